@@ -1,0 +1,88 @@
+/*
+ * teller/ballot.h: ballot content, its validation against the manifest, and
+ * building one from command-line selections.
+ *
+ * A ballot is the payload of a DSSE envelope of type TL_TYPE_BALLOT:
+ *
+ *   {"election": ID, "manifest": HASH, "voter": VOTER_ID, "seq": N,
+ *    "selections": [{"contest": C, "marks": [CAND, ...]},        plurality, approval
+ *                   {"contest": C, "ranking": [[CAND], [CAND, CAND], ...]},  ranked
+ *                   {"contest": C, "answer": "yes"|"no"|"abstain"}]}        referendum
+ *
+ * HASH is the hex SHA-256 of the signed manifest's payload.  seq is the
+ * voter's own counter (from 1); a revote must carry a higher one.  A voter
+ * gives at most one selection per contest of their constituency; an empty
+ * marks or ranking list is a blank vote in that contest.
+ *
+ * Selections are held resolved to manifest indices, in the flat form of
+ * count.h: prefs are candidate indices, TL_PREF_EQUAL marks "equal to the
+ * previous entry", and a referendum answer is one entry (enum tl_answer).
+ *
+ * Ownership: a struct tl_ballot belongs to the caller that received it;
+ * tl_ballot_free releases it.
+ */
+#ifndef TELLER_BALLOT_H
+#define TELLER_BALLOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teller/count.h"
+#include "teller/crypto.h"
+#include "teller/error.h"
+#include "teller/manifest.h"
+
+#define TL_BALLOT_MAX (48 * 1024)
+
+struct tl_selection {
+	size_t contest_index;
+	size_t n;
+	uint32_t *prefs;
+};
+
+struct tl_ballot {
+	char *election_id;
+	char manifest_hash[TL_HASH_HEX_LEN + 1];
+	char *voter_id;
+	int64_t seq;
+	size_t nselections;
+	struct tl_selection *selections;
+};
+
+/*
+ * Parses a ballot payload and validates it against the manifest: the
+ * election id and manifest hash (TL_EWRONGELECTION), known contests, known
+ * candidates, no candidate twice, no more marks than the method allows,
+ * equal ranks only where the method accepts them, one selection per contest
+ * at most (TL_EBALLOT, naming the contest and the candidate).  Does not
+ * look at the roll: see tl_ballot_check_constituency.
+ */
+int tl_ballot_parse(const char *payload, size_t len,
+    const struct tl_manifest *manifest, const char *manifest_hash,
+    struct tl_ballot **out, struct tl_error *err);
+
+/* TL_ENOTONROLL if the ballot has a selection for a contest outside the
+ * voter's constituency. */
+int tl_ballot_check_constituency(const struct tl_ballot *ballot,
+    const struct tl_manifest *manifest, size_t constituency_index,
+    struct tl_error *err);
+
+/*
+ * Builds a ballot payload from command-line selections "CONTEST=SELECTION":
+ * "A,B" (plurality, approval), "A>B=C>D" (ranked), "yes"|"no"|"abstain"
+ * (referendum), or "" (blank).  Candidates may be named by id or by name.
+ * The payload is validated with tl_ballot_parse before it is returned
+ * (*out, caller frees).
+ */
+int tl_ballot_build(const struct tl_manifest *manifest,
+    const char *manifest_hash, const char *voter_id, int64_t seq,
+    const char *const *votes, size_t nvotes, char **out, size_t *len,
+    struct tl_error *err);
+
+/* The selection of the ballot for a contest, or NULL. */
+const struct tl_selection *tl_ballot_selection(const struct tl_ballot *ballot,
+    size_t contest_index);
+
+void tl_ballot_free(struct tl_ballot *ballot);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * teller/crypto.h: keys, signatures, hashes, HMAC, base64 and hex.
+ *
+ * This module is the only one that calls OpenSSL (EVP API); it turns
+ * OpenSSL's 1-for-success into libteller's codes.
+ *
+ * Keys are Ed25519.  A private key is stored as PKCS#8 PEM in a file of mode
+ * 0600; tl_key_load_private refuses a file that its group or others can
+ * read.  A public key is written as the standard base64 of its raw 32 bytes
+ * (44 characters); its key id is the lowercase hex SHA-256 of those 32 bytes.
+ *
+ * Ownership: a struct tl_key is owned by whoever received it from a
+ * tl_key_* constructor and freed with tl_key_free (which accepts NULL and
+ * wipes private material).  Buffers returned through char ** / uint8_t **
+ * are the caller's to free with free().
+ */
+#ifndef TELLER_CRYPTO_H
+#define TELLER_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teller/error.h"
+
+#define TL_SHA256_LEN 32
+#define TL_HASH_HEX_LEN 64            /* hex of a SHA-256, without NUL */
+#define TL_ED25519_PUBLIC_LEN 32
+#define TL_ED25519_SIG_LEN 64
+#define TL_PUBLIC_B64_LEN 44          /* base64 of 32 bytes, without NUL */
+#define TL_KEYID_LEN TL_HASH_HEX_LEN  /* hex of SHA-256, without NUL */
+
+struct tl_key;
+
+/* A new random Ed25519 key pair. */
+int tl_key_generate(struct tl_key **out, struct tl_error *err);
+
+/* Writes the private key as PEM to a new file of mode 0600 (it must not
+ * exist already: TL_EEXISTS). */
+int tl_key_write_private(const struct tl_key *key, const char *path,
+    struct tl_error *err);
+
+/* Loads a private key from a PEM file; TL_EKEYPERM if the file can be read
+ * by its group or others, TL_EINPUT if it is not an Ed25519 private key. */
+int tl_key_load_private(const char *path, struct tl_key **out,
+    struct tl_error *err);
+
+/* The private key as PEM text (*out, NUL-terminated, caller frees and
+ * should wipe with tl_wipe_free). */
+int tl_key_private_pem(const struct tl_key *key, char **out,
+    struct tl_error *err);
+
+/* A private key from PEM text in memory. */
+int tl_key_from_private_pem(const char *pem, size_t len, struct tl_key **out,
+    struct tl_error *err);
+
+/* A public key from its raw 32 bytes, or from base64 of them. */
+int tl_key_from_public_raw(const uint8_t raw[TL_ED25519_PUBLIC_LEN],
+    struct tl_key **out, struct tl_error *err);
+int tl_key_from_public_base64(const char *b64, struct tl_key **out,
+    struct tl_error *err);
+
+/* Whether the key holds a private part. */
+int tl_key_has_private(const struct tl_key *key);
+
+/* The raw public key (32 bytes), its base64 (44 characters and NUL), and
+ * its key id (64 hex characters and NUL). */
+void tl_key_public_raw(const struct tl_key *key,
+    uint8_t out[TL_ED25519_PUBLIC_LEN]);
+void tl_key_public_base64(const struct tl_key *key,
+    char out[TL_PUBLIC_B64_LEN + 1]);
+void tl_key_id(const struct tl_key *key, char out[TL_KEYID_LEN + 1]);
+
+/* The key id of a raw public key. */
+void tl_key_id_raw(const uint8_t raw[TL_ED25519_PUBLIC_LEN],
+    char out[TL_KEYID_LEN + 1]);
+
+/* Signs msg with a private key (Ed25519, no pre-hash). */
+int tl_key_sign(const struct tl_key *key, const uint8_t *msg, size_t len,
+    uint8_t sig[TL_ED25519_SIG_LEN], struct tl_error *err);
+
+/* TL_OK if sig is key's signature over msg, else TL_ESIGNATURE.  Safe to
+ * call from several threads on the same key. */
+int tl_key_verify(const struct tl_key *key, const uint8_t *msg, size_t len,
+    const uint8_t *sig, size_t siglen);
+
+void tl_key_free(struct tl_key *key);
+
+/* SHA-256 of one buffer, or of the concatenation of several. */
+void tl_sha256(const void *data, size_t len, uint8_t out[TL_SHA256_LEN]);
+struct tl_iov {
+	const void *data;
+	size_t len;
+};
+void tl_sha256_iov(const struct tl_iov *parts, size_t n,
+    uint8_t out[TL_SHA256_LEN]);
+
+/* MD5 (for RFC 3797 only, which defines its selection with it). */
+void tl_md5(const void *data, size_t len, uint8_t out[16]);
+
+/* HMAC-SHA256. */
+int tl_hmac_sha256(const void *key, size_t keylen, const void *data,
+    size_t len, uint8_t out[TL_SHA256_LEN]);
+
+/* Standard base64 with padding.  Encode: *out NUL-terminated.  Decode is
+ * strict: only the canonical encoding of some bytes is accepted (no white
+ * space, padding exactly as the encoder writes it); TL_EINPUT otherwise. */
+int tl_base64_encode(const void *data, size_t len, char **out);
+int tl_base64_decode(const char *b64, size_t len, uint8_t **out,
+    size_t *outlen);
+
+/* Lowercase hex; out has room for 2 * len + 1. */
+void tl_hex_encode(const void *data, size_t len, char *out);
+/* Decodes exactly outlen bytes from 2 * outlen hex digits (either case) and
+ * nothing else; TL_EINPUT otherwise. */
+int tl_hex_decode(const char *hex, uint8_t *out, size_t outlen);
+
+/* Hex of a SHA-256: out has TL_HASH_HEX_LEN + 1 bytes. */
+void tl_sha256_hex(const void *data, size_t len, char out[TL_HASH_HEX_LEN + 1]);
+
+/* Cryptographically secure random bytes. */
+int tl_random_bytes(void *out, size_t len);
+
+/* Overwrites len bytes with zeros in a way the compiler keeps. */
+void tl_wipe(void *p, size_t len);
+/* Wipes a NUL-terminated string and frees it; accepts NULL. */
+void tl_wipe_free(char *s);
+
+/* Constant-time comparison of two buffers; 0 if equal. */
+int tl_memcmp_const(const void *a, const void *b, size_t len);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * teller/election.h: an election's life in the database: define it, load
+ * its roll, open it (sign and freeze manifest and roll), accept ballots,
+ * close it, count it.
+ *
+ * States: draft -> open -> closed -> counted.  Each change is one
+ * transaction; an error leaves the database as it was.  `now` is the
+ * current time in Unix seconds (the caller's clock, so that tests and
+ * rehearsals can set it).
+ *
+ * JSON values returned through json_t ** are new references the caller
+ * releases with json_decref; strings through char ** are the caller's to
+ * free.
+ */
+#ifndef TELLER_ELECTION_H
+#define TELLER_ELECTION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "teller/error.h"
+#include "teller/manifest.h"
+#include "teller/roll.h"
+#include "teller/store.h"
+
+/* Defines an election from a manifest (JSON text); it starts in draft.
+ * The manifest's authority_key is set to the database's authority key (if
+ * present it must be that key).  *id gets the election id. */
+int tl_election_create(struct tl_store *store, const char *manifest_json,
+    size_t len, int64_t now, char **id, struct tl_error *err);
+
+/* [{"id", "title", "state", "opens", "closes", "voters", "ballots"}] */
+int tl_election_list(struct tl_store *store, json_t **out,
+    struct tl_error *err);
+
+/* The election's definition and state: id, title, state, revote, opens,
+ * closes, manifest_hash, constituencies (with voters and weight), contests
+ * (with candidates), ballots, log_size, and the times of each change. */
+int tl_election_show(struct tl_store *store, const char *id, json_t **out,
+    struct tl_error *err);
+
+/* The election's manifest (as signed, once open) and its hash (an empty
+ * string while in draft); state (optional) gets "draft", "open", ... */
+int tl_election_load(struct tl_store *store, const char *id,
+    struct tl_manifest **manifest, char hash[65], char **state,
+    struct tl_error *err);
+
+/* The election's voter roll, in the order it was imported. */
+int tl_election_roll(struct tl_store *store, const char *id,
+    const struct tl_manifest *manifest, struct tl_roll **out,
+    struct tl_error *err);
+
+/* Imports voters from roll CSV text (draft only).  Nothing is imported if
+ * any line fails, or if a voter id or key is already on the roll.
+ * *count gets the number imported. */
+int tl_election_import_roll(struct tl_store *store, const char *id,
+    const char *csv, size_t len, const char *filename, size_t *count,
+    struct tl_error *err);
+
+/* Signs and freezes the manifest and roll and appends them to the log;
+ * the election then accepts ballots in its voting window. */
+int tl_election_open(struct tl_store *store, const char *id, int64_t now,
+    struct tl_error *err);
+
+/* Stops accepting ballots and appends a signed close statement carrying
+ * the random source values (one per random source of the manifest, in its
+ * order) that seed tie-breaks. */
+int tl_election_close(struct tl_store *store, const char *id,
+    const char *const *random, size_t nrandom, int64_t now,
+    struct tl_error *err);
+
+/* The signed manifest envelope (what a voter needs to make a ballot). */
+int tl_election_signed_manifest(struct tl_store *store, const char *id,
+    char **envelope, struct tl_error *err);
+
+/*
+ * Counts a closed election: recounts every contest from the log's own
+ * ballots, signs the result, appends it to the log, stores it with its
+ * rounds and winners, and moves the election to counted.  For an election
+ * already counted, returns the stored result.  *result gets the result
+ * document (see result.h).
+ */
+int tl_election_tally(struct tl_store *store, const char *id, int64_t now,
+    json_t **result, struct tl_error *err);
+
+#endif

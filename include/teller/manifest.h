@@ -1,0 +1,144 @@
+/*
+ * teller/manifest.h: the election definition.
+ *
+ * A manifest is a JSON document (doc/record-format.md gives every field):
+ *
+ *   {"id": "isoc-2026", "title": "...", "secrecy": "open", "revote": "last",
+ *    "opens": "2026-11-01T00:00:00Z", "closes": "2026-11-30T00:00:00Z",
+ *    "constituencies": [{"id": "chapters", "name": "Chapters"}, ...],
+ *    "contests": [{"id": "...", "title": "...", "constituency": "chapters",
+ *                  "seats": 2, "method": "plurality",
+ *                  "candidates": [{"id": "alice", "name": "Alice ..."}],
+ *                  "options": {...}}],
+ *    "random_sources": [{"name": "...", "description": "..."}],
+ *    "authority_key": "<base64 Ed25519 public key>"}
+ *
+ * tl_manifest_parse validates all of it and reports the first problem with
+ * its field path.  Unknown fields are errors: a signed definition must not
+ * carry anything a reader could misunderstand.
+ *
+ * Ownership: the struct and everything it points to belong to the caller
+ * of tl_manifest_parse; tl_manifest_free releases it.
+ */
+#ifndef TELLER_MANIFEST_H
+#define TELLER_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "teller/error.h"
+
+#define TL_MANIFEST_MAX (1024 * 1024)
+#define TL_MAX_CANDIDATES 1000
+#define TL_MAX_CONTESTS 100
+#define TL_MAX_CONSTITUENCIES 100
+#define TL_MAX_RANDOM_SOURCES 16
+#define TL_MAX_SEATS 100
+
+enum tl_method {
+	TL_METHOD_PLURALITY,
+	TL_METHOD_APPROVAL,
+	TL_METHOD_REFERENDUM,
+	TL_METHOD_IRV,
+	TL_METHOD_STV_SCOTTISH,
+	TL_METHOD_STV_MEEK,
+	TL_METHOD_SCHULZE,
+};
+#define TL_METHOD_COUNT 7
+
+enum tl_selection_kind {
+	TL_SELECTION_MARKS,   /* plurality, approval: a set of candidates */
+	TL_SELECTION_RANKING, /* irv, stv-*, schulze: ranks of candidates */
+	TL_SELECTION_ANSWER,  /* referendum: yes, no or abstain */
+};
+
+enum tl_revote {
+	TL_REVOTE_LAST,  /* a voter may vote again; the last ballot counts */
+	TL_REVOTE_FIRST, /* a voter's first ballot counts; later ones refused */
+};
+
+enum tl_secrecy {
+	TL_SECRECY_OPEN,   /* ballots name their voter (roll-call) */
+	TL_SECRECY_SECRET, /* anonymous credentials (not yet supported) */
+};
+
+struct tl_candidate {
+	char *id;
+	char *name;
+};
+
+struct tl_contest {
+	char *id;
+	char *title;
+	char *constituency;
+	size_t constituency_index;
+	unsigned seats;
+	enum tl_method method;
+	size_t ncandidates;
+	struct tl_candidate *candidates;
+	json_t *options; /* the "options" object (empty if absent); a reference
+	                    the contest holds */
+};
+
+struct tl_constituency {
+	char *id;
+	char *name;
+};
+
+struct tl_random_source {
+	char *name;
+	char *description;
+};
+
+struct tl_manifest {
+	char *id;
+	char *title;
+	enum tl_secrecy secrecy;
+	enum tl_revote revote;
+	int64_t opens;  /* Unix seconds, UTC */
+	int64_t closes;
+	size_t nconstituencies;
+	struct tl_constituency *constituencies;
+	size_t ncontests;
+	struct tl_contest *contests;
+	size_t nrandom_sources;
+	struct tl_random_source *random_sources;
+	char *authority_key; /* base64, NULL before the election is created */
+	json_t *json;        /* the whole validated document */
+};
+
+/* Parses and validates a manifest.  TL_EMANIFEST (or TL_ETOOBIG) with the
+ * field at fault in err. */
+int tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
+    struct tl_error *err);
+
+/* Sets the authority key (base64) of a manifest, in the struct and in its
+ * json. */
+int tl_manifest_set_authority(struct tl_manifest *m, const char *key_b64);
+
+/* The manifest as compact JSON in the order it was written (*out, caller
+ * frees): the payload that is signed. */
+int tl_manifest_serialize(const struct tl_manifest *m, char **out,
+    size_t *len);
+
+/* Lookups; NULL or (size_t)-1 when absent. */
+const struct tl_contest *tl_manifest_contest(const struct tl_manifest *m,
+    const char *id);
+size_t tl_manifest_constituency_index(const struct tl_manifest *m,
+    const char *id);
+/* Index of a candidate of the contest, or (size_t)-1. */
+size_t tl_contest_candidate_index(const struct tl_contest *c, const char *id);
+
+/* Method names ("stv-scottish") and back; -1 for an unknown name. */
+const char *tl_method_name(enum tl_method method);
+int tl_method_from_name(const char *name);
+/* The kind of selection a method's ballots carry. */
+enum tl_selection_kind tl_method_selection_kind(enum tl_method method);
+/* Whether the method accepts equal ranks in a ranking. */
+int tl_method_allows_equal_ranks(enum tl_method method);
+
+void tl_manifest_free(struct tl_manifest *m);
+
+#endif

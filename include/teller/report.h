@@ -1,0 +1,28 @@
+/*
+ * teller/report.h: results for people.  Renders a result document
+ * (result.h) or one contest's count report (count.h) as text.  The library
+ * never prints: these fill a buffer the caller writes.
+ */
+#ifndef TELLER_REPORT_H
+#define TELLER_REPORT_H
+
+#include <jansson.h>
+
+#include "teller/error.h"
+#include "teller/util.h"
+
+/* One contest's report: header, round table, winners. */
+int tl_report_contest_text(const json_t *report, struct tl_buf *out);
+
+/* A whole election's result: every contest, then turnout. */
+int tl_report_result_text(const json_t *result, struct tl_buf *out);
+
+/* "79.65%": part / whole as a percentage with two decimals, rounded half
+ * up, in integer arithmetic; "-" when whole is 0. */
+void tl_report_percent(int64_t part, int64_t whole, char out[32]);
+
+/* The number of characters (code points) of a UTF-8 string, for aligning
+ * columns. */
+size_t tl_report_width(const char *s);
+
+#endif

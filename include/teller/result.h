@@ -1,0 +1,55 @@
+/*
+ * teller/result.h: the result of an election, computed from what the
+ * public record holds: the manifest, the roll, the accepted ballots in log
+ * order and the random source values of the close statement.
+ *
+ * The computation is a pure function of those inputs, so `teller tally`
+ * (from the database's log) and `teller verify` (from an exported record)
+ * run the same code and must produce the same bytes.  The result document
+ * (serialised with sorted keys, compact: tl_result_serialize) is
+ *
+ *   {"election": ID, "manifest": HASH, "random": [VALUE, ...],
+ *    "contests": [REPORT, ...],        one per contest, in manifest order
+ *    "turnout": [{"constituency": ID, "name": NAME, "eligible": N,
+ *                 "eligible_weight": W, "voted": N, "voted_weight": W}, ...]}
+ *
+ * where each REPORT is the count report of count.h plus "contest", "title"
+ * and "constituency".  The revote policy is applied here: of a voter's
+ * ballots, the one with the highest seq counts ("last") or the lowest
+ * ("first").
+ */
+#ifndef TELLER_RESULT_H
+#define TELLER_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "teller/ballot.h"
+#include "teller/crypto.h"
+#include "teller/error.h"
+#include "teller/manifest.h"
+#include "teller/roll.h"
+
+/* The seed of a contest's tie-breaking lots:
+ *   SHA-256("teller-lot-v1" 0x00 MANIFEST_HASH_HEX 0x00 CONTEST_ID
+ *           (0x00 VALUE) for each random value, in order) */
+void tl_result_seed(const char *manifest_hash, const char *contest_id,
+    const char *const *random, size_t nrandom, uint8_t seed[TL_SHA256_LEN]);
+
+/*
+ * Computes the result document.  ballots are every accepted ballot in log
+ * order; a ballot whose voter is not on the roll is an error (TL_EVERIFY).
+ * *out is a new reference.
+ */
+int tl_result_compute(const struct tl_manifest *manifest,
+    const char *manifest_hash, const struct tl_roll *roll,
+    struct tl_ballot *const *ballots, size_t nballots,
+    const char *const *random, size_t nrandom, json_t **out,
+    struct tl_error *err);
+
+/* The canonical bytes of a result document (*out, caller frees). */
+int tl_result_serialize(const json_t *result, char **out, size_t *len);
+
+#endif

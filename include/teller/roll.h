@@ -1,0 +1,90 @@
+/*
+ * teller/roll.h: the voter roll.
+ *
+ * Imported from CSV (RFC 4180: fields may be quoted with "", a quote inside
+ * a quoted field is doubled; CRLF or LF line ends; an optional UTF-8 byte
+ * order mark) whose first line is the header
+ *
+ *   voter_id,name,constituency,weight,public_key
+ *
+ * and each further line a voter: an id, a name, the id of one of the
+ * manifest's constituencies, a whole weight from 1 to 1000, and the base64
+ * Ed25519 public key the voter signs with.  Blank lines are skipped.
+ * tl_roll_parse_csv rejects the whole file at its first bad line, naming
+ * the file, the line and the field.
+ *
+ * When the election opens, the roll is frozen into a signed JSON document:
+ *   {"election": ID, "manifest": HASH, "voters": [{"id", "name",
+ *    "constituency", "weight", "public_key"}, ...]}
+ *
+ * Ownership: a struct tl_roll belongs to the caller that received it;
+ * tl_roll_free releases it.
+ */
+#ifndef TELLER_ROLL_H
+#define TELLER_ROLL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teller/crypto.h"
+#include "teller/error.h"
+#include "teller/manifest.h"
+
+#define TL_ROLL_MAX_BYTES (256 * 1024 * 1024)
+#define TL_ROLL_MAX_VOTERS 2000000
+#define TL_ROLL_MAX_LINE 4096
+#define TL_WEIGHT_MAX 1000
+
+struct tl_voter {
+	char *id;
+	char *name;
+	char *constituency;
+	size_t constituency_index;
+	int64_t weight;
+	char public_key[TL_PUBLIC_B64_LEN + 1];
+	char key_id[TL_KEYID_LEN + 1];
+	size_t line; /* line of the CSV file, 0 if not from one */
+};
+
+struct tl_roll {
+	size_t nvoters;
+	struct tl_voter *voters;
+	size_t cap;
+	int sorted; /* voters are in id order (tl_roll_sort) */
+};
+
+/* Parses a roll CSV against the manifest's constituencies.  `filename`
+ * names the file in errors.  TL_EROLL (or TL_ETOOBIG) with "FILE:LINE:
+ * field: reason" in err. */
+int tl_roll_parse_csv(const char *data, size_t len, const char *filename,
+    const struct tl_manifest *manifest, struct tl_roll **out,
+    struct tl_error *err);
+
+/* Parses the frozen roll document (the payload of a roll envelope). */
+int tl_roll_parse_json(const char *data, size_t len,
+    const struct tl_manifest *manifest, char **election_id,
+    char manifest_hash[TL_HASH_HEX_LEN + 1], struct tl_roll **out,
+    struct tl_error *err);
+
+/* Serialises the frozen roll document (*out, caller frees). */
+int tl_roll_serialize(const struct tl_roll *roll, const char *election_id,
+    const char *manifest_hash, char **out, size_t *len);
+
+/* Adds a copy of a voter (with its key id computed); used when reading a
+ * roll from the database.  Duplicates are the caller's concern. */
+int tl_roll_add(struct tl_roll *roll, const char *id, const char *name,
+    const char *constituency, size_t constituency_index, int64_t weight,
+    const char *public_key);
+
+struct tl_roll *tl_roll_new(void);
+
+/* Puts the voters in id order, so that tl_roll_find is a binary search. */
+void tl_roll_sort(struct tl_roll *roll);
+
+/* A voter by id; NULL if absent.  Linear unless the roll is sorted. */
+const struct tl_voter *tl_roll_find(const struct tl_roll *roll,
+    const char *voter_id);
+
+void tl_roll_free(struct tl_roll *roll);
+
+#endif

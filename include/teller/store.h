@@ -1,0 +1,47 @@
+/*
+ * teller/store.h: the SQLite database that holds elections, rolls, ballots,
+ * the log and results.
+ *
+ * One database file, in WAL mode with synchronous=FULL and foreign keys on;
+ * its schema version is PRAGMA user_version and forward migrations bring an
+ * older file up to date when it is opened.  The file is created with mode
+ * 0600: it holds the authority's private key.
+ *
+ * A struct tl_store is one connection; it may be used by one thread at a
+ * time.  Open one per thread to work in parallel.
+ */
+#ifndef TELLER_STORE_H
+#define TELLER_STORE_H
+
+#include <stdint.h>
+
+#include "teller/crypto.h"
+#include "teller/error.h"
+
+struct tl_store;
+
+enum tl_store_flags {
+	TL_STORE_CREATE = 1,   /* create the file if it does not exist */
+	TL_STORE_READONLY = 2, /* open read-only (observers' queries) */
+};
+
+/* Opens (and with TL_STORE_CREATE, creates) the database at path and
+ * migrates it to the current schema.  TL_ENOTFOUND if it does not exist and
+ * TL_STORE_CREATE is not given. */
+int tl_store_open(const char *path, int flags, struct tl_store **out,
+    struct tl_error *err);
+
+void tl_store_close(struct tl_store *store);
+
+/* The schema version this build writes. */
+int tl_store_schema_version(void);
+
+/* Creates the authority key (teller init).  TL_EEXISTS if there is one. */
+int tl_store_init_authority(struct tl_store *store, int64_t now,
+    struct tl_error *err);
+
+/* The authority's key pair (caller frees).  TL_ENOTFOUND before init. */
+int tl_store_authority(struct tl_store *store, struct tl_key **out,
+    struct tl_error *err);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * teller/util.h: small pieces every module uses: a growable buffer with a
+ * mandatory size cap, bounded file reading, checked number parsing and UTC
+ * timestamps.
+ */
+#ifndef TELLER_UTIL_H
+#define TELLER_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teller/error.h"
+
+/*
+ * A growable byte buffer that refuses to grow past `max` bytes: everything
+ * built from untrusted input goes through one.  The data is always
+ * NUL-terminated (the NUL is not counted in len).  Initialise with
+ * tl_buf_init; release with tl_buf_free (or take the data with tl_buf_take).
+ */
+struct tl_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;
+};
+
+void tl_buf_init(struct tl_buf *buf, size_t max);
+/* Appends len bytes; TL_ETOOBIG past max, TL_ENOMEM. */
+int tl_buf_add(struct tl_buf *buf, const void *data, size_t len);
+int tl_buf_addc(struct tl_buf *buf, char c);
+int tl_buf_adds(struct tl_buf *buf, const char *s);
+int tl_buf_addf(struct tl_buf *buf, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Returns the data (caller frees; never NULL unless out of memory) and
+ * leaves the buffer empty. */
+char *tl_buf_take(struct tl_buf *buf, size_t *len);
+void tl_buf_reset(struct tl_buf *buf);
+void tl_buf_free(struct tl_buf *buf);
+
+/*
+ * Reads a whole file ("-" is standard input) of at most max bytes into a new
+ * NUL-terminated buffer (*out, caller frees); *len (if not NULL) gets its
+ * length.  TL_ETOOBIG if the file is larger, TL_EIO if it cannot be read.
+ */
+int tl_read_file(const char *path, size_t max, char **out, size_t *len,
+    struct tl_error *err);
+
+/*
+ * Writes data to path through a temporary file and rename, with the given
+ * mode, so that a reader never sees half a file.
+ */
+int tl_write_file(const char *path, const void *data, size_t len,
+    unsigned mode, struct tl_error *err);
+
+/* Parses a whole string as a decimal integer in [min, max]; TL_EINPUT if it
+ * is not one (empty, trailing characters, out of range). */
+int tl_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/*
+ * UTC timestamps as RFC 3339 with a Z: "2026-11-22T10:00:00Z".  Fractions of
+ * a second are accepted and dropped when parsing; only UTC (Z or +00:00) is
+ * accepted, so that a timestamp has one meaning.  TL_EINPUT if malformed.
+ */
+#define TL_TIME_LEN 21 /* "YYYY-MM-DDTHH:MM:SSZ" and NUL */
+int tl_time_parse(const char *s, int64_t *out);
+void tl_time_format(int64_t t, char out[TL_TIME_LEN]);
+
+/* strdup that returns NULL for NULL. */
+char *tl_strdup(const char *s);
+
+/* Whether s is a valid identifier: 1 to 64 characters from [A-Za-z0-9._-],
+ * starting with a letter or digit. */
+int tl_valid_id(const char *s);
+
+#endif

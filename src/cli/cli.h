@@ -1,0 +1,90 @@
+/*
+ * cli.h: what the teller command's files share: the command table entry,
+ * option parsing helpers, and the few functions that talk to people.
+ *
+ * Each command lives in a cmd-*.c file and exports a const struct
+ * cli_command; teller.c holds the table and the lookup.  A command's exec
+ * function returns the process exit status: 0 success, 1 the input was
+ * found invalid (verify), 2 bad usage or input, 3 internal or system error.
+ */
+#ifndef TELLER_CLI_H
+#define TELLER_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "teller/error.h"
+#include "teller/store.h"
+
+#define EXIT_INVALID 1
+#define EXIT_USAGE 2
+#define EXIT_INTERNAL 3
+
+struct cli_command {
+	const char *name;     /* "election" */
+	const char *sub;      /* "create", or NULL for a one-word command */
+	const char *args;     /* "FILE.json" */
+	const char *summary;  /* one line for the command list */
+	const char *help;     /* the rest of --help: options and details */
+	int (*exec)(int argc, char **argv);
+};
+
+/* Global settings from the command line and the environment. */
+struct cli_globals {
+	const char *db_path; /* --db, $TELLER_DB, or teller.db */
+	const struct cli_command *command;
+};
+extern struct cli_globals cli;
+
+/* Runs a teller command line (argv[0] is the command word, not "teller"),
+ * as main does; the demo uses it to run each step. */
+int cli_run(int argc, char **argv);
+
+/* Prints "teller: MESSAGE" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints an error from the library and returns its exit status. */
+int cli_fail(const struct tl_error *err);
+/* Prints a usage error with a pointer to --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the command's --help to stdout; returns 0. */
+int cli_help(const struct cli_command *cmd);
+
+/*
+ * Parses the running command's (cli.command) options with getopt_long.  `longopts` must end with a
+ * zero entry; every command also takes --help and --db PATH, handled here.
+ * For each other option, handler(opt, optarg, ctx) is called; it returns 0
+ * or an exit status.  *first_arg gets the index of the first operand.
+ * Returns -1 to go on, or an exit status to return at once (after --help,
+ * or on a usage error).
+ */
+struct option;
+int cli_parse(int argc, char **argv,
+    const char *shortopts, const struct option *longopts,
+    int (*handler)(int opt, const char *arg, void *ctx), void *ctx,
+    int *first_arg);
+
+/* Checks the number of operands: between min and max (-1: no maximum).
+ * Returns 0, or EXIT_USAGE after printing why. */
+int cli_operands(int n, int min, int max);
+
+/* Opens the database (--db); with create, creates it.  Prints the error
+ * and returns NULL on failure (*status gets the exit status). */
+struct tl_store *cli_open_store(int create, int *status);
+
+/* The current time: $TELLER_NOW (Unix seconds or an RFC 3339 UTC time)
+ * if set, for tests and rehearsals; otherwise the clock. */
+int64_t cli_now(void);
+
+/* Writes text to path ("-" or NULL: standard output) with a newline.
+ * Prints the error and returns non-zero on failure. */
+int cli_write_output(const char *path, const char *text, int mode);
+
+/* Prints a JSON value (indented) to stdout. */
+int cli_print_json(const json_t *value);
+
+/* Whether stderr is a terminal (for progress lines). */
+int cli_stderr_is_tty(void);
+
+#endif

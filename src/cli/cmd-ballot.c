@@ -1,0 +1,243 @@
+/*
+ * cmd-ballot.c: teller ballot make|cast: a voter builds and signs a ballot
+ * from the signed manifest, then casts it and keeps the receipt.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "teller/ballot.h"
+#include "teller/cast.h"
+#include "teller/crypto.h"
+#include "teller/envelope.h"
+#include "teller/manifest.h"
+#include "teller/util.h"
+
+struct ballot_opts {
+	const char *manifest;
+	const char *key;
+	const char *voter;
+	const char *output;
+	int64_t seq;
+	const char **votes;
+	size_t nvotes;
+};
+
+static int
+ballot_option(int opt, const char *arg, void *ctx)
+{
+	struct ballot_opts *o = ctx;
+	const char **p;
+
+	switch (opt) {
+	case 'm':
+		o->manifest = arg;
+		return 0;
+	case 'k':
+		o->key = arg;
+		return 0;
+	case 'V':
+		o->voter = arg;
+		return 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	case 's':
+		if (tl_parse_int64(arg, 1, INT64_MAX / 2, &o->seq) != TL_OK)
+			return cli_usage_error("--seq: \"%s\" is not a whole "
+			    "number from 1", arg);
+		return 0;
+	case 'v':
+		if ((p = realloc(o->votes, (o->nvotes + 1) * sizeof(*p))) ==
+		    NULL) {
+			cli_error("out of memory");
+			return EXIT_INTERNAL;
+		}
+		o->votes = p;
+		o->votes[o->nvotes++] = arg;
+		return 0;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+/*
+ * Reads the signed manifest a voter was given and checks it is signed by
+ * the authority key it names.  (Voters should also compare that key's id
+ * with the one the election authority publishes.)
+ */
+static int
+load_signed_manifest(const char *path, struct tl_manifest **manifest,
+    char hash[TL_HASH_HEX_LEN + 1], struct tl_error *err)
+{
+	struct tl_envelope *env = NULL;
+	struct tl_key *authority = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = tl_read_file(path, TL_ENVELOPE_MAX_DEFAULT, &text, &len, err)) !=
+	    TL_OK)
+		return r;
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	if ((r = tl_envelope_parse(text, len, TL_ENVELOPE_MAX_DEFAULT, &env,
+	    err)) != TL_OK ||
+	    (r = tl_envelope_expect_type(env, TL_TYPE_MANIFEST, err)) != TL_OK ||
+	    (r = tl_manifest_parse((const char *)env->payload, env->payload_len,
+	    manifest, err)) != TL_OK) {
+		tl_error_prefix(err, "%s", path);
+		goto out;
+	}
+	if ((*manifest)->authority_key == NULL ||
+	    (r = tl_key_from_public_base64((*manifest)->authority_key,
+	    &authority, err)) != TL_OK ||
+	    (r = tl_envelope_verify(env, authority, err)) != TL_OK) {
+		r = tl_error_set(err, TL_ESIGNATURE, "%s: the manifest is not "
+		    "signed by the authority key it names", path);
+		tl_manifest_free(*manifest);
+		*manifest = NULL;
+		goto out;
+	}
+	tl_sha256_hex(env->payload, env->payload_len, hash);
+ out:
+	tl_key_free(authority);
+	tl_envelope_free(env);
+	free(text);
+	return r;
+}
+
+static int
+exec_make(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"manifest", required_argument, NULL, 'm'},
+		{"key", required_argument, NULL, 'k'},
+		{"voter", required_argument, NULL, 'V'},
+		{"vote", required_argument, NULL, 'v'},
+		{"seq", required_argument, NULL, 's'},
+		{"output", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ballot_opts o = {.seq = 1};
+	struct tl_manifest *manifest = NULL;
+	struct tl_key *key = NULL;
+	struct tl_envelope *env = NULL;
+	struct tl_error err;
+	char hash[TL_HASH_HEX_LEN + 1], *payload = NULL, *text = NULL;
+	size_t payload_len = 0;
+	int first, status;
+
+	if ((status = cli_parse(argc, argv, "o:", longopts, ballot_option, &o,
+	    &first)) >= 0)
+		goto out;
+	if ((status = cli_operands(argc - first, 0, 0)) != 0)
+		goto out;
+	if (o.manifest == NULL || o.key == NULL || o.voter == NULL) {
+		status = cli_usage_error("--manifest, --key and --voter are "
+		    "required");
+		goto out;
+	}
+	tl_error_clear(&err);
+	if (load_signed_manifest(o.manifest, &manifest, hash, &err) != TL_OK ||
+	    tl_key_load_private(o.key, &key, &err) != TL_OK ||
+	    tl_ballot_build(manifest, hash, o.voter, o.seq, o.votes, o.nvotes,
+	    &payload, &payload_len, &err) != TL_OK ||
+	    tl_envelope_sign(TL_TYPE_BALLOT, payload, payload_len, key, &env,
+	    &err) != TL_OK ||
+	    tl_envelope_serialize(env, &text, NULL, &err) != TL_OK) {
+		status = cli_fail(&err);
+		goto out;
+	}
+	status = cli_write_output(o.output, text, 0644);
+ out:
+	free(o.votes);
+	tl_manifest_free(manifest);
+	tl_key_free(key);
+	tl_envelope_free(env);
+	free(payload);
+	free(text);
+	return status;
+}
+
+static int
+exec_cast(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ballot_opts o = {0};
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	char *text = NULL, *receipt = NULL;
+	size_t len = 0;
+	int first, status;
+
+	if ((status = cli_parse(argc, argv, "o:", longopts, ballot_option, &o,
+	    &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 1, 1)) != 0)
+		return status;
+	tl_error_clear(&err);
+	if (tl_read_file(argv[first], TL_ENVELOPE_MAX_BALLOT, &text, &len,
+	    &err) != TL_OK)
+		return cli_fail(&err);
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	if ((store = cli_open_store(0, &status)) == NULL)
+		goto out;
+	if (tl_ballot_cast(store, text, len, cli_now(), &receipt, &err) !=
+	    TL_OK) {
+		status = cli_fail(&err);
+		goto out;
+	}
+	status = cli_write_output(o.output, receipt, 0644);
+ out:
+	tl_store_close(store);
+	free(text);
+	free(receipt);
+	return status;
+}
+
+const struct cli_command cmd_ballot_make = {
+	"ballot", "make",
+	"--manifest FILE --key FILE --voter ID --vote CONTEST=SELECTION...",
+	"Build a ballot and sign it with the voter's key; print it.",
+	"SELECTION is, by the contest's method:\n"
+	"  A,B          plurality (up to the contest's seats) or approval\n"
+	"  A>B=C>D      a ranking, most preferred first; = ranks equal (Schulze\n"
+	"               only)\n"
+	"  yes|no|abstain   a referendum\n"
+	"  (empty)      a blank vote in that contest\n"
+	"Candidates are named by id or by their exact name.  Give one --vote per\n"
+	"contest you vote in; you may only vote in your constituency's contests.\n\n"
+	"Options:\n"
+	"  --manifest FILE   the signed manifest ('teller manifest ID')\n"
+	"  --key FILE        your private key ('teller key generate')\n"
+	"  --voter ID        your voter id on the roll\n"
+	"  --vote C=S        your selection in contest C (repeat)\n"
+	"  --seq N           the ballot's sequence number (default 1); to vote\n"
+	"                    again where the last ballot counts, use a higher one\n"
+	"  -o, --output FILE write the ballot to FILE\n",
+	exec_make,
+};
+
+const struct cli_command cmd_ballot_cast = {
+	"ballot", "cast", "FILE",
+	"Cast a signed ballot; print the receipt once it is durably stored.",
+	"The ballot is checked (election open and in its voting window, voter\n"
+	"on the roll, signature by the voter's key, content valid, revote\n"
+	"policy) and, if it passes, stored and appended to the public log in\n"
+	"one transaction.  Only after that transaction has committed is the\n"
+	"receipt printed: the ballot's hash and log position, the signed tree\n"
+	"head and the inclusion proof, signed by the authority.  Keep it.\n"
+	"A rejected ballot is not stored.\n\n"
+	"Options:\n"
+	"  -o, --output FILE write the receipt to FILE\n",
+	exec_cast,
+};

@@ -1,0 +1,376 @@
+/*
+ * teller.c: the teller command: global options, the command table and its
+ * lookup, and the helpers every command uses to parse options and talk to
+ * people.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "teller/util.h"
+
+extern const struct cli_command cmd_init;
+extern const struct cli_command cmd_key_generate;
+extern const struct cli_command cmd_election_create;
+extern const struct cli_command cmd_election_list;
+extern const struct cli_command cmd_election_show;
+extern const struct cli_command cmd_election_open;
+extern const struct cli_command cmd_election_close;
+extern const struct cli_command cmd_roll_import;
+extern const struct cli_command cmd_manifest;
+extern const struct cli_command cmd_ballot_make;
+extern const struct cli_command cmd_ballot_cast;
+extern const struct cli_command cmd_tally;
+extern const struct cli_command cmd_demo;
+
+static const struct cli_command *const commands[] = {
+	&cmd_init,
+	&cmd_key_generate,
+	&cmd_election_create,
+	&cmd_election_list,
+	&cmd_election_show,
+	&cmd_election_open,
+	&cmd_election_close,
+	&cmd_roll_import,
+	&cmd_manifest,
+	&cmd_ballot_make,
+	&cmd_ballot_cast,
+	&cmd_tally,
+	&cmd_demo,
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+struct cli_globals cli;
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("teller: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_fail(const struct tl_error *err)
+{
+	if (err->message[0] != '\0')
+		cli_error("%s", err->message);
+	else
+		cli_error("%s", tl_strerror(err->code));
+	return tl_error_exit_status(err->code);
+}
+
+static void
+command_name(const struct cli_command *cmd, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s", cmd->name, cmd->sub != NULL ? " " : "",
+	    cmd->sub != NULL ? cmd->sub : "");
+}
+
+int
+cli_usage_error(const char *fmt, ...)
+{
+	char name[64] = "";
+	va_list ap;
+
+	fflush(stdout);
+	fputs("teller: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (cli.command != NULL)
+		command_name(cli.command, name, sizeof(name));
+	fprintf(stderr, "\nTry 'teller %s%s--help'.\n", name, *name ? " " : "");
+	return EXIT_USAGE;
+}
+
+int
+cli_help(const struct cli_command *cmd)
+{
+	char name[64];
+
+	command_name(cmd, name, sizeof(name));
+	printf("Usage: teller [--db PATH] %s%s%s\n\n%s\n", name,
+	    *cmd->args ? " " : "", cmd->args, cmd->summary);
+	if (cmd->help != NULL && *cmd->help != '\0')
+		printf("\n%s", cmd->help);
+	printf("\nCommon options:\n"
+	    "  --db PATH    the database (default: $TELLER_DB, else ./teller.db)\n"
+	    "  -h, --help   show this help\n");
+	return 0;
+}
+
+int
+cli_parse(int argc, char **argv,
+    const char *shortopts, const struct option *longopts,
+    int (*handler)(int opt, const char *arg, void *ctx), void *ctx,
+    int *first_arg)
+{
+	struct option all[32];
+	char shorts[64];
+	size_t n = 0;
+	int opt;
+
+	for (; longopts != NULL && longopts[n].name != NULL && n < 29; n++)
+		all[n] = longopts[n];
+	all[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	all[n++] = (struct option){"db", required_argument, NULL, 0x1000};
+	all[n] = (struct option){NULL, 0, NULL, 0};
+	snprintf(shorts, sizeof(shorts), ":h%s", shortopts != NULL ?
+	    shortopts : "");
+	/* 0, not 1: glibc then starts afresh, as the demo runs many
+	 * commands in one process.  Options may follow operands. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+		int status;
+
+		switch (opt) {
+		case 'h':
+			return cli_help(cli.command);
+		case 0x1000:
+			cli.db_path = optarg;
+			continue;
+		case ':':
+			return cli_usage_error("option %s needs a value",
+			    argv[optind - 1]);
+		case '?':
+			return cli_usage_error("unknown option %s",
+			    argv[optind - 1]);
+		default:
+			break;
+		}
+		if (handler == NULL ||
+		    (status = handler(opt, optarg, ctx)) != 0)
+			return handler == NULL ? EXIT_USAGE : status;
+	}
+	*first_arg = optind;
+	return -1;
+}
+
+int
+cli_operands(int n, int min, int max)
+{
+	if (n < min)
+		return cli_usage_error("missing operand (expected: %s)",
+		    cli.command->args);
+	if (max >= 0 && n > max)
+		return cli_usage_error("too many operands (expected: %s)",
+		    cli.command->args);
+	return 0;
+}
+
+struct tl_store *
+cli_open_store(int create, int *status)
+{
+	struct tl_store *store = NULL;
+	struct tl_error err;
+
+	tl_error_clear(&err);
+	if (tl_store_open(cli.db_path, create ? TL_STORE_CREATE : 0, &store,
+	    &err) != TL_OK) {
+		*status = cli_fail(&err);
+		return NULL;
+	}
+	return store;
+}
+
+int64_t
+cli_now(void)
+{
+	const char *s = getenv("TELLER_NOW");
+	int64_t t;
+
+	if (s != NULL && *s != '\0') {
+		if (tl_parse_int64(s, 0, INT64_MAX / 2, &t) == TL_OK ||
+		    tl_time_parse(s, &t) == TL_OK)
+			return t;
+		cli_error("ignoring TELLER_NOW=\"%s\": not Unix seconds or a "
+		    "UTC time like 2026-11-22T10:00:00Z", s);
+	}
+	return (int64_t)time(NULL);
+}
+
+int
+cli_write_output(const char *path, const char *text, int mode)
+{
+	struct tl_error err;
+	struct tl_buf buf;
+	int r;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (printf("%s\n", text) < 0 || fflush(stdout) != 0) {
+			cli_error("cannot write to standard output: %s",
+			    strerror(errno));
+			return EXIT_INTERNAL;
+		}
+		return 0;
+	}
+	tl_buf_init(&buf, SIZE_MAX / 2);
+	if (tl_buf_adds(&buf, text) != TL_OK || tl_buf_addc(&buf, '\n') !=
+	    TL_OK) {
+		tl_buf_free(&buf);
+		cli_error("out of memory");
+		return EXIT_INTERNAL;
+	}
+	tl_error_clear(&err);
+	r = tl_write_file(path, buf.data, buf.len, (unsigned)mode, &err);
+	tl_buf_free(&buf);
+	return r == TL_OK ? 0 : cli_fail(&err);
+}
+
+int
+cli_print_json(const json_t *value)
+{
+	char *text = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int r;
+
+	if (text == NULL) {
+		cli_error("out of memory");
+		return EXIT_INTERNAL;
+	}
+	r = cli_write_output(NULL, text, 0);
+	free(text);
+	return r;
+}
+
+int
+cli_stderr_is_tty(void)
+{
+	return isatty(STDERR_FILENO);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "Usage: teller [--db PATH] COMMAND [ARGS...]\n\n"
+	    "teller runs governance elections that anyone can check: signed "
+	    "ballots,\na public Merkle log, receipts, and counts an observer "
+	    "can redo offline.\n\nCommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		char name[64];
+
+		command_name(commands[i], name, sizeof(name));
+		fprintf(f, "  %-18s %s\n", name, commands[i]->summary);
+	}
+	fprintf(f, "\nOptions:\n"
+	    "  --db PATH     the database (default: $TELLER_DB, else ./teller.db)\n"
+	    "  -h, --help    show this help; 'teller COMMAND --help' for a "
+	    "command\n"
+	    "  --version     show the version\n\n"
+	    "Exit status: 0 success, 1 invalid (verification failed), 2 bad "
+	    "usage or input,\n3 internal or system error.  See teller(1).\n");
+}
+
+/* Finds the command named by argv[0] (and argv[1] for two-word ones);
+ * *words gets how many words it used. */
+static const struct cli_command *
+lookup(int argc, char **argv, int *words, int *known_group)
+{
+	*known_group = 0;
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const struct cli_command *c = commands[i];
+
+		if (strcmp(c->name, argv[0]) != 0)
+			continue;
+		*known_group = 1;
+		if (c->sub == NULL) {
+			*words = 1;
+			return c;
+		}
+		if (argc > 1 && strcmp(c->sub, argv[1]) == 0) {
+			*words = 2;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static void
+group_usage(const char *group)
+{
+	fprintf(stderr, "Usage: teller %s SUBCOMMAND ...\n\nSubcommands:\n",
+	    group);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i]->name, group) == 0 &&
+		    commands[i]->sub != NULL)
+			fprintf(stderr, "  %-10s %s\n", commands[i]->sub,
+			    commands[i]->summary);
+}
+
+int
+cli_run(int argc, char **argv)
+{
+	const struct cli_command *cmd, *saved = cli.command;
+	int words = 0, known_group, status;
+
+	if (argc < 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if ((cmd = lookup(argc, argv, &words, &known_group)) == NULL) {
+		if (known_group) {
+			if (argc > 1 && strcmp(argv[1], "--help") != 0 &&
+			    strcmp(argv[1], "-h") != 0) {
+				cli_error("unknown subcommand '%s %s'", argv[0],
+				    argv[1]);
+				group_usage(argv[0]);
+				return EXIT_USAGE;
+			}
+			group_usage(argv[0]);
+			return argc > 1 ? 0 : EXIT_USAGE;
+		}
+		cli_error("unknown command '%s'; try 'teller --help'", argv[0]);
+		return EXIT_USAGE;
+	}
+	cli.command = cmd;
+	/* The command sees its own name as argv[0]. */
+	status = cmd->exec(argc - words + 1, argv + words - 1);
+	cli.command = saved;
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *env = getenv("TELLER_DB");
+	int i;
+
+	cli.db_path = env != NULL && *env != '\0' ? env : "teller.db";
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			cli.db_path = argv[++i];
+		else if (strncmp(argv[i], "--db=", 5) == 0)
+			cli.db_path = argv[i] + 5;
+		else if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("teller %s\n", PACKAGE_VERSION);
+			return 0;
+		} else {
+			cli_error("unknown option %s; try 'teller --help'",
+			    argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return cli_run(argc - i, argv + i);
+}

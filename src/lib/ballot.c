@@ -1,0 +1,498 @@
+/*
+ * ballot.c: ballot payloads: parsing with validation against the manifest,
+ * and building them from "CONTEST=SELECTION" arguments.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "jsonutil.h"
+#include "teller/ballot.h"
+#include "teller/util.h"
+
+static const char *const answer_names[] = {"yes", "no", "abstain"};
+
+void
+tl_ballot_free(struct tl_ballot *ballot)
+{
+	if (ballot == NULL)
+		return;
+	free(ballot->election_id);
+	free(ballot->voter_id);
+	for (size_t i = 0; i < ballot->nselections; i++)
+		free(ballot->selections[i].prefs);
+	free(ballot->selections);
+	free(ballot);
+}
+
+/* Marks seen candidates; the bitmap is per contest. */
+static int
+add_candidate(const struct tl_contest *c, const char *id, uint8_t *seen,
+    uint32_t flags, struct tl_selection *sel, struct tl_error *err)
+{
+	size_t ci = tl_contest_candidate_index(c, id);
+
+	if (ci == (size_t)-1)
+		return tl_error_set(err, TL_EBALLOT,
+		    "contest %s: \"%.64s\" is not one of its candidates", c->id,
+		    id);
+	if (seen[ci])
+		return tl_error_set(err, TL_EBALLOT,
+		    "contest %s: candidate %s is marked more than once", c->id,
+		    id);
+	seen[ci] = 1;
+	sel->prefs[sel->n++] = (uint32_t)ci | flags;
+	return TL_OK;
+}
+
+static int
+parse_marks(const struct tl_contest *c, json_t *marks, uint8_t *seen,
+    struct tl_selection *sel, struct tl_error *err)
+{
+	size_t n = json_array_size(marks);
+	size_t max = c->method == TL_METHOD_PLURALITY ? c->seats :
+	    c->ncandidates;
+	int r;
+
+	if (n > max)
+		return tl_error_set(err, TL_EBALLOT,
+		    "contest %s: %zu marks, but a %s ballot may mark at most "
+		    "%zu", c->id, n, tl_method_name(c->method), max);
+	if (n != 0 && (sel->prefs = calloc(n, sizeof(uint32_t))) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const char *id = json_string_value(json_array_get(marks, i));
+
+		if (id == NULL)
+			return tl_error_set(err, TL_EBALLOT,
+			    "contest %s: marks[%zu] must be a candidate id",
+			    c->id, i);
+		if ((r = add_candidate(c, id, seen, i > 0 ? TL_PREF_EQUAL : 0,
+		    sel, err)) != TL_OK)
+			return r;
+	}
+	return TL_OK;
+}
+
+static int
+parse_ranking(const struct tl_contest *c, json_t *ranking, uint8_t *seen,
+    struct tl_selection *sel, struct tl_error *err)
+{
+	size_t total = 0;
+	int r;
+
+	for (size_t i = 0; i < json_array_size(ranking); i++) {
+		json_t *group = json_array_get(ranking, i);
+
+		if (!json_is_array(group) || json_array_size(group) == 0)
+			return tl_error_set(err, TL_EBALLOT,
+			    "contest %s: ranking[%zu] must be a non-empty list of "
+			    "candidate ids", c->id, i);
+		if (json_array_size(group) > 1 &&
+		    !tl_method_allows_equal_ranks(c->method))
+			return tl_error_set(err, TL_EBALLOT,
+			    "contest %s: ranking[%zu] ranks %zu candidates equal, "
+			    "which %s does not allow", c->id, i,
+			    json_array_size(group), tl_method_name(c->method));
+		total += json_array_size(group);
+		if (total > c->ncandidates)
+			return tl_error_set(err, TL_EBALLOT,
+			    "contest %s: the ranking names more candidates than "
+			    "the contest has", c->id);
+	}
+	if (total != 0 && (sel->prefs = calloc(total, sizeof(uint32_t))) ==
+	    NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < json_array_size(ranking); i++) {
+		json_t *group = json_array_get(ranking, i);
+
+		for (size_t j = 0; j < json_array_size(group); j++) {
+			const char *id = json_string_value(json_array_get(group,
+			    j));
+
+			if (id == NULL)
+				return tl_error_set(err, TL_EBALLOT,
+				    "contest %s: ranking[%zu][%zu] must be a "
+				    "candidate id", c->id, i, j);
+			if ((r = add_candidate(c, id, seen,
+			    j > 0 ? TL_PREF_EQUAL : 0, sel, err)) != TL_OK)
+				return r;
+		}
+	}
+	return TL_OK;
+}
+
+static int
+parse_selection(const struct tl_manifest *m, json_t *item, size_t index,
+    struct tl_ballot *ballot, uint8_t *voted, uint8_t *seen,
+    struct tl_error *err)
+{
+	static const char *const keys[] = {"contest", "marks", "ranking",
+	    "answer", NULL};
+	const struct tl_contest *c;
+	struct tl_selection *sel = &ballot->selections[ballot->nselections];
+	const char *contest, *answer;
+	json_t *marks, *ranking;
+	char where[64];
+	size_t ci;
+	int r, given;
+
+	snprintf(where, sizeof(where), "ballot: selections[%zu]", index);
+	if (!json_is_object(item))
+		return tl_error_set(err, TL_EBALLOT, "%s: must be an object",
+		    where);
+	if ((r = tl_json_only_keys(item, keys, where, TL_EBALLOT, err)) !=
+	    TL_OK ||
+	    (r = tl_json_string(item, "contest", 1, where, TL_EBALLOT,
+	    &contest, err)) != TL_OK ||
+	    (r = tl_json_array(item, "marks", 0, where, TL_EBALLOT, &marks,
+	    err)) != TL_OK ||
+	    (r = tl_json_array(item, "ranking", 0, where, TL_EBALLOT, &ranking,
+	    err)) != TL_OK ||
+	    (r = tl_json_string(item, "answer", 0, where, TL_EBALLOT, &answer,
+	    err)) != TL_OK)
+		return r;
+	if ((c = tl_manifest_contest(m, contest)) == NULL)
+		return tl_error_set(err, TL_EBALLOT,
+		    "%s: \"%.64s\" is not a contest of election %s", where,
+		    contest, m->id);
+	ci = (size_t)(c - m->contests);
+	if (voted[ci])
+		return tl_error_set(err, TL_EBALLOT,
+		    "contest %s: the ballot has two selections for it", c->id);
+	voted[ci] = 1;
+	given = (marks != NULL) + (ranking != NULL) + (answer != NULL);
+	sel->contest_index = ci;
+	sel->n = 0;
+	sel->prefs = NULL;
+	ballot->nselections++;
+	switch (tl_method_selection_kind(c->method)) {
+	case TL_SELECTION_MARKS:
+		if (given != 1 || marks == NULL)
+			return tl_error_set(err, TL_EBALLOT,
+			    "contest %s: a %s selection is \"marks\": [...]",
+			    c->id, tl_method_name(c->method));
+		memset(seen, 0, c->ncandidates);
+		return parse_marks(c, marks, seen, sel, err);
+	case TL_SELECTION_RANKING:
+		if (given != 1 || ranking == NULL)
+			return tl_error_set(err, TL_EBALLOT,
+			    "contest %s: a %s selection is \"ranking\": [[...], "
+			    "...]", c->id, tl_method_name(c->method));
+		memset(seen, 0, c->ncandidates);
+		return parse_ranking(c, ranking, seen, sel, err);
+	case TL_SELECTION_ANSWER:
+		if (given != 1 || answer == NULL)
+			return tl_error_set(err, TL_EBALLOT,
+			    "contest %s: a referendum selection is \"answer\": "
+			    "\"yes\", \"no\" or \"abstain\"", c->id);
+		if ((sel->prefs = calloc(1, sizeof(uint32_t))) == NULL)
+			return tl_error_set(err, TL_ENOMEM, "out of memory");
+		for (uint32_t a = 0; a < 3; a++) {
+			if (strcmp(answer, answer_names[a]) == 0) {
+				sel->prefs[0] = a;
+				sel->n = 1;
+				return TL_OK;
+			}
+		}
+		return tl_error_set(err, TL_EBALLOT,
+		    "contest %s: answer \"%.32s\" is not yes, no or abstain",
+		    c->id, answer);
+	}
+	return tl_error_set(err, TL_EINTERNAL, "unknown selection kind");
+}
+
+int
+tl_ballot_parse(const char *payload, size_t len,
+    const struct tl_manifest *manifest, const char *manifest_hash,
+    struct tl_ballot **out, struct tl_error *err)
+{
+	static const char *const keys[] = {"election", "manifest", "voter",
+	    "seq", "selections", NULL};
+	struct tl_ballot *ballot = NULL;
+	json_t *root = NULL, *selections;
+	const char *election, *hash, *voter;
+	uint8_t *voted = NULL, *seen = NULL;
+	size_t maxcand = 1;
+	int64_t seq = 0;
+	int r;
+
+	if ((r = tl_json_load(payload, len, TL_BALLOT_MAX, "ballot",
+	    TL_EBALLOT, &root, err)) != TL_OK)
+		return r;
+	if (!json_is_object(root)) {
+		r = tl_error_set(err, TL_EBALLOT, "ballot: must be a JSON object");
+		goto out;
+	}
+	if ((r = tl_json_only_keys(root, keys, "ballot", TL_EBALLOT, err)) !=
+	    TL_OK ||
+	    (r = tl_json_string(root, "election", 1, "ballot", TL_EBALLOT,
+	    &election, err)) != TL_OK ||
+	    (r = tl_json_string(root, "manifest", 1, "ballot", TL_EBALLOT,
+	    &hash, err)) != TL_OK ||
+	    (r = tl_json_string(root, "voter", 1, "ballot", TL_EBALLOT, &voter,
+	    err)) != TL_OK ||
+	    (r = tl_json_int(root, "seq", 1, 1, INT64_MAX / 2, "ballot",
+	    TL_EBALLOT, &seq, err)) != TL_OK ||
+	    (r = tl_json_array(root, "selections", 1, "ballot", TL_EBALLOT,
+	    &selections, err)) != TL_OK)
+		goto out;
+	if (strcmp(election, manifest->id) != 0) {
+		r = tl_error_set(err, TL_EWRONGELECTION,
+		    "ballot is for election \"%.64s\", not %s", election,
+		    manifest->id);
+		goto out;
+	}
+	if (manifest_hash != NULL && strcmp(hash, manifest_hash) != 0) {
+		r = tl_error_set(err, TL_EWRONGELECTION,
+		    "ballot names manifest %.16s..., but election %s has "
+		    "manifest %.16s...", hash, manifest->id, manifest_hash);
+		goto out;
+	}
+	if (!tl_valid_id(voter)) {
+		r = tl_error_set(err, TL_EBALLOT,
+		    "ballot.voter: \"%.64s\" is not a valid voter id", voter);
+		goto out;
+	}
+	if (json_array_size(selections) > manifest->ncontests) {
+		r = tl_error_set(err, TL_EBALLOT,
+		    "ballot: %zu selections, but election %s has %zu contests",
+		    json_array_size(selections), manifest->id,
+		    manifest->ncontests);
+		goto out;
+	}
+	for (size_t i = 0; i < manifest->ncontests; i++)
+		if (manifest->contests[i].ncandidates > maxcand)
+			maxcand = manifest->contests[i].ncandidates;
+	ballot = calloc(1, sizeof(*ballot));
+	voted = calloc(manifest->ncontests, 1);
+	seen = calloc(maxcand, 1);
+	if (ballot == NULL || voted == NULL || seen == NULL ||
+	    (ballot->election_id = strdup(election)) == NULL ||
+	    (ballot->voter_id = strdup(voter)) == NULL ||
+	    (json_array_size(selections) != 0 &&
+	    (ballot->selections = calloc(json_array_size(selections),
+	    sizeof(*ballot->selections))) == NULL)) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(ballot->manifest_hash, sizeof(ballot->manifest_hash), "%s",
+	    hash);
+	ballot->seq = seq;
+	for (size_t i = 0; i < json_array_size(selections); i++)
+		if ((r = parse_selection(manifest, json_array_get(selections, i),
+		    i, ballot, voted, seen, err)) != TL_OK)
+			goto out;
+	*out = ballot;
+	ballot = NULL;
+	r = TL_OK;
+ out:
+	free(voted);
+	free(seen);
+	tl_ballot_free(ballot);
+	json_decref(root);
+	return r;
+}
+
+int
+tl_ballot_check_constituency(const struct tl_ballot *ballot,
+    const struct tl_manifest *manifest, size_t constituency_index,
+    struct tl_error *err)
+{
+	for (size_t i = 0; i < ballot->nselections; i++) {
+		const struct tl_contest *c =
+		    &manifest->contests[ballot->selections[i].contest_index];
+
+		if (c->constituency_index != constituency_index)
+			return tl_error_set(err, TL_ENOTONROLL,
+			    "voter %s is on the roll of constituency %s, not of "
+			    "%s, which votes in contest %s", ballot->voter_id,
+			    manifest->constituencies[constituency_index].id,
+			    c->constituency, c->id);
+	}
+	return TL_OK;
+}
+
+const struct tl_selection *
+tl_ballot_selection(const struct tl_ballot *ballot, size_t contest_index)
+{
+	for (size_t i = 0; i < ballot->nselections; i++)
+		if (ballot->selections[i].contest_index == contest_index)
+			return &ballot->selections[i];
+	return NULL;
+}
+
+/* A candidate named by id, or failing that by exact name; its id. */
+static const char *
+resolve_candidate(const struct tl_contest *c, const char *s)
+{
+	for (size_t i = 0; i < c->ncandidates; i++)
+		if (strcmp(c->candidates[i].id, s) == 0)
+			return c->candidates[i].id;
+	for (size_t i = 0; i < c->ncandidates; i++)
+		if (strcmp(c->candidates[i].name, s) == 0)
+			return c->candidates[i].id;
+	return s; /* unknown: tl_ballot_parse reports it */
+}
+
+/* Trims blanks at both ends, in place. */
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	return s;
+}
+
+/* Splits s in place at each of the characters in seps into a JSON array
+ * of candidate ids. */
+static json_t *
+split_candidates(const struct tl_contest *c, char *s, char sep)
+{
+	json_t *list = json_array();
+	char *part;
+
+	if (list == NULL)
+		return NULL;
+	if (*trim(s) == '\0')
+		return list;
+	for (part = s;;) {
+		char *next = strchr(part, sep);
+
+		if (next != NULL)
+			*next = '\0';
+		if (json_array_append_new(list, json_string(
+		    resolve_candidate(c, trim(part)))) != 0) {
+			json_decref(list);
+			return NULL;
+		}
+		if (next == NULL)
+			break;
+		part = next + 1;
+	}
+	return list;
+}
+
+static int
+build_selection(const struct tl_manifest *m, const char *vote, json_t *list,
+    struct tl_error *err)
+{
+	const struct tl_contest *c;
+	char *copy = strdup(vote), *eq, *value;
+	json_t *item = NULL;
+	int r = TL_OK;
+
+	if (copy == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if ((eq = strchr(copy, '=')) == NULL) {
+		r = tl_error_set(err, TL_EUSAGE,
+		    "--vote \"%.64s\": expected CONTEST=SELECTION", vote);
+		goto out;
+	}
+	*eq = '\0';
+	value = eq + 1;
+	if ((c = tl_manifest_contest(m, trim(copy))) == NULL) {
+		r = tl_error_set(err, TL_EBALLOT,
+		    "--vote: \"%.64s\" is not a contest of election %s", copy,
+		    m->id);
+		goto out;
+	}
+	switch (tl_method_selection_kind(c->method)) {
+	case TL_SELECTION_MARKS:
+		item = json_pack("{s:s, s:o*}", "contest", c->id, "marks",
+		    split_candidates(c, value, ','));
+		break;
+	case TL_SELECTION_RANKING: {
+		json_t *ranking = json_array();
+		char *group = trim(value);
+
+		while (ranking != NULL && *group != '\0') {
+			char *next = strchr(group, '>');
+			json_t *g;
+
+			if (next != NULL)
+				*next = '\0';
+			g = split_candidates(c, group, '=');
+			if (g == NULL || json_array_size(g) == 0) {
+				json_decref(g);
+				json_decref(ranking);
+				r = tl_error_set(err, TL_EBALLOT,
+				    "contest %s: an empty rank in \"%.64s\"",
+				    c->id, vote);
+				goto out;
+			}
+			json_array_append_new(ranking, g);
+			if (next == NULL)
+				break;
+			group = next + 1;
+			if (*trim(group) == '\0') {
+				json_decref(ranking);
+				r = tl_error_set(err, TL_EBALLOT,
+				    "contest %s: an empty rank in \"%.64s\"",
+				    c->id, vote);
+				goto out;
+			}
+		}
+		item = json_pack("{s:s, s:o*}", "contest", c->id, "ranking",
+		    ranking);
+		break;
+	}
+	case TL_SELECTION_ANSWER:
+		item = json_pack("{s:s, s:s}", "contest", c->id, "answer",
+		    trim(value));
+		break;
+	}
+	if (item == NULL || json_array_append_new(list, item) != 0)
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+ out:
+	free(copy);
+	return r;
+}
+
+int
+tl_ballot_build(const struct tl_manifest *manifest, const char *manifest_hash,
+    const char *voter_id, int64_t seq, const char *const *votes,
+    size_t nvotes, char **out, size_t *len, struct tl_error *err)
+{
+	struct tl_ballot *check = NULL;
+	json_t *root = NULL, *selections = json_array();
+	char *text = NULL;
+	size_t text_len = 0;
+	int r;
+
+	if (selections == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < nvotes; i++)
+		if ((r = build_selection(manifest, votes[i], selections, err)) !=
+		    TL_OK) {
+			json_decref(selections);
+			return r;
+		}
+	root = json_pack("{s:s, s:s, s:s, s:I, s:o}", "election", manifest->id,
+	    "manifest", manifest_hash, "voter", voter_id, "seq",
+	    (json_int_t)seq, "selections", selections);
+	if (root == NULL || tl_json_dump(root, &text, &text_len) != TL_OK) {
+		json_decref(root);
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	json_decref(root);
+	if ((r = tl_ballot_parse(text, text_len, manifest, manifest_hash, &check,
+	    err)) != TL_OK) {
+		free(text);
+		return r;
+	}
+	tl_ballot_free(check);
+	*out = text;
+	if (len != NULL)
+		*len = text_len;
+	return TL_OK;
+}

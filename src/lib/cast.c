@@ -1,0 +1,427 @@
+/*
+ * cast.c: accepting a signed ballot: every check before anything is
+ * written, then one transaction that stores it and appends it to the log,
+ * then the receipt.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "jsonutil.h"
+#include "store_internal.h"
+#include "teller/ballot.h"
+#include "teller/cast.h"
+#include "teller/election.h"
+#include "teller/envelope.h"
+#include "teller/log.h"
+#include "teller/util.h"
+
+struct tl_cast {
+	char *election_id;
+	char *voter_id;
+	char key_id[TL_KEYID_LEN + 1];
+	char *constituency;
+	int64_t weight;
+	int64_t seq;
+	enum tl_revote revote;
+	struct tl_manifest *manifest;
+	struct tl_ballot *ballot;
+	char *entry;           /* the canonical envelope, as it will be logged */
+	size_t entry_len;
+	uint64_t leaf_index;   /* set by tl_cast_store */
+	char entry_hash[TL_HASH_HEX_LEN + 1];
+};
+
+void
+tl_cast_free(struct tl_cast *cast)
+{
+	if (cast == NULL)
+		return;
+	free(cast->election_id);
+	free(cast->voter_id);
+	free(cast->constituency);
+	tl_manifest_free(cast->manifest);
+	tl_ballot_free(cast->ballot);
+	free(cast->entry);
+	free(cast);
+}
+
+const char *
+tl_cast_election(const struct tl_cast *cast)
+{
+	return cast->election_id;
+}
+
+/* The election a ballot payload names, before anything else is trusted. */
+static int
+peek_election(const struct tl_envelope *env, char **out, struct tl_error *err)
+{
+	json_t *root = NULL;
+	const char *id = NULL;
+	int r;
+
+	if ((r = tl_json_load((const char *)env->payload, env->payload_len,
+	    TL_BALLOT_MAX, "ballot", TL_EBALLOT, &root, err)) != TL_OK)
+		return r;
+	if (json_is_object(root))
+		id = json_string_value(json_object_get(root, "election"));
+	if (id == NULL) {
+		json_decref(root);
+		return tl_error_set(err, TL_EBALLOT,
+		    "ballot: election: missing or not a string");
+	}
+	*out = strdup(id);
+	json_decref(root);
+	return *out != NULL ? TL_OK : tl_error_set(err, TL_ENOMEM,
+	    "out of memory");
+}
+
+/* The voter's roll entry: constituency, weight, public key. */
+static int
+load_voter(struct tl_store *store, struct tl_cast *cast, char **public_key,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, ok = 1;
+
+	if ((r = tl_db_prepare(store, "SELECT constituency_id, weight, "
+	    "public_key, key_id FROM voters WHERE election_id = ? AND id = ?",
+	    &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, cast->election_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, cast->voter_id, -1, SQLITE_STATIC);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		cast->constituency = tl_db_column_strdup(stmt, 0, &ok);
+		cast->weight = sqlite3_column_int64(stmt, 1);
+		*public_key = tl_db_column_strdup(stmt, 2, &ok);
+		snprintf(cast->key_id, sizeof(cast->key_id), "%s",
+		    (const char *)sqlite3_column_text(stmt, 3));
+		r = ok ? TL_OK : tl_error_set(err, TL_ENOMEM, "out of memory");
+		break;
+	case SQLITE_DONE:
+		r = tl_error_set(err, TL_ENOTONROLL,
+		    "voter \"%.64s\" is not on the roll of election %s",
+		    cast->voter_id, cast->election_id);
+		break;
+	default:
+		r = tl_db_error(store, err, "cannot read the roll");
+	}
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+/* Checks the election's state, window and the revote policy against the
+ * ballots stored so far.  Runs before and again inside the transaction. */
+static int
+check_acceptance(struct tl_store *store, const struct tl_cast *cast,
+    int64_t now, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	char when[TL_TIME_LEN];
+	const char *state;
+	int64_t opens, closes;
+	int r;
+
+	if ((r = tl_db_prepare(store, "SELECT state, opens_at, closes_at, "
+	    "(SELECT MAX(seq) FROM ballots WHERE election_id = e.id AND "
+	    "key_id = ?) FROM elections e WHERE id = ?", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, cast->key_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, cast->election_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		r = tl_db_error(store, err, "cannot read the election");
+		goto out;
+	}
+	state = (const char *)sqlite3_column_text(stmt, 0);
+	opens = sqlite3_column_int64(stmt, 1);
+	closes = sqlite3_column_int64(stmt, 2);
+	if (strcmp(state, "open") != 0) {
+		r = tl_error_set(err, TL_ESTATE,
+		    "election %s is %s; it is not accepting ballots",
+		    cast->election_id, state);
+		goto out;
+	}
+	if (now < opens) {
+		tl_time_format(opens, when);
+		r = tl_error_set(err, TL_EWINDOW,
+		    "voting in election %s opens at %s", cast->election_id,
+		    when);
+		goto out;
+	}
+	if (now >= closes) {
+		tl_time_format(closes, when);
+		r = tl_error_set(err, TL_EWINDOW,
+		    "voting in election %s closed at %s", cast->election_id,
+		    when);
+		goto out;
+	}
+	if (sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
+		int64_t last = sqlite3_column_int64(stmt, 3);
+
+		if (cast->revote == TL_REVOTE_FIRST) {
+			r = tl_error_set(err, TL_EDUPLICATE,
+			    "voter %s has already voted in election %s, whose "
+			    "revote policy is \"first\": the first ballot "
+			    "counts", cast->voter_id, cast->election_id);
+			goto out;
+		}
+		if (cast->seq <= last) {
+			r = tl_error_set(err, TL_ESTALE,
+			    "ballot has seq %lld, but voter %s's last ballot "
+			    "has seq %lld; a new ballot needs a higher one "
+			    "(teller ballot make --seq %lld)",
+			    (long long)cast->seq, cast->voter_id,
+			    (long long)last, (long long)last + 1);
+			goto out;
+		}
+	}
+	r = TL_OK;
+ out:
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
+    int64_t now, struct tl_cast **out, struct tl_error *err)
+{
+	struct tl_envelope *env = NULL;
+	struct tl_cast *cast = NULL;
+	struct tl_key *voter_key = NULL;
+	char hash[TL_HASH_HEX_LEN + 1], *state = NULL, *public_key = NULL;
+	size_t ci;
+	int r;
+
+	if ((r = tl_envelope_parse(envelope, len, TL_ENVELOPE_MAX_BALLOT, &env,
+	    err)) != TL_OK)
+		return r;
+	if ((r = tl_envelope_expect_type(env, TL_TYPE_BALLOT, err)) != TL_OK)
+		goto out;
+	if ((cast = calloc(1, sizeof(*cast))) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = peek_election(env, &cast->election_id, err)) != TL_OK)
+		goto out;
+	r = tl_election_load(store, cast->election_id, &cast->manifest, hash,
+	    &state, err);
+	if (r == TL_ENOTFOUND) {
+		r = tl_error_set(err, TL_EWRONGELECTION,
+		    "ballot is for election \"%.64s\", which this server does "
+		    "not hold", cast->election_id);
+		goto out;
+	}
+	if (r != TL_OK)
+		goto out;
+	if (strcmp(state, "draft") == 0) {
+		r = tl_error_set(err, TL_ESTATE,
+		    "election %s is a draft; it is not accepting ballots",
+		    cast->election_id);
+		goto out;
+	}
+	if ((r = tl_ballot_parse((const char *)env->payload, env->payload_len,
+	    cast->manifest, hash, &cast->ballot, err)) != TL_OK)
+		goto out;
+	cast->seq = cast->ballot->seq;
+	cast->revote = cast->manifest->revote;
+	if ((cast->voter_id = strdup(cast->ballot->voter_id)) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = load_voter(store, cast, &public_key, err)) != TL_OK)
+		goto out;
+	if ((r = tl_key_from_public_base64(public_key, &voter_key, err)) !=
+	    TL_OK)
+		goto out;
+	if ((r = tl_envelope_verify(env, voter_key, err)) != TL_OK) {
+		tl_error_set(err, TL_ESIGNATURE,
+		    "ballot is not signed by the key on the roll for voter %s",
+		    cast->voter_id);
+		goto out;
+	}
+	ci = tl_manifest_constituency_index(cast->manifest, cast->constituency);
+	if ((r = tl_ballot_check_constituency(cast->ballot, cast->manifest, ci,
+	    err)) != TL_OK)
+		goto out;
+	if ((r = check_acceptance(store, cast, now, err)) != TL_OK)
+		goto out;
+	if ((r = tl_envelope_serialize(env, &cast->entry, &cast->entry_len,
+	    err)) != TL_OK)
+		goto out;
+	*out = cast;
+	cast = NULL;
+ out:
+	tl_envelope_free(env);
+	tl_cast_free(cast);
+	tl_key_free(voter_key);
+	free(state);
+	free(public_key);
+	return r;
+}
+
+static int
+store_selections(struct tl_store *store, const struct tl_cast *cast,
+    int64_t ballot_id, struct tl_error *err)
+{
+	static const char *const answers[] = {"yes", "no", "abstain"};
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, "INSERT INTO selections (ballot_id, "
+	    "election_id, contest_id, rank, choice) VALUES (?, ?, ?, ?, ?)",
+	    &stmt, err)) != TL_OK)
+		return r;
+	for (size_t i = 0; i < cast->ballot->nselections; i++) {
+		const struct tl_selection *sel = &cast->ballot->selections[i];
+		const struct tl_contest *c =
+		    &cast->manifest->contests[sel->contest_index];
+		int answer = tl_method_selection_kind(c->method) ==
+		    TL_SELECTION_ANSWER;
+		int rank = 0;
+
+		for (size_t k = 0; k < sel->n; k++) {
+			uint32_t idx = TL_PREF_INDEX(sel->prefs[k]);
+
+			if (!(sel->prefs[k] & TL_PREF_EQUAL))
+				rank++;
+			sqlite3_reset(stmt);
+			sqlite3_bind_int64(stmt, 1, ballot_id);
+			sqlite3_bind_text(stmt, 2, cast->election_id, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 3, c->id, -1, SQLITE_STATIC);
+			sqlite3_bind_int(stmt, 4, rank);
+			sqlite3_bind_text(stmt, 5, answer ? answers[idx] :
+			    c->candidates[idx].id, -1, SQLITE_STATIC);
+			if ((r = tl_db_step_done(store, stmt, err,
+			    "cannot store a selection")) != TL_OK)
+				goto out;
+		}
+	}
+ out:
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+tl_cast_store(struct tl_store *store, struct tl_cast *cast, int64_t now,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if (!store->in_transaction)
+		return tl_error_set(err, TL_EINTERNAL,
+		    "ballot stored outside a transaction");
+	if ((r = check_acceptance(store, cast, now, err)) != TL_OK)
+		return r;
+	if ((r = tl_log_append(store, cast->election_id, "ballot", cast->entry,
+	    cast->entry_len, now, &cast->leaf_index, cast->entry_hash, err)) !=
+	    TL_OK)
+		return r;
+	if ((r = tl_db_prepare(store, "INSERT INTO ballots (election_id, "
+	    "voter_id, key_id, seq, weight, constituency_id, leaf_index, "
+	    "entry_hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, cast->election_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, cast->voter_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, cast->key_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, cast->seq);
+	sqlite3_bind_int64(stmt, 5, cast->weight);
+	sqlite3_bind_text(stmt, 6, cast->constituency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)cast->leaf_index);
+	sqlite3_bind_text(stmt, 8, cast->entry_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 9, now);
+	r = tl_db_step_done(store, stmt, err, "cannot store the ballot");
+	sqlite3_finalize(stmt);
+	if (r == TL_EEXISTS)
+		return tl_error_set(err, TL_EDUPLICATE,
+		    "this exact ballot (%.16s...) is already in the log",
+		    cast->entry_hash);
+	if (r != TL_OK)
+		return r;
+	return store_selections(store, cast,
+	    sqlite3_last_insert_rowid(store->db), err);
+}
+
+int
+tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
+    const char *tree_head, const struct tl_key *authority, char **receipt,
+    struct tl_error *err)
+{
+	struct tl_envelope *head_env = NULL, *env = NULL;
+	struct tl_tree_head head;
+	struct tl_merkle_proof proof;
+	json_t *doc = NULL, *head_json = NULL;
+	char *payload = NULL;
+	size_t payload_len = 0;
+	int r;
+
+	if ((r = tl_envelope_parse(tree_head, strlen(tree_head),
+	    TL_ENVELOPE_MAX_DEFAULT, &head_env, err)) != TL_OK ||
+	    (r = tl_tree_head_parse((const char *)head_env->payload,
+	    head_env->payload_len, &head, err)) != TL_OK)
+		goto out;
+	if ((r = tl_log_inclusion_proof(store, cast->election_id,
+	    cast->leaf_index, head.size, &proof, err)) != TL_OK)
+		goto out;
+	if ((head_json = json_loads(tree_head, 0, NULL)) == NULL) {
+		r = tl_error_set(err, TL_EINTERNAL, "tree head is not JSON");
+		goto out;
+	}
+	doc = json_pack("{s:s, s:s, s:I, s:O, s:o}", "election",
+	    cast->election_id, "ballot", cast->entry_hash, "leaf_index",
+	    (json_int_t)cast->leaf_index, "tree_head", head_json,
+	    "inclusion_proof", tl_proof_to_json(&proof));
+	if (doc == NULL || tl_json_dump(doc, &payload, &payload_len) != TL_OK) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = tl_envelope_sign(TL_TYPE_RECEIPT, payload, payload_len,
+	    authority, &env, err)) != TL_OK ||
+	    (r = tl_envelope_serialize(env, receipt, NULL, err)) != TL_OK)
+		goto out;
+ out:
+	tl_envelope_free(head_env);
+	tl_envelope_free(env);
+	json_decref(doc);
+	json_decref(head_json);
+	free(payload);
+	return r;
+}
+
+int
+tl_ballot_cast(struct tl_store *store, const char *envelope, size_t len,
+    int64_t now, char **receipt, struct tl_error *err)
+{
+	struct tl_cast *cast = NULL;
+	struct tl_key *authority = NULL;
+	char *head = NULL;
+	int r;
+
+	if ((r = tl_cast_check(store, envelope, len, now, &cast, err)) != TL_OK)
+		return r;
+	if ((r = tl_store_authority(store, &authority, err)) != TL_OK ||
+	    (r = tl_db_begin(store, err)) != TL_OK)
+		goto out;
+	if ((r = tl_cast_store(store, cast, now, err)) != TL_OK ||
+	    (r = tl_log_sign_head(store, cast->election_id, authority, now,
+	    &head, err)) != TL_OK) {
+		tl_db_rollback(store);
+		goto out;
+	}
+	if ((r = tl_db_commit(store, err)) != TL_OK)
+		goto out;
+	/* Committed (synchronous=FULL): only now is a receipt given. */
+	r = tl_cast_receipt(store, cast, head, authority, receipt, err);
+ out:
+	free(head);
+	tl_key_free(authority);
+	tl_cast_free(cast);
+	return r;
+}

@@ -1,0 +1,550 @@
+/*
+ * crypto.c: every call into OpenSSL lives here.  Ed25519 keys and
+ * signatures, SHA-256, MD5, HMAC, base64, hex and random bytes, through the
+ * EVP interfaces of OpenSSL 3.  OpenSSL's 1-means-success is turned into
+ * libteller's codes at this boundary, and OpenSSL's error queue is cleared
+ * so that one failure never leaks into the next call.
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+#include "teller/crypto.h"
+#include "teller/util.h"
+
+/* A private key file is small; anything bigger is not one. */
+#define KEY_FILE_MAX 16384
+
+struct tl_key {
+	EVP_PKEY *pkey;
+	int has_private;
+	uint8_t public_raw[TL_ED25519_PUBLIC_LEN];
+	char key_id[TL_KEYID_LEN + 1];
+};
+
+/* Fetched once: an implicit fetch on every digest costs more than hashing
+ * a short message. */
+static EVP_MD *md_sha256;
+static EVP_MD *md_md5;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void
+fetch_digests(void)
+{
+	md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	md_md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+}
+
+static const EVP_MD *
+sha256_md(void)
+{
+	pthread_once(&md_once, fetch_digests);
+	return md_sha256 != NULL ? md_sha256 : EVP_sha256();
+}
+
+static int
+openssl_error(struct tl_error *err, int code, const char *what)
+{
+	unsigned long e = ERR_get_error();
+	char buf[256];
+
+	if (e != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		tl_error_set(err, code, "%s: %s", what, buf);
+	} else
+		tl_error_set(err, code, "%s", what);
+	ERR_clear_error();
+	return code;
+}
+
+/* Fills the cached public parts of a key from its EVP_PKEY. */
+static int
+key_wrap(EVP_PKEY *pkey, int has_private, struct tl_key **out,
+    struct tl_error *err)
+{
+	struct tl_key *key;
+	size_t len = TL_ED25519_PUBLIC_LEN;
+
+	if (EVP_PKEY_get_id(pkey) != EVP_PKEY_ED25519) {
+		EVP_PKEY_free(pkey);
+		return tl_error_set(err, TL_EINPUT, "not an Ed25519 key");
+	}
+	if ((key = calloc(1, sizeof(*key))) == NULL) {
+		EVP_PKEY_free(pkey);
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	if (EVP_PKEY_get_raw_public_key(pkey, key->public_raw, &len) != 1 ||
+	    len != TL_ED25519_PUBLIC_LEN) {
+		EVP_PKEY_free(pkey);
+		free(key);
+		return openssl_error(err, TL_ECRYPTO, "cannot read public key");
+	}
+	key->pkey = pkey;
+	key->has_private = has_private;
+	tl_key_id_raw(key->public_raw, key->key_id);
+	*out = key;
+	return TL_OK;
+}
+
+int
+tl_key_generate(struct tl_key **out, struct tl_error *err)
+{
+	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+
+	if (pkey == NULL)
+		return openssl_error(err, TL_ECRYPTO, "cannot generate an Ed25519 key");
+	return key_wrap(pkey, 1, out, err);
+}
+
+int
+tl_key_private_pem(const struct tl_key *key, char **out, struct tl_error *err)
+{
+	BIO *bio = NULL;
+	char *data, *pem = NULL;
+	long len;
+	int r;
+
+	if (!key->has_private)
+		return tl_error_set(err, TL_EINPUT, "key has no private part");
+	if ((bio = BIO_new(BIO_s_secmem())) == NULL) {
+		r = openssl_error(err, TL_ECRYPTO, "cannot allocate a buffer");
+		goto out;
+	}
+	if (PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL,
+	    NULL) != 1) {
+		r = openssl_error(err, TL_ECRYPTO, "cannot encode private key");
+		goto out;
+	}
+	len = BIO_get_mem_data(bio, &data);
+	if (len <= 0 || (pem = malloc((size_t)len + 1)) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(pem, data, (size_t)len);
+	pem[len] = '\0';
+	*out = pem;
+	r = TL_OK;
+ out:
+	BIO_free(bio);
+	return r;
+}
+
+int
+tl_key_write_private(const struct tl_key *key, const char *path,
+    struct tl_error *err)
+{
+	char *pem = NULL;
+	size_t len, off = 0;
+	int fd = -1, r;
+
+	if ((r = tl_key_private_pem(key, &pem, err)) != TL_OK)
+		return r;
+	len = strlen(pem);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = tl_error_set(err, errno == EEXIST ? TL_EEXISTS : TL_EIO,
+		    "%s: cannot create key file: %s", path, strerror(errno));
+		goto out;
+	}
+	/* The umask may have taken bits away, never added: make it exact. */
+	if (fchmod(fd, 0600) != 0) {
+		r = tl_error_set(err, TL_EIO, "%s: cannot set mode 0600: %s",
+		    path, strerror(errno));
+		goto out;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, pem + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			r = tl_error_set(err, TL_EIO, "%s: write error: %s",
+			    path, strerror(errno));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0) {
+		r = tl_error_set(err, TL_EIO, "%s: cannot sync: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	r = TL_OK;
+ out:
+	if (fd >= 0 && close(fd) != 0 && r == TL_OK)
+		r = tl_error_set(err, TL_EIO, "%s: close failed: %s", path,
+		    strerror(errno));
+	if (r != TL_OK && fd >= 0)
+		unlink(path);
+	tl_wipe_free(pem);
+	return r;
+}
+
+int
+tl_key_from_private_pem(const char *pem, size_t len, struct tl_key **out,
+    struct tl_error *err)
+{
+	EVP_PKEY *pkey;
+	BIO *bio;
+
+	if (len > INT32_MAX)
+		return tl_error_set(err, TL_ETOOBIG, "key text too large");
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
+		return openssl_error(err, TL_ECRYPTO, "cannot allocate a buffer");
+	pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (pkey == NULL) {
+		ERR_clear_error();
+		return tl_error_set(err, TL_EINPUT,
+		    "not a PEM private key");
+	}
+	return key_wrap(pkey, 1, out, err);
+}
+
+int
+tl_key_load_private(const char *path, struct tl_key **out,
+    struct tl_error *err)
+{
+	struct stat st;
+	char *pem = NULL;
+	size_t len = 0;
+	int fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return tl_error_set(err, TL_EIO, "%s: cannot open key file: %s",
+		    path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		r = tl_error_set(err, TL_EIO, "%s: cannot stat: %s", path,
+		    strerror(errno));
+		close(fd);
+		return r;
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode))
+		return tl_error_set(err, TL_EINPUT, "%s: not a regular file",
+		    path);
+	if ((st.st_mode & 077) != 0)
+		return tl_error_set(err, TL_EKEYPERM,
+		    "%s: private key file has mode %04o; others can read it "
+		    "(run: chmod 600 %s)", path, (unsigned)(st.st_mode & 07777),
+		    path);
+	if ((r = tl_read_file(path, KEY_FILE_MAX, &pem, &len, err)) != TL_OK)
+		return r;
+	r = tl_key_from_private_pem(pem, len, out, err);
+	if (r != TL_OK)
+		tl_error_prefix(err, "%s", path);
+	tl_wipe(pem, len);
+	free(pem);
+	return r;
+}
+
+int
+tl_key_from_public_raw(const uint8_t raw[TL_ED25519_PUBLIC_LEN],
+    struct tl_key **out, struct tl_error *err)
+{
+	EVP_PKEY *pkey;
+
+	pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw,
+	    TL_ED25519_PUBLIC_LEN);
+	if (pkey == NULL)
+		return openssl_error(err, TL_EINPUT, "not an Ed25519 public key");
+	return key_wrap(pkey, 0, out, err);
+}
+
+int
+tl_key_from_public_base64(const char *b64, struct tl_key **out,
+    struct tl_error *err)
+{
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	int r;
+
+	if (tl_base64_decode(b64, strlen(b64), &raw, &len) != TL_OK)
+		return tl_error_set(err, TL_EINPUT,
+		    "public key is not valid base64");
+	if (len != TL_ED25519_PUBLIC_LEN) {
+		free(raw);
+		return tl_error_set(err, TL_EINPUT,
+		    "public key is %zu bytes, not the 32 of an Ed25519 key", len);
+	}
+	r = tl_key_from_public_raw(raw, out, err);
+	free(raw);
+	return r;
+}
+
+int
+tl_key_has_private(const struct tl_key *key)
+{
+	return key->has_private;
+}
+
+void
+tl_key_public_raw(const struct tl_key *key, uint8_t out[TL_ED25519_PUBLIC_LEN])
+{
+	memcpy(out, key->public_raw, TL_ED25519_PUBLIC_LEN);
+}
+
+void
+tl_key_public_base64(const struct tl_key *key, char out[TL_PUBLIC_B64_LEN + 1])
+{
+	EVP_EncodeBlock((unsigned char *)out, key->public_raw,
+	    TL_ED25519_PUBLIC_LEN);
+}
+
+void
+tl_key_id(const struct tl_key *key, char out[TL_KEYID_LEN + 1])
+{
+	memcpy(out, key->key_id, TL_KEYID_LEN + 1);
+}
+
+void
+tl_key_id_raw(const uint8_t raw[TL_ED25519_PUBLIC_LEN],
+    char out[TL_KEYID_LEN + 1])
+{
+	tl_sha256_hex(raw, TL_ED25519_PUBLIC_LEN, out);
+}
+
+int
+tl_key_sign(const struct tl_key *key, const uint8_t *msg, size_t len,
+    uint8_t sig[TL_ED25519_SIG_LEN], struct tl_error *err)
+{
+	EVP_MD_CTX *ctx;
+	size_t siglen = TL_ED25519_SIG_LEN;
+	int r = TL_OK;
+
+	if (!key->has_private)
+		return tl_error_set(err, TL_EINPUT, "key has no private part");
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return openssl_error(err, TL_ENOMEM, "cannot allocate a context");
+	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->pkey) != 1 ||
+	    EVP_DigestSign(ctx, sig, &siglen, msg, len) != 1 ||
+	    siglen != TL_ED25519_SIG_LEN)
+		r = openssl_error(err, TL_ECRYPTO, "signing failed");
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+int
+tl_key_verify(const struct tl_key *key, const uint8_t *msg, size_t len,
+    const uint8_t *sig, size_t siglen)
+{
+	EVP_MD_CTX *ctx;
+	int ok;
+
+	if (siglen != TL_ED25519_SIG_LEN)
+		return TL_ESIGNATURE;
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return TL_ENOMEM;
+	ok = EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) == 1 &&
+	    EVP_DigestVerify(ctx, sig, siglen, msg, len) == 1;
+	EVP_MD_CTX_free(ctx);
+	if (!ok) {
+		ERR_clear_error();
+		return TL_ESIGNATURE;
+	}
+	return TL_OK;
+}
+
+void
+tl_key_free(struct tl_key *key)
+{
+	if (key == NULL)
+		return;
+	EVP_PKEY_free(key->pkey); /* OpenSSL clears private key material */
+	tl_wipe(key, sizeof(*key));
+	free(key);
+}
+
+void
+tl_sha256_iov(const struct tl_iov *parts, size_t n, uint8_t out[TL_SHA256_LEN])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, sha256_md(), NULL) == 1;
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(ctx, parts[i].data, parts[i].len) == 1;
+	ok = ok && EVP_DigestFinal_ex(ctx, out, NULL) == 1;
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		abort(); /* SHA-256 in memory cannot fail but for lack of memory */
+}
+
+void
+tl_sha256(const void *data, size_t len, uint8_t out[TL_SHA256_LEN])
+{
+	struct tl_iov part = {data, len};
+
+	tl_sha256_iov(&part, 1, out);
+}
+
+void
+tl_sha256_hex(const void *data, size_t len, char out[TL_HASH_HEX_LEN + 1])
+{
+	uint8_t hash[TL_SHA256_LEN];
+
+	tl_sha256(data, len, hash);
+	tl_hex_encode(hash, sizeof(hash), out);
+}
+
+void
+tl_md5(const void *data, size_t len, uint8_t out[16])
+{
+	pthread_once(&md_once, fetch_digests);
+	if (EVP_Digest(data, len, out, NULL,
+	    md_md5 != NULL ? md_md5 : EVP_md5(), NULL) != 1)
+		abort();
+}
+
+int
+tl_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
+    uint8_t out[TL_SHA256_LEN])
+{
+	size_t outlen = 0;
+
+	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, keylen, data,
+	    len, out, TL_SHA256_LEN, &outlen) == NULL || outlen != TL_SHA256_LEN) {
+		ERR_clear_error();
+		return TL_ECRYPTO;
+	}
+	return TL_OK;
+}
+
+int
+tl_base64_encode(const void *data, size_t len, char **out)
+{
+	size_t outlen;
+	char *s;
+
+	if (len > (size_t)INT32_MAX / 4 * 3)
+		return TL_ETOOBIG;
+	outlen = (len + 2) / 3 * 4;
+	if ((s = malloc(outlen + 1)) == NULL)
+		return TL_ENOMEM;
+	EVP_EncodeBlock((unsigned char *)s, data, (int)len);
+	s[outlen] = '\0';
+	*out = s;
+	return TL_OK;
+}
+
+static int
+is_base64_char(unsigned char c)
+{
+	return isalnum(c) || c == '+' || c == '/';
+}
+
+int
+tl_base64_decode(const char *b64, size_t len, uint8_t **out, size_t *outlen)
+{
+	size_t pad = 0, n;
+	uint8_t *buf;
+	char *check = NULL;
+	int decoded;
+
+	if (len % 4 != 0 || len > (size_t)INT32_MAX)
+		return TL_EINPUT;
+	if (len >= 1 && b64[len - 1] == '=')
+		pad++;
+	if (len >= 2 && b64[len - 2] == '=')
+		pad++;
+	for (size_t i = 0; i < len - pad; i++)
+		if (!is_base64_char((unsigned char)b64[i]))
+			return TL_EINPUT;
+	if ((buf = malloc(len / 4 * 3 + 1)) == NULL)
+		return TL_ENOMEM;
+	decoded = EVP_DecodeBlock(buf, (const unsigned char *)b64, (int)len);
+	if (decoded < 0 || (size_t)decoded < pad) {
+		free(buf);
+		return TL_EINPUT;
+	}
+	n = (size_t)decoded - pad;
+	/* Only the canonical encoding: unused bits must be zero. */
+	if (tl_base64_encode(buf, n, &check) != TL_OK ||
+	    strlen(check) != len || memcmp(check, b64, len) != 0) {
+		free(check);
+		free(buf);
+		return TL_EINPUT;
+	}
+	free(check);
+	*out = buf;
+	*outlen = n;
+	return TL_OK;
+}
+
+void
+tl_hex_encode(const void *data, size_t len, char *out)
+{
+	size_t written = 0;
+
+	out[0] = '\0';
+	if (len == 0)
+		return;
+	if (OPENSSL_buf2hexstr_ex(out, 2 * len + 1, &written, data, len,
+	    '\0') != 1) {
+		ERR_clear_error();
+		abort(); /* the caller gave the room the header asks for */
+	}
+	for (size_t i = 0; out[i] != '\0'; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+}
+
+int
+tl_hex_decode(const char *hex, uint8_t *out, size_t outlen)
+{
+	size_t n = 0;
+
+	if (hex == NULL || strlen(hex) != 2 * outlen)
+		return TL_EINPUT;
+	if (outlen == 0)
+		return TL_OK;
+	if (OPENSSL_hexstr2buf_ex(out, outlen, &n, hex, '\0') != 1 ||
+	    n != outlen) {
+		ERR_clear_error();
+		return TL_EINPUT;
+	}
+	return TL_OK;
+}
+
+int
+tl_random_bytes(void *out, size_t len)
+{
+	if (len > INT32_MAX || RAND_bytes(out, (int)len) != 1) {
+		ERR_clear_error();
+		return TL_ECRYPTO;
+	}
+	return TL_OK;
+}
+
+void
+tl_wipe(void *p, size_t len)
+{
+	if (p != NULL)
+		OPENSSL_cleanse(p, len);
+}
+
+void
+tl_wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	tl_wipe(s, strlen(s));
+	free(s);
+}
+
+int
+tl_memcmp_const(const void *a, const void *b, size_t len)
+{
+	return CRYPTO_memcmp(a, b, len);
+}

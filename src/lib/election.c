@@ -1,0 +1,774 @@
+/*
+ * election.c: defining an election, loading its roll, opening it (signing
+ * and freezing manifest and roll into the log), closing it, and reading
+ * its definition back.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+#include "store_internal.h"
+#include "teller/election.h"
+#include "teller/envelope.h"
+#include "teller/log.h"
+#include "teller/util.h"
+
+/* The election's state and revote policy; TL_ENOTFOUND if absent. */
+static int
+election_state(struct tl_store *store, const char *id, char **state,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, ok = 1;
+
+	if ((r = tl_db_prepare(store, "SELECT state FROM elections WHERE id = ?",
+	    &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		*state = tl_db_column_strdup(stmt, 0, &ok);
+		r = ok ? TL_OK : tl_error_set(err, TL_ENOMEM, "out of memory");
+		break;
+	case SQLITE_DONE:
+		r = tl_error_set(err, TL_ENOTFOUND, "no election \"%.64s\"", id);
+		break;
+	default:
+		r = tl_db_error(store, err, "cannot read the election");
+	}
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+static int
+insert_definition(struct tl_store *store, const struct tl_manifest *m,
+    const char *json, int64_t now, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, "INSERT INTO elections (id, title, state, "
+	    "revote, opens_at, closes_at, manifest_json, created_at) VALUES "
+	    "(?, ?, 'draft', ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, m->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, m->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, m->revote == TL_REVOTE_FIRST ? "first" :
+	    "last", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, m->opens);
+	sqlite3_bind_int64(stmt, 5, m->closes);
+	sqlite3_bind_text(stmt, 6, json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, now);
+	r = tl_db_step_done(store, stmt, err, "cannot store the election");
+	sqlite3_finalize(stmt);
+	if (r == TL_EEXISTS)
+		return tl_error_set(err, TL_EEXISTS,
+		    "an election with id \"%s\" already exists", m->id);
+	if (r != TL_OK)
+		return r;
+
+	for (size_t i = 0; i < m->nconstituencies; i++) {
+		if ((r = tl_db_prepare(store, "INSERT INTO constituencies "
+		    "(election_id, id, name, position) VALUES (?, ?, ?, ?)",
+		    &stmt, err)) != TL_OK)
+			return r;
+		sqlite3_bind_text(stmt, 1, m->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, m->constituencies[i].id, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, m->constituencies[i].name, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 4, (sqlite3_int64)i);
+		r = tl_db_step_done(store, stmt, err,
+		    "cannot store a constituency");
+		sqlite3_finalize(stmt);
+		if (r != TL_OK)
+			return r;
+	}
+	for (size_t i = 0; i < m->ncontests; i++) {
+		const struct tl_contest *c = &m->contests[i];
+
+		if ((r = tl_db_prepare(store, "INSERT INTO contests (election_id, "
+		    "id, title, constituency_id, seats, method, position) VALUES "
+		    "(?, ?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
+			return r;
+		sqlite3_bind_text(stmt, 1, m->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, c->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, c->title, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, c->constituency, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 5, (int)c->seats);
+		sqlite3_bind_text(stmt, 6, tl_method_name(c->method), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 7, (sqlite3_int64)i);
+		r = tl_db_step_done(store, stmt, err, "cannot store a contest");
+		sqlite3_finalize(stmt);
+		if (r != TL_OK)
+			return r;
+		for (size_t j = 0; j < c->ncandidates; j++) {
+			if ((r = tl_db_prepare(store, "INSERT INTO candidates "
+			    "(election_id, contest_id, id, name, position) "
+			    "VALUES (?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
+				return r;
+			sqlite3_bind_text(stmt, 1, m->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 2, c->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 3, c->candidates[j].id, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 4, c->candidates[j].name, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(stmt, 5, (sqlite3_int64)j);
+			r = tl_db_step_done(store, stmt, err,
+			    "cannot store a candidate");
+			sqlite3_finalize(stmt);
+			if (r != TL_OK)
+				return r;
+		}
+	}
+	return TL_OK;
+}
+
+int
+tl_election_create(struct tl_store *store, const char *manifest_json,
+    size_t len, int64_t now, char **id, struct tl_error *err)
+{
+	struct tl_manifest *m = NULL;
+	struct tl_key *authority = NULL;
+	char pub[TL_PUBLIC_B64_LEN + 1], *json = NULL, when[TL_TIME_LEN];
+	int r;
+
+	if ((r = tl_manifest_parse(manifest_json, len, &m, err)) != TL_OK)
+		return r;
+	if ((r = tl_store_authority(store, &authority, err)) != TL_OK)
+		goto out;
+	tl_key_public_base64(authority, pub);
+	if (m->authority_key != NULL && strcmp(m->authority_key, pub) != 0) {
+		r = tl_error_set(err, TL_EMANIFEST,
+		    "authority_key: the manifest names key %.12s..., but this "
+		    "database's authority key is %.12s...; leave "
+		    "authority_key out and teller fills it in", m->authority_key,
+		    pub);
+		goto out;
+	}
+	if (m->closes <= now) {
+		tl_time_format(m->closes, when);
+		r = tl_error_set(err, TL_EMANIFEST,
+		    "closes: %s is already past", when);
+		goto out;
+	}
+	if ((r = tl_manifest_set_authority(m, pub)) != TL_OK ||
+	    (r = tl_manifest_serialize(m, &json, NULL)) != TL_OK) {
+		tl_error_set(err, r, "out of memory");
+		goto out;
+	}
+	if ((r = tl_db_begin(store, err)) != TL_OK)
+		goto out;
+	if ((r = insert_definition(store, m, json, now, err)) != TL_OK) {
+		tl_db_rollback(store);
+		goto out;
+	}
+	if ((r = tl_db_commit(store, err)) != TL_OK)
+		goto out;
+	if ((*id = strdup(m->id)) == NULL)
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+ out:
+	free(json);
+	tl_key_free(authority);
+	tl_manifest_free(m);
+	return r;
+}
+
+int
+tl_election_load(struct tl_store *store, const char *id,
+    struct tl_manifest **manifest, char hash[65], char **state,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *json, *h;
+	int r;
+
+	if ((r = tl_db_prepare(store, "SELECT manifest_json, manifest_hash, "
+	    "state FROM elections WHERE id = ?", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		break;
+	case SQLITE_DONE:
+		sqlite3_finalize(stmt);
+		return tl_error_set(err, TL_ENOTFOUND, "no election \"%.64s\"",
+		    id);
+	default:
+		r = tl_db_error(store, err, "cannot read the election");
+		sqlite3_finalize(stmt);
+		return r;
+	}
+	json = (const char *)sqlite3_column_text(stmt, 0);
+	h = (const char *)sqlite3_column_text(stmt, 1);
+	if (hash != NULL)
+		snprintf(hash, 65, "%s", h != NULL ? h : "");
+	if (state != NULL &&
+	    (*state = strdup((const char *)sqlite3_column_text(stmt, 2))) ==
+	    NULL) {
+		sqlite3_finalize(stmt);
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	r = tl_manifest_parse(json, (size_t)sqlite3_column_bytes(stmt, 0),
+	    manifest, err);
+	sqlite3_finalize(stmt);
+	if (r != TL_OK && state != NULL) {
+		free(*state);
+		*state = NULL;
+	}
+	return r;
+}
+
+int
+tl_election_roll(struct tl_store *store, const char *id,
+    const struct tl_manifest *manifest, struct tl_roll **out,
+    struct tl_error *err)
+{
+	struct tl_roll *roll;
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((roll = tl_roll_new()) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if ((r = tl_db_prepare(store, "SELECT id, name, constituency_id, weight, "
+	    "public_key FROM voters WHERE election_id = ? ORDER BY rowid",
+	    &stmt, err)) != TL_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *constituency =
+		    (const char *)sqlite3_column_text(stmt, 2);
+		size_t ci = tl_manifest_constituency_index(manifest,
+		    constituency);
+
+		if (ci == (size_t)-1) {
+			r = tl_error_set(err, TL_EDB, "voter %s has unknown "
+			    "constituency %s", sqlite3_column_text(stmt, 0),
+			    constituency);
+			goto out;
+		}
+		if ((r = tl_roll_add(roll,
+		    (const char *)sqlite3_column_text(stmt, 0),
+		    (const char *)sqlite3_column_text(stmt, 1), constituency, ci,
+		    sqlite3_column_int64(stmt, 3),
+		    (const char *)sqlite3_column_text(stmt, 4))) != TL_OK) {
+			tl_error_set(err, r, "cannot load voter %s",
+			    sqlite3_column_text(stmt, 0));
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		r = tl_db_error(store, err, "cannot read the roll");
+		goto out;
+	}
+	*out = roll;
+	roll = NULL;
+	r = TL_OK;
+ out:
+	sqlite3_finalize(stmt);
+	tl_roll_free(roll);
+	return r;
+}
+
+int
+tl_election_import_roll(struct tl_store *store, const char *id,
+    const char *csv, size_t len, const char *filename, size_t *count,
+    struct tl_error *err)
+{
+	struct tl_manifest *m = NULL;
+	struct tl_roll *roll = NULL;
+	sqlite3_stmt *stmt = NULL;
+	char *state = NULL;
+	size_t i = 0;
+	int r;
+
+	if ((r = tl_election_load(store, id, &m, NULL, &state, err)) != TL_OK)
+		return r;
+	if (strcmp(state, "draft") != 0) {
+		r = tl_error_set(err, TL_ESTATE, "election %s is %s; its roll "
+		    "was frozen when it opened", id, state);
+		goto out;
+	}
+	if ((r = tl_roll_parse_csv(csv, len, filename, m, &roll, err)) != TL_OK)
+		goto out;
+	if ((r = tl_db_begin(store, err)) != TL_OK)
+		goto out;
+	if ((r = tl_db_prepare(store, "INSERT INTO voters (election_id, id, "
+	    "name, constituency_id, weight, public_key, key_id) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
+		goto rollback;
+	for (i = 0; i < roll->nvoters; i++) {
+		const struct tl_voter *v = &roll->voters[i];
+
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, v->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, v->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, v->constituency, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 5, v->weight);
+		sqlite3_bind_text(stmt, 6, v->public_key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 7, v->key_id, -1, SQLITE_STATIC);
+		r = tl_db_step_done(store, stmt, err, "cannot store a voter");
+		if (r == TL_EEXISTS) {
+			r = tl_error_set(err, TL_EROLL,
+			    "%s:%zu: voter %s, or the same public key, is "
+			    "already on the roll of election %s; nothing was "
+			    "imported", filename, v->line, v->id, id);
+			goto rollback;
+		}
+		if (r != TL_OK)
+			goto rollback;
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if ((r = tl_db_commit(store, err)) != TL_OK)
+		goto out;
+	if (count != NULL)
+		*count = roll->nvoters;
+	goto out;
+ rollback:
+	tl_db_rollback(store);
+ out:
+	sqlite3_finalize(stmt);
+	tl_roll_free(roll);
+	tl_manifest_free(m);
+	free(state);
+	return r;
+}
+
+/* Signs payload as an authority envelope and appends it to the log. */
+static int
+append_signed(struct tl_store *store, const char *election_id,
+    const char *kind, const char *type, const char *payload, size_t len,
+    const struct tl_key *authority, int64_t now, char **envelope_out,
+    uint64_t *leaf_index, struct tl_error *err)
+{
+	struct tl_envelope *env = NULL;
+	char *text = NULL;
+	size_t text_len = 0;
+	int r;
+
+	if ((r = tl_envelope_sign(type, payload, len, authority, &env, err)) !=
+	    TL_OK ||
+	    (r = tl_envelope_serialize(env, &text, &text_len, err)) != TL_OK ||
+	    (r = tl_log_append(store, election_id, kind, text, text_len, now,
+	    leaf_index, NULL, err)) != TL_OK)
+		goto out;
+	if (envelope_out != NULL) {
+		*envelope_out = text;
+		text = NULL;
+	}
+ out:
+	tl_envelope_free(env);
+	free(text);
+	return r;
+}
+
+/* Every constituency that votes in a contest must have voters. */
+static int
+check_roll_complete(const struct tl_manifest *m, const struct tl_roll *roll,
+    struct tl_error *err)
+{
+	for (size_t c = 0; c < m->ncontests; c++) {
+		size_t ci = m->contests[c].constituency_index, n = 0;
+
+		for (size_t v = 0; v < roll->nvoters && n == 0; v++)
+			n += roll->voters[v].constituency_index == ci;
+		if (n == 0)
+			return tl_error_set(err, TL_ESTATE,
+			    "constituency %s votes in contest %s but has no "
+			    "voters; import its roll with 'teller roll import "
+			    "%s FILE.csv'", m->constituencies[ci].id,
+			    m->contests[c].id, m->id);
+	}
+	return TL_OK;
+}
+
+int
+tl_election_open(struct tl_store *store, const char *id, int64_t now,
+    struct tl_error *err)
+{
+	struct tl_manifest *m = NULL;
+	struct tl_roll *roll = NULL;
+	struct tl_key *authority = NULL;
+	sqlite3_stmt *stmt = NULL;
+	char *payload = NULL, *roll_payload = NULL, *state = NULL;
+	char hash[TL_HASH_HEX_LEN + 1], when[TL_TIME_LEN];
+	size_t payload_len = 0, roll_len = 0;
+	int r;
+
+	if ((r = tl_store_authority(store, &authority, err)) != TL_OK)
+		return r;
+	if ((r = tl_db_begin(store, err)) != TL_OK)
+		goto out;
+	if ((r = tl_election_load(store, id, &m, NULL, &state, err)) != TL_OK)
+		goto rollback;
+	if (strcmp(state, "draft") != 0) {
+		r = tl_error_set(err, TL_ESTATE,
+		    "election %s is %s; only a draft election can be opened", id,
+		    state);
+		goto rollback;
+	}
+	if (m->closes <= now) {
+		tl_time_format(m->closes, when);
+		r = tl_error_set(err, TL_EWINDOW,
+		    "election %s closes at %s, which is already past", id, when);
+		goto rollback;
+	}
+	if ((r = tl_election_roll(store, id, m, &roll, err)) != TL_OK ||
+	    (r = check_roll_complete(m, roll, err)) != TL_OK)
+		goto rollback;
+	if ((r = tl_manifest_serialize(m, &payload, &payload_len)) != TL_OK) {
+		tl_error_set(err, r, "out of memory");
+		goto rollback;
+	}
+	tl_sha256_hex(payload, payload_len, hash);
+	if ((r = tl_roll_serialize(roll, id, hash, &roll_payload, &roll_len)) !=
+	    TL_OK) {
+		tl_error_set(err, r, "out of memory");
+		goto rollback;
+	}
+	if ((r = append_signed(store, id, "manifest", TL_TYPE_MANIFEST, payload,
+	    payload_len, authority, now, NULL, NULL, err)) != TL_OK ||
+	    (r = append_signed(store, id, "roll", TL_TYPE_ROLL, roll_payload,
+	    roll_len, authority, now, NULL, NULL, err)) != TL_OK ||
+	    (r = tl_log_sign_head(store, id, authority, now, NULL, err)) !=
+	    TL_OK)
+		goto rollback;
+	if ((r = tl_db_prepare(store, "UPDATE elections SET state = 'open', "
+	    "manifest_hash = ?, opened_at = ? WHERE id = ?", &stmt, err)) !=
+	    TL_OK)
+		goto rollback;
+	sqlite3_bind_text(stmt, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	sqlite3_bind_text(stmt, 3, id, -1, SQLITE_STATIC);
+	if ((r = tl_db_step_done(store, stmt, err, "cannot open the election")) !=
+	    TL_OK)
+		goto rollback;
+	r = tl_db_commit(store, err);
+	goto out;
+ rollback:
+	tl_db_rollback(store);
+ out:
+	sqlite3_finalize(stmt);
+	tl_key_free(authority);
+	tl_manifest_free(m);
+	tl_roll_free(roll);
+	free(payload);
+	free(roll_payload);
+	free(state);
+	return r;
+}
+
+static int
+count_ballots(struct tl_store *store, const char *id, int64_t *n,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, "SELECT COUNT(*) FROM ballots WHERE "
+	    "election_id = ?", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*n = sqlite3_column_int64(stmt, 0);
+	else
+		r = tl_db_error(store, err, "cannot count ballots");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+tl_election_close(struct tl_store *store, const char *id,
+    const char *const *random, size_t nrandom, int64_t now,
+    struct tl_error *err)
+{
+	struct tl_manifest *m = NULL;
+	struct tl_key *authority = NULL;
+	sqlite3_stmt *stmt = NULL;
+	json_t *doc = NULL, *values = NULL;
+	char *payload = NULL, *values_text = NULL, *state = NULL;
+	char hash[TL_HASH_HEX_LEN + 1], when[TL_TIME_LEN];
+	size_t payload_len = 0;
+	int64_t nballots = 0;
+	uint64_t log_size = 0;
+	int r;
+
+	if ((r = tl_store_authority(store, &authority, err)) != TL_OK)
+		return r;
+	if ((r = tl_db_begin(store, err)) != TL_OK)
+		goto out;
+	if ((r = tl_election_load(store, id, &m, hash, &state, err)) != TL_OK)
+		goto rollback;
+	if (strcmp(state, "open") != 0) {
+		r = tl_error_set(err, TL_ESTATE,
+		    "election %s is %s; only an open election can be closed", id,
+		    state);
+		goto rollback;
+	}
+	if (nrandom != m->nrandom_sources) {
+		r = tl_error_set(err, TL_EUSAGE,
+		    "election %s declares %zu random source%s; give %s value "
+		    "with --random (%zu given)", id, m->nrandom_sources,
+		    m->nrandom_sources == 1 ? "" : "s",
+		    m->nrandom_sources == 1 ? "its" : "each", nrandom);
+		goto rollback;
+	}
+	values = json_array();
+	for (size_t i = 0; values != NULL && i < nrandom; i++) {
+		json_t *v;
+
+		if (*random[i] == '\0' || strlen(random[i]) > 1000 ||
+		    (v = json_string(random[i])) == NULL) {
+			r = tl_error_set(err, TL_EUSAGE,
+			    "--random value %zu must be 1 to 1000 bytes of UTF-8",
+			    i + 1);
+			goto rollback;
+		}
+		json_array_append_new(values, json_pack("{s:s, s:o}", "source",
+		    m->random_sources[i].name, "value", v));
+	}
+	if ((r = count_ballots(store, id, &nballots, err)) != TL_OK ||
+	    (r = tl_log_size(store, id, &log_size, err)) != TL_OK)
+		goto rollback;
+	tl_time_format(now, when);
+	doc = json_pack("{s:s, s:s, s:s, s:I, s:O}", "election", id, "manifest",
+	    hash, "time", when, "ballots", (json_int_t)nballots, "random",
+	    values);
+	if (doc == NULL || tl_json_dump(doc, &payload, &payload_len) != TL_OK ||
+	    tl_json_dump(values, &values_text, NULL) != TL_OK) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto rollback;
+	}
+	if ((r = append_signed(store, id, "close", TL_TYPE_CLOSE, payload,
+	    payload_len, authority, now, NULL, NULL, err)) != TL_OK ||
+	    (r = tl_log_sign_head(store, id, authority, now, NULL, err)) !=
+	    TL_OK)
+		goto rollback;
+	if ((r = tl_db_prepare(store, "UPDATE elections SET state = 'closed', "
+	    "closed_at = ?, random_values = ? WHERE id = ?", &stmt, err)) !=
+	    TL_OK)
+		goto rollback;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_text(stmt, 2, values_text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, id, -1, SQLITE_STATIC);
+	if ((r = tl_db_step_done(store, stmt, err, "cannot close the election")) !=
+	    TL_OK)
+		goto rollback;
+	r = tl_db_commit(store, err);
+	goto out;
+ rollback:
+	tl_db_rollback(store);
+ out:
+	sqlite3_finalize(stmt);
+	json_decref(doc);
+	json_decref(values);
+	tl_key_free(authority);
+	tl_manifest_free(m);
+	free(payload);
+	free(values_text);
+	free(state);
+	return r;
+}
+
+int
+tl_election_signed_manifest(struct tl_store *store, const char *id,
+    char **envelope, struct tl_error *err)
+{
+	char *state = NULL, *kind = NULL;
+	int r;
+
+	if ((r = election_state(store, id, &state, err)) != TL_OK)
+		return r;
+	if (strcmp(state, "draft") == 0) {
+		free(state);
+		return tl_error_set(err, TL_ESTATE,
+		    "election %s is a draft; its manifest is signed when it "
+		    "opens ('teller election open %s')", id, id);
+	}
+	free(state);
+	if ((r = tl_log_entry(store, id, 0, envelope, NULL, &kind, err)) !=
+	    TL_OK)
+		return r;
+	if (strcmp(kind, "manifest") != 0) {
+		free(*envelope);
+		*envelope = NULL;
+		r = tl_error_set(err, TL_EDB,
+		    "the first log entry of %s is not its manifest", id);
+	}
+	free(kind);
+	return r;
+}
+
+static json_t *
+time_or_null(sqlite3_stmt *stmt, int col)
+{
+	char when[TL_TIME_LEN];
+
+	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+		return json_null();
+	tl_time_format(sqlite3_column_int64(stmt, col), when);
+	return json_string(when);
+}
+
+int
+tl_election_list(struct tl_store *store, json_t **out, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	json_t *list = json_array();
+	int r, rc;
+
+	if (list == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if ((r = tl_db_prepare(store, "SELECT e.id, e.title, e.state, "
+	    "e.opens_at, e.closes_at, "
+	    "(SELECT COUNT(*) FROM voters v WHERE v.election_id = e.id), "
+	    "(SELECT COUNT(*) FROM ballots b WHERE b.election_id = e.id) "
+	    "FROM elections e ORDER BY e.created_at, e.id", &stmt, err)) !=
+	    TL_OK) {
+		json_decref(list);
+		return r;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		json_t *item = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}",
+		    "id", sqlite3_column_text(stmt, 0),
+		    "title", sqlite3_column_text(stmt, 1),
+		    "state", sqlite3_column_text(stmt, 2),
+		    "opens", time_or_null(stmt, 3),
+		    "closes", time_or_null(stmt, 4),
+		    "voters", (json_int_t)sqlite3_column_int64(stmt, 5),
+		    "ballots", (json_int_t)sqlite3_column_int64(stmt, 6));
+
+		if (item == NULL || json_array_append_new(list, item) != 0) {
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (r == TL_OK && rc != SQLITE_DONE)
+		r = tl_db_error(store, err, "cannot list elections");
+	sqlite3_finalize(stmt);
+	if (r != TL_OK) {
+		json_decref(list);
+		return r;
+	}
+	*out = list;
+	return TL_OK;
+}
+
+/* Voters and their weight per constituency: {id: [count, weight]}. */
+static int
+roll_totals(struct tl_store *store, const char *id, json_t *constituencies,
+    const struct tl_manifest *m, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = tl_db_prepare(store, "SELECT constituency_id, COUNT(*), "
+	    "SUM(weight) FROM voters WHERE election_id = ? GROUP BY "
+	    "constituency_id", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		size_t ci = tl_manifest_constituency_index(m,
+		    (const char *)sqlite3_column_text(stmt, 0));
+		json_t *c = json_array_get(constituencies, ci);
+
+		if (c == NULL)
+			continue;
+		json_object_set_new(c, "voters",
+		    json_integer(sqlite3_column_int64(stmt, 1)));
+		json_object_set_new(c, "weight",
+		    json_integer(sqlite3_column_int64(stmt, 2)));
+	}
+	if (rc != SQLITE_DONE)
+		r = tl_db_error(store, err, "cannot read the roll");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+tl_election_show(struct tl_store *store, const char *id, json_t **out,
+    struct tl_error *err)
+{
+	struct tl_manifest *m = NULL;
+	sqlite3_stmt *stmt = NULL;
+	json_t *doc = NULL, *constituencies, *contests, *sources;
+	char hash[TL_HASH_HEX_LEN + 1], *state = NULL;
+	int64_t nballots = 0;
+	uint64_t log_size = 0;
+	int r;
+
+	if ((r = tl_election_load(store, id, &m, hash, &state, err)) != TL_OK)
+		return r;
+	if ((r = count_ballots(store, id, &nballots, err)) != TL_OK ||
+	    (r = tl_log_size(store, id, &log_size, err)) != TL_OK)
+		goto out;
+	constituencies = json_array();
+	for (size_t i = 0; i < m->nconstituencies; i++)
+		json_array_append_new(constituencies, json_pack(
+		    "{s:s, s:s, s:i, s:i}", "id", m->constituencies[i].id,
+		    "name", m->constituencies[i].name, "voters", 0, "weight", 0));
+	contests = json_array();
+	for (size_t i = 0; i < m->ncontests; i++) {
+		const struct tl_contest *c = &m->contests[i];
+		json_t *cands = json_array();
+
+		for (size_t j = 0; j < c->ncandidates; j++)
+			json_array_append_new(cands, json_pack("{s:s, s:s}", "id",
+			    c->candidates[j].id, "name", c->candidates[j].name));
+		json_array_append_new(contests, json_pack(
+		    "{s:s, s:s, s:s, s:i, s:s, s:o, s:O}", "id", c->id, "title",
+		    c->title, "constituency", c->constituency, "seats",
+		    (int)c->seats, "method", tl_method_name(c->method),
+		    "candidates", cands, "options", c->options));
+	}
+	if ((r = roll_totals(store, id, constituencies, m, err)) != TL_OK) {
+		json_decref(constituencies);
+		json_decref(contests);
+		goto out;
+	}
+	sources = json_object_get(m->json, "random_sources");
+	sources = sources != NULL ? json_deep_copy(sources) : json_array();
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I}",
+	    "id", m->id, "title", m->title, "state", state,
+	    "revote", m->revote == TL_REVOTE_FIRST ? "first" : "last",
+	    "manifest_hash", *hash != '\0' ? json_string(hash) : json_null(),
+	    "random_sources", sources,
+	    "constituencies", constituencies, "contests", contests,
+	    "ballots", (json_int_t)nballots, "log_size", (json_int_t)log_size);
+	if (doc == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = tl_db_prepare(store, "SELECT opens_at, closes_at, created_at, "
+	    "opened_at, closed_at, counted_at, random_values FROM elections "
+	    "WHERE id = ?", &stmt, err)) != TL_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		r = tl_db_error(store, err, "cannot read the election");
+		goto out;
+	}
+	json_object_set_new(doc, "opens", time_or_null(stmt, 0));
+	json_object_set_new(doc, "closes", time_or_null(stmt, 1));
+	json_object_set_new(doc, "created_at", time_or_null(stmt, 2));
+	json_object_set_new(doc, "opened_at", time_or_null(stmt, 3));
+	json_object_set_new(doc, "closed_at", time_or_null(stmt, 4));
+	json_object_set_new(doc, "counted_at", time_or_null(stmt, 5));
+	if (sqlite3_column_type(stmt, 6) != SQLITE_NULL)
+		json_object_set_new(doc, "random", json_loads(
+		    (const char *)sqlite3_column_text(stmt, 6), 0, NULL));
+	*out = doc;
+	doc = NULL;
+ out:
+	sqlite3_finalize(stmt);
+	json_decref(doc);
+	tl_manifest_free(m);
+	free(state);
+	return r;
+}

@@ -1,0 +1,166 @@
+/*
+ * jsonutil.c: bounded JSON loading and member readers with field paths in
+ * their errors.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "jsonutil.h"
+
+static const char *
+sep(const char *where)
+{
+	return *where != '\0' ? "." : "";
+}
+
+int
+tl_json_load(const char *data, size_t len, size_t max, const char *what,
+    int code, json_t **out, struct tl_error *err)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	if (len > max)
+		return tl_error_set(err, TL_ETOOBIG,
+		    "%s is %zu bytes, over the limit of %zu", what, len, max);
+	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return tl_error_set(err, code,
+		    "%s is not valid JSON: line %d, column %d: %s", what,
+		    jerr.line, jerr.column, jerr.text);
+	*out = root;
+	return TL_OK;
+}
+
+int
+tl_json_only_keys(json_t *obj, const char *const *allowed, const char *where,
+    int code, struct tl_error *err)
+{
+	const char *key;
+	json_t *value;
+
+	json_object_foreach(obj, key, value) {
+		size_t i;
+
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(key, allowed[i]) == 0)
+				break;
+		if (allowed[i] == NULL)
+			return tl_error_set(err, code, "%s%sunknown field \"%.64s\"",
+			    where, *where != '\0' ? ": " : "", key);
+	}
+	return TL_OK;
+}
+
+int
+tl_json_string(json_t *obj, const char *key, int required, const char *where,
+    int code, const char **out, struct tl_error *err)
+{
+	json_t *value = json_object_get(obj, key);
+
+	*out = NULL;
+	if (value == NULL) {
+		if (required)
+			return tl_error_set(err, code, "%s%s%s: missing", where,
+			    sep(where), key);
+		return TL_OK;
+	}
+	if (!json_is_string(value))
+		return tl_error_set(err, code, "%s%s%s: must be a string", where,
+		    sep(where), key);
+	*out = json_string_value(value);
+	return TL_OK;
+}
+
+int
+tl_json_int(json_t *obj, const char *key, int required, int64_t min,
+    int64_t max, const char *where, int code, int64_t *out,
+    struct tl_error *err)
+{
+	json_t *value = json_object_get(obj, key);
+	json_int_t v;
+
+	if (value == NULL) {
+		if (required)
+			return tl_error_set(err, code, "%s%s%s: missing", where,
+			    sep(where), key);
+		return TL_OK;
+	}
+	if (!json_is_integer(value))
+		return tl_error_set(err, code, "%s%s%s: must be an integer",
+		    where, sep(where), key);
+	v = json_integer_value(value);
+	if (v < min || v > max)
+		return tl_error_set(err, code,
+		    "%s%s%s: %lld is out of range (%lld to %lld)", where,
+		    sep(where), key, (long long)v, (long long)min,
+		    (long long)max);
+	*out = (int64_t)v;
+	return TL_OK;
+}
+
+int
+tl_json_array(json_t *obj, const char *key, int required, const char *where,
+    int code, json_t **out, struct tl_error *err)
+{
+	json_t *value = json_object_get(obj, key);
+
+	*out = NULL;
+	if (value == NULL) {
+		if (required)
+			return tl_error_set(err, code, "%s%s%s: missing", where,
+			    sep(where), key);
+		return TL_OK;
+	}
+	if (!json_is_array(value))
+		return tl_error_set(err, code, "%s%s%s: must be an array", where,
+		    sep(where), key);
+	*out = value;
+	return TL_OK;
+}
+
+int
+tl_json_object(json_t *obj, const char *key, int required, const char *where,
+    int code, json_t **out, struct tl_error *err)
+{
+	json_t *value = json_object_get(obj, key);
+
+	*out = NULL;
+	if (value == NULL) {
+		if (required)
+			return tl_error_set(err, code, "%s%s%s: missing", where,
+			    sep(where), key);
+		return TL_OK;
+	}
+	if (!json_is_object(value))
+		return tl_error_set(err, code, "%s%s%s: must be an object", where,
+		    sep(where), key);
+	*out = value;
+	return TL_OK;
+}
+
+static int
+dump(const json_t *value, size_t flags, char **out, size_t *len)
+{
+	char *text = json_dumps(value, flags);
+
+	if (text == NULL)
+		return TL_ENOMEM;
+	if (len != NULL)
+		*len = strlen(text);
+	*out = text;
+	return TL_OK;
+}
+
+int
+tl_json_dump(const json_t *value, char **out, size_t *len)
+{
+	return dump(value, JSON_COMPACT | JSON_PRESERVE_ORDER, out, len);
+}
+
+int
+tl_json_dump_canonical(const json_t *value, char **out, size_t *len)
+{
+	return dump(value, JSON_COMPACT | JSON_SORT_KEYS, out, len);
+}

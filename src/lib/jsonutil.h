@@ -1,0 +1,50 @@
+/*
+ * jsonutil.h (internal to libteller): reading untrusted JSON documents with
+ * errors that name the field at fault ("contests[1].seats").
+ *
+ * `where` is the path of the object being read, "" for the top level.  The
+ * returned strings and values are borrowed from the object.
+ */
+#ifndef TELLER_JSONUTIL_H
+#define TELLER_JSONUTIL_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "teller/error.h"
+
+/* Parses len bytes (at most max) as one JSON value; `what` names the
+ * document in errors.  Duplicate keys are rejected. */
+int tl_json_load(const char *data, size_t len, size_t max, const char *what,
+    int code, json_t **out, struct tl_error *err);
+
+/* TL_OK if every key of obj is in the NULL-terminated list allowed. */
+int tl_json_only_keys(json_t *obj, const char *const *allowed,
+    const char *where, int code, struct tl_error *err);
+
+/* A string member; *out NULL if absent and !required. */
+int tl_json_string(json_t *obj, const char *key, int required,
+    const char *where, int code, const char **out, struct tl_error *err);
+
+/* An integer member in [min, max]; *out unchanged if absent and !required. */
+int tl_json_int(json_t *obj, const char *key, int required, int64_t min,
+    int64_t max, const char *where, int code, int64_t *out,
+    struct tl_error *err);
+
+/* An array member; *out NULL if absent and !required. */
+int tl_json_array(json_t *obj, const char *key, int required,
+    const char *where, int code, json_t **out, struct tl_error *err);
+
+/* An object member; *out NULL if absent and !required. */
+int tl_json_object(json_t *obj, const char *key, int required,
+    const char *where, int code, json_t **out, struct tl_error *err);
+
+/* Serialises compactly in insertion order (*out, caller frees). */
+int tl_json_dump(const json_t *value, char **out, size_t *len);
+
+/* Serialises compactly with sorted keys: the canonical form of documents
+ * teller computes (results), so that a recount can compare bytes. */
+int tl_json_dump_canonical(const json_t *value, char **out, size_t *len);
+
+#endif

@@ -1,0 +1,519 @@
+/*
+ * manifest.c: parsing and validating the election definition.  Every check
+ * reports the field path at fault, so an administrator can fix a manifest
+ * from the message alone.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+#include "teller/count.h"
+#include "teller/crypto.h"
+#include "teller/manifest.h"
+#include "teller/util.h"
+
+static const char *const method_names[TL_METHOD_COUNT] = {
+	[TL_METHOD_PLURALITY] = "plurality",
+	[TL_METHOD_APPROVAL] = "approval",
+	[TL_METHOD_REFERENDUM] = "referendum",
+	[TL_METHOD_IRV] = "irv",
+	[TL_METHOD_STV_SCOTTISH] = "stv-scottish",
+	[TL_METHOD_STV_MEEK] = "stv-meek",
+	[TL_METHOD_SCHULZE] = "schulze",
+};
+
+const char *
+tl_method_name(enum tl_method method)
+{
+	if ((unsigned)method >= TL_METHOD_COUNT)
+		return "unknown";
+	return method_names[method];
+}
+
+int
+tl_method_from_name(const char *name)
+{
+	for (int i = 0; i < TL_METHOD_COUNT; i++)
+		if (strcmp(method_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+enum tl_selection_kind
+tl_method_selection_kind(enum tl_method method)
+{
+	switch (method) {
+	case TL_METHOD_PLURALITY:
+	case TL_METHOD_APPROVAL:
+		return TL_SELECTION_MARKS;
+	case TL_METHOD_REFERENDUM:
+		return TL_SELECTION_ANSWER;
+	case TL_METHOD_IRV:
+	case TL_METHOD_STV_SCOTTISH:
+	case TL_METHOD_STV_MEEK:
+	case TL_METHOD_SCHULZE:
+		break;
+	}
+	return TL_SELECTION_RANKING;
+}
+
+int
+tl_method_allows_equal_ranks(enum tl_method method)
+{
+	return method == TL_METHOD_SCHULZE;
+}
+
+#define BAD(...) tl_error_set(err, TL_EMANIFEST, __VA_ARGS__)
+
+/* A required id-like string member, copied into *out. */
+static int
+get_id(json_t *obj, const char *key, const char *where, char **out,
+    struct tl_error *err)
+{
+	const char *s;
+	int r;
+
+	if ((r = tl_json_string(obj, key, 1, where, TL_EMANIFEST, &s, err)) !=
+	    TL_OK)
+		return r;
+	if (!tl_valid_id(s))
+		return BAD("%s%s%s: \"%.64s\" is not a valid id (1 to 64 of "
+		    "A-Z a-z 0-9 . _ -, starting with a letter or digit)", where,
+		    *where ? "." : "", key, s);
+	if ((*out = strdup(s)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	return TL_OK;
+}
+
+/* A text member (a title or a name): 1 to max bytes, no control
+ * characters; copied into *out.  Absent and !required gives NULL. */
+static int
+get_text(json_t *obj, const char *key, int required, size_t max,
+    const char *where, char **out, struct tl_error *err)
+{
+	const char *s;
+	int r;
+
+	*out = NULL;
+	if ((r = tl_json_string(obj, key, required, where, TL_EMANIFEST, &s,
+	    err)) != TL_OK)
+		return r;
+	if (s == NULL)
+		return TL_OK;
+	if (*s == '\0' || strlen(s) > max)
+		return BAD("%s%s%s: must be 1 to %zu bytes", where,
+		    *where ? "." : "", key, max);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return BAD("%s%s%s: contains a control character", where,
+			    *where ? "." : "", key);
+	if ((*out = strdup(s)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	return TL_OK;
+}
+
+static int
+get_time(json_t *obj, const char *key, int64_t *out, struct tl_error *err)
+{
+	const char *s;
+	int r;
+
+	if ((r = tl_json_string(obj, key, 1, "", TL_EMANIFEST, &s, err)) !=
+	    TL_OK)
+		return r;
+	if (tl_time_parse(s, out) != TL_OK)
+		return BAD("%s: \"%.64s\" is not a UTC time like "
+		    "2026-11-22T10:00:00Z", key, s);
+	return TL_OK;
+}
+
+static int
+parse_constituencies(struct tl_manifest *m, json_t *array,
+    struct tl_error *err)
+{
+	static const char *const keys[] = {"id", "name", NULL};
+	size_t n = json_array_size(array);
+	char where[64];
+	int r;
+
+	if (n == 0)
+		return BAD("constituencies: at least one is needed");
+	if (n > TL_MAX_CONSTITUENCIES)
+		return BAD("constituencies: %zu is more than %d", n,
+		    TL_MAX_CONSTITUENCIES);
+	if ((m->constituencies = calloc(n, sizeof(*m->constituencies))) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_t *item = json_array_get(array, i);
+		struct tl_constituency *c = &m->constituencies[i];
+
+		snprintf(where, sizeof(where), "constituencies[%zu]", i);
+		if (!json_is_object(item))
+			return BAD("%s: must be an object", where);
+		if ((r = tl_json_only_keys(item, keys, where, TL_EMANIFEST,
+		    err)) != TL_OK)
+			return r;
+		m->nconstituencies = i + 1;
+		if ((r = get_id(item, "id", where, &c->id, err)) != TL_OK ||
+		    (r = get_text(item, "name", 0, 200, where, &c->name, err)) !=
+		    TL_OK)
+			return r;
+		if (c->name == NULL && (c->name = strdup(c->id)) == NULL)
+			return tl_error_set(err, TL_ENOMEM, "out of memory");
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(m->constituencies[j].id, c->id) == 0)
+				return BAD("%s.id: \"%s\" is already the id of "
+				    "constituencies[%zu]", where, c->id, j);
+	}
+	return TL_OK;
+}
+
+static int
+parse_candidates(struct tl_contest *c, json_t *array, const char *cwhere,
+    struct tl_error *err)
+{
+	static const char *const keys[] = {"id", "name", NULL};
+	size_t n = array != NULL ? json_array_size(array) : 0;
+	char where[128];
+	int r;
+
+	if (n > TL_MAX_CANDIDATES)
+		return BAD("%s.candidates: %zu is more than %d", cwhere, n,
+		    TL_MAX_CANDIDATES);
+	if (n == 0)
+		return TL_OK;
+	if ((c->candidates = calloc(n, sizeof(*c->candidates))) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_t *item = json_array_get(array, i);
+		struct tl_candidate *cand = &c->candidates[i];
+
+		snprintf(where, sizeof(where), "%s.candidates[%zu]", cwhere, i);
+		if (!json_is_object(item))
+			return BAD("%s: must be an object", where);
+		if ((r = tl_json_only_keys(item, keys, where, TL_EMANIFEST,
+		    err)) != TL_OK)
+			return r;
+		c->ncandidates = i + 1;
+		if ((r = get_id(item, "id", where, &cand->id, err)) != TL_OK ||
+		    (r = get_text(item, "name", 1, 200, where, &cand->name,
+		    err)) != TL_OK)
+			return r;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(c->candidates[j].id, cand->id) == 0)
+				return BAD("%s.id: \"%s\" is already the id of "
+				    "candidates[%zu]", where, cand->id, j);
+			if (strcmp(c->candidates[j].name, cand->name) == 0)
+				return BAD("%s.name: \"%s\" is already the name "
+				    "of candidates[%zu]", where, cand->name, j);
+		}
+	}
+	return TL_OK;
+}
+
+static int
+parse_contest(struct tl_manifest *m, struct tl_contest *c, json_t *item,
+    size_t index, struct tl_error *err)
+{
+	static const char *const keys[] = {"id", "title", "constituency",
+	    "seats", "method", "candidates", "options", NULL};
+	const char *method, *constituency;
+	json_t *candidates, *options;
+	int64_t seats = 1;
+	char where[64];
+	int r, mi;
+
+	snprintf(where, sizeof(where), "contests[%zu]", index);
+	if (!json_is_object(item))
+		return BAD("%s: must be an object", where);
+	if ((r = tl_json_only_keys(item, keys, where, TL_EMANIFEST, err)) !=
+	    TL_OK)
+		return r;
+	if ((r = get_id(item, "id", where, &c->id, err)) != TL_OK ||
+	    (r = get_text(item, "title", 1, 500, where, &c->title, err)) !=
+	    TL_OK ||
+	    (r = tl_json_string(item, "constituency", 1, where, TL_EMANIFEST,
+	    &constituency, err)) != TL_OK ||
+	    (r = tl_json_string(item, "method", 1, where, TL_EMANIFEST,
+	    &method, err)) != TL_OK ||
+	    (r = tl_json_int(item, "seats", 0, 1, TL_MAX_SEATS, where,
+	    TL_EMANIFEST, &seats, err)) != TL_OK ||
+	    (r = tl_json_array(item, "candidates", 0, where, TL_EMANIFEST,
+	    &candidates, err)) != TL_OK ||
+	    (r = tl_json_object(item, "options", 0, where, TL_EMANIFEST,
+	    &options, err)) != TL_OK)
+		return r;
+	for (size_t j = 0; j < index; j++)
+		if (strcmp(m->contests[j].id, c->id) == 0)
+			return BAD("%s.id: \"%s\" is already the id of "
+			    "contests[%zu]", where, c->id, j);
+	c->constituency_index = tl_manifest_constituency_index(m, constituency);
+	if (c->constituency_index == (size_t)-1)
+		return BAD("%s.constituency: \"%.64s\" is not one of the "
+		    "manifest's constituencies", where, constituency);
+	if ((c->constituency = strdup(constituency)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if ((mi = tl_method_from_name(method)) < 0)
+		return BAD("%s.method: \"%.64s\" is not a method (plurality, "
+		    "approval, referendum, irv, stv-scottish, stv-meek, "
+		    "schulze)", where, method);
+	c->method = (enum tl_method)mi;
+	c->seats = (unsigned)seats;
+	if ((r = parse_candidates(c, candidates, where, err)) != TL_OK)
+		return r;
+	if (c->method == TL_METHOD_REFERENDUM) {
+		if (c->ncandidates != 0)
+			return BAD("%s.candidates: a referendum has no candidates "
+			    "(its answers are yes, no and abstain)", where);
+		if (c->seats != 1)
+			return BAD("%s.seats: a referendum decides one question; "
+			    "seats must be 1", where);
+	} else {
+		if (c->ncandidates == 0)
+			return BAD("%s.candidates: a %s contest needs candidates",
+			    where, method);
+		if (c->method == TL_METHOD_IRV && c->seats != 1)
+			return BAD("%s.seats: irv fills one seat; use "
+			    "stv-scottish or stv-meek for %u", where, c->seats);
+	}
+	/* An absent "options" is an empty one; the document keeps its form. */
+	c->options = options != NULL ? json_incref(options) : json_object();
+	if (c->options == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	return tl_count_check_options(c->method, c->seats, c->ncandidates,
+	    c->options, where, err);
+}
+
+static int
+parse_random_sources(struct tl_manifest *m, json_t *array,
+    struct tl_error *err)
+{
+	static const char *const keys[] = {"name", "description", NULL};
+	size_t n = array != NULL ? json_array_size(array) : 0;
+	char where[64];
+	int r;
+
+	if (n == 0)
+		return TL_OK;
+	if (n > TL_MAX_RANDOM_SOURCES)
+		return BAD("random_sources: %zu is more than %d", n,
+		    TL_MAX_RANDOM_SOURCES);
+	if ((m->random_sources = calloc(n, sizeof(*m->random_sources))) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_t *item = json_array_get(array, i);
+		struct tl_random_source *s = &m->random_sources[i];
+
+		snprintf(where, sizeof(where), "random_sources[%zu]", i);
+		if (!json_is_object(item))
+			return BAD("%s: must be an object", where);
+		if ((r = tl_json_only_keys(item, keys, where, TL_EMANIFEST,
+		    err)) != TL_OK)
+			return r;
+		m->nrandom_sources = i + 1;
+		if ((r = get_text(item, "name", 1, 200, where, &s->name,
+		    err)) != TL_OK ||
+		    (r = get_text(item, "description", 0, 1000, where,
+		    &s->description, err)) != TL_OK)
+			return r;
+	}
+	return TL_OK;
+}
+
+int
+tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
+    struct tl_error *err)
+{
+	static const char *const keys[] = {"id", "title", "secrecy", "revote",
+	    "opens", "closes", "constituencies", "contests", "random_sources",
+	    "authority_key", NULL};
+	struct tl_manifest *m = NULL;
+	json_t *root = NULL, *constituencies, *contests, *sources;
+	const char *secrecy, *revote, *authority;
+	size_t ncontests;
+	int r;
+
+	if ((r = tl_json_load(data, len, TL_MANIFEST_MAX, "manifest",
+	    TL_EMANIFEST, &root, err)) != TL_OK)
+		return r;
+	if (!json_is_object(root)) {
+		r = BAD("manifest: must be a JSON object");
+		goto out;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	m->json = root;
+	root = NULL;
+	if ((r = tl_json_only_keys(m->json, keys, "manifest", TL_EMANIFEST,
+	    err)) != TL_OK ||
+	    (r = get_id(m->json, "id", "", &m->id, err)) != TL_OK ||
+	    (r = get_text(m->json, "title", 1, 500, "", &m->title, err)) !=
+	    TL_OK ||
+	    (r = tl_json_string(m->json, "secrecy", 0, "", TL_EMANIFEST,
+	    &secrecy, err)) != TL_OK ||
+	    (r = tl_json_string(m->json, "revote", 0, "", TL_EMANIFEST, &revote,
+	    err)) != TL_OK ||
+	    (r = get_time(m->json, "opens", &m->opens, err)) != TL_OK ||
+	    (r = get_time(m->json, "closes", &m->closes, err)) != TL_OK ||
+	    (r = tl_json_array(m->json, "constituencies", 1, "", TL_EMANIFEST,
+	    &constituencies, err)) != TL_OK ||
+	    (r = tl_json_array(m->json, "contests", 1, "", TL_EMANIFEST,
+	    &contests, err)) != TL_OK ||
+	    (r = tl_json_array(m->json, "random_sources", 0, "", TL_EMANIFEST,
+	    &sources, err)) != TL_OK ||
+	    (r = tl_json_string(m->json, "authority_key", 0, "", TL_EMANIFEST,
+	    &authority, err)) != TL_OK)
+		goto out;
+	if (secrecy == NULL || strcmp(secrecy, "open") == 0)
+		m->secrecy = TL_SECRECY_OPEN;
+	else if (strcmp(secrecy, "secret") == 0) {
+		r = BAD("secrecy: \"secret\" (anonymous credentials) is not "
+		    "supported yet; use \"open\"");
+		goto out;
+	} else {
+		r = BAD("secrecy: \"%.64s\" is not \"open\" or \"secret\"",
+		    secrecy);
+		goto out;
+	}
+	if (revote == NULL || strcmp(revote, "last") == 0)
+		m->revote = TL_REVOTE_LAST;
+	else if (strcmp(revote, "first") == 0)
+		m->revote = TL_REVOTE_FIRST;
+	else {
+		r = BAD("revote: \"%.64s\" is not \"last\" or \"first\"", revote);
+		goto out;
+	}
+	if (m->closes <= m->opens) {
+		r = BAD("closes: must be after opens");
+		goto out;
+	}
+	if ((r = parse_constituencies(m, constituencies, err)) != TL_OK)
+		goto out;
+	ncontests = json_array_size(contests);
+	if (ncontests == 0 || ncontests > TL_MAX_CONTESTS) {
+		r = BAD("contests: there must be 1 to %d", TL_MAX_CONTESTS);
+		goto out;
+	}
+	if ((m->contests = calloc(ncontests, sizeof(*m->contests))) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < ncontests; i++) {
+		m->ncontests = i + 1;
+		if ((r = parse_contest(m, &m->contests[i],
+		    json_array_get(contests, i), i, err)) != TL_OK)
+			goto out;
+	}
+	if ((r = parse_random_sources(m, sources, err)) != TL_OK)
+		goto out;
+	if (authority != NULL) {
+		struct tl_key *key = NULL;
+
+		if (tl_key_from_public_base64(authority, &key, NULL) != TL_OK) {
+			r = BAD("authority_key: not the base64 of an Ed25519 "
+			    "public key");
+			goto out;
+		}
+		tl_key_free(key);
+		if ((m->authority_key = strdup(authority)) == NULL) {
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	*out = m;
+	m = NULL;
+	r = TL_OK;
+ out:
+	tl_manifest_free(m);
+	json_decref(root);
+	return r;
+}
+
+int
+tl_manifest_set_authority(struct tl_manifest *m, const char *key_b64)
+{
+	char *copy = strdup(key_b64);
+
+	if (copy == NULL || json_object_set_new(m->json, "authority_key",
+	    json_string(key_b64)) != 0) {
+		free(copy);
+		return TL_ENOMEM;
+	}
+	free(m->authority_key);
+	m->authority_key = copy;
+	return TL_OK;
+}
+
+int
+tl_manifest_serialize(const struct tl_manifest *m, char **out, size_t *len)
+{
+	return tl_json_dump(m->json, out, len);
+}
+
+const struct tl_contest *
+tl_manifest_contest(const struct tl_manifest *m, const char *id)
+{
+	for (size_t i = 0; i < m->ncontests; i++)
+		if (strcmp(m->contests[i].id, id) == 0)
+			return &m->contests[i];
+	return NULL;
+}
+
+size_t
+tl_manifest_constituency_index(const struct tl_manifest *m, const char *id)
+{
+	for (size_t i = 0; i < m->nconstituencies; i++)
+		if (strcmp(m->constituencies[i].id, id) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+size_t
+tl_contest_candidate_index(const struct tl_contest *c, const char *id)
+{
+	for (size_t i = 0; i < c->ncandidates; i++)
+		if (strcmp(c->candidates[i].id, id) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+void
+tl_manifest_free(struct tl_manifest *m)
+{
+	if (m == NULL)
+		return;
+	free(m->id);
+	free(m->title);
+	for (size_t i = 0; i < m->nconstituencies; i++) {
+		free(m->constituencies[i].id);
+		free(m->constituencies[i].name);
+	}
+	free(m->constituencies);
+	for (size_t i = 0; i < m->ncontests; i++) {
+		struct tl_contest *c = &m->contests[i];
+
+		free(c->id);
+		free(c->title);
+		free(c->constituency);
+		for (size_t j = 0; j < c->ncandidates; j++) {
+			free(c->candidates[j].id);
+			free(c->candidates[j].name);
+		}
+		free(c->candidates);
+		json_decref(c->options);
+	}
+	free(m->contests);
+	for (size_t i = 0; i < m->nrandom_sources; i++) {
+		free(m->random_sources[i].name);
+		free(m->random_sources[i].description);
+	}
+	free(m->random_sources);
+	free(m->authority_key);
+	json_decref(m->json);
+	free(m);
+}

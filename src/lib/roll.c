@@ -1,0 +1,571 @@
+/*
+ * roll.c: the voter roll: a strict CSV reader with line-numbered errors, the
+ * frozen JSON form that is signed at open, and lookups.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "jsonutil.h"
+#include "teller/roll.h"
+#include "teller/util.h"
+
+#define NFIELDS 5
+static const char *const header_fields[NFIELDS] = {"voter_id", "name",
+    "constituency", "weight", "public_key"};
+
+struct tl_roll *
+tl_roll_new(void)
+{
+	return calloc(1, sizeof(struct tl_roll));
+}
+
+static void
+voter_clear(struct tl_voter *v)
+{
+	free(v->id);
+	free(v->name);
+	free(v->constituency);
+}
+
+void
+tl_roll_free(struct tl_roll *roll)
+{
+	if (roll == NULL)
+		return;
+	for (size_t i = 0; i < roll->nvoters; i++)
+		voter_clear(&roll->voters[i]);
+	free(roll->voters);
+	free(roll);
+}
+
+static struct tl_voter *
+roll_push(struct tl_roll *roll)
+{
+	if (roll->nvoters == roll->cap) {
+		size_t cap = roll->cap != 0 ? roll->cap * 2 : 64;
+		struct tl_voter *v = realloc(roll->voters, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		roll->voters = v;
+		roll->cap = cap;
+	}
+	memset(&roll->voters[roll->nvoters], 0, sizeof(struct tl_voter));
+	roll->sorted = 0;
+	return &roll->voters[roll->nvoters++];
+}
+
+/* Checks that a base64 public key decodes to 32 bytes; fills the key id. */
+static int
+check_public_key(const char *b64, char key_id[TL_KEYID_LEN + 1])
+{
+	uint8_t *raw = NULL;
+	size_t len = 0;
+
+	if (strlen(b64) != TL_PUBLIC_B64_LEN ||
+	    tl_base64_decode(b64, TL_PUBLIC_B64_LEN, &raw, &len) != TL_OK)
+		return TL_EINPUT;
+	if (len != TL_ED25519_PUBLIC_LEN) {
+		free(raw);
+		return TL_EINPUT;
+	}
+	tl_key_id_raw(raw, key_id);
+	free(raw);
+	return TL_OK;
+}
+
+int
+tl_roll_add(struct tl_roll *roll, const char *id, const char *name,
+    const char *constituency, size_t constituency_index, int64_t weight,
+    const char *public_key)
+{
+	struct tl_voter *v;
+
+	if (strlen(public_key) != TL_PUBLIC_B64_LEN)
+		return TL_EINPUT;
+	if ((v = roll_push(roll)) == NULL)
+		return TL_ENOMEM;
+	v->id = strdup(id);
+	v->name = strdup(name);
+	v->constituency = strdup(constituency);
+	if (v->id == NULL || v->name == NULL || v->constituency == NULL) {
+		voter_clear(v);
+		roll->nvoters--;
+		return TL_ENOMEM;
+	}
+	v->constituency_index = constituency_index;
+	v->weight = weight;
+	memcpy(v->public_key, public_key, TL_PUBLIC_B64_LEN + 1);
+	if (check_public_key(public_key, v->key_id) != TL_OK) {
+		voter_clear(v);
+		roll->nvoters--;
+		return TL_EINPUT;
+	}
+	return TL_OK;
+}
+
+/* Whether s is valid UTF-8 without control characters. */
+static int
+valid_text(const char *s)
+{
+	json_t *probe;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	if ((probe = json_string(s)) == NULL) /* Jansson checks UTF-8 */
+		return 0;
+	json_decref(probe);
+	return 1;
+}
+
+/*
+ * The CSV reader: splits one record (one physical line) into fields.
+ * Quoted fields may hold commas and doubled quotes, not line ends.
+ * Returns the number of fields, or -1 with a reason.
+ */
+static int
+split_record(char *line, char **fields, int max, const char **reason)
+{
+	char *p = line, *w;
+	int n = 0;
+
+	for (;;) {
+		if (n == max) {
+			*reason = "too many fields";
+			return -1;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '"') {
+			fields[n] = w = ++p;
+			for (;;) {
+				if (*p == '\0') {
+					*reason = "a quoted field is not closed "
+					    "(quoted fields cannot span lines)";
+					return -1;
+				}
+				if (*p == '"' && p[1] == '"') {
+					*w++ = '"';
+					p += 2;
+				} else if (*p == '"') {
+					p++;
+					break;
+				} else
+					*w++ = *p++;
+			}
+			*w = '\0';
+			while (*p == ' ' || *p == '\t')
+				p++;
+			n++;
+			if (*p == '\0')
+				return n;
+			if (*p != ',') {
+				*reason = "text after a closing quote";
+				return -1;
+			}
+			p++;
+		} else {
+			char *end;
+
+			fields[n] = p;
+			while (*p != '\0' && *p != ',') {
+				if (*p == '"') {
+					*reason = "a quote inside an unquoted field";
+					return -1;
+				}
+				p++;
+			}
+			end = p;
+			while (end > fields[n] && (end[-1] == ' ' ||
+			    end[-1] == '\t'))
+				end--;
+			n++;
+			if (*p == '\0') {
+				*end = '\0';
+				return n;
+			}
+			*end = '\0';
+			p++;
+		}
+	}
+}
+
+struct sort_entry {
+	const char *key;
+	size_t index;
+};
+
+static int
+sort_entry_cmp(const void *a, const void *b)
+{
+	const struct sort_entry *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c != 0)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Finds duplicates of voter id or key in O(n log n).  Reports the duplicate
+ * that appears earliest in the file.
+ */
+static int
+check_duplicates(const struct tl_roll *roll, const char *filename,
+    struct tl_error *err)
+{
+	struct sort_entry *entries;
+	size_t n = roll->nvoters, bad_line = 0, first_line = 0;
+	const char *what = NULL, *value = NULL;
+
+	if (n < 2)
+		return TL_OK;
+	if ((entries = calloc(n, sizeof(*entries))) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			entries[i].key = pass == 0 ? roll->voters[i].id :
+			    roll->voters[i].public_key;
+			entries[i].index = i;
+		}
+		qsort(entries, n, sizeof(*entries), sort_entry_cmp);
+		for (size_t i = 1; i < n; i++) {
+			const struct tl_voter *a, *b;
+
+			if (strcmp(entries[i - 1].key, entries[i].key) != 0)
+				continue;
+			a = &roll->voters[entries[i - 1].index];
+			b = &roll->voters[entries[i].index];
+			if (bad_line == 0 || b->line < bad_line) {
+				bad_line = b->line;
+				first_line = a->line;
+				what = pass == 0 ? "voter_id" : "public_key";
+				value = pass == 0 ? b->id : a->id;
+			}
+		}
+	}
+	free(entries);
+	if (bad_line == 0)
+		return TL_OK;
+	if (strcmp(what, "voter_id") == 0)
+		return tl_error_set(err, TL_EROLL,
+		    "%s:%zu: voter_id: \"%s\" is already on line %zu", filename,
+		    bad_line, value, first_line);
+	return tl_error_set(err, TL_EROLL,
+	    "%s:%zu: public_key: the same key as voter \"%s\" on line %zu",
+	    filename, bad_line, value, first_line);
+}
+
+static int
+parse_voter_line(struct tl_roll *roll, char **f, size_t lineno,
+    const char *filename, const struct tl_manifest *manifest,
+    struct tl_error *err)
+{
+	size_t ci;
+	int64_t weight;
+	int r;
+
+	if (!tl_valid_id(f[0]))
+		return tl_error_set(err, TL_EROLL,
+		    "%s:%zu: voter_id: \"%.64s\" is not a valid id (1 to 64 of "
+		    "A-Z a-z 0-9 . _ -, starting with a letter or digit)",
+		    filename, lineno, f[0]);
+	if (*f[1] == '\0' || strlen(f[1]) > 200 || !valid_text(f[1]))
+		return tl_error_set(err, TL_EROLL,
+		    "%s:%zu: name: must be 1 to 200 bytes of UTF-8 text "
+		    "(voter %s)", filename, lineno, f[0]);
+	ci = tl_manifest_constituency_index(manifest, f[2]);
+	if (ci == (size_t)-1)
+		return tl_error_set(err, TL_EROLL,
+		    "%s:%zu: constituency: \"%.64s\" is not a constituency of "
+		    "election %s (voter %s)", filename, lineno, f[2],
+		    manifest->id, f[0]);
+	if (tl_parse_int64(f[3], 1, TL_WEIGHT_MAX, &weight) != TL_OK)
+		return tl_error_set(err, TL_EROLL,
+		    "%s:%zu: weight: \"%.32s\" is not a whole number from 1 to "
+		    "%d (voter %s)", filename, lineno, f[3], TL_WEIGHT_MAX,
+		    f[0]);
+	r = tl_roll_add(roll, f[0], f[1], manifest->constituencies[ci].id, ci,
+	    weight, f[4]);
+	if (r == TL_EINPUT)
+		return tl_error_set(err, TL_EROLL,
+		    "%s:%zu: public_key: \"%.60s\" is not the base64 of a "
+		    "32-byte Ed25519 public key (voter %s)", filename, lineno,
+		    f[4], f[0]);
+	if (r != TL_OK)
+		return tl_error_set(err, r, "out of memory");
+	roll->voters[roll->nvoters - 1].line = lineno;
+	return TL_OK;
+}
+
+int
+tl_roll_parse_csv(const char *data, size_t len, const char *filename,
+    const struct tl_manifest *manifest, struct tl_roll **out,
+    struct tl_error *err)
+{
+	struct tl_roll *roll = NULL;
+	const char *p = data, *end = data + len;
+	char line[TL_ROLL_MAX_LINE + 2];
+	size_t lineno = 0;
+	int r = TL_OK, have_header = 0;
+
+	if (len > TL_ROLL_MAX_BYTES)
+		return tl_error_set(err, TL_ETOOBIG,
+		    "%s: %zu bytes is over the limit of %d", filename, len,
+		    TL_ROLL_MAX_BYTES);
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	if ((roll = tl_roll_new()) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		char *fields[NFIELDS];
+		const char *reason = NULL;
+		int nf;
+
+		lineno++;
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > TL_ROLL_MAX_LINE) {
+			r = tl_error_set(err, TL_EROLL,
+			    "%s:%zu: line longer than %d bytes", filename,
+			    lineno, TL_ROLL_MAX_LINE);
+			goto out;
+		}
+		if (memchr(p, '\0', n) != NULL) {
+			r = tl_error_set(err, TL_EROLL,
+			    "%s:%zu: contains a NUL byte", filename, lineno);
+			goto out;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = nl != NULL ? nl + 1 : end;
+		if (line[strspn(line, " \t")] == '\0')
+			continue; /* blank line */
+		nf = split_record(line, fields, NFIELDS, &reason);
+		if (nf < 0) {
+			r = tl_error_set(err, TL_EROLL, "%s:%zu: %s", filename,
+			    lineno, reason);
+			goto out;
+		}
+		if (nf != NFIELDS) {
+			r = tl_error_set(err, TL_EROLL,
+			    "%s:%zu: %d fields, expected %d (%s)", filename,
+			    lineno, nf, NFIELDS, have_header ?
+			    "voter_id,name,constituency,weight,public_key" :
+			    "the header voter_id,name,constituency,weight,"
+			    "public_key");
+			goto out;
+		}
+		if (!have_header) {
+			for (int i = 0; i < NFIELDS; i++) {
+				if (strcmp(fields[i], header_fields[i]) != 0) {
+					r = tl_error_set(err, TL_EROLL,
+					    "%s:%zu: the header's field %d is "
+					    "\"%.40s\", expected \"%s\" (the "
+					    "header is voter_id,name,"
+					    "constituency,weight,public_key)",
+					    filename, lineno, i + 1, fields[i],
+					    header_fields[i]);
+					goto out;
+				}
+			}
+			have_header = 1;
+			continue;
+		}
+		if (roll->nvoters >= TL_ROLL_MAX_VOTERS) {
+			r = tl_error_set(err, TL_ETOOBIG,
+			    "%s:%zu: more than %d voters", filename, lineno,
+			    TL_ROLL_MAX_VOTERS);
+			goto out;
+		}
+		if ((r = parse_voter_line(roll, fields, lineno, filename,
+		    manifest, err)) != TL_OK)
+			goto out;
+	}
+	if (!have_header) {
+		r = tl_error_set(err, TL_EROLL, "%s: empty file; expected the "
+		    "header voter_id,name,constituency,weight,public_key",
+		    filename);
+		goto out;
+	}
+	if ((r = check_duplicates(roll, filename, err)) != TL_OK)
+		goto out;
+	*out = roll;
+	roll = NULL;
+ out:
+	tl_roll_free(roll);
+	return r;
+}
+
+int
+tl_roll_serialize(const struct tl_roll *roll, const char *election_id,
+    const char *manifest_hash, char **out, size_t *len)
+{
+	json_t *root, *voters;
+	int r;
+
+	if ((voters = json_array()) == NULL)
+		return TL_ENOMEM;
+	for (size_t i = 0; i < roll->nvoters; i++) {
+		const struct tl_voter *v = &roll->voters[i];
+		json_t *item = json_pack("{s:s, s:s, s:s, s:I, s:s}", "id", v->id,
+		    "name", v->name, "constituency", v->constituency, "weight",
+		    (json_int_t)v->weight, "public_key", v->public_key);
+
+		if (item == NULL || json_array_append_new(voters, item) != 0) {
+			json_decref(voters);
+			return TL_ENOMEM;
+		}
+	}
+	root = json_pack("{s:s, s:s, s:o}", "election", election_id, "manifest",
+	    manifest_hash, "voters", voters);
+	if (root == NULL)
+		return TL_ENOMEM;
+	r = tl_json_dump(root, out, len);
+	json_decref(root);
+	return r;
+}
+
+int
+tl_roll_parse_json(const char *data, size_t len,
+    const struct tl_manifest *manifest, char **election_id,
+    char manifest_hash[TL_HASH_HEX_LEN + 1], struct tl_roll **out,
+    struct tl_error *err)
+{
+	static const char *const keys[] = {"election", "manifest", "voters",
+	    NULL};
+	static const char *const voter_keys[] = {"id", "name", "constituency",
+	    "weight", "public_key", NULL};
+	struct tl_roll *roll = NULL;
+	json_t *root = NULL, *voters;
+	const char *election, *hash;
+	char where[64];
+	int r;
+
+	if ((r = tl_json_load(data, len, TL_ROLL_MAX_BYTES, "roll", TL_EROLL,
+	    &root, err)) != TL_OK)
+		return r;
+	if (!json_is_object(root)) {
+		r = tl_error_set(err, TL_EROLL, "roll: must be a JSON object");
+		goto out;
+	}
+	if ((r = tl_json_only_keys(root, keys, "roll", TL_EROLL, err)) !=
+	    TL_OK ||
+	    (r = tl_json_string(root, "election", 1, "roll", TL_EROLL,
+	    &election, err)) != TL_OK ||
+	    (r = tl_json_string(root, "manifest", 1, "roll", TL_EROLL, &hash,
+	    err)) != TL_OK ||
+	    (r = tl_json_array(root, "voters", 1, "roll", TL_EROLL, &voters,
+	    err)) != TL_OK)
+		goto out;
+	if (strlen(hash) != TL_HASH_HEX_LEN) {
+		r = tl_error_set(err, TL_EROLL,
+		    "roll.manifest: not a SHA-256 in hex");
+		goto out;
+	}
+	if ((roll = tl_roll_new()) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < json_array_size(voters); i++) {
+		json_t *item = json_array_get(voters, i);
+		const char *id, *name, *constituency, *key;
+		int64_t weight = 0;
+		size_t ci;
+
+		snprintf(where, sizeof(where), "roll.voters[%zu]", i);
+		if (!json_is_object(item)) {
+			r = tl_error_set(err, TL_EROLL, "%s: must be an object",
+			    where);
+			goto out;
+		}
+		if ((r = tl_json_only_keys(item, voter_keys, where, TL_EROLL,
+		    err)) != TL_OK ||
+		    (r = tl_json_string(item, "id", 1, where, TL_EROLL, &id,
+		    err)) != TL_OK ||
+		    (r = tl_json_string(item, "name", 1, where, TL_EROLL, &name,
+		    err)) != TL_OK ||
+		    (r = tl_json_string(item, "constituency", 1, where, TL_EROLL,
+		    &constituency, err)) != TL_OK ||
+		    (r = tl_json_int(item, "weight", 1, 1, TL_WEIGHT_MAX, where,
+		    TL_EROLL, &weight, err)) != TL_OK ||
+		    (r = tl_json_string(item, "public_key", 1, where, TL_EROLL,
+		    &key, err)) != TL_OK)
+			goto out;
+		if (!tl_valid_id(id)) {
+			r = tl_error_set(err, TL_EROLL, "%s.id: not a valid id",
+			    where);
+			goto out;
+		}
+		ci = tl_manifest_constituency_index(manifest, constituency);
+		if (ci == (size_t)-1) {
+			r = tl_error_set(err, TL_EROLL,
+			    "%s.constituency: \"%.64s\" is not in the manifest",
+			    where, constituency);
+			goto out;
+		}
+		if ((r = tl_roll_add(roll, id, name, constituency, ci, weight,
+		    key)) != TL_OK) {
+			r = tl_error_set(err, r == TL_ENOMEM ? TL_ENOMEM :
+			    TL_EROLL, "%s.public_key: not the base64 of a "
+			    "32-byte key", where);
+			goto out;
+		}
+		roll->voters[roll->nvoters - 1].line = i + 1;
+	}
+	if ((r = check_duplicates(roll, "roll", err)) != TL_OK)
+		goto out;
+	if ((*election_id = strdup(election)) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(manifest_hash, hash, TL_HASH_HEX_LEN + 1);
+	*out = roll;
+	roll = NULL;
+ out:
+	tl_roll_free(roll);
+	json_decref(root);
+	return r;
+}
+
+static int
+voter_id_cmp(const void *a, const void *b)
+{
+	const struct tl_voter *x = a, *y = b;
+
+	return strcmp(x->id, y->id);
+}
+
+void
+tl_roll_sort(struct tl_roll *roll)
+{
+	if (roll->nvoters > 1)
+		qsort(roll->voters, roll->nvoters, sizeof(*roll->voters),
+		    voter_id_cmp);
+	roll->sorted = 1;
+}
+
+const struct tl_voter *
+tl_roll_find(const struct tl_roll *roll, const char *voter_id)
+{
+	if (roll->sorted) {
+		struct tl_voter probe;
+
+		memset(&probe, 0, sizeof(probe));
+		probe.id = (char *)(uintptr_t)voter_id;
+		return bsearch(&probe, roll->voters, roll->nvoters,
+		    sizeof(*roll->voters), voter_id_cmp);
+	}
+	for (size_t i = 0; i < roll->nvoters; i++)
+		if (strcmp(roll->voters[i].id, voter_id) == 0)
+			return &roll->voters[i];
+	return NULL;
+}

@@ -1,0 +1,439 @@
+/*
+ * store.c: opening the database, its schema and numbered migrations, the
+ * transaction and statement helpers the other modules use, and the
+ * authority key.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store_internal.h"
+#include "teller/util.h"
+
+/*
+ * Migration N brings a database from user_version N-1 to N.  Never edit a
+ * migration that has been released; add the next one.
+ */
+static const char *const migrations[] = {
+	/* 1: the foundation schema. */
+	"CREATE TABLE authority ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  private_key TEXT NOT NULL,"
+	"  public_key TEXT NOT NULL,"
+	"  key_id TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE elections ("
+	"  id TEXT PRIMARY KEY,"
+	"  title TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN"
+	"    ('draft', 'open', 'closed', 'counted', 'certified', 'final')),"
+	"  revote TEXT NOT NULL CHECK (revote IN ('last', 'first')),"
+	"  opens_at INTEGER NOT NULL,"
+	"  closes_at INTEGER NOT NULL,"
+	"  manifest_json TEXT NOT NULL,"
+	"  manifest_hash TEXT,"
+	"  random_values TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  opened_at INTEGER,"
+	"  closed_at INTEGER,"
+	"  counted_at INTEGER);"
+	"CREATE TABLE constituencies ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  id TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  position INTEGER NOT NULL,"
+	"  PRIMARY KEY (election_id, id));"
+	"CREATE TABLE contests ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  id TEXT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  constituency_id TEXT NOT NULL,"
+	"  seats INTEGER NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  position INTEGER NOT NULL,"
+	"  PRIMARY KEY (election_id, id),"
+	"  FOREIGN KEY (election_id, constituency_id)"
+	"    REFERENCES constituencies (election_id, id));"
+	"CREATE TABLE candidates ("
+	"  election_id TEXT NOT NULL,"
+	"  contest_id TEXT NOT NULL,"
+	"  id TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  position INTEGER NOT NULL,"
+	"  PRIMARY KEY (election_id, contest_id, id),"
+	"  FOREIGN KEY (election_id, contest_id) REFERENCES contests (election_id, id));"
+	"CREATE TABLE voters ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  id TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  constituency_id TEXT NOT NULL,"
+	"  weight INTEGER NOT NULL CHECK (weight BETWEEN 1 AND 1000),"
+	"  public_key TEXT NOT NULL,"
+	"  key_id TEXT NOT NULL,"
+	"  PRIMARY KEY (election_id, id),"
+	"  UNIQUE (election_id, key_id),"
+	"  FOREIGN KEY (election_id, constituency_id)"
+	"    REFERENCES constituencies (election_id, id));"
+	/* The public log: each entry is the exact bytes of an envelope. */
+	"CREATE TABLE log ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  leaf_index INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  entry TEXT NOT NULL,"
+	"  entry_hash TEXT NOT NULL,"
+	"  leaf_hash BLOB NOT NULL,"
+	"  appended_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (election_id, leaf_index));"
+	"CREATE INDEX log_by_leaf_hash ON log (election_id, leaf_hash);"
+	"CREATE INDEX log_by_entry_hash ON log (election_id, entry_hash);"
+	/* Complete subtrees of each log's Merkle tree (merkle.h). */
+	"CREATE TABLE merkle_nodes ("
+	"  election_id TEXT NOT NULL,"
+	"  level INTEGER NOT NULL,"
+	"  idx INTEGER NOT NULL,"
+	"  hash BLOB NOT NULL,"
+	"  PRIMARY KEY (election_id, level, idx)) WITHOUT ROWID;"
+	"CREATE TABLE tree_heads ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  size INTEGER NOT NULL,"
+	"  root BLOB NOT NULL,"
+	"  signed_at INTEGER NOT NULL,"
+	"  envelope TEXT NOT NULL,"
+	"  PRIMARY KEY (election_id, size));"
+	"CREATE TABLE ballots ("
+	"  id INTEGER PRIMARY KEY,"
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  voter_id TEXT,"
+	"  key_id TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  weight INTEGER NOT NULL,"
+	"  constituency_id TEXT NOT NULL,"
+	"  leaf_index INTEGER NOT NULL,"
+	"  entry_hash TEXT NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  UNIQUE (election_id, key_id, seq),"
+	"  UNIQUE (election_id, entry_hash),"
+	"  FOREIGN KEY (election_id, leaf_index) REFERENCES log (election_id, leaf_index),"
+	"  FOREIGN KEY (election_id, voter_id) REFERENCES voters (election_id, id));"
+	/* One row per candidate marked or ranked, or per answer: per-candidate
+	 * totals are plain aggregates over counted_ballots. */
+	"CREATE TABLE selections ("
+	"  ballot_id INTEGER NOT NULL REFERENCES ballots (id),"
+	"  election_id TEXT NOT NULL,"
+	"  contest_id TEXT NOT NULL,"
+	"  rank INTEGER NOT NULL,"
+	"  choice TEXT NOT NULL,"
+	"  PRIMARY KEY (ballot_id, contest_id, choice));"
+	"CREATE INDEX selections_by_contest ON selections (election_id, contest_id, choice);"
+	/* The ballots the revote policy counts: a voter's last, or first. */
+	"CREATE VIEW counted_ballots AS"
+	"  SELECT b.* FROM ballots b JOIN elections e ON e.id = b.election_id"
+	"  WHERE b.seq = (SELECT CASE e.revote WHEN 'first' THEN MIN(b2.seq)"
+	"                 ELSE MAX(b2.seq) END FROM ballots b2"
+	"                 WHERE b2.election_id = b.election_id AND b2.key_id = b.key_id);"
+	"CREATE TABLE results ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  contest_id TEXT NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  seats INTEGER NOT NULL,"
+	"  report TEXT NOT NULL,"
+	"  PRIMARY KEY (election_id, contest_id));"
+	"CREATE TABLE result_rounds ("
+	"  election_id TEXT NOT NULL,"
+	"  contest_id TEXT NOT NULL,"
+	"  round INTEGER NOT NULL,"
+	"  candidate_id TEXT NOT NULL,"
+	"  votes TEXT NOT NULL,"
+	"  PRIMARY KEY (election_id, contest_id, round, candidate_id));"
+	"CREATE TABLE result_winners ("
+	"  election_id TEXT NOT NULL,"
+	"  contest_id TEXT NOT NULL,"
+	"  position INTEGER NOT NULL,"
+	"  candidate_id TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  PRIMARY KEY (election_id, contest_id, position));"
+	"CREATE TABLE result_documents ("
+	"  election_id TEXT PRIMARY KEY REFERENCES elections (id),"
+	"  document TEXT NOT NULL,"
+	"  leaf_index INTEGER NOT NULL);",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+tl_store_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
+int
+tl_db_error(struct tl_store *store, struct tl_error *err, const char *what)
+{
+	return tl_error_set(err, TL_EDB, "%s: %s: %s", store->path, what,
+	    sqlite3_errmsg(store->db));
+}
+
+int
+tl_db_prepare(struct tl_store *store, const char *sql, sqlite3_stmt **stmt,
+    struct tl_error *err)
+{
+	if (sqlite3_prepare_v2(store->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+		*stmt = NULL;
+		return tl_db_error(store, err, "cannot prepare a statement");
+	}
+	return TL_OK;
+}
+
+int
+tl_db_exec(struct tl_store *store, const char *sql, struct tl_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(store->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		tl_error_set(err, TL_EDB, "%s: %s", store->path,
+		    msg != NULL ? msg : sqlite3_errmsg(store->db));
+		sqlite3_free(msg);
+		return TL_EDB;
+	}
+	return TL_OK;
+}
+
+int
+tl_db_begin(struct tl_store *store, struct tl_error *err)
+{
+	int r = tl_db_exec(store, "BEGIN IMMEDIATE", err);
+
+	if (r == TL_OK)
+		store->in_transaction = 1;
+	return r;
+}
+
+int
+tl_db_commit(struct tl_store *store, struct tl_error *err)
+{
+	int r = tl_db_exec(store, "COMMIT", err);
+
+	if (r != TL_OK)
+		tl_db_rollback(store);
+	store->in_transaction = 0;
+	return r;
+}
+
+void
+tl_db_rollback(struct tl_store *store)
+{
+	if (!sqlite3_get_autocommit(store->db))
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	store->in_transaction = 0;
+}
+
+int
+tl_db_step_done(struct tl_store *store, sqlite3_stmt *stmt,
+    struct tl_error *err, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_DONE)
+		return TL_OK;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		tl_error_set(err, TL_EEXISTS, "%s: %s", what,
+		    sqlite3_errmsg(store->db));
+		return TL_EEXISTS;
+	}
+	return tl_db_error(store, err, what);
+}
+
+char *
+tl_db_column_strdup(sqlite3_stmt *stmt, int col, int *ok)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, col);
+	char *copy;
+
+	if (text == NULL)
+		return NULL;
+	if ((copy = strdup((const char *)text)) == NULL)
+		*ok = 0;
+	return copy;
+}
+
+static int
+migrate(struct tl_store *store, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int version, r;
+
+	if ((r = tl_db_prepare(store, "PRAGMA user_version", &stmt, err)) !=
+	    TL_OK)
+		return r;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return tl_db_error(store, err, "cannot read the schema version");
+	}
+	version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (version > SCHEMA_VERSION)
+		return tl_error_set(err, TL_EDB,
+		    "%s: schema version %d is newer than this teller's %d; "
+		    "upgrade teller", store->path, version, SCHEMA_VERSION);
+	while (version < SCHEMA_VERSION) {
+		char pragma[64];
+
+		if ((r = tl_db_begin(store, err)) != TL_OK)
+			return r;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+		    version + 1);
+		if ((r = tl_db_exec(store, migrations[version], err)) != TL_OK ||
+		    (r = tl_db_exec(store, pragma, err)) != TL_OK) {
+			tl_db_rollback(store);
+			return tl_error_prefix(err, "migration %d", version + 1);
+		}
+		if ((r = tl_db_commit(store, err)) != TL_OK)
+			return r;
+		version++;
+	}
+	return TL_OK;
+}
+
+int
+tl_store_open(const char *path, int flags, struct tl_store **out,
+    struct tl_error *err)
+{
+	struct tl_store *store;
+	struct stat st;
+	int r, oflags;
+
+	if (stat(path, &st) != 0) {
+		int fd;
+
+		if (errno != ENOENT)
+			return tl_error_set(err, TL_EIO, "%s: %s", path,
+			    strerror(errno));
+		if (!(flags & TL_STORE_CREATE))
+			return tl_error_set(err, TL_ENOTFOUND,
+			    "%s: no database here; create one with "
+			    "'teller --db %s init'", path, path);
+		/* Create it 0600 before SQLite does: it holds a private key,
+		 * and SQLite gives its -wal and -shm files the same mode. */
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return tl_error_set(err, TL_EIO, "%s: cannot create: %s",
+			    path, strerror(errno));
+		close(fd);
+	}
+	if ((store = calloc(1, sizeof(*store))) == NULL ||
+	    (store->path = strdup(path)) == NULL) {
+		free(store);
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	oflags = SQLITE_OPEN_NOMUTEX | ((flags & TL_STORE_READONLY) ?
+	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+	if (sqlite3_open_v2(path, &store->db, oflags, NULL) != SQLITE_OK) {
+		r = tl_db_error(store, err, "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(store->db, 1);
+	sqlite3_busy_timeout(store->db, 30000);
+	if (!(flags & TL_STORE_READONLY)) {
+		if ((r = tl_db_exec(store, "PRAGMA journal_mode = WAL", err)) !=
+		    TL_OK)
+			goto fail;
+	}
+	if ((r = tl_db_exec(store, "PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON;", err)) != TL_OK)
+		goto fail;
+	if (!(flags & TL_STORE_READONLY) && (r = migrate(store, err)) != TL_OK)
+		goto fail;
+	*out = store;
+	return TL_OK;
+ fail:
+	tl_store_close(store);
+	return r;
+}
+
+void
+tl_store_close(struct tl_store *store)
+{
+	if (store == NULL)
+		return;
+	sqlite3_close_v2(store->db);
+	free(store->path);
+	free(store);
+}
+
+int
+tl_store_init_authority(struct tl_store *store, int64_t now,
+    struct tl_error *err)
+{
+	struct tl_key *key = NULL;
+	sqlite3_stmt *stmt = NULL;
+	char *pem = NULL, pub[TL_PUBLIC_B64_LEN + 1], keyid[TL_KEYID_LEN + 1];
+	int r;
+
+	if ((r = tl_db_begin(store, err)) != TL_OK)
+		return r;
+	if ((r = tl_db_prepare(store, "SELECT 1 FROM authority", &stmt, err)) !=
+	    TL_OK)
+		goto out;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		r = tl_error_set(err, TL_EEXISTS,
+		    "%s: already initialised (it has an authority key)",
+		    store->path);
+		goto out;
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if ((r = tl_key_generate(&key, err)) != TL_OK ||
+	    (r = tl_key_private_pem(key, &pem, err)) != TL_OK)
+		goto out;
+	tl_key_public_base64(key, pub);
+	tl_key_id(key, keyid);
+	if ((r = tl_db_prepare(store, "INSERT INTO authority (id, private_key, "
+	    "public_key, key_id, created_at) VALUES (1, ?, ?, ?, ?)", &stmt,
+	    err)) != TL_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, pem, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, pub, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, keyid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, now);
+	if ((r = tl_db_step_done(store, stmt, err, "cannot store the "
+	    "authority key")) != TL_OK)
+		goto out;
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	r = tl_db_commit(store, err);
+ out:
+	sqlite3_finalize(stmt);
+	if (r != TL_OK)
+		tl_db_rollback(store);
+	tl_wipe_free(pem);
+	tl_key_free(key);
+	return r;
+}
+
+int
+tl_store_authority(struct tl_store *store, struct tl_key **out,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, "SELECT private_key FROM authority "
+	    "WHERE id = 1", &stmt, err)) != TL_OK)
+		return r;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return tl_error_set(err, TL_ENOTFOUND,
+		    "%s: no authority key; run 'teller init' first",
+		    store->path);
+	}
+	r = tl_key_from_private_pem((const char *)sqlite3_column_text(stmt, 0),
+	    (size_t)sqlite3_column_bytes(stmt, 0), out, err);
+	sqlite3_finalize(stmt);
+	return r;
+}

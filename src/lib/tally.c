@@ -1,0 +1,357 @@
+/*
+ * tally.c: counting a closed election in the database.  The count reads the
+ * election's own log (manifest, roll, ballots, close statement) and runs
+ * the same computation as an offline verifier (result.c); the signed result
+ * is appended to the log and its contests, rounds and winners are stored as
+ * rows an observer can query.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+#include "store_internal.h"
+#include "teller/ballot.h"
+#include "teller/election.h"
+#include "teller/envelope.h"
+#include "teller/log.h"
+#include "teller/result.h"
+#include "teller/util.h"
+
+/* What the count needs from the log. */
+struct log_inputs {
+	const struct tl_manifest *manifest;
+	const char *manifest_hash;
+	struct tl_roll *roll;
+	struct tl_ballot **ballots;
+	size_t nballots, cap;
+	char **random;
+	size_t nrandom;
+	struct tl_error *err;
+};
+
+static int
+read_roll(struct log_inputs *in, const struct tl_envelope *env, uint64_t index)
+{
+	char *election = NULL, hash[TL_HASH_HEX_LEN + 1];
+	int r;
+
+	r = tl_roll_parse_json((const char *)env->payload, env->payload_len,
+	    in->manifest, &election, hash, &in->roll, in->err);
+	if (r != TL_OK)
+		return tl_error_prefix(in->err, "log entry %llu",
+		    (unsigned long long)index);
+	free(election);
+	return TL_OK;
+}
+
+static int
+read_ballot(struct log_inputs *in, const struct tl_envelope *env,
+    uint64_t index)
+{
+	struct tl_ballot *ballot = NULL;
+	int r;
+
+	if (in->nballots == in->cap) {
+		size_t cap = in->cap != 0 ? in->cap * 2 : 256;
+		struct tl_ballot **p = realloc(in->ballots, cap * sizeof(*p));
+
+		if (p == NULL)
+			return tl_error_set(in->err, TL_ENOMEM, "out of memory");
+		in->ballots = p;
+		in->cap = cap;
+	}
+	if ((r = tl_ballot_parse((const char *)env->payload, env->payload_len,
+	    in->manifest, in->manifest_hash, &ballot, in->err)) != TL_OK)
+		return tl_error_prefix(in->err, "log entry %llu",
+		    (unsigned long long)index);
+	in->ballots[in->nballots++] = ballot;
+	return TL_OK;
+}
+
+static int
+read_close(struct log_inputs *in, const struct tl_envelope *env,
+    uint64_t index)
+{
+	json_t *doc, *values;
+	int r = TL_OK;
+
+	if ((doc = json_loadb((const char *)env->payload, env->payload_len, 0,
+	    NULL)) == NULL ||
+	    !json_is_array(values = json_object_get(doc, "random"))) {
+		json_decref(doc);
+		return tl_error_set(in->err, TL_EDB,
+		    "log entry %llu: malformed close statement",
+		    (unsigned long long)index);
+	}
+	in->random = calloc(json_array_size(values) + 1, sizeof(char *));
+	for (size_t i = 0; in->random != NULL && i < json_array_size(values);
+	    i++) {
+		const char *v = json_string_value(json_object_get(
+		    json_array_get(values, i), "value"));
+
+		if (v == NULL || (in->random[i] = strdup(v)) == NULL) {
+			r = tl_error_set(in->err, TL_EDB,
+			    "log entry %llu: malformed random value",
+			    (unsigned long long)index);
+			break;
+		}
+		in->nrandom = i + 1;
+	}
+	if (in->random == NULL)
+		r = tl_error_set(in->err, TL_ENOMEM, "out of memory");
+	json_decref(doc);
+	return r;
+}
+
+static int
+read_entry(void *ctx, uint64_t index, const char *kind, const char *entry,
+    size_t len)
+{
+	struct log_inputs *in = ctx;
+	struct tl_envelope *env = NULL;
+	int r;
+
+	if ((r = tl_envelope_parse(entry, len, TL_ENVELOPE_MAX_ROLL, &env,
+	    in->err)) != TL_OK)
+		return tl_error_prefix(in->err, "log entry %llu",
+		    (unsigned long long)index);
+	if (strcmp(kind, "roll") == 0)
+		r = read_roll(in, env, index);
+	else if (strcmp(kind, "ballot") == 0)
+		r = read_ballot(in, env, index);
+	else if (strcmp(kind, "close") == 0)
+		r = read_close(in, env, index);
+	tl_envelope_free(env);
+	return r;
+}
+
+static void
+inputs_free(struct log_inputs *in)
+{
+	for (size_t i = 0; i < in->nballots; i++)
+		tl_ballot_free(in->ballots[i]);
+	free(in->ballots);
+	for (size_t i = 0; i < in->nrandom; i++)
+		free(in->random[i]);
+	free(in->random);
+	tl_roll_free(in->roll);
+}
+
+static int
+store_contest(struct tl_store *store, const char *id, json_t *report,
+    struct tl_error *err)
+{
+	const char *contest = json_string_value(json_object_get(report,
+	    "contest"));
+	json_t *rounds = json_object_get(report, "rounds");
+	json_t *elected = json_object_get(report, "elected");
+	json_t *winners = json_object_get(report, "winners");
+	sqlite3_stmt *stmt = NULL;
+	char *text = NULL;
+	size_t i;
+	int r;
+
+	if ((r = tl_json_dump_canonical(report, &text, NULL)) != TL_OK)
+		return tl_error_set(err, r, "out of memory");
+	if ((r = tl_db_prepare(store, "INSERT INTO results (election_id, "
+	    "contest_id, method, seats, report) VALUES (?, ?, ?, ?, ?)", &stmt,
+	    err)) != TL_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, contest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, json_string_value(json_object_get(report,
+	    "method")), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, json_integer_value(json_object_get(report,
+	    "seats")));
+	sqlite3_bind_text(stmt, 5, text, -1, SQLITE_STATIC);
+	if ((r = tl_db_step_done(store, stmt, err, "cannot store a result")) !=
+	    TL_OK)
+		goto out;
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+
+	if ((r = tl_db_prepare(store, "INSERT INTO result_rounds (election_id, "
+	    "contest_id, round, candidate_id, votes) VALUES (?, ?, ?, ?, ?)",
+	    &stmt, err)) != TL_OK)
+		goto out;
+	for (i = 0; i < json_array_size(rounds); i++) {
+		json_t *round = json_array_get(rounds, i), *value;
+		const char *candidate;
+
+		json_object_foreach(json_object_get(round, "votes"), candidate,
+		    value) {
+			char *votes = json_dumps(value, JSON_ENCODE_ANY);
+
+			if (votes == NULL) {
+				r = tl_error_set(err, TL_ENOMEM, "out of memory");
+				goto out;
+			}
+			/* Plain numbers, without the quotes of decimals. */
+			sqlite3_reset(stmt);
+			sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 2, contest, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(stmt, 3, (sqlite3_int64)i + 1);
+			sqlite3_bind_text(stmt, 4, candidate, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 5, json_is_string(value) ?
+			    json_string_value(value) : votes, -1,
+			    SQLITE_TRANSIENT);
+			r = tl_db_step_done(store, stmt, err,
+			    "cannot store a round");
+			free(votes);
+			if (r != TL_OK)
+				goto out;
+		}
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+
+	if ((r = tl_db_prepare(store, "INSERT INTO result_winners (election_id, "
+	    "contest_id, position, candidate_id, name) VALUES (?, ?, ?, ?, ?)",
+	    &stmt, err)) != TL_OK)
+		goto out;
+	for (i = 0; i < json_array_size(elected); i++) {
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, contest, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)i + 1);
+		sqlite3_bind_text(stmt, 4, json_string_value(
+		    json_array_get(elected, i)), -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 5, json_string_value(
+		    json_array_get(winners, i)), -1, SQLITE_STATIC);
+		if ((r = tl_db_step_done(store, stmt, err,
+		    "cannot store a winner")) != TL_OK)
+			goto out;
+	}
+ out:
+	sqlite3_finalize(stmt);
+	free(text);
+	return r;
+}
+
+static int
+stored_result(struct tl_store *store, const char *id, json_t **result,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, "SELECT document FROM result_documents "
+	    "WHERE election_id = ?", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		r = tl_error_set(err, TL_EDB, "election %s is counted but its "
+		    "result is missing", id);
+	else if ((*result = json_loads((const char *)sqlite3_column_text(stmt,
+	    0), 0, NULL)) == NULL)
+		r = tl_error_set(err, TL_EDB, "the stored result of %s is "
+		    "corrupt", id);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+tl_election_tally(struct tl_store *store, const char *id, int64_t now,
+    json_t **result, struct tl_error *err)
+{
+	struct log_inputs in;
+	struct tl_manifest *m = NULL;
+	struct tl_key *authority = NULL;
+	struct tl_envelope *env = NULL;
+	sqlite3_stmt *stmt = NULL;
+	json_t *doc = NULL;
+	char hash[TL_HASH_HEX_LEN + 1], *state = NULL, *payload = NULL;
+	char *text = NULL;
+	size_t payload_len = 0, text_len = 0;
+	uint64_t size = 0, leaf = 0;
+	int r;
+
+	memset(&in, 0, sizeof(in));
+	if ((r = tl_election_load(store, id, &m, hash, &state, err)) != TL_OK)
+		return r;
+	if (strcmp(state, "counted") == 0 || strcmp(state, "certified") == 0 ||
+	    strcmp(state, "final") == 0) {
+		r = stored_result(store, id, result, err);
+		goto out;
+	}
+	if (strcmp(state, "closed") != 0) {
+		r = tl_error_set(err, TL_ESTATE, "election %s is %s; close it "
+		    "before counting ('teller election close %s')", id, state,
+		    id);
+		goto out;
+	}
+	if ((r = tl_store_authority(store, &authority, err)) != TL_OK ||
+	    (r = tl_db_begin(store, err)) != TL_OK)
+		goto out;
+	in.manifest = m;
+	in.manifest_hash = hash;
+	in.err = err;
+	if ((r = tl_log_size(store, id, &size, err)) != TL_OK ||
+	    (r = tl_log_foreach(store, id, 0, size, read_entry, &in, err)) !=
+	    TL_OK)
+		goto rollback;
+	if (in.roll == NULL) {
+		r = tl_error_set(err, TL_EDB, "the log of %s has no roll", id);
+		goto rollback;
+	}
+	if ((r = tl_result_compute(m, hash, in.roll, in.ballots, in.nballots,
+	    (const char *const *)in.random, in.nrandom, &doc, err)) != TL_OK)
+		goto rollback;
+	if ((r = tl_result_serialize(doc, &payload, &payload_len)) != TL_OK) {
+		tl_error_set(err, r, "out of memory");
+		goto rollback;
+	}
+	if ((r = tl_envelope_sign(TL_TYPE_RESULT, payload, payload_len,
+	    authority, &env, err)) != TL_OK ||
+	    (r = tl_envelope_serialize(env, &text, &text_len, err)) != TL_OK ||
+	    (r = tl_log_append(store, id, "result", text, text_len, now, &leaf,
+	    NULL, err)) != TL_OK ||
+	    (r = tl_log_sign_head(store, id, authority, now, NULL, err)) !=
+	    TL_OK)
+		goto rollback;
+	for (size_t i = 0; i < json_array_size(json_object_get(doc,
+	    "contests")); i++)
+		if ((r = store_contest(store, id, json_array_get(
+		    json_object_get(doc, "contests"), i), err)) != TL_OK)
+			goto rollback;
+	if ((r = tl_db_prepare(store, "INSERT INTO result_documents "
+	    "(election_id, document, leaf_index) VALUES (?, ?, ?)", &stmt,
+	    err)) != TL_OK)
+		goto rollback;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, payload, (int)payload_len, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)leaf);
+	if ((r = tl_db_step_done(store, stmt, err, "cannot store the result")) !=
+	    TL_OK)
+		goto rollback;
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if ((r = tl_db_prepare(store, "UPDATE elections SET state = 'counted', "
+	    "counted_at = ? WHERE id = ?", &stmt, err)) != TL_OK)
+		goto rollback;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
+	if ((r = tl_db_step_done(store, stmt, err, "cannot mark the election "
+	    "counted")) != TL_OK)
+		goto rollback;
+	if ((r = tl_db_commit(store, err)) != TL_OK)
+		goto out;
+	*result = doc;
+	doc = NULL;
+	goto out;
+ rollback:
+	tl_db_rollback(store);
+ out:
+	sqlite3_finalize(stmt);
+	inputs_free(&in);
+	tl_envelope_free(env);
+	tl_key_free(authority);
+	tl_manifest_free(m);
+	json_decref(doc);
+	free(state);
+	free(payload);
+	free(text);
+	return r;
+}

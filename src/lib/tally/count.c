@@ -1,0 +1,222 @@
+/*
+ * tally/count.c: the count's shared parts: the flat ballot set, the report's
+ * common fields, method options, and the dispatch to each method.
+ */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "teller/count.h"
+
+void
+tl_ballot_set_init(struct tl_ballot_set *set)
+{
+	memset(set, 0, sizeof(*set));
+}
+
+int
+tl_ballot_set_add(struct tl_ballot_set *set, int64_t weight,
+    const uint32_t *prefs, size_t n)
+{
+	if (set->nballots + 1 >= set->cap_ballots) {
+		size_t cap = set->cap_ballots != 0 ? set->cap_ballots * 2 : 256;
+		int64_t *w = realloc(set->weights, cap * sizeof(*w));
+		size_t *s;
+
+		if (w == NULL)
+			return TL_ENOMEM;
+		set->weights = w;
+		if ((s = realloc(set->starts, (cap + 1) * sizeof(*s))) == NULL)
+			return TL_ENOMEM;
+		set->starts = s;
+		set->cap_ballots = cap;
+	}
+	if (n > SIZE_MAX / 2 - set->nprefs)
+		return TL_ETOOBIG;
+	if (set->nprefs + n > set->cap_prefs) {
+		size_t cap = set->cap_prefs != 0 ? set->cap_prefs : 1024;
+		uint32_t *p;
+
+		while (cap < set->nprefs + n)
+			cap *= 2;
+		if ((p = realloc(set->prefs, cap * sizeof(*p))) == NULL)
+			return TL_ENOMEM;
+		set->prefs = p;
+		set->cap_prefs = cap;
+	}
+	set->starts[set->nballots] = set->nprefs;
+	if (n != 0)
+		memcpy(set->prefs + set->nprefs, prefs, n * sizeof(*prefs));
+	set->nprefs += n;
+	set->weights[set->nballots] = weight;
+	set->nballots++;
+	set->starts[set->nballots] = set->nprefs;
+	return TL_OK;
+}
+
+void
+tl_ballot_set_free(struct tl_ballot_set *set)
+{
+	free(set->weights);
+	free(set->starts);
+	free(set->prefs);
+	memset(set, 0, sizeof(*set));
+}
+
+void
+tl_count_input_set_ballots(struct tl_count_input *in,
+    const struct tl_ballot_set *set)
+{
+	static const size_t empty_starts[1] = {0};
+
+	in->nballots = set->nballots;
+	in->weights = set->weights;
+	in->starts = set->nballots != 0 ? set->starts : empty_starts;
+	in->prefs = set->prefs;
+}
+
+json_t *
+tl_count_amount(int64_t value, unsigned decimals)
+{
+	char text[48];
+	int64_t scale = 1;
+	uint64_t mag;
+
+	if (decimals == 0)
+		return json_integer((json_int_t)value);
+	for (unsigned i = 0; i < decimals && i < 18; i++)
+		scale *= 10;
+	mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+	snprintf(text, sizeof(text), "%s%" PRIu64 ".%0*" PRIu64,
+	    value < 0 ? "-" : "", mag / (uint64_t)scale, (int)decimals,
+	    mag % (uint64_t)scale);
+	return json_string(text);
+}
+
+int
+tl_count_check_options(enum tl_method method, unsigned seats,
+    size_t ncandidates, json_t *options, const char *where,
+    struct tl_error *err)
+{
+	const char *key;
+	json_t *value;
+
+	json_object_foreach(options, key, value) {
+		if (method == TL_METHOD_REFERENDUM &&
+		    strcmp(key, "threshold") == 0) {
+			const char *t = json_string_value(value);
+
+			if (t == NULL || (strcmp(t, "majority") != 0 &&
+			    strcmp(t, "two-thirds") != 0))
+				return tl_error_set(err, TL_EMANIFEST,
+				    "%s.options.threshold: must be \"majority\" "
+				    "or \"two-thirds\"", where);
+			continue;
+		}
+		if (method == TL_METHOD_REFERENDUM &&
+		    strcmp(key, "quorum") == 0) {
+			if (!json_is_integer(value) ||
+			    json_integer_value(value) < 0 ||
+			    json_integer_value(value) > 100)
+				return tl_error_set(err, TL_EMANIFEST,
+				    "%s.options.quorum: must be a whole "
+				    "percentage from 0 to 100", where);
+			continue;
+		}
+		return tl_error_set(err, TL_EMANIFEST,
+		    "%s.options: \"%.64s\" is not an option of %s", where, key,
+		    tl_method_name(method));
+	}
+	if (method != TL_METHOD_REFERENDUM && seats > ncandidates)
+		return tl_error_set(err, TL_EMANIFEST,
+		    "%s.seats: %u seats but only %zu candidates", where, seats,
+		    ncandidates);
+	return TL_OK;
+}
+
+/* The fields every report has, before the method adds its own. */
+static json_t *
+report_new(const struct tl_count_input *in)
+{
+	json_t *report = json_object(), *candidates = json_array();
+	int64_t total = 0;
+	size_t blank = 0;
+
+	if (report == NULL || candidates == NULL)
+		goto fail;
+	for (size_t i = 0; i < in->ncandidates; i++) {
+		json_t *c = json_pack("{s:s, s:s}", "id", in->candidate_ids[i],
+		    "name", in->candidate_names[i]);
+
+		if (c == NULL)
+			goto fail;
+		if (in->withdrawn != NULL && in->withdrawn[i])
+			json_object_set_new(c, "withdrawn", json_true());
+		if (json_array_append_new(candidates, c) != 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < in->nballots; i++) {
+		total += in->weights[i];
+		if (in->starts[i + 1] == in->starts[i])
+			blank++;
+	}
+	if (json_object_set_new(report, "method",
+	    json_string(tl_method_name(in->method))) != 0 ||
+	    json_object_set_new(report, "seats", json_integer(in->seats)) != 0 ||
+	    json_object_set_new(report, "candidates", candidates) != 0 ||
+	    json_object_set_new(report, "ballots",
+	    json_integer((json_int_t)in->nballots)) != 0 ||
+	    json_object_set_new(report, "weight",
+	    tl_count_amount(total, in->weight_decimals)) != 0 ||
+	    json_object_set_new(report, "blank",
+	    json_integer((json_int_t)blank)) != 0) {
+		json_decref(report);
+		return NULL;
+	}
+	return report;
+ fail:
+	json_decref(report);
+	json_decref(candidates);
+	return NULL;
+}
+
+int
+tl_count_run(const struct tl_count_input *in, json_t **out,
+    struct tl_error *err)
+{
+	json_t *report;
+	int r;
+
+	if (in->seats == 0)
+		return tl_error_set(err, TL_EMETHOD, "no seats to fill");
+	if ((report = report_new(in)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	switch (in->method) {
+	case TL_METHOD_PLURALITY:
+	case TL_METHOD_APPROVAL:
+		r = tl_count_marks(in, report, err);
+		break;
+	case TL_METHOD_REFERENDUM:
+		r = tl_count_referendum(in, report, err);
+		break;
+	case TL_METHOD_IRV:
+	case TL_METHOD_STV_SCOTTISH:
+	case TL_METHOD_STV_MEEK:
+	case TL_METHOD_SCHULZE:
+	default:
+		r = tl_error_set(err, TL_EMETHOD,
+		    "counting method %s is not available in this version",
+		    tl_method_name(in->method));
+		break;
+	}
+	if (r != TL_OK) {
+		json_decref(report);
+		return r;
+	}
+	*out = report;
+	return TL_OK;
+}

@@ -1,0 +1,143 @@
+/*
+ * tally/marks.c: plurality (block voting: each voter marks up to `seats`
+ * candidates) and approval (each voter marks any number).  Both count the
+ * same way: every mark gives its ballot's whole weight to the candidate
+ * marked; the `seats` candidates with the most votes are elected.  A tie
+ * for the last seat(s) is reported as a tie with the candidates in it and
+ * the seats they contest; those seats stay unfilled in "winners".
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct standing {
+	size_t candidate;
+	int64_t votes;
+};
+
+/* Most votes first; equal votes in the order of the manifest. */
+static int
+standing_cmp(const void *a, const void *b)
+{
+	const struct standing *x = a, *y = b;
+
+	if (x->votes != y->votes)
+		return x->votes > y->votes ? -1 : 1;
+	return x->candidate < y->candidate ? -1 : x->candidate > y->candidate;
+}
+
+int
+tl_count_marks(const struct tl_count_input *in, json_t *report,
+    struct tl_error *err)
+{
+	struct standing *order = NULL;
+	int64_t *votes = NULL;
+	json_t *round = NULL, *vote_obj, *elected, *winners, *rounds, *ties;
+	size_t seats = in->seats, filled = 0;
+	int r = TL_ENOMEM;
+
+	if (in->ncandidates == 0)
+		return tl_error_set(err, TL_EMETHOD, "no candidates");
+	if ((votes = calloc(in->ncandidates, sizeof(*votes))) == NULL ||
+	    (order = calloc(in->ncandidates, sizeof(*order))) == NULL)
+		goto out;
+	for (size_t b = 0; b < in->nballots; b++) {
+		for (size_t k = in->starts[b]; k < in->starts[b + 1]; k++) {
+			uint32_t c = TL_PREF_INDEX(in->prefs[k]);
+
+			if (c >= in->ncandidates) {
+				r = tl_error_set(err, TL_EINTERNAL,
+				    "ballot %zu marks candidate %u of %zu", b,
+				    c, in->ncandidates);
+				goto out;
+			}
+			if (INT64_MAX - votes[c] < in->weights[b]) {
+				r = tl_error_set(err, TL_EMETHOD,
+				    "vote total overflows");
+				goto out;
+			}
+			votes[c] += in->weights[b];
+		}
+	}
+	for (size_t c = 0; c < in->ncandidates; c++) {
+		order[c].candidate = c;
+		order[c].votes = votes[c];
+	}
+	qsort(order, in->ncandidates, sizeof(*order), standing_cmp);
+
+	round = json_object();
+	vote_obj = json_object();
+	elected = json_array();
+	winners = json_array();
+	rounds = json_array();
+	ties = json_array();
+	if (round == NULL || vote_obj == NULL || elected == NULL ||
+	    winners == NULL || rounds == NULL || ties == NULL) {
+		json_decref(vote_obj);
+		json_decref(elected);
+		json_decref(winners);
+		json_decref(rounds);
+		json_decref(ties);
+		goto out;
+	}
+	json_object_set_new(round, "round", json_integer(1));
+	json_object_set_new(round, "votes", vote_obj);
+	for (size_t c = 0; c < in->ncandidates; c++)
+		json_object_set_new(vote_obj, in->candidate_ids[c],
+		    tl_count_amount(votes[c], in->weight_decimals));
+	/*
+	 * Walk groups of equal votes from the top: a group that fits in the
+	 * seats left is elected whole; a group that does not is a tie for the
+	 * seats left.
+	 */
+	for (size_t i = 0; i < in->ncandidates && filled < seats;) {
+		size_t j = i;
+
+		while (j < in->ncandidates && order[j].votes == order[i].votes)
+			j++;
+		if (j - i <= seats - filled) {
+			for (size_t k = i; k < j; k++) {
+				size_t c = order[k].candidate;
+
+				json_array_append_new(elected,
+				    json_string(in->candidate_ids[c]));
+				json_array_append_new(winners,
+				    json_string(in->candidate_names[c]));
+			}
+			filled += j - i;
+		} else {
+			json_t *tie = json_object(), *cands = json_array();
+
+			for (size_t k = i; k < j; k++)
+				json_array_append_new(cands, json_string(
+				    in->candidate_ids[order[k].candidate]));
+			json_object_set_new(tie, "candidates", cands);
+			json_object_set_new(tie, "seats",
+			    json_integer((json_int_t)(seats - filled)));
+			json_object_set_new(tie, "votes", tl_count_amount(
+			    order[i].votes, in->weight_decimals));
+			json_object_set_new(tie, "resolved", json_false());
+			json_array_append_new(ties, tie);
+			break;
+		}
+		i = j;
+	}
+	json_object_set(round, "elected", elected);
+	json_array_append_new(rounds, round);
+	round = NULL;
+	json_object_set_new(report, "rounds", rounds);
+	json_object_set_new(report, "elected", elected);
+	json_object_set_new(report, "winners", winners);
+	json_object_set_new(report, "ties", ties);
+	r = TL_OK;
+ out:
+	if (r == TL_ENOMEM)
+		tl_error_set(err, r, "out of memory");
+	json_decref(round);
+	free(votes);
+	free(order);
+	return r;
+}

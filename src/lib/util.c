@@ -1,0 +1,338 @@
+/*
+ * util.c: the capped growable buffer, bounded file I/O, checked integer
+ * parsing and RFC 3339 UTC timestamps.
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "teller/util.h"
+
+void
+tl_buf_init(struct tl_buf *buf, size_t max)
+{
+	buf->data = NULL;
+	buf->len = 0;
+	buf->cap = 0;
+	buf->max = max;
+}
+
+static int
+buf_reserve(struct tl_buf *buf, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (extra > buf->max || buf->len > buf->max - extra)
+		return TL_ETOOBIG;
+	need = buf->len + extra + 1;
+	if (need <= buf->cap)
+		return TL_OK;
+	cap = buf->cap != 0 ? buf->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if ((p = realloc(buf->data, cap)) == NULL)
+		return TL_ENOMEM;
+	buf->data = p;
+	buf->cap = cap;
+	return TL_OK;
+}
+
+int
+tl_buf_add(struct tl_buf *buf, const void *data, size_t len)
+{
+	int r;
+
+	if ((r = buf_reserve(buf, len)) != TL_OK)
+		return r;
+	if (len != 0)
+		memcpy(buf->data + buf->len, data, len);
+	buf->len += len;
+	buf->data[buf->len] = '\0';
+	return TL_OK;
+}
+
+int
+tl_buf_addc(struct tl_buf *buf, char c)
+{
+	return tl_buf_add(buf, &c, 1);
+}
+
+int
+tl_buf_adds(struct tl_buf *buf, const char *s)
+{
+	return tl_buf_add(buf, s, strlen(s));
+}
+
+int
+tl_buf_addf(struct tl_buf *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int n, r;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return TL_EINTERNAL;
+	if ((r = buf_reserve(buf, (size_t)n)) != TL_OK)
+		return r;
+	va_start(ap, fmt);
+	vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	buf->len += (size_t)n;
+	return TL_OK;
+}
+
+char *
+tl_buf_take(struct tl_buf *buf, size_t *len)
+{
+	char *data = buf->data;
+
+	if (data == NULL)
+		data = calloc(1, 1);
+	if (len != NULL)
+		*len = buf->len;
+	buf->data = NULL;
+	buf->len = 0;
+	buf->cap = 0;
+	return data;
+}
+
+void
+tl_buf_reset(struct tl_buf *buf)
+{
+	buf->len = 0;
+	if (buf->data != NULL)
+		buf->data[0] = '\0';
+}
+
+void
+tl_buf_free(struct tl_buf *buf)
+{
+	if (buf == NULL)
+		return;
+	free(buf->data);
+	buf->data = NULL;
+	buf->len = 0;
+	buf->cap = 0;
+}
+
+int
+tl_read_file(const char *path, size_t max, char **out, size_t *len,
+    struct tl_error *err)
+{
+	struct tl_buf buf;
+	char chunk[65536];
+	FILE *f;
+	size_t n;
+	int r = TL_OK, is_stdin = strcmp(path, "-") == 0;
+
+	tl_buf_init(&buf, max);
+	if (is_stdin)
+		f = stdin;
+	else if ((f = fopen(path, "rb")) == NULL)
+		return tl_error_set(err, TL_EIO, "%s: cannot open: %s", path,
+		    strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if ((r = tl_buf_add(&buf, chunk, n)) != TL_OK) {
+			if (r == TL_ETOOBIG)
+				tl_error_set(err, r, "%s: larger than the limit "
+				    "of %zu bytes", path, max);
+			else
+				tl_error_set(err, r, "%s: out of memory", path);
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		r = tl_error_set(err, TL_EIO, "%s: read error: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	*out = tl_buf_take(&buf, len);
+	if (*out == NULL)
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+ out:
+	if (!is_stdin)
+		fclose(f);
+	tl_buf_free(&buf);
+	return r;
+}
+
+int
+tl_write_file(const char *path, const void *data, size_t len, unsigned mode,
+    struct tl_error *err)
+{
+	char tmp[PATH_MAX];
+	const char *p = data;
+	int fd, n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return tl_error_set(err, TL_EIO, "%s: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0)
+		return tl_error_set(err, TL_EIO, "%s: cannot create: %s", tmp,
+		    strerror(errno));
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			int e = errno;
+			close(fd);
+			unlink(tmp);
+			return tl_error_set(err, TL_EIO, "%s: write error: %s",
+			    path, strerror(e));
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		unlink(tmp);
+		return tl_error_set(err, TL_EIO, "%s: cannot write: %s", path,
+		    strerror(errno));
+	}
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return tl_error_set(err, TL_EIO, "%s: cannot rename into place: %s",
+		    path, strerror(e));
+	}
+	return TL_OK;
+}
+
+int
+tl_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	long long v;
+	char *end;
+
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s))
+		return TL_EINPUT;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return TL_EINPUT;
+	*out = (int64_t)v;
+	return TL_OK;
+}
+
+/* Reads exactly n decimal digits. */
+static int
+digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+static int
+days_in_month(int year, int month)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+int
+tl_time_parse(const char *s, int64_t *out)
+{
+	int year, month, day, hour, minute, second;
+	const char *p = s;
+	struct tm tm;
+	time_t t;
+
+	if (s == NULL)
+		return TL_EINPUT;
+	if (digits(&p, 4, &year) || *p++ != '-' || digits(&p, 2, &month) ||
+	    *p++ != '-' || digits(&p, 2, &day) || (*p != 'T' && *p != 't'))
+		return TL_EINPUT;
+	p++;
+	if (digits(&p, 2, &hour) || *p++ != ':' || digits(&p, 2, &minute) ||
+	    *p++ != ':' || digits(&p, 2, &second))
+		return TL_EINPUT;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return TL_EINPUT;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (strcmp(p, "+00:00") == 0)
+		p += 6;
+	else
+		return TL_EINPUT;
+	if (*p != '\0')
+		return TL_EINPUT;
+	if (year < 1970 || month < 1 || month > 12 || day < 1 ||
+	    day > days_in_month(year, month) || hour > 23 || minute > 59 ||
+	    second > 59)
+		return TL_EINPUT;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = month - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = minute;
+	tm.tm_sec = second;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return TL_EINPUT;
+	*out = (int64_t)t;
+	return TL_OK;
+}
+
+void
+tl_time_format(int64_t t, char out[TL_TIME_LEN])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, TL_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, TL_TIME_LEN, "invalid-time");
+}
+
+char *
+tl_strdup(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+int
+tl_valid_id(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || !isalnum((unsigned char)s[0]))
+		return 0;
+	for (n = 0; s[n] != '\0'; n++) {
+		unsigned char c = (unsigned char)s[n];
+		if (!isalnum(c) && c != '.' && c != '_' && c != '-')
+			return 0;
+		if (n >= 64)
+			return 0;
+	}
+	return 1;
+}
