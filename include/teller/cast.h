@@ -18,11 +18,13 @@
  *                    signed tree head covering it has committed: the
  *                    receipt, an authority-signed envelope of type
  *                    TL_TYPE_RECEIPT with payload
- *                      {"election": ID, "ballot": HASH, "leaf_index": N,
+ *                      {"election": ID, "ballot": HASH, "leaf_hash": HEX,
+ *                       "leaf_index": N,
  *                       "tree_head": <the signed tree head envelope>,
  *                       "inclusion_proof": [HEX, ...]}
  *                    where HASH is the hex SHA-256 of the ballot's envelope
- *                    as logged.
+ *                    as logged and leaf_hash its RFC 9162 leaf hash
+ *                    (receipt.h checks one).
  *
  * tl_ballot_cast does all three for one ballot.  A rejected ballot changes
  * nothing.

@@ -358,7 +358,8 @@ tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
 	struct tl_tree_head head;
 	struct tl_merkle_proof proof;
 	json_t *doc = NULL, *head_json = NULL;
-	char *payload = NULL;
+	uint8_t leaf[TL_SHA256_LEN];
+	char *payload = NULL, leaf_hex[TL_HASH_HEX_LEN + 1];
 	size_t payload_len = 0;
 	int r;
 
@@ -374,10 +375,12 @@ tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
 		r = tl_error_set(err, TL_EINTERNAL, "tree head is not JSON");
 		goto out;
 	}
-	doc = json_pack("{s:s, s:s, s:I, s:O, s:o}", "election",
-	    cast->election_id, "ballot", cast->entry_hash, "leaf_index",
-	    (json_int_t)cast->leaf_index, "tree_head", head_json,
-	    "inclusion_proof", tl_proof_to_json(&proof));
+	tl_merkle_leaf_hash(cast->entry, cast->entry_len, leaf);
+	tl_hex_encode(leaf, sizeof(leaf), leaf_hex);
+	doc = json_pack("{s:s, s:s, s:s, s:I, s:O, s:o}", "election",
+	    cast->election_id, "ballot", cast->entry_hash, "leaf_hash",
+	    leaf_hex, "leaf_index", (json_int_t)cast->leaf_index, "tree_head",
+	    head_json, "inclusion_proof", tl_proof_to_json(&proof));
 	if (doc == NULL || tl_json_dump(doc, &payload, &payload_len) != TL_OK) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;

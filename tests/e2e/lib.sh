@@ -1,0 +1,56 @@
+# lib.sh: what the end-to-end tests share.  Source it first:
+#   . "$(dirname "$0")/lib.sh"
+# Each test gets its own temporary directory ($T, removed at exit) and
+# database ($T/teller.db via TELLER_DB), and drives the built teller
+# ($TELLER, set by make check).
+
+set -eu
+
+: "${TELLER:?TELLER must name the built teller program (make check sets it)}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/teller-e2e-XXXXXX")
+export TELLER_DB="$T/teller.db"
+TL_PIDS=""
+cleanup() {
+	for pid in $TL_PIDS; do kill "$pid" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# teller ARGS...: runs the program under test.
+teller() { "$TELLER" "$@"; }
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok - $*"; }
+
+# expect_status N CMD...: runs CMD, fails unless it exits with N; its
+# stderr is kept in $T/stderr and stdout in $T/stdout.
+expect_status() {
+	want=$1; shift
+	set +e
+	"$@" >"$T/stdout" 2>"$T/stderr"
+	got=$?
+	set -e
+	[ "$got" -eq "$want" ] || {
+		echo "--- stdout"; cat "$T/stdout"; echo "--- stderr"; cat "$T/stderr"
+		fail "'$*' exited $got, expected $want"
+	}
+}
+
+# expect_stderr TEXT: the last expect_status's stderr contains TEXT.
+expect_stderr() {
+	grep -qF -- "$1" "$T/stderr" || {
+		cat "$T/stderr"; fail "stderr lacks: $1"
+	}
+}
+
+# sql QUERY: one value from the database.
+sql() { "$PYTHON3" -c 'import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' "$TELLER_DB" "$1"; }
+
+# free_port: a free TCP port on 127.0.0.1.
+free_port() { "$PYTHON3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# public_key FILE: the base64 public key of a key file made by teller.
+public_key() { teller key generate "$1" | sed -n 's/^public_key: //p'; }
+
+# utc OFFSET_SECONDS: an RFC 3339 UTC time relative to now.
+utc() { date -u -d "@$(( $(date +%s) + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
