@@ -1,0 +1,214 @@
+/*
+ * check_envelope.c: DSSE envelopes: PAE bytes, signing, canonical form,
+ * bounded parsing and every way an envelope can be malformed or forged.
+ */
+#include <config.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "teller/envelope.h"
+#include "teller/util.h"
+
+START_TEST(pae_bytes)
+{
+	static const char want[] =
+	    "DSSEv1 29 http://example.com/HelloWorld 11 hello world";
+	uint8_t *pae = NULL;
+	size_t len = 0;
+
+	/* The example of the DSSE protocol description. */
+	ck_assert_int_eq(tl_envelope_pae("http://example.com/HelloWorld",
+	    (const uint8_t *)"hello world", 11, &pae, &len), TL_OK);
+	ck_assert_uint_eq(len, strlen(want));
+	ck_assert_mem_eq(pae, want, len);
+	free(pae);
+	ck_assert_int_eq(tl_envelope_pae("t", (const uint8_t *)"", 0, &pae,
+	    &len), TL_OK);
+	ck_assert_uint_eq(len, strlen("DSSEv1 1 t 0 "));
+	ck_assert_mem_eq(pae, "DSSEv1 1 t 0 ", len);
+	free(pae);
+}
+END_TEST
+
+START_TEST(sign_serialize_parse_verify)
+{
+	struct tl_key **keys = th_keys(2);
+	struct tl_envelope *env = NULL, *back = NULL;
+	struct tl_error err;
+	char *text = NULL, keyid[TL_KEYID_LEN + 1];
+	size_t len = 0;
+	uint8_t *pae = NULL;
+	size_t pae_len = 0;
+
+	ck_assert_int_eq(tl_envelope_sign(TL_TYPE_BALLOT, "{\"a\":1}", 7,
+	    keys[0], &env, &err), TL_OK);
+	ck_assert_int_eq(tl_envelope_serialize(env, &text, &len, &err), TL_OK);
+	ck_assert_uint_eq(strlen(text), len);
+	/* The canonical form: compact, keys in DSSE's order. */
+	ck_assert_ptr_nonnull(strstr(text, "{\"payloadType\":\""
+	    TL_TYPE_BALLOT "\",\"payload\":\"eyJhIjoxfQ==\",\"signatures\":"
+	    "[{\"keyid\":\""));
+	tl_key_id(keys[0], keyid);
+	ck_assert_ptr_nonnull(strstr(text, keyid));
+	ck_assert_int_eq(tl_envelope_parse(text, len, TL_ENVELOPE_MAX_BALLOT,
+	    &back, &err), TL_OK);
+	ck_assert_str_eq(back->payload_type, TL_TYPE_BALLOT);
+	ck_assert_uint_eq(back->payload_len, 7);
+	ck_assert_mem_eq(back->payload, "{\"a\":1}", 7);
+	ck_assert_int_eq(tl_envelope_expect_type(back, TL_TYPE_BALLOT, &err),
+	    TL_OK);
+	ck_assert_int_eq(tl_envelope_expect_type(back, TL_TYPE_ROLL, &err),
+	    TL_EINPUT);
+	ck_assert_int_eq(tl_envelope_verify(back, keys[0], &err), TL_OK);
+	/* The signature is Ed25519 over PAE, checked independently here. */
+	ck_assert_int_eq(tl_envelope_pae(back->payload_type, back->payload,
+	    back->payload_len, &pae, &pae_len), TL_OK);
+	ck_assert_int_eq(tl_key_verify(keys[0], pae, pae_len,
+	    back->signatures[0].sig, 64), TL_OK);
+	free(pae);
+	/* Another key: no signature by it. */
+	ck_assert_int_eq(tl_envelope_verify(back, keys[1], &err),
+	    TL_ESIGNATURE);
+	ck_assert_ptr_nonnull(strstr(err.message, "no signature by key"));
+	/* A changed payload: the signature fails. */
+	back->payload[5] = '2';
+	ck_assert_int_eq(tl_envelope_verify(back, keys[0], &err),
+	    TL_ESIGNATURE);
+	ck_assert_ptr_nonnull(strstr(err.message, "does not verify"));
+	/* A changed type: the signature covers it too. */
+	back->payload[5] = '1';
+	ck_assert_int_eq(tl_envelope_verify(back, keys[0], &err), TL_OK);
+	free(back->payload_type);
+	back->payload_type = strdup(TL_TYPE_ROLL);
+	ck_assert_int_eq(tl_envelope_verify(back, keys[0], &err),
+	    TL_ESIGNATURE);
+	tl_envelope_free(back);
+	/* Re-spelled with white space, it parses to the same canonical form. */
+	{
+		char *spaced = NULL, *again = NULL;
+
+		ck_assert_int_ge(asprintf(&spaced, " %s\n", text), 0);
+		ck_assert_int_eq(tl_envelope_parse(spaced, strlen(spaced),
+		    TL_ENVELOPE_MAX_BALLOT, &back, &err), TL_OK);
+		ck_assert_int_eq(tl_envelope_serialize(back, &again, NULL, &err),
+		    TL_OK);
+		ck_assert_str_eq(again, text);
+		free(spaced);
+		free(again);
+		tl_envelope_free(back);
+	}
+	free(text);
+	tl_envelope_free(env);
+	th_keys_free(keys, 2);
+}
+END_TEST
+
+static void
+expect_bad(const char *text, int code, const char *part)
+{
+	struct tl_envelope *env = NULL;
+	struct tl_error err;
+
+	ck_assert_msg(tl_envelope_parse(text, strlen(text), 4096, &env, &err) ==
+	    code, "parsing %s: expected %d, got %d (%s)", text, code, err.code,
+	    err.message);
+	ck_assert_ptr_null(env);
+	ck_assert_msg(strstr(err.message, part) != NULL,
+	    "message \"%s\" lacks \"%s\"", err.message, part);
+}
+
+#define SIG64 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="
+#define KEYID "0000000000000000000000000000000000000000000000000000000000000000"
+
+START_TEST(malformed_envelopes)
+{
+	expect_bad("not json", TL_EINPUT, "not valid JSON");
+	expect_bad("[]", TL_EINPUT, "not a JSON object");
+	expect_bad("{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":[],"
+	    "\"extra\":1}", TL_EINPUT, "unknown field \"extra\"");
+	expect_bad("{\"payload\":\"\",\"signatures\":[{\"keyid\":\"" KEYID
+	    "\",\"sig\":\"" SIG64 "\"}]}", TL_EINPUT, "payloadType");
+	expect_bad("{\"payloadType\":\"t\",\"signatures\":[{\"keyid\":\"" KEYID
+	    "\",\"sig\":\"" SIG64 "\"}]}", TL_EINPUT, "payload string");
+	expect_bad("{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":[]}",
+	    TL_EINPUT, "signatures");
+	expect_bad("{\"payloadType\":\"t\",\"payload\":\"Zg\",\"signatures\":"
+	    "[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64 "\"}]}", TL_EINPUT,
+	    "base64");
+	expect_bad("{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":"
+	    "[{\"keyid\":\"ABC\",\"sig\":\"" SIG64 "\"}]}", TL_EINPUT, "keyid");
+	expect_bad("{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":"
+	    "[{\"keyid\":\"" KEYID "\",\"sig\":\"AAAA\"}]}", TL_EINPUT,
+	    "3 bytes, not 64");
+	expect_bad("{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":"
+	    "[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64 "\",\"x\":1}]}",
+	    TL_EINPUT, "unknown field \"x\"");
+	expect_bad("{\"payloadType\":\"t\",\"payloadType\":\"u\",\"payload\":"
+	    "\"\",\"signatures\":[]}", TL_EINPUT, "not valid JSON");
+}
+END_TEST
+
+START_TEST(size_limit)
+{
+	struct tl_envelope *env = NULL;
+	struct tl_error err;
+	char *big = malloc(5000);
+
+	memset(big, ' ', 4999);
+	big[4999] = '\0';
+	ck_assert_int_eq(tl_envelope_parse(big, 4999, 4096, &env, &err),
+	    TL_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(err.message, "over the limit"));
+	free(big);
+}
+END_TEST
+
+START_TEST(too_many_signatures)
+{
+	struct tl_buf buf;
+	struct tl_envelope *env = NULL;
+	struct tl_error err;
+
+	tl_buf_init(&buf, 1 << 20);
+	tl_buf_adds(&buf, "{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":[");
+	for (int i = 0; i <= TL_ENVELOPE_MAX_SIGNATURES; i++)
+		tl_buf_addf(&buf, "%s{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64
+		    "\"}", i > 0 ? "," : "");
+	tl_buf_adds(&buf, "]}");
+	ck_assert_int_eq(tl_envelope_parse(buf.data, buf.len, 1 << 20, &env,
+	    &err), TL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.message, "signatures, more than"));
+	tl_buf_free(&buf);
+}
+END_TEST
+
+static Suite *
+envelope_suite(void)
+{
+	Suite *s = suite_create("envelope");
+	TCase *tc = tcase_create("envelope");
+
+	tcase_add_test(tc, pae_bytes);
+	tcase_add_test(tc, sign_serialize_parse_verify);
+	tcase_add_test(tc, malformed_envelopes);
+	tcase_add_test(tc, size_limit);
+	tcase_add_test(tc, too_many_signatures);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(envelope_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,260 @@
+/*
+ * check_manifest.c: the election definition: a valid manifest's fields,
+ * and each rule with the field path its error names.
+ */
+#include <config.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "teller/count.h"
+#include "teller/manifest.h"
+
+START_TEST(valid_manifest)
+{
+	struct tl_manifest *m = NULL;
+	struct tl_error err;
+	const char *json = th_manifest_json(0);
+	const struct tl_contest *c;
+	char *text = NULL;
+
+	ck_assert_int_eq(tl_manifest_parse(json, strlen(json), &m, &err), TL_OK);
+	ck_assert_str_eq(m->id, "e1");
+	ck_assert_str_eq(m->title, "Test election");
+	ck_assert_int_eq(m->secrecy, TL_SECRECY_OPEN);
+	ck_assert_int_eq(m->revote, TL_REVOTE_LAST);
+	ck_assert_int_eq(m->opens, TH_NOW - 10 * 3600);
+	ck_assert_int_eq(m->closes, TH_NOW + 14 * 3600);
+	ck_assert_uint_eq(m->nconstituencies, 2);
+	ck_assert_str_eq(m->constituencies[1].name, "Group B");
+	ck_assert_uint_eq(m->ncontests, 3);
+	c = tl_manifest_contest(m, "plu");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->method, TL_METHOD_PLURALITY);
+	ck_assert_uint_eq(c->seats, 2);
+	ck_assert_uint_eq(c->ncandidates, 3);
+	ck_assert_uint_eq(c->constituency_index, 0);
+	ck_assert_uint_eq(tl_contest_candidate_index(c, "z"), 2);
+	ck_assert_uint_eq(tl_contest_candidate_index(c, "w"), (size_t)-1);
+	c = tl_manifest_contest(m, "app");
+	ck_assert_uint_eq(c->seats, 1); /* the default */
+	c = tl_manifest_contest(m, "ref");
+	ck_assert_int_eq(c->method, TL_METHOD_REFERENDUM);
+	ck_assert_uint_eq(c->constituency_index, 1);
+	ck_assert_ptr_null(tl_manifest_contest(m, "nope"));
+	ck_assert_uint_eq(m->nrandom_sources, 1);
+	ck_assert_ptr_null(m->authority_key);
+	ck_assert_int_eq(tl_manifest_set_authority(m,
+	    "PUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw="), TL_OK);
+	ck_assert_int_eq(tl_manifest_serialize(m, &text, NULL), TL_OK);
+	ck_assert_ptr_nonnull(strstr(text, "\"authority_key\":"
+	    "\"PUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw=\""));
+	tl_manifest_free(m);
+	/* What is serialised parses back to the same definition. */
+	ck_assert_int_eq(tl_manifest_parse(text, strlen(text), &m, &err), TL_OK);
+	ck_assert_str_eq(m->authority_key,
+	    "PUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw=");
+	ck_assert_uint_eq(m->ncontests, 3);
+	free(text);
+	tl_manifest_free(m);
+}
+END_TEST
+
+START_TEST(method_names)
+{
+	for (int i = 0; i < TL_METHOD_COUNT; i++)
+		ck_assert_int_eq(tl_method_from_name(tl_method_name(
+		    (enum tl_method)i)), i);
+	ck_assert_int_eq(tl_method_from_name("borda"), -1);
+	ck_assert_int_eq(tl_method_from_name("stv-scottish"),
+	    TL_METHOD_STV_SCOTTISH);
+	ck_assert(tl_method_allows_equal_ranks(TL_METHOD_SCHULZE));
+	ck_assert(!tl_method_allows_equal_ranks(TL_METHOD_IRV));
+	ck_assert_int_eq(tl_method_selection_kind(TL_METHOD_APPROVAL),
+	    TL_SELECTION_MARKS);
+	ck_assert_int_eq(tl_method_selection_kind(TL_METHOD_STV_MEEK),
+	    TL_SELECTION_RANKING);
+	ck_assert_int_eq(tl_method_selection_kind(TL_METHOD_REFERENDUM),
+	    TL_SELECTION_ANSWER);
+}
+END_TEST
+
+/* A manifest with one contest whose JSON is given, around a fixed frame. */
+static char *
+with_contest(const char *contest, const char *extra)
+{
+	char *text = NULL;
+
+	ck_assert_int_ge(asprintf(&text,
+	    "{\"id\": \"e\", \"title\": \"T\", \"opens\": \"2026-11-22T00:00:00Z\","
+	    " \"closes\": \"2026-11-23T00:00:00Z\", %s"
+	    " \"constituencies\": [{\"id\": \"a\"}], \"contests\": [%s]}",
+	    extra, contest), 0);
+	return text;
+}
+
+#define CANDS "\"candidates\": [{\"id\": \"x\", \"name\": \"X\"}, {\"id\": \"y\", \"name\": \"Y\"}]"
+
+static const struct {
+	const char *contest;
+	const char *extra;
+	const char *message;
+} bad_cases[] = {
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", " CANDS "}", "\"colour\": 1,",
+	    "unknown field \"colour\""},
+	{"{\"id\": \"c d\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", " CANDS "}", "", "contests[0].id: \"c d\" is not a valid id"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"zz\", \"method\": "
+	    "\"plurality\", " CANDS "}", "", "contests[0].constituency: \"zz\""},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"borda\", " CANDS "}", "", "contests[0].method: \"borda\" is not a method"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", \"seats\": 3, " CANDS "}", "",
+	    "contests[0].seats: 3 seats but only 2 candidates"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", \"seats\": 0, " CANDS "}", "", "contests[0].seats: 0 is out of range"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\"}", "", "contests[0].candidates: a plurality contest needs candidates"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"referendum\", " CANDS "}", "", "a referendum has no candidates"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"irv\", \"seats\": 2, " CANDS "}", "", "irv fills one seat"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", \"candidates\": [{\"id\": \"x\", \"name\": \"X\"}, "
+	    "{\"id\": \"x\", \"name\": \"Y\"}]}", "",
+	    "contests[0].candidates[1].id: \"x\" is already the id of candidates[0]"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", \"candidates\": [{\"id\": \"x\", \"name\": \"X\"}, "
+	    "{\"id\": \"y\", \"name\": \"X\"}]}", "", "is already the name"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", \"candidates\": [{\"id\": \"x\"}]}", "",
+	    "contests[0].candidates[0].name: missing"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"referendum\", \"options\": {\"threshold\": \"most\"}}", "",
+	    "contests[0].options.threshold: must be \"majority\" or \"two-thirds\""},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"referendum\", \"options\": {\"quorum\": 101}}", "",
+	    "contests[0].options.quorum"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", \"options\": {\"quorum\": 5}, " CANDS "}", "",
+	    "\"quorum\" is not an option of plurality"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", " CANDS "}, {\"id\": \"c\", \"title\": \"D\", "
+	    "\"constituency\": \"a\", \"method\": \"approval\", " CANDS "}", "",
+	    "contests[1].id: \"c\" is already the id of contests[0]"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", " CANDS "}", "\"revote\": \"sometimes\",",
+	    "revote: \"sometimes\" is not"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", " CANDS "}", "\"secrecy\": \"secret\",",
+	    "not supported yet"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", " CANDS "}", "\"authority_key\": \"abc\",",
+	    "authority_key: not the base64"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", " CANDS "}", "\"random_sources\": [{\"description\": "
+	    "\"x\"}],", "random_sources[0].name: missing"},
+	{"{\"id\": \"c\", \"title\": \"\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", " CANDS "}", "", "contests[0].title: must be 1 to"},
+};
+
+START_TEST(rejections)
+{
+	struct tl_manifest *m = NULL;
+	struct tl_error err;
+	char *text = with_contest(bad_cases[_i].contest, bad_cases[_i].extra);
+
+	ck_assert_msg(tl_manifest_parse(text, strlen(text), &m, &err) ==
+	    TL_EMANIFEST, "case %d accepted", _i);
+	ck_assert_ptr_null(m);
+	ck_assert_msg(strstr(err.message, bad_cases[_i].message) != NULL,
+	    "case %d: message \"%s\" lacks \"%s\"", _i, err.message,
+	    bad_cases[_i].message);
+	free(text);
+}
+END_TEST
+
+START_TEST(top_level_rejections)
+{
+	static const struct {
+		const char *json;
+		const char *message;
+	} cases[] = {
+		{"[]", "must be a JSON object"},
+		{"{", "not valid JSON"},
+		{"{\"title\": \"T\"}", "id: missing"},
+		{"{\"id\": \"e\", \"title\": \"T\", \"opens\": \"tomorrow\"}",
+		    "opens: \"tomorrow\" is not a UTC time"},
+		{"{\"id\": \"e\", \"title\": \"T\", \"opens\": \"2026-11-23T00:00:00Z\","
+		    " \"closes\": \"2026-11-22T00:00:00Z\", \"constituencies\": "
+		    "[{\"id\": \"a\"}], \"contests\": []}", "closes: must be after opens"},
+		{"{\"id\": \"e\", \"title\": \"T\", \"opens\": \"2026-11-22T00:00:00Z\","
+		    " \"closes\": \"2026-11-23T00:00:00Z\", \"constituencies\": [],"
+		    " \"contests\": []}", "constituencies: at least one"},
+		{"{\"id\": \"e\", \"title\": \"T\", \"opens\": \"2026-11-22T00:00:00Z\","
+		    " \"closes\": \"2026-11-23T00:00:00Z\", \"constituencies\": "
+		    "[{\"id\": \"a\"}, {\"id\": \"a\"}], \"contests\": []}",
+		    "constituencies[1].id: \"a\" is already"},
+		{"{\"id\": \"e\", \"title\": \"T\", \"opens\": \"2026-11-22T00:00:00Z\","
+		    " \"closes\": \"2026-11-23T00:00:00Z\", \"constituencies\": "
+		    "[{\"id\": \"a\"}], \"contests\": []}", "contests: there must be 1"},
+		{"{\"id\": \"e\", \"id\": \"f\"}", "not valid JSON"},
+	};
+	struct tl_manifest *m = NULL;
+	struct tl_error err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_msg(tl_manifest_parse(cases[i].json,
+		    strlen(cases[i].json), &m, &err) == TL_EMANIFEST,
+		    "case %zu accepted", i);
+		ck_assert_msg(strstr(err.message, cases[i].message) != NULL,
+		    "case %zu: \"%s\" lacks \"%s\"", i, err.message,
+		    cases[i].message);
+	}
+}
+END_TEST
+
+START_TEST(size_limit)
+{
+	struct tl_manifest *m = NULL;
+	struct tl_error err;
+	size_t len = TL_MANIFEST_MAX + 1;
+	char *big = malloc(len);
+
+	memset(big, ' ', len);
+	ck_assert_int_eq(tl_manifest_parse(big, len, &m, &err), TL_ETOOBIG);
+	free(big);
+}
+END_TEST
+
+static Suite *
+manifest_suite(void)
+{
+	Suite *s = suite_create("manifest");
+	TCase *tc = tcase_create("manifest");
+
+	tcase_add_test(tc, valid_manifest);
+	tcase_add_test(tc, method_names);
+	tcase_add_loop_test(tc, rejections, 0,
+	    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_test(tc, top_level_rejections);
+	tcase_add_test(tc, size_limit);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(manifest_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

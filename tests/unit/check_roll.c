@@ -1,0 +1,224 @@
+/*
+ * check_roll.c: the voter roll CSV reader (what real files contain, and
+ * every rejection with its line), and the frozen JSON form.
+ */
+#include <config.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "teller/manifest.h"
+#include "teller/roll.h"
+#include "teller/util.h"
+
+static struct tl_manifest *manifest;
+static struct tl_key **keys;
+static char pub[3][TL_PUBLIC_B64_LEN + 1];
+
+static void
+setup(void)
+{
+	const char *json = th_manifest_json(0);
+
+	ck_assert_int_eq(tl_manifest_parse(json, strlen(json), &manifest, NULL),
+	    TL_OK);
+	keys = th_keys(3);
+	for (int i = 0; i < 3; i++)
+		tl_key_public_base64(keys[i], pub[i]);
+}
+
+static void
+teardown(void)
+{
+	tl_manifest_free(manifest);
+	th_keys_free(keys, 3);
+}
+
+START_TEST(real_world_csv)
+{
+	struct tl_roll *roll = NULL;
+	struct tl_error err;
+	char *csv = NULL;
+
+	/* A byte order mark, CRLF, a quoted name with a comma and a doubled
+	 * quote, blank lines, blanks around fields. */
+	ck_assert_int_ge(asprintf(&csv,
+	    "\xef\xbb\xbfvoter_id,name,constituency,weight,public_key\r\n"
+	    "a1,\"Chapter of Foo, \"\"North\"\"\",a,3,%s\r\n"
+	    "\r\n"
+	    "  a2 , Caf\xc3\xa9 Org , a , 1000 , %s\r\n"
+	    "b1,B One,b,1,%s", pub[0], pub[1], pub[2]), 0);
+	ck_assert_int_eq(tl_roll_parse_csv(csv, strlen(csv), "roll.csv",
+	    manifest, &roll, &err), TL_OK);
+	ck_assert_uint_eq(roll->nvoters, 3);
+	ck_assert_str_eq(roll->voters[0].id, "a1");
+	ck_assert_str_eq(roll->voters[0].name, "Chapter of Foo, \"North\"");
+	ck_assert_int_eq(roll->voters[0].weight, 3);
+	ck_assert_uint_eq(roll->voters[0].line, 2);
+	ck_assert_str_eq(roll->voters[1].id, "a2");
+	ck_assert_str_eq(roll->voters[1].name, "Caf\xc3\xa9 Org");
+	ck_assert_int_eq(roll->voters[1].weight, 1000);
+	ck_assert_uint_eq(roll->voters[1].line, 4);
+	ck_assert_str_eq(roll->voters[2].constituency, "b");
+	ck_assert_uint_eq(roll->voters[2].constituency_index, 1);
+	ck_assert_str_eq(roll->voters[2].public_key, pub[2]);
+	{
+		char id[TL_KEYID_LEN + 1];
+
+		tl_key_id(keys[2], id);
+		ck_assert_str_eq(roll->voters[2].key_id, id);
+	}
+	ck_assert_ptr_eq(tl_roll_find(roll, "a2"), &roll->voters[1]);
+	ck_assert_ptr_null(tl_roll_find(roll, "zz"));
+	tl_roll_sort(roll);
+	ck_assert_str_eq(tl_roll_find(roll, "b1")->name, "B One");
+	ck_assert_ptr_null(tl_roll_find(roll, "a3"));
+	tl_roll_free(roll);
+	free(csv);
+}
+END_TEST
+
+/* Each bad roll, the line it names and a part of the reason. */
+static void
+expect_bad(const char *csv, const char *part)
+{
+	struct tl_roll *roll = NULL;
+	struct tl_error err;
+
+	ck_assert_msg(tl_roll_parse_csv(csv, strlen(csv), "r.csv", manifest,
+	    &roll, &err) == TL_EROLL, "accepted:\n%s", csv);
+	ck_assert_ptr_null(roll);
+	ck_assert_msg(strstr(err.message, part) != NULL,
+	    "message \"%s\" lacks \"%s\"", err.message, part);
+}
+
+#define HEADER "voter_id,name,constituency,weight,public_key\n"
+
+START_TEST(rejections)
+{
+	char buf[4096];
+
+	expect_bad("", "r.csv: empty file");
+	expect_bad("id,name,constituency,weight,public_key\n",
+	    "r.csv:1: the header's field 1 is \"id\"");
+	expect_bad("voter_id,name\n", "r.csv:1: 2 fields, expected 5");
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1,%s\na1,B,a,1,%s\n", pub[0],
+	    pub[1]);
+	expect_bad(buf, "r.csv:3: voter_id: \"a1\" is already on line 2");
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1,%s\na2,B,a,1,%s\n", pub[0],
+	    pub[0]);
+	expect_bad(buf, "r.csv:3: public_key: the same key as voter \"a1\" on "
+	    "line 2");
+	snprintf(buf, sizeof(buf), HEADER "a1,A,zz,1,%s\n", pub[0]);
+	expect_bad(buf, "r.csv:2: constituency: \"zz\" is not a constituency");
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,0,%s\n", pub[0]);
+	expect_bad(buf, "r.csv:2: weight: \"0\" is not a whole number from 1 to "
+	    "1000");
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1001,%s\n", pub[0]);
+	expect_bad(buf, "r.csv:2: weight: \"1001\"");
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,2.5,%s\n", pub[0]);
+	expect_bad(buf, "r.csv:2: weight: \"2.5\"");
+	expect_bad(HEADER "a1,A,a,1,notakey\n", "r.csv:2: public_key");
+	expect_bad(HEADER "a1,A,a,1,"
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==\n",
+	    "r.csv:2: public_key");
+	snprintf(buf, sizeof(buf), HEADER "a 1,A,a,1,%s\n", pub[0]);
+	expect_bad(buf, "r.csv:2: voter_id: \"a 1\" is not a valid id");
+	snprintf(buf, sizeof(buf), HEADER "a1,,a,1,%s\n", pub[0]);
+	expect_bad(buf, "r.csv:2: name");
+	snprintf(buf, sizeof(buf), HEADER "a1,\"A,a,1,%s\n", pub[0]);
+	expect_bad(buf, "r.csv:2: a quoted field is not closed");
+	snprintf(buf, sizeof(buf), HEADER "a1,A\"x,a,1,%s\n", pub[0]);
+	expect_bad(buf, "r.csv:2: a quote inside an unquoted field");
+	snprintf(buf, sizeof(buf), HEADER "a1,\"A\"x,a,1,%s\n", pub[0]);
+	expect_bad(buf, "r.csv:2: text after a closing quote");
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1,%s,extra\n", pub[0]);
+	expect_bad(buf, "r.csv:2: too many fields");
+	snprintf(buf, sizeof(buf), HEADER "a1,\xff\xfe,a,1,%s\n", pub[0]);
+	expect_bad(buf, "r.csv:2: name: must be 1 to 200 bytes of UTF-8");
+	/* The first bad line is reported, even after good ones. */
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1,%s\na2,B,a,x,%s\n", pub[0],
+	    pub[1]);
+	expect_bad(buf, "r.csv:3: weight");
+}
+END_TEST
+
+START_TEST(nul_byte)
+{
+	struct tl_roll *roll = NULL;
+	struct tl_error err;
+	static const char csv[] = HEADER "a1,A\0B,a,1,x\n";
+
+	ck_assert_int_eq(tl_roll_parse_csv(csv, sizeof(csv) - 1, "r.csv",
+	    manifest, &roll, &err), TL_EROLL);
+	ck_assert_ptr_nonnull(strstr(err.message, "r.csv:2: contains a NUL"));
+}
+END_TEST
+
+START_TEST(json_roundtrip)
+{
+	struct tl_roll *roll = NULL, *back = NULL;
+	struct tl_error err;
+	char *csv = NULL, *json = NULL, *election = NULL;
+	char hash[TL_HASH_HEX_LEN + 1];
+	size_t len = 0;
+
+	ck_assert_int_ge(asprintf(&csv, HEADER "a1,\"A, one\",a,3,%s\n"
+	    "b1,B,b,1,%s\n", pub[0], pub[1]), 0);
+	ck_assert_int_eq(tl_roll_parse_csv(csv, strlen(csv), "r.csv", manifest,
+	    &roll, &err), TL_OK);
+	ck_assert_int_eq(tl_roll_serialize(roll, "e1", "ab12", &json, &len),
+	    TL_OK);
+	/* The manifest hash must be a SHA-256. */
+	ck_assert_int_eq(tl_roll_parse_json(json, len, manifest, &election,
+	    hash, &back, &err), TL_EROLL);
+	free(json);
+	ck_assert_int_eq(tl_roll_serialize(roll, "e1",
+	    "0000000000000000000000000000000000000000000000000000000000000001",
+	    &json, &len), TL_OK);
+	ck_assert_int_eq(tl_roll_parse_json(json, len, manifest, &election,
+	    hash, &back, &err), TL_OK);
+	ck_assert_str_eq(election, "e1");
+	ck_assert_str_eq(hash,
+	    "0000000000000000000000000000000000000000000000000000000000000001");
+	ck_assert_uint_eq(back->nvoters, 2);
+	ck_assert_str_eq(back->voters[0].name, "A, one");
+	ck_assert_int_eq(back->voters[0].weight, 3);
+	ck_assert_str_eq(back->voters[1].key_id, roll->voters[1].key_id);
+	tl_roll_free(roll);
+	tl_roll_free(back);
+	free(csv);
+	free(json);
+	free(election);
+}
+END_TEST
+
+static Suite *
+roll_suite(void)
+{
+	Suite *s = suite_create("roll");
+	TCase *tc = tcase_create("roll");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, real_world_csv);
+	tcase_add_test(tc, rejections);
+	tcase_add_test(tc, nul_byte);
+	tcase_add_test(tc, json_roundtrip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(roll_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

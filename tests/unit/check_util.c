@@ -1,0 +1,199 @@
+/*
+ * check_util.c: the capped buffer, file reading limits, integer parsing,
+ * timestamps, ids, and error codes.
+ */
+#include <config.h>
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "teller/error.h"
+#include "teller/util.h"
+
+START_TEST(buf_grows_and_caps)
+{
+	struct tl_buf buf;
+
+	tl_buf_init(&buf, 10);
+	ck_assert_int_eq(tl_buf_adds(&buf, "hello"), TL_OK);
+	ck_assert_int_eq(tl_buf_addf(&buf, "%d", 1234), TL_OK);
+	ck_assert_str_eq(buf.data, "hello1234");
+	ck_assert_uint_eq(buf.len, 9);
+	ck_assert_int_eq(tl_buf_addc(&buf, 'x'), TL_OK);
+	/* The cap is 10 bytes: one more is refused and nothing changes. */
+	ck_assert_int_eq(tl_buf_addc(&buf, 'y'), TL_ETOOBIG);
+	ck_assert_int_eq(tl_buf_addf(&buf, "%s", "zz"), TL_ETOOBIG);
+	ck_assert_str_eq(buf.data, "hello1234x");
+	tl_buf_reset(&buf);
+	ck_assert_str_eq(buf.data, "");
+	tl_buf_free(&buf);
+}
+END_TEST
+
+START_TEST(buf_take_empty)
+{
+	struct tl_buf buf;
+	size_t len = 99;
+	char *s;
+
+	tl_buf_init(&buf, 100);
+	s = tl_buf_take(&buf, &len);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s, "");
+	ck_assert_uint_eq(len, 0);
+	free(s);
+}
+END_TEST
+
+START_TEST(read_file_limit)
+{
+	char *dir = th_tmpdir(), *data = NULL;
+	struct tl_error err;
+	size_t len = 0;
+
+	th_write(th_path(dir, "f"), "0123456789");
+	ck_assert_int_eq(tl_read_file(th_path(dir, "f"), 10, &data, &len, &err),
+	    TL_OK);
+	ck_assert_str_eq(data, "0123456789");
+	ck_assert_uint_eq(len, 10);
+	free(data);
+	ck_assert_int_eq(tl_read_file(th_path(dir, "f"), 9, &data, &len, &err),
+	    TL_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(err.message, "limit of 9 bytes"));
+	ck_assert_int_eq(tl_read_file(th_path(dir, "missing"), 9, &data, &len,
+	    &err), TL_EIO);
+	ck_assert_ptr_nonnull(strstr(err.message, "missing"));
+	th_rm_rf(dir);
+	free(dir);
+}
+END_TEST
+
+START_TEST(parse_int64)
+{
+	int64_t v = 0;
+
+	ck_assert_int_eq(tl_parse_int64("42", 0, 100, &v), TL_OK);
+	ck_assert_int_eq(v, 42);
+	ck_assert_int_eq(tl_parse_int64("-7", -10, 10, &v), TL_OK);
+	ck_assert_int_eq(v, -7);
+	ck_assert_int_eq(tl_parse_int64("101", 0, 100, &v), TL_EINPUT);
+	ck_assert_int_eq(tl_parse_int64("", 0, 100, &v), TL_EINPUT);
+	ck_assert_int_eq(tl_parse_int64(" 5", 0, 100, &v), TL_EINPUT);
+	ck_assert_int_eq(tl_parse_int64("5x", 0, 100, &v), TL_EINPUT);
+	ck_assert_int_eq(tl_parse_int64("99999999999999999999", 0, INT64_MAX,
+	    &v), TL_EINPUT);
+	ck_assert_int_eq(v, -7); /* unchanged on failure */
+}
+END_TEST
+
+START_TEST(time_roundtrip)
+{
+	char out[TL_TIME_LEN];
+	int64_t t = 0;
+
+	ck_assert_int_eq(tl_time_parse("2026-11-22T10:00:00Z", &t), TL_OK);
+	ck_assert_int_eq(t, TH_NOW);
+	tl_time_format(t, out);
+	ck_assert_str_eq(out, "2026-11-22T10:00:00Z");
+	ck_assert_int_eq(tl_time_parse("1970-01-01T00:00:00Z", &t), TL_OK);
+	ck_assert_int_eq(t, 0);
+	ck_assert_int_eq(tl_time_parse("2024-02-29T23:59:59.123Z", &t), TL_OK);
+	ck_assert_int_eq(t, 1709251199);
+	ck_assert_int_eq(tl_time_parse("2024-02-29T23:59:59+00:00", &t), TL_OK);
+	ck_assert_int_eq(t, 1709251199);
+}
+END_TEST
+
+START_TEST(time_rejects)
+{
+	static const char *const bad[] = {
+		"2026-11-22 10:00:00Z", "2026-11-22T10:00:00", "2026-11-22T10:00Z",
+		"2026-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2026-11-22T24:00:00Z",
+		"2026-11-22T10:00:00+01:00", "2026-11-22T10:00:00Zjunk", "",
+		"1969-12-31T23:59:59Z", "2026-11-22T10:00:00.Z",
+	};
+	int64_t t;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(tl_time_parse(bad[i], &t) == TL_EINPUT,
+		    "accepted \"%s\"", bad[i]);
+}
+END_TEST
+
+START_TEST(valid_ids)
+{
+	char long_id[70];
+
+	ck_assert(tl_valid_id("isoc-2026"));
+	ck_assert(tl_valid_id("a"));
+	ck_assert(tl_valid_id("A.b_c-9"));
+	ck_assert(!tl_valid_id(""));
+	ck_assert(!tl_valid_id("-a"));
+	ck_assert(!tl_valid_id("a b"));
+	ck_assert(!tl_valid_id("a/b"));
+	ck_assert(!tl_valid_id("caf\xc3\xa9"));
+	memset(long_id, 'a', 64);
+	long_id[64] = '\0';
+	ck_assert(tl_valid_id(long_id));
+	long_id[64] = 'a';
+	long_id[65] = '\0';
+	ck_assert(!tl_valid_id(long_id));
+}
+END_TEST
+
+START_TEST(error_messages)
+{
+	struct tl_error err;
+
+	ck_assert_int_eq(tl_error_set(&err, TL_ENOTONROLL, "voter %s", "v1"),
+	    TL_ENOTONROLL);
+	ck_assert_str_eq(err.message, "voter v1");
+	ck_assert_int_eq(tl_error_prefix(&err, "file.csv:%d", 3), TL_ENOTONROLL);
+	ck_assert_str_eq(err.message, "file.csv:3: voter v1");
+	ck_assert_str_eq(tl_error_name(TL_ESIGNATURE), "bad_signature");
+	ck_assert_str_eq(tl_error_name(TL_ENOTONROLL), "not_on_roll");
+	ck_assert_int_eq(tl_error_exit_status(TL_OK), 0);
+	ck_assert_int_eq(tl_error_exit_status(TL_EVERIFY), 1);
+	ck_assert_int_eq(tl_error_exit_status(TL_EBALLOT), 2);
+	ck_assert_int_eq(tl_error_exit_status(TL_EDB), 3);
+	/* Every code from TL_ERROR_MIN to -1 has a name and a text. */
+	for (int code = TL_ERROR_MIN; code < 0; code++) {
+		ck_assert_str_ne(tl_error_name(code), "unknown");
+		ck_assert_str_ne(tl_strerror(code), "unknown error");
+	}
+	ck_assert_str_eq(tl_error_name(-1000), "unknown");
+	ck_assert_int_eq(tl_error_set(NULL, TL_EIO, "ignored"), TL_EIO);
+}
+END_TEST
+
+static Suite *
+util_suite(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("util");
+
+	tcase_add_test(tc, buf_grows_and_caps);
+	tcase_add_test(tc, buf_take_empty);
+	tcase_add_test(tc, read_file_limit);
+	tcase_add_test(tc, parse_int64);
+	tcase_add_test(tc, time_roundtrip);
+	tcase_add_test(tc, time_rejects);
+	tcase_add_test(tc, valid_ids);
+	tcase_add_test(tc, error_messages);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(util_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
