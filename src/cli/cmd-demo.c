@@ -83,23 +83,27 @@ step(struct demo *d, const char *what)
 	printf("\n[%d/%d] %s\n", ++d->step, d->nsteps, what);
 }
 
-/*
- * Runs a teller command given as a NULL-terminated list of words; prints
- * it first when show is set, and hides its standard output when quiet.
- */
+/* How run() runs a step. */
+enum {
+	SHOW = 1,     /* print the command line first */
+	QUIET = 2,    /* hide its standard output */
+	REFUSED = 4,  /* the step is meant to fail: do not report it */
+};
+
+/* Runs a teller command given as a NULL-terminated list of words. */
 static int
-run(int show, int quiet, ...)
+run(int how, ...)
 {
 	char *words[32];
 	int n = 0, status, saved = -1;
 	va_list ap;
 
-	va_start(ap, quiet);
+	va_start(ap, how);
 	while (n < 31 && (words[n] = va_arg(ap, char *)) != NULL)
 		n++;
 	va_end(ap);
 	words[n] = NULL;
-	if (show) {
+	if (how & SHOW) {
 		printf("$ teller");
 		for (int i = 0; i < n; i++)
 			printf(strpbrk(words[i], " >=,'") != NULL ? " '%s'" :
@@ -107,7 +111,7 @@ run(int show, int quiet, ...)
 		printf("\n");
 	}
 	fflush(stdout);
-	if (quiet) {
+	if (how & QUIET) {
 		int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 		saved = dup(STDOUT_FILENO);
@@ -122,10 +126,9 @@ run(int show, int quiet, ...)
 		dup2(saved, STDOUT_FILENO);
 		close(saved);
 	}
-	if (status != 0) {
+	if (status != 0 && !(how & REFUSED))
 		cli_error("demo: 'teller %s%s%s' failed with status %d", words[0],
 		    n > 1 ? " " : "", n > 1 ? words[1] : "", status);
-	}
 	return status;
 }
 
@@ -241,7 +244,8 @@ make_voters(struct demo *d)
 
 			snprintf(id, sizeof(id), "%s-%03d", k->prefix, v);
 			snprintf(keyfile, sizeof(keyfile), "keys/%s.pem", id);
-			status = run(c == 0 && v == 1, 1, "key", "generate", keyfile,
+			status = run((c == 0 && v == 1 ? SHOW : 0) | QUIET, "key",
+			    "generate", keyfile,
 			    (char *)NULL);
 			if (status != 0)
 				break;
@@ -328,11 +332,11 @@ vote(struct demo *d, int *cast, int *shown)
 			snprintf(ballot, sizeof(ballot), "ballots/%s.json", id);
 			snprintf(receipt, sizeof(receipt), "receipts/%s.json", id);
 			show = v <= 2 && (*shown)++ < 6;
-			status = run(show, 0, "ballot", "make", "--manifest",
+			status = run(show ? SHOW : 0, "ballot", "make", "--manifest",
 			    "manifest.signed.json", "--key", keyfile, "--voter", id,
 			    "--vote", choice, "--output", ballot, (char *)NULL);
 			if (status == 0)
-				status = run(show, 0, "ballot", "cast", ballot,
+				status = run(show ? SHOW : 0, "ballot", "cast", ballot,
 				    "--output", receipt, (char *)NULL);
 			if (status == 0)
 				(*cast)++;
@@ -437,14 +441,14 @@ exec_demo(int argc, char **argv)
 
 	step(&d, "The Elections Committee creates the database and the "
 	    "authority's signing key");
-	if ((status = run(1, 0, "init", (char *)NULL)) != 0)
+	if ((status = run(SHOW, "init", (char *)NULL)) != 0)
 		goto out;
 
 	step(&d, "It defines the election: Chapters elect 2 trustees, "
 	    "Organization Members 1,\n      and the IESG confirms the IAB's "
 	    "selection (yes/no/abstain, simple majority)");
 	if ((status = write_manifest(cli_now())) != 0 ||
-	    (status = run(1, 0, "election", "create", "manifest.json",
+	    (status = run(SHOW, "election", "create", "manifest.json",
 	    (char *)NULL)) != 0)
 		goto out;
 
@@ -453,19 +457,19 @@ exec_demo(int argc, char **argv)
 	    "constituency's roll");
 	if ((status = make_voters(&d)) != 0)
 		goto out;
-	if ((status = run(1, 0, "roll", "import", ELECTION_ID,
+	if ((status = run(SHOW, "roll", "import", ELECTION_ID,
 	    "roll-chapters.csv", (char *)NULL)) != 0 ||
-	    (status = run(1, 0, "roll", "import", ELECTION_ID,
+	    (status = run(SHOW, "roll", "import", ELECTION_ID,
 	    "roll-organizations.csv", (char *)NULL)) != 0 ||
-	    (status = run(1, 0, "roll", "import", ELECTION_ID, "roll-ietf.csv",
+	    (status = run(SHOW, "roll", "import", ELECTION_ID, "roll-ietf.csv",
 	    (char *)NULL)) != 0)
 		goto out;
 
 	step(&d, "Voting opens: the manifest and roll are signed, frozen and "
 	    "logged");
-	if ((status = run(1, 0, "election", "open", ELECTION_ID,
+	if ((status = run(SHOW, "election", "open", ELECTION_ID,
 	    (char *)NULL)) != 0 ||
-	    (status = run(1, 0, "manifest", ELECTION_ID, "--output",
+	    (status = run(SHOW, "manifest", ELECTION_ID, "--output",
 	    "manifest.signed.json", (char *)NULL)) != 0)
 		goto out;
 
@@ -478,26 +482,26 @@ exec_demo(int argc, char **argv)
 	    "policy \"last\")");
 	snprintf(first_vote, sizeof(first_vote), "chapters=%s,%s",
 	    chapter_candidates[4][0], chapter_candidates[3][0]);
-	if ((status = run(1, 0, "ballot", "make", "--manifest",
+	if ((status = run(SHOW, "ballot", "make", "--manifest",
 	    "manifest.signed.json", "--key", "keys/chapter-001.pem", "--voter",
 	    "chapter-001", "--seq", "2", "--vote", first_vote, "--output",
 	    "ballots/chapter-001-revote.json", (char *)NULL)) != 0 ||
-	    (status = run(1, 0, "ballot", "cast",
+	    (status = run(SHOW, "ballot", "cast",
 	    "ballots/chapter-001-revote.json", "--output",
 	    "receipts/chapter-001-revote.json", (char *)NULL)) != 0)
 		goto out;
 
 	step(&d, "A ballot from someone not on the roll is refused, and not "
 	    "stored");
-	if ((status = run(1, 1, "key", "generate", "keys/intruder.pem",
+	if ((status = run(SHOW | QUIET, "key", "generate", "keys/intruder.pem",
 	    (char *)NULL)) != 0)
 		goto out;
-	if (run(1, 0, "ballot", "make", "--manifest", "manifest.signed.json",
+	if (run(SHOW, "ballot", "make", "--manifest", "manifest.signed.json",
 	    "--key", "keys/intruder.pem", "--voter", "chapter-999", "--vote",
 	    "chapters=okafor", "--output", "ballots/intruder.json",
 	    (char *)NULL) != 0 ||
-	    run(1, 0, "ballot", "cast", "ballots/intruder.json", (char *)NULL) ==
-	    0) {
+	    run(SHOW | REFUSED, "ballot", "cast", "ballots/intruder.json",
+	    (char *)NULL) == 0) {
 		cli_error("demo: the intruder's ballot was not refused");
 		status = EXIT_INTERNAL;
 		goto out;
@@ -508,13 +512,13 @@ exec_demo(int argc, char **argv)
 	    "tie-break is logged");
 	snprintf(random_value, sizeof(random_value), "demo-draw-%lld",
 	    (long long)o.seed);
-	if ((status = run(1, 0, "election", "close", ELECTION_ID, "--random",
+	if ((status = run(SHOW, "election", "close", ELECTION_ID, "--random",
 	    random_value, (char *)NULL)) != 0)
 		goto out;
 
 	step(&d, "The committee counts: votes per candidate (weighted), "
 	    "winners, turnout");
-	if ((status = run(1, 0, "tally", ELECTION_ID, (char *)NULL)) != 0)
+	if ((status = run(SHOW, "tally", ELECTION_ID, (char *)NULL)) != 0)
 		goto out;
 
 	step(&d, "What is left for everyone to check");
