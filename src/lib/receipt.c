@@ -144,3 +144,57 @@ tl_receipt_matches_ballot(const struct tl_receipt *receipt,
 		    "(%.16s...)", receipt->ballot_hash, hash);
 	return TL_OK;
 }
+
+int
+tl_receipt_check_extension(const struct tl_receipt *receipt,
+    const struct tl_key *authority, const char *head_text, size_t len,
+    const struct tl_merkle_proof *proof, struct tl_tree_head *head,
+    struct tl_error *err)
+{
+	struct tl_envelope *env = NULL;
+	struct tl_tree_head later;
+	int r;
+
+	if ((r = tl_envelope_parse(head_text, len, TL_RECEIPT_MAX, &env,
+	    err)) != TL_OK ||
+	    (r = tl_envelope_expect_type(env, TL_TYPE_TREE_HEAD, err)) !=
+	    TL_OK ||
+	    (r = tl_tree_head_parse((const char *)env->payload,
+	    env->payload_len, &later, err)) != TL_OK) {
+		tl_error_prefix(err, "the later tree head");
+		r = TL_EVERIFY;
+		goto out;
+	}
+	if ((r = tl_envelope_verify(env, authority, err)) != TL_OK) {
+		tl_error_prefix(err, "the later tree head");
+		goto out;
+	}
+	if (strcmp(later.election_id, receipt->election_id) != 0) {
+		r = tl_error_set(err, TL_EVERIFY, "the later tree head is of "
+		    "election %s, not %s", later.election_id,
+		    receipt->election_id);
+		goto out;
+	}
+	if (later.size < receipt->tree_head.size) {
+		r = tl_error_set(err, TL_EVERIFY, "the later tree has %llu "
+		    "entries, fewer than the %llu of the receipt's: the log has "
+		    "lost entries", (unsigned long long)later.size,
+		    (unsigned long long)receipt->tree_head.size);
+		goto out;
+	}
+	if (tl_merkle_verify_consistency(receipt->tree_head.size, later.size,
+	    receipt->tree_head.root, later.root, proof) != TL_OK) {
+		r = tl_error_set(err, TL_EVERIFY, "the tree of %llu entries is "
+		    "not an extension of the receipt's tree of %llu: the log "
+		    "the receipt was given from has been rewritten",
+		    (unsigned long long)later.size,
+		    (unsigned long long)receipt->tree_head.size);
+		goto out;
+	}
+	if (head != NULL)
+		*head = later;
+	r = TL_OK;
+ out:
+	tl_envelope_free(env);
+	return r;
+}
