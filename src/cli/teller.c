@@ -30,6 +30,9 @@ extern const struct cli_command cmd_ballot_make;
 extern const struct cli_command cmd_ballot_cast;
 extern const struct cli_command cmd_tally;
 extern const struct cli_command cmd_demo;
+extern const struct cli_command cmd_export;
+extern const struct cli_command cmd_verify;
+extern const struct cli_command cmd_receipt_verify;
 
 static const struct cli_command *const commands[] = {
 	&cmd_init,
@@ -45,6 +48,9 @@ static const struct cli_command *const commands[] = {
 	&cmd_ballot_cast,
 	&cmd_tally,
 	&cmd_demo,
+	&cmd_export,
+	&cmd_verify,
+	&cmd_receipt_verify,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
