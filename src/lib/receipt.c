@@ -12,6 +12,7 @@
 
 #include "jsonutil.h"
 #include "teller/receipt.h"
+#include "teller/util.h"
 
 void
 tl_receipt_free(struct tl_receipt *receipt)
@@ -67,8 +68,10 @@ tl_receipt_parse(const char *text, size_t len, struct tl_receipt **out,
 	    (r = tl_json_array(doc, "inclusion_proof", 1, "receipt", TL_EINPUT,
 	    &proof, err)) != TL_OK)
 		goto out;
-	if (strlen(election) >= sizeof(rc->election_id) ||
-	    strlen(ballot) != TL_HASH_HEX_LEN ||
+	if (!tl_valid_id(election) || strlen(ballot) != TL_HASH_HEX_LEN ||
+	    strspn(ballot, "0123456789abcdef") != TL_HASH_HEX_LEN ||
+	    strlen(leaf) != TL_HASH_HEX_LEN ||
+	    strspn(leaf, "0123456789abcdef") != TL_HASH_HEX_LEN ||
 	    tl_hex_decode(leaf, rc->leaf_hash, TL_SHA256_LEN) != TL_OK) {
 		r = BAD("receipt: malformed election, ballot or leaf_hash");
 		goto out;
