@@ -71,7 +71,7 @@ struct line {
 	size_t len;
 	enum entry_type type;
 	uint8_t leaf[TL_SHA256_LEN];
-	struct tl_envelope *env;      /* close and result entries */
+	struct tl_envelope *env;      /* ballots (until checked), close, result */
 	struct tl_ballot *ballot;     /* a ballot that passed the line's checks */
 	size_t voter;                 /* its voter's index in the sorted roll */
 	/* The first problem a worker found on this line. */
@@ -104,8 +104,11 @@ struct verify {
 	struct tl_roll *roll; /* sorted by voter id */
 	_Atomic(struct tl_key *) *keys; /* each voter's, made when first used */
 
-	/* The workers' share of the lines: [first_work, nentries). */
+	/* The workers' share of the lines: [first_work, nentries), and what
+	 * the current phase does to each. */
 	size_t first_work;
+	void (*phase)(struct verify *v, struct line *l);
+	int report_progress;
 	atomic_size_t next;
 	atomic_size_t done;
 	atomic_size_t voter_signatures, voter_signatures_valid;
@@ -343,6 +346,17 @@ check_roll(struct verify *v)
 	return r;
 }
 
+/* Line 2 and its leaf: what the main thread does while the others read
+ * the rest. */
+static int
+read_roll(struct verify *v)
+{
+	int r = check_roll(v);
+
+	tl_merkle_leaf_hash(v->lines[1].data, v->lines[1].len, v->lines[1].leaf);
+	return r == TL_ENOMEM ? r : TL_OK;
+}
+
 static void
 check_head(struct verify *v)
 {
@@ -393,64 +407,19 @@ voter_key(struct verify *v, size_t index)
 	return key;
 }
 
+/*
+ * Phase one, for every line but the first two and the last: its leaf
+ * hash, its envelope and type, and for a ballot its content against the
+ * manifest (none of which needs the roll, read meanwhile).
+ */
 static void
-check_ballot(struct verify *v, struct line *l, const struct tl_envelope *env)
-{
-	struct tl_ballot *ballot = NULL;
-	const struct tl_voter *voter;
-	const struct tl_key *key;
-	struct tl_error err;
-	int r;
-
-	tl_error_clear(&err);
-	if (l->len > TL_ENVELOPE_MAX_BALLOT) {
-		tl_error_set(&err, TL_ETOOBIG, "a ballot of %zu bytes is over the "
-		    "limit of %d", l->len, TL_ENVELOPE_MAX_BALLOT);
-		line_problem(v, l, CHECK_BALLOTS, &err);
-		return;
-	}
-	if ((r = tl_ballot_parse((const char *)env->payload, env->payload_len,
-	    v->manifest, v->hash, &ballot, &err)) != TL_OK) {
-		if (r == TL_ENOMEM)
-			atomic_store(&v->out_of_memory, 1);
-		line_problem(v, l, CHECK_BALLOTS, &err);
-		return;
-	}
-	if ((voter = tl_roll_find(v->roll, ballot->voter_id)) == NULL) {
-		tl_error_set(&err, TL_ENOTONROLL, "voter %s is not on the roll",
-		    ballot->voter_id);
-		line_problem(v, l, CHECK_BALLOTS, &err);
-		goto out;
-	}
-	l->voter = (size_t)(voter - v->roll->voters);
-	atomic_fetch_add(&v->voter_signatures, 1);
-	if ((key = voter_key(v, l->voter)) == NULL ||
-	    tl_record_check_signature(env, key, &err) != TL_OK) {
-		tl_error_prefix(&err, "ballot of voter %s is not signed by the "
-		    "key the roll gives them (key id %.16s...)", voter->id,
-		    voter->key_id);
-		err.code = TL_ESIGNATURE;
-		line_problem(v, l, CHECK_SIGNATURES, &err);
-		goto out;
-	}
-	atomic_fetch_add(&v->voter_signatures_valid, 1);
-	if (tl_ballot_check_constituency(ballot, v->manifest,
-	    voter->constituency_index, &err) != TL_OK) {
-		line_problem(v, l, CHECK_BALLOTS, &err);
-		goto out;
-	}
-	l->ballot = ballot;
-	ballot = NULL;
- out:
-	tl_ballot_free(ballot);
-}
-
-static void
-check_line(struct verify *v, struct line *l)
+read_line(struct verify *v, struct line *l)
 {
 	struct tl_envelope *env = NULL;
 	struct tl_error err;
+	int r;
 
+	tl_merkle_leaf_hash(l->data, l->len, l->leaf);
 	tl_error_clear(&err);
 	if (l->len == 0) {
 		tl_error_set(&err, TL_EINPUT, "the line is empty");
@@ -465,13 +434,75 @@ check_line(struct verify *v, struct line *l)
 		return;
 	}
 	l->type = type_of(env);
-	if (l->type == TYPE_BALLOT && v->roll != NULL)
-		check_ballot(v, l, env);
-	if (l->type == TYPE_CLOSE || l->type == TYPE_RESULT) {
+	if (l->type == TYPE_BALLOT) {
+		if (l->len > TL_ENVELOPE_MAX_BALLOT) {
+			tl_error_set(&err, TL_ETOOBIG, "a ballot of %zu bytes is "
+			    "over the limit of %d", l->len,
+			    TL_ENVELOPE_MAX_BALLOT);
+			line_problem(v, l, CHECK_BALLOTS, &err);
+			goto out;
+		}
+		if ((r = tl_ballot_parse((const char *)env->payload,
+		    env->payload_len, v->manifest, v->hash, &l->ballot,
+		    &err)) != TL_OK) {
+			if (r == TL_ENOMEM)
+				atomic_store(&v->out_of_memory, 1);
+			line_problem(v, l, CHECK_BALLOTS, &err);
+			goto out;
+		}
+	}
+	if (l->type == TYPE_BALLOT || l->type == TYPE_CLOSE ||
+	    l->type == TYPE_RESULT) {
 		l->env = env;
 		env = NULL;
 	}
+ out:
 	tl_envelope_free(env);
+}
+
+/* Phase two, for each ballot that parsed: its voter on the roll, the
+ * signature by the voter's key, the voter's constituency. */
+static void
+check_ballot(struct verify *v, struct line *l)
+{
+	const struct tl_voter *voter;
+	const struct tl_key *key;
+	struct tl_error err;
+
+	if (l->type != TYPE_BALLOT || l->ballot == NULL)
+		return;
+	tl_error_clear(&err);
+	if ((voter = tl_roll_find(v->roll, l->ballot->voter_id)) == NULL) {
+		tl_error_set(&err, TL_ENOTONROLL, "voter %s is not on the roll",
+		    l->ballot->voter_id);
+		line_problem(v, l, CHECK_BALLOTS, &err);
+		goto drop;
+	}
+	l->voter = (size_t)(voter - v->roll->voters);
+	atomic_fetch_add(&v->voter_signatures, 1);
+	if ((key = voter_key(v, l->voter)) == NULL ||
+	    tl_record_check_signature(l->env, key, &err) != TL_OK) {
+		tl_error_prefix(&err, "ballot of voter %s is not signed by the "
+		    "key the roll gives them (key id %.16s...)", voter->id,
+		    voter->key_id);
+		err.code = TL_ESIGNATURE;
+		line_problem(v, l, CHECK_SIGNATURES, &err);
+		goto drop;
+	}
+	atomic_fetch_add(&v->voter_signatures_valid, 1);
+	if (tl_ballot_check_constituency(l->ballot, v->manifest,
+	    voter->constituency_index, &err) != TL_OK) {
+		line_problem(v, l, CHECK_BALLOTS, &err);
+		goto drop;
+	}
+	tl_envelope_free(l->env);
+	l->env = NULL;
+	return;
+ drop:
+	tl_ballot_free(l->ballot);
+	l->ballot = NULL;
+	tl_envelope_free(l->env);
+	l->env = NULL;
 }
 
 static void
@@ -502,14 +533,11 @@ worker(void *arg)
 		if (start >= total)
 			break;
 		end = start + WORK_CHUNK < total ? start + WORK_CHUNK : total;
-		for (size_t i = start; i < end; i++) {
-			struct line *l = &v->lines[v->first_work + i];
-
-			tl_merkle_leaf_hash(l->data, l->len, l->leaf);
-			check_line(v, l);
-		}
+		for (size_t i = start; i < end; i++)
+			v->phase(v, &v->lines[v->first_work + i]);
 		atomic_fetch_add(&v->done, end - start);
-		report_progress(v);
+		if (v->report_progress)
+			report_progress(v);
 	}
 	return NULL;
 }
@@ -525,15 +553,24 @@ thread_count(const struct verify *v)
 	return cores > 0 && cores < 1024 ? (unsigned)cores : 1;
 }
 
-/* Checks lines [first_work, nentries) on every core; the calling thread
- * is one of the workers. */
+/*
+ * Runs a phase over lines [first_work, nentries) on every core.  The
+ * calling thread first runs meanwhile (if not NULL), then works on the
+ * lines with the others.
+ */
 static void
-run_workers(struct verify *v)
+run_phase(struct verify *v, void (*phase)(struct verify *, struct line *),
+    int progress, int (*meanwhile)(struct verify *), int *meanwhile_result)
 {
 	unsigned n = thread_count(v);
 	pthread_t *threads = calloc(n, sizeof(*threads));
 	unsigned started = 0;
 
+	v->phase = phase;
+	v->report_progress = progress;
+	atomic_store(&v->next, 0);
+	atomic_store(&v->done, 0);
+	v->progress_reported = 0;
 	v->progress_total = v->nentries > v->first_work ?
 	    v->nentries - v->first_work : 0;
 	for (unsigned i = 1; threads != NULL && i < n; i++) {
@@ -541,6 +578,8 @@ run_workers(struct verify *v)
 			break; /* fewer threads: slower, not wrong */
 		started++;
 	}
+	if (meanwhile != NULL)
+		*meanwhile_result = meanwhile(v);
 	worker(v);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
@@ -1205,18 +1244,27 @@ tl_record_verify(const char *data, size_t len,
 	if (v.nlines >= 2)
 		check_head(&v);
 	tl_merkle_leaf_hash(v.lines[0].data, v.lines[0].len, v.lines[0].leaf);
-	v.first_work = 1;
-	if (v.nentries >= 2) {
-		if ((r = check_roll(&v)) == TL_ENOMEM)
-			goto out;
-		tl_merkle_leaf_hash(v.lines[1].data, v.lines[1].len,
-		    v.lines[1].leaf);
-		v.first_work = 2;
+	v.first_work = v.nentries >= 2 ? 2 : 1;
+	/* The other lines are read on every core but this one's, which
+	 * reads the roll meanwhile; then the ballots are checked against it
+	 * on every core. */
+	run_phase(&v, read_line, 0, v.nentries >= 2 ? read_roll : NULL, &r);
+	if (r == TL_ENOMEM || atomic_load(&v.out_of_memory)) {
+		r = TL_ENOMEM;
+		goto out;
 	}
-	if (v.roll == NULL && v.nentries > v.first_work)
-		add_problem(&v, v.first_work + 1, CHECK_BALLOTS, TL_EVERIFY,
-		    "without a valid roll no ballot can be checked");
-	run_workers(&v);
+	if (v.roll != NULL)
+		run_phase(&v, check_ballot, 1, NULL, NULL);
+	else {
+		if (v.nentries > v.first_work)
+			add_problem(&v, v.first_work + 1, CHECK_BALLOTS,
+			    TL_EVERIFY, "without a valid roll no ballot can be "
+			    "checked");
+		for (size_t i = v.first_work; i < v.nentries; i++) {
+			tl_ballot_free(v.lines[i].ballot);
+			v.lines[i].ballot = NULL;
+		}
+	}
 	if (atomic_load(&v.out_of_memory)) {
 		r = TL_ENOMEM;
 		goto out;
