@@ -23,6 +23,7 @@
 #include "teller/receipt.h"
 #include "teller/record.h"
 #include "teller/result.h"
+#include "record_internal.h"
 
 #define NA 12
 #define NB 6
@@ -894,6 +895,80 @@ START_TEST(test_cast_two_signatures)
 }
 END_TEST
 
+/* The worked example of doc/record-format.md, section 12, computed there
+ * with Python's hashlib and the openssl command: teller agrees. */
+START_TEST(test_spec_example)
+{
+	static const char line[] =
+	    "{\"payloadType\":\"application/vnd.teller.tree-head+json\","
+	    "\"payload\":\"eyJlbGVjdGlvbiI6ImRlbW8iLCJzaXplIjoxLCJyb290Ijoi"
+	    "OGEyYTVjOWI3Njg4MjdkZTVhOTU1MmMzOGEwNDRjNjY5NTljNjhmNmQyZjIxYjUy"
+	    "NjBhZjU0ZDJmODdkYjgyNyIsInRpbWUiOiIyMDI2LTExLTIyVDEwOjAwOjAwWiJ9"
+	    "\",\"signatures\":[{\"keyid\":\"21fe31dfa154a261626bf854046fd22"
+	    "71b7bed4b6abe45aa58877ef47f9721b9\",\"sig\":\"bThmToqVQBk3eamhPv+"
+	    "XA7B0Y0eIwMlgz4TraWswG3cdMb/zhqMJRblZOxzzac9x8o4ObDr+Oj8002KbNRVi"
+	    "AQ==\"}]}";
+	static const char pae_text[] = "DSSEv1 37 "
+	    "application/vnd.teller.tree-head+json 132 {\"election\":\"demo\","
+	    "\"size\":1,\"root\":\"8a2a5c9b768827de5a9552c38a044c66959c68f6d2"
+	    "f21b5260af54d2f87db827\",\"time\":\"2026-11-22T10:00:00Z\"}";
+	struct tl_envelope *env = NULL;
+	struct tl_tree_head head;
+	struct tl_key *key = NULL;
+	char keyid[TL_KEYID_LEN + 1], hex[TL_HASH_HEX_LEN + 1];
+	uint8_t leaf[TL_SHA256_LEN], *pae = NULL;
+	size_t pae_len = 0;
+
+	ck_assert_int_eq(tl_key_from_public_base64(
+	    "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", &key, NULL), TL_OK);
+	tl_key_id(key, keyid);
+	ck_assert_str_eq(keyid, "21fe31dfa154a261626bf854046fd2271b7bed4b6abe45aa"
+	    "58877ef47f9721b9");
+	ck_assert_int_eq(tl_record_read_envelope(line, strlen(line),
+	    TL_ENVELOPE_MAX_DEFAULT, &env, NULL), TL_OK);
+	ck_assert_str_eq(env->payload_type, TL_TYPE_TREE_HEAD);
+	ck_assert_int_eq(tl_envelope_pae(env->payload_type, env->payload,
+	    env->payload_len, &pae, &pae_len), TL_OK);
+	ck_assert_uint_eq(pae_len, strlen(pae_text));
+	ck_assert(memcmp(pae, pae_text, pae_len) == 0);
+	ck_assert_int_eq(tl_record_check_signature(env, key, NULL), TL_OK);
+	ck_assert_int_eq(tl_tree_head_parse((const char *)env->payload,
+	    env->payload_len, &head, NULL), TL_OK);
+	ck_assert_uint_eq(head.size, 1);
+	tl_merkle_leaf_hash("hello", 5, leaf);
+	ck_assert(memcmp(head.root, leaf, TL_SHA256_LEN) == 0);
+	tl_sha256_hex(line, strlen(line), hex);
+	ck_assert_str_eq(hex, "1fd4604204b8d2987f8a45ce4aa6e89799dbda80a67c4da2"
+	    "23027fafb07e2437");
+	tl_merkle_leaf_hash(line, strlen(line), leaf);
+	tl_hex_encode(leaf, TL_SHA256_LEN, hex);
+	ck_assert_str_eq(hex, "c065af5c0ee869bc64a0aa3d70b3b3af28c295796d7e1505"
+	    "2aebde2a47326e35");
+	tl_envelope_free(env);
+	/* The same envelope with a space after its first brace is not in
+	 * canonical form; with another signature byte it does not verify. */
+	{
+		char other[sizeof(line) + 1];
+
+		other[0] = '{';
+		other[1] = ' ';
+		memcpy(other + 2, line + 1, sizeof(line) - 1);
+		ck_assert_int_eq(tl_record_read_envelope(other, strlen(other),
+		    TL_ENVELOPE_MAX_DEFAULT, &env, NULL), TL_EINPUT);
+		memcpy(other, line, sizeof(line));
+		other[strlen(other) - 8] = other[strlen(other) - 8] == 'A' ?
+		    'B' : 'A';
+		ck_assert_int_eq(tl_record_read_envelope(other, strlen(other),
+		    TL_ENVELOPE_MAX_DEFAULT, &env, NULL), TL_OK);
+		ck_assert_int_eq(tl_record_check_signature(env, key, NULL),
+		    TL_ESIGNATURE);
+		tl_envelope_free(env);
+	}
+	free(pae);
+	tl_key_free(key);
+}
+END_TEST
+
 static Suite *
 record_suite(void)
 {
@@ -901,6 +976,7 @@ record_suite(void)
 	TCase *tc = tcase_create("valid");
 
 	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_spec_example);
 	tcase_add_test(tc, test_export_states);
 	tcase_add_test(tc, test_verify_counted);
 	tcase_add_test(tc, test_verify_closed);
