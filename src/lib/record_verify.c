@@ -1027,8 +1027,8 @@ build_checks(struct verify *v, const struct walk *w, int have_root)
 
 	if (checks == NULL)
 		return NULL;
-	set_check(checks, v, CHECK_FORMAT, "%zu lines, each one canonical DSSE "
-	    "envelope", v->nlines);
+	set_check(checks, v, CHECK_FORMAT, "%zu lines read as canonical DSSE "
+	    "envelopes", v->nlines);
 	if (v->manifest == NULL) {
 		set_check(checks, v, CHECK_MANIFEST, "line 1: no valid manifest");
 		for (int c = CHECK_ROLL; c < CHECK_COUNT; c++)
@@ -1064,22 +1064,22 @@ build_checks(struct verify *v, const struct walk *w, int have_root)
 		    "is no close statement yet");
 		set_check(checks, v, CHECK_CLOSE, "not closed yet");
 	} else {
-		set_check(checks, v, CHECK_ORDER, "no ballot after the close "
-		    "statement on line %zu", w->close_line);
+		set_check(checks, v, CHECK_ORDER, "ballots, then the close "
+		    "statement on line %zu, then the result", w->close_line);
 		set_check(checks, v, CHECK_CLOSE, "line %zu: %lld ballots, %zu "
 		    "random values", w->close_line, (long long)w->close.ballots,
 		    w->close.nrandom);
 	}
 	if (have_root && v->have_head)
 		set_check(checks, v, CHECK_TREE, "the Merkle root of the %zu "
-		    "entries is the one the tree head on line %zu signs",
+		    "entries against the tree head on line %zu",
 		    v->nentries, v->nlines);
 	else
 		set_check(checks, v, CHECK_TREE, "no valid signed tree head to "
 		    "compare the root of the %zu entries with", v->nentries);
 	if (w->result != NULL)
-		set_check(checks, v, CHECK_RECOUNT, "line %zu: the recount of "
-		    "every contest is the signed result, byte for byte",
+		set_check(checks, v, CHECK_RECOUNT, "every contest recounted and "
+		    "compared byte for byte with the signed result on line %zu",
 		    w->result_line);
 	else if (w->phase == PHASE_OPEN)
 		set_check(checks, v, CHECK_RECOUNT, "nothing to count before the "
