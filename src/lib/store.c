@@ -262,6 +262,44 @@ tl_db_column_strdup(sqlite3_stmt *stmt, int col, int *ok)
 	return copy;
 }
 
+json_t *
+tl_db_column_time(sqlite3_stmt *stmt, int col)
+{
+	char when[TL_TIME_LEN];
+
+	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+		return json_null();
+	tl_time_format(sqlite3_column_int64(stmt, col), when);
+	return json_string(when);
+}
+
+int
+tl_db_collect_json(struct tl_store *store, sqlite3_stmt *stmt,
+    json_t *(*row)(sqlite3_stmt *stmt), const char *what, json_t **out,
+    struct tl_error *err)
+{
+	json_t *list = json_array();
+	int r = TL_OK, rc = SQLITE_DONE;
+
+	if (list == NULL)
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+	while (r == TL_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		json_t *item = row(stmt);
+
+		if (item == NULL || json_array_append_new(list, item) != 0)
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	if (r == TL_OK && rc != SQLITE_DONE)
+		r = tl_db_error(store, err, what);
+	sqlite3_finalize(stmt);
+	if (r != TL_OK) {
+		json_decref(list);
+		return r;
+	}
+	*out = list;
+	return TL_OK;
+}
+
 static int
 migrate(struct tl_store *store, struct tl_error *err)
 {
