@@ -15,6 +15,7 @@
 #include "teller/envelope.h"
 #include "teller/log.h"
 #include "teller/util.h"
+#include "teller/webhook.h"
 
 /* The election's state and revote policy; TL_ENOTFOUND if absent. */
 static int
@@ -447,7 +448,9 @@ tl_election_open(struct tl_store *store, const char *id, int64_t now,
 	sqlite3_bind_int64(stmt, 2, now);
 	sqlite3_bind_text(stmt, 3, id, -1, SQLITE_STATIC);
 	if ((r = tl_db_step_done(store, stmt, err, "cannot open the election")) !=
-	    TL_OK)
+	    TL_OK ||
+	    (r = tl_webhook_emit(store, TL_WEBHOOK_ELECTION_OPENED, id, now, NULL,
+	    err)) != TL_OK)
 		goto rollback;
 	r = tl_db_commit(store, err);
 	goto out;
@@ -558,7 +561,9 @@ tl_election_close(struct tl_store *store, const char *id,
 	sqlite3_bind_text(stmt, 2, values_text, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, id, -1, SQLITE_STATIC);
 	if ((r = tl_db_step_done(store, stmt, err, "cannot close the election")) !=
-	    TL_OK)
+	    TL_OK ||
+	    (r = tl_webhook_emit(store, TL_WEBHOOK_ELECTION_CLOSED, id, now, NULL,
+	    err)) != TL_OK)
 		goto rollback;
 	r = tl_db_commit(store, err);
 	goto out;
