@@ -13,7 +13,8 @@ status is what it answered (0 if the client hung up first); attempt counts
 the requests to the same path; duplicate says that path had already
 accepted (2xx) that event id; hanging is how many other requests were being
 held at the moment this one was answered.  A held request also writes
-{"path", "hang_begin": true} when the hold starts.
+{"path", "hang_begin": true} when the hold starts.  With --save-dir, each
+request's exact body and Teller-Signature are kept in files too.
 
 How it answers is set per endpoint by the URL's query string:
   fail=N        500 to the first N requests to this path
@@ -95,6 +96,14 @@ class Handler(BaseHTTPRequestHandler):
             attempts[path] = attempts.get(path, 0) + 1
             attempt = attempts[path]
         ok = verify(self.headers, body, options.secret)
+        if options.save_dir:
+            # The exact bytes, for checking with other tools.
+            name = os.path.join(options.save_dir, "%s-%d" % (
+                os.path.basename(path), attempt))
+            with open(name + ".body", "wb") as f:
+                f.write(body)
+            with open(name + ".sig", "w", encoding="utf-8") as f:
+                f.write(self.headers.get("Teller-Signature", ""))
         entry = {
             "path": path, "attempt": attempt, "verified": ok,
             "delivery": self.headers.get("Teller-Delivery"),
@@ -162,6 +171,8 @@ def main():
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--port-file")
     p.add_argument("--release-file")
+    p.add_argument("--save-dir", help="write each body and signature header "
+                   "as PATHNAME-ATTEMPT.body and .sig there")
     p.add_argument("--watch-parent", action="store_true",
                    help="exit when the process that started this one ends")
     options = p.parse_args()

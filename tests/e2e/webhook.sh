@@ -19,7 +19,7 @@ start_receiver() {
 	rm -f "$T/port"
 	"$PYTHON3" "$TELLER_SRCDIR/tests/webhook-receiver.py" \
 		--secret-file "$T/secret" --log "$T/received.jsonl" \
-		--port "$1" --port-file "$T/port" &
+		--port "$1" --port-file "$T/port" --save-dir "$T/saved" &
 	RECEIVER=$!
 	TL_PIDS="$TL_PIDS $RECEIVER"
 	i=0
@@ -53,6 +53,7 @@ teller init >/dev/null
 openssl rand -hex 32 >secret
 chmod 600 secret
 touch received.jsonl
+mkdir saved
 start_receiver 0
 URL="http://127.0.0.1:$PORT"
 T0=$(date +%s)
@@ -235,3 +236,17 @@ grep -q "3 delivered, 0 to retry later" demo.txt || fail "$(tail demo.txt)"
   "['election.opened', 'election.closed', 'result.counted']" ] ||
 	fail "the demo's events"
 pass "teller demo --webhook delivers the election's events"
+
+# The shell recipe of doc/webhooks.md verifies what the demo sent.
+n=0
+for body in saved/demo-*.body; do
+	sig=$(cat "${body%.body}.sig")
+	t=${sig#t=}; t=${t%%,*}
+	v1=${sig#*,v1=}
+	expected=$( { printf '%s.' "$t"; cat "$body"; } |
+		openssl dgst -sha256 -hmac "$(cat secret)" | sed 's/^.*= //')
+	[ "$expected" = "$v1" ] || fail "openssl does not verify $body"
+	n=$((n + 1))
+done
+[ "$n" = 3 ] || fail "expected 3 saved demo bodies, found $n"
+pass "openssl dgst -hmac verifies the signatures as doc/webhooks.md says"
