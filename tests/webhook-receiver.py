@@ -188,6 +188,8 @@ def main():
         options.secret = f.read().rstrip(b"\r\n")
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.allow_reuse_address = True
+    # teller opens up to 64 connections at once: keep them all queued.
+    ThreadingHTTPServer.request_queue_size = 256
     server = ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
     if options.port_file:
         tmp = options.port_file + ".tmp"
