@@ -96,6 +96,8 @@ struct verify {
 	size_t nentries;      /* lines before the last, the tree head's */
 	int have_head;
 	struct tl_tree_head head;
+	int have_root;
+	uint8_t root[TL_SHA256_LEN]; /* of the entries */
 
 	struct tl_manifest *manifest;
 	char hash[TL_HASH_HEX_LEN + 1];
@@ -857,33 +859,42 @@ walk_lines(struct verify *v, struct walk *w)
 
 /* --- the tree and the recount -------------------------------------------- */
 
+/* The Merkle root of the entries' leaf hashes (all known after phase
+ * one): the main thread's work while the others check signatures. */
 static int
-check_tree(struct verify *v, uint8_t root[TL_SHA256_LEN])
+compute_root(struct verify *v)
 {
 	struct tl_merkle_mem tree;
-	char hex[TL_HASH_HEX_LEN + 1], signed_hex[TL_HASH_HEX_LEN + 1];
 	int r = TL_OK;
 
 	tl_merkle_mem_init(&tree);
 	for (size_t i = 0; i < v->nentries && r == TL_OK; i++)
 		r = tl_merkle_mem_append(&tree, v->lines[i].leaf);
 	if (r == TL_OK)
-		r = tl_merkle_root(&tree.store, v->nentries, root);
+		r = tl_merkle_root(&tree.store, v->nentries, v->root);
 	tl_merkle_mem_free(&tree);
-	if (r != TL_OK || !v->have_head)
-		return r;
-	tl_hex_encode(root, TL_SHA256_LEN, hex);
+	v->have_root = r == TL_OK;
+	return r;
+}
+
+static void
+check_tree(struct verify *v)
+{
+	char hex[TL_HASH_HEX_LEN + 1], signed_hex[TL_HASH_HEX_LEN + 1];
+
+	if (!v->have_root || !v->have_head)
+		return;
+	tl_hex_encode(v->root, TL_SHA256_LEN, hex);
 	tl_hex_encode(v->head.root, TL_SHA256_LEN, signed_hex);
 	if (v->head.size != v->nentries)
 		add_problem(v, v->nlines, CHECK_TREE, TL_EVERIFY, "the signed tree "
 		    "head covers %llu entries, but the record has %zu",
 		    (unsigned long long)v->head.size, v->nentries);
-	else if (memcmp(root, v->head.root, TL_SHA256_LEN) != 0)
+	else if (memcmp(v->root, v->head.root, TL_SHA256_LEN) != 0)
 		add_problem(v, v->nlines, CHECK_TREE, TL_EVERIFY, "the Merkle "
 		    "root of the record's %zu entries is %.16s..., but the "
 		    "signed tree head names %.16s...: the entries are not the "
 		    "log the authority signed", v->nentries, hex, signed_hex);
-	return TL_OK;
 }
 
 /* Where a recount and the signed result differ, said for people. */
@@ -1018,7 +1029,7 @@ skip_check(json_t *checks, enum check c, const char *why)
 }
 
 static json_t *
-build_checks(struct verify *v, const struct walk *w, int have_root)
+build_checks(struct verify *v, const struct walk *w)
 {
 	json_t *checks = json_array();
 	size_t voter_sigs = atomic_load(&v->voter_signatures);
@@ -1070,7 +1081,7 @@ build_checks(struct verify *v, const struct walk *w, int have_root)
 		    "random values", w->close_line, (long long)w->close.ballots,
 		    w->close.nrandom);
 	}
-	if (have_root && v->have_head)
+	if (v->have_root && v->have_head)
 		set_check(checks, v, CHECK_TREE, "the Merkle root of the %zu "
 		    "entries against the tree head on line %zu",
 		    v->nentries, v->nlines);
@@ -1091,8 +1102,8 @@ build_checks(struct verify *v, const struct walk *w, int have_root)
 }
 
 static int
-build_report(struct verify *v, const struct walk *w, const uint8_t *root,
-    int have_root, json_t *result, json_t **out)
+build_report(struct verify *v, const struct walk *w, json_t *result,
+    json_t **out)
 {
 	size_t max = v->opt.max_problems != 0 ? v->opt.max_problems : 1000;
 	json_t *doc, *problems, *tree, *checks;
@@ -1120,11 +1131,11 @@ build_report(struct verify *v, const struct walk *w, const uint8_t *root,
 		    PHASE_CLOSED ? "closed" : "counted";
 	tl_time_format(v->head.time, when);
 	tree = json_pack("{s:I, s:o, s:o, s:o, s:o}", "size",
-	    (json_int_t)v->nentries, "root", hex_or_null(root, have_root),
+	    (json_int_t)v->nentries, "root", hex_or_null(v->root, v->have_root),
 	    "signed_size", v->have_head ? json_integer((json_int_t)v->head.size) :
 	    json_null(), "signed_root", hex_or_null(v->head.root, v->have_head),
 	    "signed_time", v->have_head ? json_string(when) : json_null());
-	checks = build_checks(v, w, have_root);
+	checks = build_checks(v, w);
 	doc = json_pack("{s:b, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, "
 	    "s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I}, s:o, s:o, s:o, s:I, s:o, "
 	    "s:o}",
@@ -1218,9 +1229,8 @@ tl_record_verify(const char *data, size_t len,
 {
 	struct verify v;
 	struct walk w;
-	uint8_t root[TL_SHA256_LEN];
 	json_t *result = NULL;
-	int r, have_root = 0;
+	int r;
 
 	if (len > TL_RECORD_MAX)
 		return tl_error_set(err, TL_ETOOBIG, "the record is %zu bytes, "
@@ -1253,9 +1263,13 @@ tl_record_verify(const char *data, size_t len,
 		r = TL_ENOMEM;
 		goto out;
 	}
-	if (v.roll != NULL)
-		run_phase(&v, check_ballot, 1, NULL, NULL);
-	else {
+	if (v.roll != NULL) {
+		run_phase(&v, check_ballot, 1, compute_root, &r);
+		if (r != TL_OK)
+			goto out;
+	} else {
+		if ((r = compute_root(&v)) != TL_OK)
+			goto out;
 		if (v.nentries > v.first_work)
 			add_problem(&v, v.first_work + 1, CHECK_BALLOTS,
 			    TL_EVERIFY, "without a valid roll no ballot can be "
@@ -1282,9 +1296,7 @@ tl_record_verify(const char *data, size_t len,
 		}
 	}
 	walk_lines(&v, &w);
-	if ((r = check_tree(&v, root)) != TL_OK)
-		goto out;
-	have_root = 1;
+	check_tree(&v);
 	if ((r = recount(&v, &w, &result)) != TL_OK)
 		goto out;
  report:
@@ -1292,7 +1304,7 @@ tl_record_verify(const char *data, size_t len,
 		r = TL_ENOMEM;
 		goto out;
 	}
-	r = build_report(&v, &w, root, have_root, result, report);
+	r = build_report(&v, &w, result, report);
 	result = NULL;
  out:
 	if (r == TL_ENOMEM)
