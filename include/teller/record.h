@@ -123,7 +123,9 @@ struct tl_record_verify_options {
  *    "signatures": {"checked": N, "valid": N},
  *    "tree": {"size": N, "root": HEX, "signed_size": N|null,
  *             "signed_root": HEX|null, "signed_time": TIME|null},
- *    "checks": [{"check": NAME, "ok": BOOL, "detail": TEXT}, ...],
+ *    "checks": [{"check": NAME, "ok": BOOL|null, "detail": TEXT}, ...],
+ *                 in the order of doc/record-format.md; "ok" is null
+ *                 for a check an earlier failure kept from running
  *    "problems": [{"line": N, "check": NAME, "error": CODE,
  *                  "message": TEXT}, ...],      in line order
  *    "problems_total": N,
