@@ -158,18 +158,23 @@ tl_receipt_check_extension(const struct tl_receipt *receipt,
 	struct tl_tree_head later;
 	int r;
 
+	/* The signature first, then what the payload says (DSSE). */
 	if ((r = tl_envelope_parse(head_text, len, TL_RECEIPT_MAX, &env,
 	    err)) != TL_OK ||
 	    (r = tl_envelope_expect_type(env, TL_TYPE_TREE_HEAD, err)) !=
-	    TL_OK ||
-	    (r = tl_tree_head_parse((const char *)env->payload,
-	    env->payload_len, &later, err)) != TL_OK) {
+	    TL_OK) {
 		tl_error_prefix(err, "the later tree head");
 		r = TL_EVERIFY;
 		goto out;
 	}
 	if ((r = tl_envelope_verify(env, authority, err)) != TL_OK) {
 		tl_error_prefix(err, "the later tree head");
+		goto out;
+	}
+	if ((r = tl_tree_head_parse((const char *)env->payload,
+	    env->payload_len, &later, err)) != TL_OK) {
+		tl_error_prefix(err, "the later tree head");
+		r = TL_EVERIFY;
 		goto out;
 	}
 	if (strcmp(later.election_id, receipt->election_id) != 0) {
