@@ -29,6 +29,7 @@ extern const struct cli_command cmd_manifest;
 extern const struct cli_command cmd_ballot_make;
 extern const struct cli_command cmd_ballot_cast;
 extern const struct cli_command cmd_tally;
+extern const struct cli_command cmd_count;
 extern const struct cli_command cmd_demo;
 
 static const struct cli_command *const commands[] = {
@@ -44,6 +45,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_ballot_make,
 	&cmd_ballot_cast,
 	&cmd_tally,
+	&cmd_count,
 	&cmd_demo,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -335,3 +335,9 @@ tl_report_result_text(const json_t *result, struct tl_buf *out)
 	}
 	return r;
 }
+
+int
+tl_report_contest_html(const json_t *report, struct tl_buf *out)
+{
+	return tl_report_contest_text(report, out);
+}
