@@ -4,6 +4,9 @@
  */
 #include <config.h>
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +80,44 @@ check_strict(const struct tl_blt *blt, const char *path, int method)
 	return 0;
 }
 
+/* Reads a regular file in one piece (a ballot file can be large: no
+ * growing and copying); anything else through tl_read_file. */
+static int
+read_ballot_file(const char *path, char **out, size_t *len,
+    struct tl_error *err)
+{
+	struct stat st;
+	FILE *f;
+	char *data;
+	size_t n;
+
+	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 ||
+	    !S_ISREG(st.st_mode))
+		return tl_read_file(path, TL_BLT_MAX, out, len, err);
+	if ((uintmax_t)st.st_size > TL_BLT_MAX)
+		return tl_error_set(err, TL_ETOOBIG, "%s: larger than the "
+		    "limit of %u bytes", path, TL_BLT_MAX);
+	if ((f = fopen(path, "rb")) == NULL)
+		return tl_error_set(err, TL_EIO, "%s: cannot open: %s", path,
+		    strerror(errno));
+	if ((data = malloc((size_t)st.st_size + 1)) == NULL) {
+		fclose(f);
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	n = fread(data, 1, (size_t)st.st_size, f);
+	if (ferror(f) || getc(f) != EOF) {
+		fclose(f);
+		free(data);
+		return tl_error_set(err, TL_EIO, "%s: read error or the file "
+		    "changed while read", path);
+	}
+	fclose(f);
+	data[n] = '\0';
+	*out = data;
+	*len = n;
+	return TL_OK;
+}
+
 static int
 render(const json_t *report, const char *format)
 {
@@ -135,8 +176,7 @@ exec_count(int argc, char **argv)
 	    strcmp(o.format, "html") != 0)
 		return cli_usage_error("--format must be text, json or html");
 	tl_error_clear(&err);
-	if (tl_read_file(argv[first], TL_BLT_MAX, &data, &len, &err) !=
-	    TL_OK ||
+	if (read_ballot_file(argv[first], &data, &len, &err) != TL_OK ||
 	    tl_blt_parse(data, len, argv[first], &blt, &err) != TL_OK) {
 		free(data);
 		return cli_fail(&err);

@@ -233,13 +233,15 @@ withdrawn_line(struct reader *rd, struct tl_blt *blt)
 
 /* "W P P=P ... 0": one ballot line. */
 static int
-ballot_line(struct reader *rd, struct tl_blt *blt, uint32_t *prefs,
-    uint32_t *seen, size_t serial, uint8_t **decimals, size_t *cap)
+ballot_line(struct reader *rd, struct tl_blt *blt, uint32_t *seen,
+    size_t serial, uint8_t *decimals)
 {
 	const char *s = rd->line, *e = rd->line + rd->len, *ts, *te, *dot;
+	struct tl_ballot_set *set = &blt->ballots;
+	uint32_t *prefs = set->prefs + set->nprefs;
 	uint64_t whole, frac = 0, mantissa;
 	size_t n = 0, places = 0;
-	int ended = 0, r;
+	int ended = 0;
 
 	token(&s, e, &ts, &te);
 	dot = memchr(ts, '.', (size_t)(te - ts));
@@ -289,25 +291,15 @@ ballot_line(struct reader *rd, struct tl_blt *blt, uint32_t *prefs,
 	}
 	if (!ended)
 		return bad(rd, "a ballot must end with 0", NULL);
-	if ((r = tl_ballot_set_add(&blt->ballots, (int64_t)mantissa, prefs,
-	    n)) != TL_OK)
-		return tl_error_set(rd->err, r, "out of memory");
-	if (blt->ballots.nballots > *cap) {
-		size_t ncap = *cap != 0 ? *cap * 2 : 1024;
-		uint8_t *d = realloc(*decimals, ncap);
-		uint32_t *l = realloc(blt->ballot_lines, ncap * sizeof(*l));
-
-		if (d != NULL)
-			*decimals = d;
-		if (l != NULL)
-			blt->ballot_lines = l;
-		if (d == NULL || l == NULL)
-			return tl_error_set(rd->err, TL_ENOMEM, "out of memory");
-		*cap = ncap;
-	}
-	(*decimals)[blt->ballots.nballots - 1] = (uint8_t)places;
-	blt->ballot_lines[blt->ballots.nballots - 1] =
+	/* The preferences are in place (presize made room). */
+	set->weights[set->nballots] = (int64_t)mantissa;
+	set->starts[set->nballots] = set->nprefs;
+	decimals[set->nballots] = (uint8_t)places;
+	blt->ballot_lines[set->nballots] =
 	    rd->lineno > UINT32_MAX ? UINT32_MAX : (uint32_t)rd->lineno;
+	set->nballots++;
+	set->nprefs += n;
+	set->starts[set->nballots] = set->nprefs;
 	if (places > blt->weight_decimals)
 		blt->weight_decimals = (unsigned)places;
 	return TL_OK;
@@ -332,15 +324,43 @@ scale_weights(struct reader *rd, struct tl_blt *blt, const uint8_t *decimals)
 	return TL_OK;
 }
 
+/*
+ * Sizes the ballot arrays for the most ballots and preferences the file
+ * can hold (one ballot a line, one preference per two bytes), so that a
+ * large file is read without growing them; pages never written are never
+ * touched, so the unused part costs no memory.
+ */
+static int
+presize(struct tl_blt *blt, const char *data, size_t len)
+{
+	struct tl_ballot_set *set = &blt->ballots;
+	size_t lines = 1;
+
+	for (const char *p = data; (p = memchr(p, '\n', (size_t)(data + len -
+	    p))) != NULL; p++)
+		lines++;
+	set->weights = malloc(lines * sizeof(*set->weights));
+	set->starts = malloc((lines + 1) * sizeof(*set->starts));
+	set->prefs = malloc((len / 2 + 1) * sizeof(*set->prefs));
+	blt->ballot_lines = malloc(lines * sizeof(*blt->ballot_lines));
+	if (set->weights == NULL || set->starts == NULL || set->prefs == NULL ||
+	    blt->ballot_lines == NULL)
+		return TL_ENOMEM;
+	set->cap_ballots = lines;
+	set->cap_prefs = len / 2 + 1;
+	set->starts[0] = 0;
+	return TL_OK;
+}
+
 int
 tl_blt_parse(const char *data, size_t len, const char *file,
     struct tl_blt **out, struct tl_error *err)
 {
 	struct reader rd;
 	struct tl_blt *blt = NULL;
-	uint32_t *prefs = NULL, *seen = NULL;
+	uint32_t *seen = NULL;
 	uint8_t *decimals = NULL;
-	size_t cap = 0, serial = 0;
+	size_t serial = 0;
 	const char *s, *e, *ts, *te;
 	uint64_t ncand, seats;
 	int r;
@@ -379,10 +399,14 @@ tl_blt_parse(const char *data, size_t len, const char *file,
 	blt->names = calloc(ncand, sizeof(*blt->names));
 	blt->ids = calloc(ncand, sizeof(*blt->ids));
 	blt->withdrawn = calloc(ncand, 1);
-	prefs = calloc(ncand + 1, sizeof(*prefs));
 	seen = calloc(ncand + 1, sizeof(*seen));
 	if (blt->names == NULL || blt->ids == NULL || blt->withdrawn == NULL ||
-	    prefs == NULL || seen == NULL) {
+	    seen == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = presize(blt, data, len)) != TL_OK ||
+	    (decimals = malloc(blt->ballots.cap_ballots)) == NULL) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -419,8 +443,8 @@ tl_blt_parse(const char *data, size_t len, const char *file,
 			r = bad(&rd, "too many ballots", NULL);
 			goto out;
 		}
-		if ((r = ballot_line(&rd, blt, prefs, seen, serial, &decimals,
-		    &cap)) != TL_OK)
+		if ((r = ballot_line(&rd, blt, seen, serial, decimals)) !=
+		    TL_OK)
 			goto out;
 	}
 	for (size_t c = 0; c < ncand; c++) {
@@ -448,7 +472,6 @@ tl_blt_parse(const char *data, size_t len, const char *file,
 	blt = NULL;
  out:
 	tl_blt_free(blt);
-	free(prefs);
 	free(seen);
 	free(decimals);
 	return r;
