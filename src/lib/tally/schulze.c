@@ -73,27 +73,32 @@ tl_count_schulze(const struct tl_count_input *in, json_t *report,
 	for (size_t c = 0; c < n; c++)
 		if (in->withdrawn == NULL || !in->withdrawn[c])
 			cands[k++] = c;
-	/* d: each ranked candidate beats every candidate of a later rank
-	 * and every unranked one. */
+	/*
+	 * d[a][b] = (weight of the ballots ranking a) - (weight of those
+	 * ranking both, b at or above a): only pairs of ranked candidates
+	 * are visited, not every candidate for each of them.  d holds the
+	 * second term until the end.
+	 */
 	for (size_t g = 0; g < rk.n; g++) {
-		size_t start = rk.start[g], end = rk.start[g + 1], rank = 0;
+		size_t start = rk.start[g], end = rk.start[g + 1];
 		int64_t w = rk.weight[g];
 
-		for (size_t c = 0; c < n; c++)
-			pos[c] = SIZE_MAX;
-		for (size_t i = start; i < end; i++) {
-			if ((rk.prefs[i] & TL_PREF_EQUAL) == 0)
-				rank++;
-			pos[TL_PREF_INDEX(rk.prefs[i])] = rank;
-		}
 		for (size_t i = start; i < end; i++) {
 			size_t a = TL_PREF_INDEX(rk.prefs[i]);
 			int64_t *row = d + a * n;
 
-			for (size_t b = 0; b < n; b++)
-				if (pos[b] > pos[a])
-					row[b] += w;
+			wins[a] += w;
+			for (size_t j = start; j < i; j++)
+				row[TL_PREF_INDEX(rk.prefs[j])] += w;
+			for (size_t j = i + 1; j < end &&
+			    (rk.prefs[j] & TL_PREF_EQUAL); j++)
+				row[TL_PREF_INDEX(rk.prefs[j])] += w;
 		}
+	}
+	for (size_t a = 0; a < n; a++) {
+		for (size_t b = 0; b < n; b++)
+			d[a * n + b] = a == b ? 0 : wins[a] - d[a * n + b];
+		wins[a] = 0;
 	}
 	for (size_t i = 0; i < k; i++)
 		for (size_t j = 0; j < k; j++) {
