@@ -81,7 +81,7 @@ parse_uint(const char *s, const char *e, uint64_t max, uint64_t *out)
 	for (; s < e; s++) {
 		if (*s < '0' || *s > '9')
 			return -1;
-		if (v > (max - (uint64_t)(*s - '0')) / 10)
+		if (v > max / 10 || (uint64_t)(*s - '0') > max - v * 10)
 			return -1;
 		v = v * 10 + (uint64_t)(*s - '0');
 	}
@@ -150,6 +150,13 @@ valid_utf8(const char *s, size_t n)
 	return 1;
 }
 
+static int
+bad_text(struct reader *rd, const char *what, const char *reason)
+{
+	return tl_error_set(rd->err, TL_EINPUT, "%s:%zu: %s: %s", rd->file,
+	    rd->lineno, what, reason);
+}
+
 /* A name or title line: "quoted" or the bare text. */
 static int
 text_line(struct reader *rd, const char *what, char **out)
@@ -160,18 +167,18 @@ text_line(struct reader *rd, const char *what, char **out)
 
 	if (s[0] == '"') {
 		if (n < 2 || s[n - 1] != '"')
-			return bad(rd, what, ": a quoted text without its "
+			return bad_text(rd, what, "a quoted text without its "
 			    "closing quote");
 		s++;
 		n -= 2;
 		if (memchr(s, '"', n) != NULL)
-			return bad(rd, what, ": a double quote inside a "
+			return bad_text(rd, what, "a double quote inside a "
 			    "quoted text");
 	}
 	if (n > TL_BLT_MAX_NAME)
-		return bad(rd, what, ": longer than 1024 bytes");
+		return bad_text(rd, what, "longer than 1024 bytes");
 	if (!valid_utf8(s, n))
-		return bad(rd, what, ": not valid UTF-8 text");
+		return bad_text(rd, what, "not valid UTF-8 text");
 	if ((t = malloc(n + 1)) == NULL)
 		return tl_error_set(rd->err, TL_ENOMEM, "out of memory");
 	memcpy(t, s, n);
