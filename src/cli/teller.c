@@ -30,6 +30,7 @@ extern const struct cli_command cmd_ballot_make;
 extern const struct cli_command cmd_ballot_cast;
 extern const struct cli_command cmd_tally;
 extern const struct cli_command cmd_count;
+extern const struct cli_command cmd_nomcom_select;
 extern const struct cli_command cmd_demo;
 
 static const struct cli_command *const commands[] = {
@@ -46,6 +47,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_ballot_cast,
 	&cmd_tally,
 	&cmd_count,
+	&cmd_nomcom_select,
 	&cmd_demo,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
