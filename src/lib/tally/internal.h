@@ -105,6 +105,11 @@ int tl_count_add_winner(const struct tl_count_input *in, json_t *report,
 size_t tl_count_break_tie(const struct tl_count_input *in,
     const struct tl_lot *lot, const int64_t *history, size_t nstages,
     const size_t *tied, size_t n, int lowest, unsigned places, json_t **tie);
+/* Records a broken tie (taken): its question, in the report's list of
+ * ties, and in the action it decided.  TL_ENOMEM (tie released) if tie or
+ * action is NULL. */
+int tl_count_note_tie(json_t *ties, json_t *action, json_t *tie,
+    const char *question);
 /* A tie broken by lot alone. */
 size_t tl_count_lot_tie(const struct tl_count_input *in,
     const struct tl_lot *lot, const size_t *tied, size_t n, json_t **tie);

@@ -93,24 +93,18 @@ tl_count_irv(const struct tl_count_input *in, json_t *report,
 		if (ntied > 1) {
 			low = tl_count_break_tie(in, &lot, p.history, p.nstages,
 			    tied, ntied, 1, places, &tie);
-			if (tie == NULL) {
-				r = tl_error_set(err, TL_ENOMEM, "out of memory");
-				goto out;
-			}
-			json_object_set_new(tie, "question", json_string(
-			    "which candidate to exclude"));
-			json_array_append(ties, tie);
 		}
 		action = json_pack("{s:s, s:s, s:o}", "type", "exclusion",
 		    "candidate", in->candidate_ids[low], "votes",
 		    tl_count_amount(p.votes[low], places));
-		if (action == NULL) {
-			json_decref(tie);
+		if (action == NULL || (ntied > 1 && tl_count_note_tie(ties,
+		    action, tie, "which candidate to exclude") != TL_OK)) {
+			if (action == NULL)
+				json_decref(tie);
+			json_decref(action);
 			r = tl_error_set(err, TL_ENOMEM, "out of memory");
 			goto out;
 		}
-		if (tie != NULL)
-			json_object_set_new(action, "tie", tie);
 		tl_piles_set_state(&p, low, TL_CAND_EXCLUDED);
 		if ((r = tl_piles_transfer(&p, low, -1, NULL, err)) != TL_OK ||
 		    (r = tl_piles_record(&p)) != TL_OK) {

@@ -396,26 +396,21 @@ round_once(struct meek *m, json_t *report, struct tl_error *err)
 			if (m->state[c] == TL_CAND_HOPEFUL &&
 			    m->votes[c] <= m->votes[low] + surplus)
 				m->buf[n++] = c;
-		if (n > 1) {
+		if (n > 1)
 			low = tl_count_lot_tie(in, &m->lot, m->buf, n, &tie);
-			if (tie == NULL) {
-				r = TL_ENOMEM;
-				goto fail;
-			}
-			json_object_set_new(tie, "question", json_string(
-			    "which candidate to defeat (B.3: votes within "
-			    "the surplus of the lowest)"));
-			json_array_append(m->ties, tie);
-		}
 		action = json_pack("{s:s, s:s, s:o, s:s}", "type", "exclusion",
 		    "candidate", in->candidate_ids[low], "votes",
 		    tl_count_amount(m->votes[low], PLACES), "why",
 		    surplus < OMEGA ? "surplus below omega" :
 		    "surplus stopped falling");
-		if (action != NULL && tie != NULL)
-			json_object_set_new(action, "tie", tie);
-		else
+		if (action == NULL)
 			json_decref(tie);
+		else if (n > 1 && tl_count_note_tie(m->ties, action, tie,
+		    "which candidate to defeat (B.3: votes within the surplus "
+		    "of the lowest)") != TL_OK) {
+			json_decref(action);
+			action = NULL;
+		}
 	}
 	if (action == NULL) {
 		r = TL_ENOMEM;

@@ -233,6 +233,20 @@ tl_count_add_winner(const struct tl_count_input *in, json_t *report,
 	return TL_OK;
 }
 
+int
+tl_count_note_tie(json_t *ties, json_t *action, json_t *tie,
+    const char *question)
+{
+	if (tie == NULL || action == NULL ||
+	    json_object_set_new(tie, "question", json_string(question)) != 0 ||
+	    json_array_append(ties, tie) != 0) {
+		json_decref(tie);
+		return TL_ENOMEM;
+	}
+	return json_object_set_new(action, "tie", tie) != 0 ? TL_ENOMEM :
+	    TL_OK;
+}
+
 size_t
 tl_count_lot_tie(const struct tl_count_input *in, const struct tl_lot *lot,
     const size_t *tied, size_t n, json_t **tie)

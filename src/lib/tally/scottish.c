@@ -127,11 +127,6 @@ transfer_surplus(struct scottish *s, json_t **action, struct tl_error *err)
 			}
 		c = tl_count_break_tie(p->in, &s->lot, p->history, p->nstages,
 		    s->buf, ntied, 0, PLACES, &tie);
-		if (tie == NULL)
-			return tl_error_set(err, TL_ENOMEM, "out of memory");
-		json_object_set_new(tie, "question", json_string("which "
-		    "surplus to transfer first (rule 49)"));
-		json_array_append(s->ties, tie);
 	}
 	for (k = 0; s->pending[k] != c; k++)
 		;
@@ -141,12 +136,13 @@ transfer_surplus(struct scottish *s, json_t **action, struct tl_error *err)
 	    "candidate", p->in->candidate_ids[c],
 	    "surplus", tl_count_amount(surplus, PLACES),
 	    "votes", tl_count_amount(p->votes[c], PLACES));
-	if (*action == NULL) {
-		json_decref(tie);
+	if (*action == NULL || (ntied > 1 && tl_count_note_tie(s->ties,
+	    *action, tie, "which surplus to transfer first (rule 49)") !=
+	    TL_OK)) {
+		if (*action == NULL)
+			json_decref(tie);
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	}
-	if (tie != NULL)
-		json_object_set_new(*action, "tie", tie);
 	if ((r = tl_piles_transfer(p, c, surplus, &tv, err)) != TL_OK)
 		return r;
 	json_object_set_new(*action, "transfer_values", tv);
@@ -170,21 +166,16 @@ exclude_lowest(struct scottish *s, json_t **action, struct tl_error *err)
 	if (ntied > 1) {
 		c = tl_count_break_tie(p->in, &s->lot, p->history, p->nstages,
 		    s->buf, ntied, 1, PLACES, &tie);
-		if (tie == NULL)
-			return tl_error_set(err, TL_ENOMEM, "out of memory");
-		json_object_set_new(tie, "question", json_string("which "
-		    "candidate to exclude (rule 51)"));
-		json_array_append(s->ties, tie);
 	}
 	*action = json_pack("{s:s, s:s, s:o}", "type", "exclusion",
 	    "candidate", p->in->candidate_ids[c],
 	    "votes", tl_count_amount(p->votes[c], PLACES));
-	if (*action == NULL) {
-		json_decref(tie);
+	if (*action == NULL || (ntied > 1 && tl_count_note_tie(s->ties,
+	    *action, tie, "which candidate to exclude (rule 51)") != TL_OK)) {
+		if (*action == NULL)
+			json_decref(tie);
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	}
-	if (tie != NULL)
-		json_object_set_new(*action, "tie", tie);
 	tl_piles_set_state(p, c, TL_CAND_EXCLUDED);
 	return tl_piles_transfer(p, c, -1, NULL, err);
 }
