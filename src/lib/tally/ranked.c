@@ -72,12 +72,16 @@ tl_ranked_build(const struct tl_count_input *in, int allow_equal,
     int64_t scale, struct tl_ranked *out, struct tl_error *err)
 {
 	struct tl_ranked rk;
-	uint32_t *table = NULL, *seen = NULL;
+	uint64_t *table = NULL;
+	uint32_t *seen = NULL;
 	size_t mask, nprefs = in->starts[in->nballots];
 	const char *method = tl_method_name(in->method);
 	int r = TL_ENOMEM;
 
 	memset(&rk, 0, sizeof(rk));
+	if (in->nballots >= UINT32_MAX)
+		return tl_error_set(err, TL_EMETHOD, "more than %u ballots",
+		    UINT32_MAX - 1);
 	for (mask = 16; mask < 2 * in->nballots; mask *= 2)
 		;
 	rk.weight = malloc((in->nballots + 1) * sizeof(*rk.weight));
@@ -92,6 +96,7 @@ tl_ranked_build(const struct tl_count_input *in, int allow_equal,
 	rk.start[0] = 0;
 	for (size_t b = 0; b < in->nballots; b++) {
 		size_t at = rk.start[rk.n], len = 0, slot;
+		uint64_t h;
 		uint32_t *p = rk.prefs + at;
 		int new_group = 1;
 		int64_t w;
@@ -146,19 +151,26 @@ tl_ranked_build(const struct tl_count_input *in, int allow_equal,
 			goto out;
 		}
 		rk.total += w;
-		slot = (size_t)hash_ranking(p, len) & mask;
+		/* A slot holds the hash's top 32 bits and 1 + the index, so
+		 * that most mismatches are seen without touching the
+		 * ranking. */
+		h = hash_ranking(p, len);
+		slot = (size_t)h & mask;
 		for (;;) {
-			uint32_t i = table[slot];
+			uint64_t e = table[slot];
+			size_t i;
 
-			if (i == 0) {
-				table[slot] = (uint32_t)(rk.n + 1);
+			if (e == 0) {
+				table[slot] = (h & 0xffffffff00000000u) |
+				    (uint64_t)(rk.n + 1);
 				rk.weight[rk.n] = w;
 				rk.n++;
 				rk.start[rk.n] = at + len;
 				break;
 			}
-			i--;
-			if (rk.start[i + 1] - rk.start[i] == len &&
+			i = (size_t)(e & 0xffffffffu) - 1;
+			if ((e >> 32) == (h >> 32) &&
+			    rk.start[i + 1] - rk.start[i] == len &&
 			    memcmp(rk.prefs + rk.start[i], p,
 			    len * sizeof(*p)) == 0) {
 				rk.weight[i] += w;
