@@ -32,6 +32,11 @@ extern const struct cli_command cmd_tally;
 extern const struct cli_command cmd_count;
 extern const struct cli_command cmd_nomcom_select;
 extern const struct cli_command cmd_demo;
+extern const struct cli_command cmd_webhook_add;
+extern const struct cli_command cmd_webhook_list;
+extern const struct cli_command cmd_webhook_remove;
+extern const struct cli_command cmd_webhook_deliver;
+extern const struct cli_command cmd_webhook_test;
 
 static const struct cli_command *const commands[] = {
 	&cmd_init,
@@ -49,6 +54,11 @@ static const struct cli_command *const commands[] = {
 	&cmd_count,
 	&cmd_nomcom_select,
 	&cmd_demo,
+	&cmd_webhook_add,
+	&cmd_webhook_list,
+	&cmd_webhook_remove,
+	&cmd_webhook_deliver,
+	&cmd_webhook_test,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
