@@ -15,7 +15,7 @@
 
 #define CHART_W 760
 #define CHART_H 360
-#define LEFT 70
+#define LEFT 110
 #define RIGHT 20
 #define TOP 20
 #define BOTTOM 40
@@ -145,6 +145,7 @@ summary(const json_t *report, struct tl_buf *out)
 		    "td.action{font-size:smaller;text-align:left;"
 		    "vertical-align:top}\n"
 		    "p.how{background:#f4f4fb;padding:1em}\n"
+		    "div.wide{overflow-x:auto}\n"
 		    "</style>\n</head>\n<body>\n<h1>");
 	if (r == TL_OK)
 		r = add_escaped(out, json_string_value(title) != NULL ?
@@ -215,8 +216,8 @@ round_table(const json_t *report, struct tl_buf *out)
 	char v[48];
 	int r;
 
-	r = tl_buf_adds(out, "<h2>Round by round</h2>\n<table>\n<tr><th>"
-	    "Candidate</th>");
+	r = tl_buf_adds(out, "<h2>Round by round</h2>\n<div class=\"wide\">"
+	    "<table>\n<tr><th>Candidate</th>");
 	for (i = 0; i < nr && r == TL_OK; i++)
 		r = tl_buf_addf(out, "<th>Round %zu</th>", i + 1);
 	if (r == TL_OK)
@@ -279,7 +280,7 @@ round_table(const json_t *report, struct tl_buf *out)
 		if (r == TL_OK)
 			r = action_cell(round, candidates, out);
 	if (r == TL_OK)
-		r = tl_buf_adds(out, "</tr>\n</table>\n");
+		r = tl_buf_adds(out, "</tr>\n</table></div>\n");
 	return r;
 }
 
@@ -307,6 +308,7 @@ chart(const json_t *report, struct tl_buf *out)
 	size_t nr = json_array_size(rounds), i, k, color = 0;
 	int64_t max = 1, quota = amount_units(json_object_get(
 	    json_array_get(rounds, nr - 1), "quota"));
+	const json_t *top = NULL;
 	json_t *c, *round, *v;
 	const char *key;
 	char text[48];
@@ -314,8 +316,10 @@ chart(const json_t *report, struct tl_buf *out)
 
 	json_array_foreach(rounds, i, round)
 		json_object_foreach(json_object_get(round, "votes"), key, v)
-			if (amount_units(v) > max)
+			if (amount_units(v) > max) {
 				max = amount_units(v);
+				top = v;
+			}
 	if (quota > max)
 		max = quota;
 	r = tl_buf_addf(out, "<h2>Votes across the rounds</h2>\n<svg "
@@ -335,10 +339,12 @@ chart(const json_t *report, struct tl_buf *out)
 	if (r == TL_OK)
 		r = tl_buf_addf(out, "<text x=\"%d\" y=\"%d\" font-size=\"12\" "
 		    "text-anchor=\"middle\">round</text>\n<text x=\"%d\" "
-		    "y=\"%d\" font-size=\"11\" text-anchor=\"end\">votes"
+		    "y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s"
 		    "</text>\n<text x=\"%d\" y=\"%d\" font-size=\"11\" "
 		    "text-anchor=\"end\">0</text>\n", (LEFT + CHART_W) / 2,
-		    CHART_H - 5, LEFT - 4, TOP + 4, LEFT - 4, CHART_H - BOTTOM);
+		    CHART_H - 5, LEFT - 4, TOP + 4, quota > max || top == NULL ?
+		    "votes" : amount_text(top, text), LEFT - 4,
+		    CHART_H - BOTTOM);
 	if (r == TL_OK && quota > 0)
 		r = tl_buf_addf(out, "<line x1=\"%d\" y1=\"%" PRId64 "\" "
 		    "x2=\"%d\" y2=\"%" PRId64 "\" stroke=\"#555\" "
