@@ -288,6 +288,9 @@ ballot_line(struct reader *rd, struct tl_blt *blt, uint32_t *seen,
 			if (seen[c - 1] == serial)
 				return bad(rd, "a candidate ranked twice: ", ts);
 			seen[c - 1] = (uint32_t)serial;
+			if (set->nprefs + n >= set->cap_prefs)
+				return bad(rd, "more preferences than the "
+				    "file's size allows", NULL);
 			prefs[n++] = (uint32_t)(c - 1) |
 			    (first ? 0 : TL_PREF_EQUAL);
 			q = eq < te ? eq + 1 : te;

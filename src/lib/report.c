@@ -200,49 +200,6 @@ render_table(const json_t *report, struct tl_buf *out)
 	return r;
 }
 
-/* A tie and how it was broken, in one sentence. */
-static int
-render_tie(const json_t *tie, const char *indent, struct tl_buf *out)
-{
-	const char *by = json_string_value(json_object_get(tie, "broken_by"));
-	const json_t *cands = json_object_get(tie, "candidates");
-	const json_t *chosen = json_object_get(tie, "chosen");
-	size_t i;
-	json_t *c;
-	int r;
-
-	r = tl_buf_addf(out, "%sTie between ", indent);
-	json_array_foreach(cands, i, c)
-		if (r == TL_OK)
-			r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "",
-			    json_string_value(c));
-	if (r == TL_OK && json_object_get(tie, "question") != NULL)
-		r = tl_buf_addf(out, " (%s)", json_string_value(
-		    json_object_get(tie, "question")));
-	if (r == TL_OK && by != NULL && strcmp(by, "earlier stage") == 0)
-		r = tl_buf_addf(out, ": broken by the votes at round %"
-		    JSON_INTEGER_FORMAT, json_integer_value(json_object_get(tie,
-		    "stage")));
-	else if (r == TL_OK && by != NULL) {
-		r = tl_buf_adds(out, ": broken by lot (lot order ");
-		json_array_foreach(json_object_get(tie, "lot_order"), i, c)
-			if (r == TL_OK)
-				r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "",
-				    json_string_value(c));
-		if (r == TL_OK)
-			r = tl_buf_adds(out, ")");
-	}
-	if (r == TL_OK && json_is_string(chosen))
-		r = tl_buf_addf(out, "; chosen: %s", json_string_value(chosen));
-	json_array_foreach(json_is_array(chosen) ? chosen : NULL, i, c)
-		if (r == TL_OK)
-			r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "; chosen: ",
-			    json_string_value(c));
-	if (r == TL_OK)
-		r = tl_buf_adds(out, "\n");
-	return r;
-}
-
 /* The name of candidate id of the report (the id if not found). */
 static const char *
 candidate_name(const json_t *report, const char *id)
@@ -255,6 +212,51 @@ candidate_name(const json_t *report, const char *id)
 		    "id")), id) == 0)
 			return json_string_value(json_object_get(c, "name"));
 	return id;
+}
+
+/* A tie and how it was broken, in one sentence. */
+static int
+render_tie(const json_t *report, const json_t *tie, const char *indent,
+    struct tl_buf *out)
+{
+	const char *by = json_string_value(json_object_get(tie, "broken_by"));
+	const json_t *cands = json_object_get(tie, "candidates");
+	const json_t *chosen = json_object_get(tie, "chosen");
+	size_t i;
+	json_t *c;
+	int r;
+
+	r = tl_buf_addf(out, "%sTie between ", indent);
+	json_array_foreach(cands, i, c)
+		if (r == TL_OK)
+			r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "",
+			    candidate_name(report, json_string_value(c)));
+	if (r == TL_OK && json_object_get(tie, "question") != NULL)
+		r = tl_buf_addf(out, " (%s)", json_string_value(
+		    json_object_get(tie, "question")));
+	if (r == TL_OK && by != NULL && strcmp(by, "earlier stage") == 0)
+		r = tl_buf_addf(out, ": broken by the votes at round %"
+		    JSON_INTEGER_FORMAT, json_integer_value(json_object_get(tie,
+		    "stage")));
+	else if (r == TL_OK && by != NULL) {
+		r = tl_buf_adds(out, ": broken by lot (lot order ");
+		json_array_foreach(json_object_get(tie, "lot_order"), i, c)
+			if (r == TL_OK)
+				r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "",
+				    candidate_name(report, json_string_value(c)));
+		if (r == TL_OK)
+			r = tl_buf_adds(out, ")");
+	}
+	if (r == TL_OK && json_is_string(chosen))
+		r = tl_buf_addf(out, "; chosen: %s", candidate_name(report,
+		    json_string_value(chosen)));
+	json_array_foreach(json_is_array(chosen) ? chosen : NULL, i, c)
+		if (r == TL_OK)
+			r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "; chosen: ",
+			    candidate_name(report, json_string_value(c)));
+	if (r == TL_OK)
+		r = tl_buf_adds(out, "\n");
+	return r;
 }
 
 /* The round's action as a sentence. */
@@ -300,7 +302,8 @@ render_action(const json_t *report, const json_t *round, struct tl_buf *out)
 	if (r == TL_OK)
 		r = tl_buf_adds(out, "\n");
 	if (r == TL_OK && json_object_get(action, "tie") != NULL)
-		r = render_tie(json_object_get(action, "tie"), "    ", out);
+		r = render_tie(report, json_object_get(action, "tie"), "    ",
+		    out);
 	return r;
 }
 
@@ -472,12 +475,11 @@ render_ties(const json_t *report, struct tl_buf *out)
 		json_t *c;
 
 		if (json_is_true(json_object_get(tie, "resolved"))) {
-			if (json_object_get(json_object_get(report, "rounds"),
-			    "action") == NULL && r == TL_OK &&
-			    json_object_get(json_object_get(json_array_get(
-			    json_object_get(report, "rounds"), 0), "action"),
-			    "type") == NULL)
-				r = render_tie(tie, "  ", out);
+			/* Ranked counts show their ties with the rounds. */
+			if (r == TL_OK && json_object_get(json_array_get(
+			    json_object_get(report, "rounds"), 0), "action") ==
+			    NULL)
+				r = render_tie(report, tie, "  ", out);
 			continue;
 		}
 		r = tl_buf_addf(out, "  TIE: %" JSON_INTEGER_FORMAT " seat(s) "
