@@ -3,7 +3,8 @@
 # names a BLT file, a method (and seed), and the figures worked out by hand
 # for every round; `teller count --format json` must give exactly those
 # (every field the case states, in every round it lists, and the number of
-# rounds), the winners in order, and the ties and how they were broken.
+# rounds), the winners in order, and the ties and how they were broken;
+# and counting again must give the same bytes.
 . "$(dirname "$0")/lib.sh"
 
 "$PYTHON3" - "$TELLER" "$TELLER_TEST_DATA" <<'PY'
@@ -35,8 +36,11 @@ for path in sorted(glob.glob(os.path.join(data, "*.json"))):
     run = subprocess.run(args, capture_output=True, text=True)
     name = os.path.basename(path)
     errors = []
+    again = subprocess.run(args, capture_output=True, text=True)
     if run.returncode != 0:
         errors.append("teller exited %d: %s" % (run.returncode, run.stderr))
+    elif again.stdout != run.stdout:
+        errors.append("a second count gave different bytes")
     else:
         report = json.loads(run.stdout)
         contains(report["winners"], case["winners"], "winners", errors)
