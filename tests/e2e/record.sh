@@ -20,7 +20,11 @@ cat >manifest.json <<EOF
      {"id": "ann", "name": "Ann"}, {"id": "ben", "name": "Ben"},
      {"id": "cat", "name": "Cat"}]},
   {"id": "motion", "title": "Adopt the motion", "constituency": "members",
-   "method": "referendum"}],
+   "method": "referendum"},
+  {"id": "chair", "title": "Chair", "constituency": "members",
+   "method": "irv", "candidates": [
+     {"id": "ann", "name": "Ann"}, {"id": "ben", "name": "Ben"},
+     {"id": "cat", "name": "Cat"}]}],
  "random_sources": [{"name": "draw"}]}
 EOF
 teller election create manifest.json >/dev/null
@@ -33,27 +37,27 @@ teller roll import rec-2026 roll.csv >/dev/null
 teller election open rec-2026 >/dev/null
 teller manifest rec-2026 --output manifest.signed.json
 
-# cast VOTER SEQ BOARD ANSWER: makes, signs and casts a ballot; keeps the
-# receipt as receipts/VOTER-SEQ.json.
+# cast VOTER SEQ BOARD ANSWER CHAIR: makes, signs and casts a ballot;
+# keeps the receipt as receipts/VOTER-SEQ.json.
 cast() {
 	teller ballot make --manifest manifest.signed.json --key "keys/$1.pem" \
 	    --voter "$1" --seq "$2" --vote "board=$3" --vote "motion=$4" \
-	    --output "ballots/$1-$2.json"
+	    --vote "chair=$5" --output "ballots/$1-$2.json"
 	teller ballot cast "ballots/$1-$2.json" --output "receipts/$1-$2.json"
 }
-cast m1 1 ann,ben yes
+cast m1 1 ann,ben yes "ann>ben"
 
 # Fork the log here: a copy of the database as it is after one ballot
 # (each command closes it, which folds the write-ahead log into it).
 [ ! -e teller.db-wal ] || fail "a WAL file outlived the last command"
 cp teller.db fork.db
 
-cast m2 1 ben no
-cast m3 1 cat,ann yes
-cast m4 1 ann yes
-cast m5 1 ben,cat abstain
-cast m6 1 ann,cat no
-cast m2 2 ann,ben yes
+cast m2 1 ben no cat
+cast m3 1 cat,ann yes "cat>ann"
+cast m4 1 ann yes ann
+cast m5 1 ben,cat abstain "ben>ann"
+cast m6 1 ann,cat no "cat>ben"
+cast m2 2 ann,ben yes "ben>cat"
 pass "seven ballots cast, one a revote, each with a receipt"
 
 # The record of the open election: valid, and every receipt holds.
@@ -88,6 +92,11 @@ assert board == {"ann": 1 + 2 + 3 + 4 + 6, "ben": 1 + 2 + 5,
                  "cat": 3 + 5 + 6}, board
 assert r["result"]["contests"][0]["winners"] == ["Ann", "Cat"]
 assert r["result"]["random"] == ["4242"]
+# The ranked contest (irv), counted by hand: first preferences ann 1+4,
+# ben 2+5, cat 3+6 of 21, no majority; ann is excluded, m1's ballot goes
+# to ben (8) and m4's is exhausted; cat has 9 of the 17 left: elected.
+assert r["result"]["contests"][2]["method"] == "irv"
+assert r["result"]["contests"][2]["winners"] == ["Cat"], r["result"]["contests"][2]
 EOF
 for r in receipts/*.json; do
 	expect_status 0 teller receipt verify "$r" --record counted.jsonl
@@ -120,9 +129,9 @@ pass "swapped, dropped, duplicated lines and a changed result are invalid"
 # same in both logs), then others; signed by the same authority (the
 # database holds its key).
 export TELLER_DB="$T/fork.db"
-cast m7 1 ben no
+cast m7 1 ben no ben
 teller ballot cast ballots/m3-1.json --output fork-m3.json
-cast m8 1 cat yes
+cast m8 1 cat yes cat
 teller election close rec-2026 --random 4242 >/dev/null
 teller tally rec-2026 >/dev/null
 teller export rec-2026 --output rewritten.jsonl
