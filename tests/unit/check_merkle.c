@@ -736,6 +736,7 @@ merkle_suite(void)
 	tcase_add_test(tc, test_vector_consistency);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("reference");
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_random_sizes);
 	tcase_add_test(tc, test_log_tree);
 	suite_add_tcase(s, tc);
@@ -745,11 +746,5 @@ merkle_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(merkle_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return th_run(merkle_suite());
 }
