@@ -13,8 +13,9 @@
  * verifier said of them (white space is rejected, since lines must be the
  * exact logged bytes; the final line feed is optional).
  *
- * The draws come from a fixed seed, so a failure can be replayed; set
- * TELLER_TAMPER_SEED to try others.
+ * The draws come from a fixed seed (TELLER_TAMPER_SEED to try others), but
+ * the voters' keys are new on each run, and so are the record's bytes: a
+ * mutation the verifier misses is printed with what it changed.
  */
 #include <config.h>
 
