@@ -13,6 +13,17 @@
  *    "random_sources": [{"name": "...", "description": "..."}],
  *    "authority_key": "<base64 Ed25519 public key>"}
  *
+ * and, for an election with a timetable (timetable.h), "timetable",
+ * per contest "petition_threshold", per random source "form" ("text" or
+ * "rfc3797"), and in the voting definition "initial_manifest".
+ *
+ * An election with a nomination stage (a nominations or petitions phase)
+ * has two signed definitions: the initial manifest, signed when the
+ * election is published, whose contests may still lack candidates; and the
+ * voting definition, signed when the vote opens: the same document with
+ * the final candidate lists and "initial_manifest", the hash of the
+ * initial one.  Ballots name the voting definition.
+ *
  * tl_manifest_parse validates all of it and reports the first problem with
  * its field path.  Unknown fields are errors: a signed definition must not
  * carry anything a reader could misunderstand.
@@ -29,6 +40,7 @@
 #include <jansson.h>
 
 #include "teller/error.h"
+#include "teller/timetable.h"
 
 #define TL_MANIFEST_MAX (1024 * 1024)
 #define TL_MAX_CANDIDATES 1000
@@ -36,6 +48,7 @@
 #define TL_MAX_CONSTITUENCIES 100
 #define TL_MAX_RANDOM_SOURCES 16
 #define TL_MAX_SEATS 100
+#define TL_MAX_PETITION_THRESHOLD 2000000
 
 enum tl_method {
 	TL_METHOD_PLURALITY,
@@ -80,11 +93,20 @@ struct tl_contest {
 	struct tl_candidate *candidates;
 	json_t *options; /* the "options" object (empty if absent); a reference
 	                    the contest holds */
+	int64_t petition_threshold; /* endorsements a petition needs; 0: the
+	                               contest takes no petitions */
 };
 
 struct tl_constituency {
 	char *id;
 	char *name;
+};
+
+/* How the random sources' values seed tie-breaks (result.h): as they are
+ * written, or through the RFC 3797 key string of all of them. */
+enum tl_random_form {
+	TL_RANDOM_TEXT,
+	TL_RANDOM_RFC3797,
 };
 
 struct tl_random_source {
@@ -105,12 +127,18 @@ struct tl_manifest {
 	struct tl_contest *contests;
 	size_t nrandom_sources;
 	struct tl_random_source *random_sources;
+	enum tl_random_form random_form; /* the same for every source */
+	struct tl_timetable timetable;   /* voting is opens..closes */
+	char *initial_manifest; /* in a voting definition: the hash of the
+	                           initial manifest; otherwise NULL */
 	char *authority_key; /* base64, NULL before the election is created */
 	json_t *json;        /* the whole validated document */
 };
 
 /* Parses and validates a manifest.  TL_EMANIFEST (or TL_ETOOBIG) with the
- * field at fault in err. */
+ * field at fault in err.  An initial manifest (one with a nomination stage
+ * and no initial_manifest) may have contests with fewer candidates than
+ * seats, or none: its slate is not complete yet. */
 int tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
     struct tl_error *err);
 
@@ -122,6 +150,10 @@ int tl_manifest_set_authority(struct tl_manifest *m, const char *key_b64);
  * frees): the payload that is signed. */
 int tl_manifest_serialize(const struct tl_manifest *m, char **out,
     size_t *len);
+
+/* Whether the manifest is the initial definition of an election with a
+ * nomination stage, whose slate is not complete yet. */
+int tl_manifest_is_initial(const struct tl_manifest *m);
 
 /* Lookups; NULL or (size_t)-1 when absent. */
 const struct tl_contest *tl_manifest_contest(const struct tl_manifest *m,

@@ -41,7 +41,10 @@ void tl_result_seed(const char *manifest_hash, const char *contest_id,
 /*
  * Computes the result document.  ballots are every accepted ballot in log
  * order; a ballot whose voter is not on the roll is an error (TL_EVERIFY).
- * *out is a new reference.
+ * When the manifest's random sources are of the form "rfc3797", each
+ * contest's seed is tl_result_seed with one value, the RFC 3797 key string
+ * of all the random values (tl_rfc3797_key); values that make no key
+ * string are TL_EINPUT.  *out is a new reference.
  */
 int tl_result_compute(const struct tl_manifest *manifest,
     const char *manifest_hash, const struct tl_roll *roll,

@@ -116,17 +116,97 @@ get_text(json_t *obj, const char *key, int required, size_t max,
 }
 
 static int
-get_time(json_t *obj, const char *key, int64_t *out, struct tl_error *err)
+get_time(json_t *obj, const char *key, const char *where, int64_t *out,
+    struct tl_error *err)
 {
 	const char *s;
 	int r;
 
-	if ((r = tl_json_string(obj, key, 1, "", TL_EMANIFEST, &s, err)) !=
+	if ((r = tl_json_string(obj, key, 1, where, TL_EMANIFEST, &s, err)) !=
 	    TL_OK)
 		return r;
 	if (tl_time_parse(s, out) != TL_OK)
-		return BAD("%s: \"%.64s\" is not a UTC time like "
-		    "2026-11-22T10:00:00Z", key, s);
+		return BAD("%s%s%s: \"%.64s\" is not a UTC time like "
+		    "2026-11-22T10:00:00Z", where, *where ? "." : "", key, s);
+	return TL_OK;
+}
+
+/* One phase of the timetable: {"opens": TIME, "closes": TIME}. */
+static int
+parse_window(json_t *timetable, enum tl_phase phase, struct tl_window *w,
+    struct tl_error *err)
+{
+	static const char *const keys[] = {"opens", "closes", NULL};
+	const char *name = tl_phase_name(phase);
+	json_t *item;
+	char where[48];
+	int r;
+
+	if ((r = tl_json_object(timetable, name, 0, "timetable", TL_EMANIFEST,
+	    &item, err)) != TL_OK || item == NULL)
+		return r;
+	snprintf(where, sizeof(where), "timetable.%s", name);
+	if ((r = tl_json_only_keys(item, keys, where, TL_EMANIFEST, err)) !=
+	    TL_OK ||
+	    (r = get_time(item, "opens", where, &w->opens, err)) != TL_OK ||
+	    (r = get_time(item, "closes", where, &w->closes, err)) != TL_OK)
+		return r;
+	w->present = 1;
+	return TL_OK;
+}
+
+/* The phases: the manifest's voting window and its "timetable" member. */
+static int
+parse_timetable(struct tl_manifest *m, struct tl_error *err)
+{
+	static const char *const keys[] = {"nominations", "petitions",
+	    "challenge", NULL};
+	struct tl_timetable *tt = &m->timetable;
+	json_t *timetable;
+	int r;
+
+	tt->phase[TL_PHASE_VOTING] = (struct tl_window){1, m->opens, m->closes};
+	if ((r = tl_json_object(m->json, "timetable", 0, "", TL_EMANIFEST,
+	    &timetable, err)) != TL_OK || timetable == NULL)
+		return r;
+	tt->declared = 1;
+	if ((r = tl_json_only_keys(timetable, keys, "timetable", TL_EMANIFEST,
+	    err)) != TL_OK ||
+	    (r = parse_window(timetable, TL_PHASE_NOMINATIONS,
+	    &tt->phase[TL_PHASE_NOMINATIONS], err)) != TL_OK ||
+	    (r = parse_window(timetable, TL_PHASE_PETITIONS,
+	    &tt->phase[TL_PHASE_PETITIONS], err)) != TL_OK ||
+	    (r = parse_window(timetable, TL_PHASE_CHALLENGE,
+	    &tt->phase[TL_PHASE_CHALLENGE], err)) != TL_OK)
+		return r;
+	if (json_object_size(timetable) == 0)
+		return BAD("timetable: give at least one of nominations, "
+		    "petitions and challenge (or leave the timetable out)");
+	if ((r = tl_timetable_check(tt, TL_EMANIFEST, err)) != TL_OK)
+		return tl_error_prefix(err, "timetable");
+	return TL_OK;
+}
+
+/* The hash of the initial manifest, in a voting definition. */
+static int
+parse_initial(struct tl_manifest *m, struct tl_error *err)
+{
+	const char *hash;
+	int r;
+
+	if ((r = tl_json_string(m->json, "initial_manifest", 0, "",
+	    TL_EMANIFEST, &hash, err)) != TL_OK || hash == NULL)
+		return r;
+	if (strlen(hash) != TL_HASH_HEX_LEN ||
+	    strspn(hash, "0123456789abcdef") != TL_HASH_HEX_LEN)
+		return BAD("initial_manifest: not a hash (64 lowercase hex "
+		    "digits)");
+	if (!tl_timetable_has_nominations(&m->timetable))
+		return BAD("initial_manifest: only the voting definition of an "
+		    "election with a nominations or petitions phase names an "
+		    "initial manifest");
+	if ((m->initial_manifest = strdup(hash)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	return TL_OK;
 }
 
@@ -219,7 +299,8 @@ parse_contest(struct tl_manifest *m, struct tl_contest *c, json_t *item,
     size_t index, struct tl_error *err)
 {
 	static const char *const keys[] = {"id", "title", "constituency",
-	    "seats", "method", "candidates", "options", NULL};
+	    "seats", "method", "candidates", "options", "petition_threshold",
+	    NULL};
 	const char *method, *constituency;
 	json_t *candidates, *options;
 	int64_t seats = 1;
@@ -244,7 +325,10 @@ parse_contest(struct tl_manifest *m, struct tl_contest *c, json_t *item,
 	    (r = tl_json_array(item, "candidates", 0, where, TL_EMANIFEST,
 	    &candidates, err)) != TL_OK ||
 	    (r = tl_json_object(item, "options", 0, where, TL_EMANIFEST,
-	    &options, err)) != TL_OK)
+	    &options, err)) != TL_OK ||
+	    (r = tl_json_int(item, "petition_threshold", 0, 1,
+	    TL_MAX_PETITION_THRESHOLD, where, TL_EMANIFEST,
+	    &c->petition_threshold, err)) != TL_OK)
 		return r;
 	for (size_t j = 0; j < index; j++)
 		if (strcmp(m->contests[j].id, c->id) == 0)
@@ -271,19 +355,29 @@ parse_contest(struct tl_manifest *m, struct tl_contest *c, json_t *item,
 		if (c->seats != 1)
 			return BAD("%s.seats: a referendum decides one question; "
 			    "seats must be 1", where);
+		if (c->petition_threshold != 0)
+			return BAD("%s.petition_threshold: a referendum has no "
+			    "candidates to petition for", where);
 	} else {
-		if (c->ncandidates == 0)
+		if (c->ncandidates == 0 && !tl_manifest_is_initial(m))
 			return BAD("%s.candidates: a %s contest needs candidates",
 			    where, method);
 		if (c->method == TL_METHOD_IRV && c->seats != 1)
 			return BAD("%s.seats: irv fills one seat; use "
 			    "stv-scottish or stv-meek for %u", where, c->seats);
 	}
+	if (c->petition_threshold != 0 &&
+	    !m->timetable.phase[TL_PHASE_PETITIONS].present)
+		return BAD("%s.petition_threshold: the timetable has no "
+		    "petitions phase", where);
 	/* An absent "options" is an empty one; the document keeps its form. */
 	c->options = options != NULL ? json_incref(options) : json_object();
 	if (c->options == NULL)
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
-	return tl_count_check_options(c->method, c->seats, c->ncandidates,
+	/* An initial manifest's slate is not complete: its seats are checked
+	 * against the candidates when the vote opens. */
+	return tl_count_check_options(c->method, c->seats,
+	    tl_manifest_is_initial(m) ? TL_MAX_SEATS : c->ncandidates,
 	    c->options, where, err);
 }
 
@@ -291,8 +385,11 @@ static int
 parse_random_sources(struct tl_manifest *m, json_t *array,
     struct tl_error *err)
 {
-	static const char *const keys[] = {"name", "description", NULL};
+	static const char *const keys[] = {"name", "description", "form",
+	    NULL};
 	size_t n = array != NULL ? json_array_size(array) : 0;
+	enum tl_random_form kind;
+	const char *form;
 	char where[64];
 	int r;
 
@@ -317,8 +414,24 @@ parse_random_sources(struct tl_manifest *m, json_t *array,
 		if ((r = get_text(item, "name", 1, 200, where, &s->name,
 		    err)) != TL_OK ||
 		    (r = get_text(item, "description", 0, 1000, where,
-		    &s->description, err)) != TL_OK)
+		    &s->description, err)) != TL_OK ||
+		    (r = tl_json_string(item, "form", 0, where, TL_EMANIFEST,
+		    &form, err)) != TL_OK)
 			return r;
+		if (form == NULL || strcmp(form, "text") == 0)
+			kind = TL_RANDOM_TEXT;
+		else if (strcmp(form, "rfc3797") == 0)
+			kind = TL_RANDOM_RFC3797;
+		else
+			return BAD("%s.form: \"%.64s\" is not \"text\" or "
+			    "\"rfc3797\"", where, form);
+		if (i == 0)
+			m->random_form = kind;
+		else if (kind != m->random_form)
+			return BAD("%s.form: every random source must have the "
+			    "same form (random_sources[0] is \"%s\")", where,
+			    m->random_form == TL_RANDOM_RFC3797 ? "rfc3797" :
+			    "text");
 	}
 	return TL_OK;
 }
@@ -329,7 +442,7 @@ tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
 {
 	static const char *const keys[] = {"id", "title", "secrecy", "revote",
 	    "opens", "closes", "constituencies", "contests", "random_sources",
-	    "authority_key", NULL};
+	    "authority_key", "timetable", "initial_manifest", NULL};
 	struct tl_manifest *m = NULL;
 	json_t *root = NULL, *constituencies, *contests, *sources;
 	const char *secrecy, *revote, *authority;
@@ -358,8 +471,8 @@ tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
 	    &secrecy, err)) != TL_OK ||
 	    (r = tl_json_string(m->json, "revote", 0, "", TL_EMANIFEST, &revote,
 	    err)) != TL_OK ||
-	    (r = get_time(m->json, "opens", &m->opens, err)) != TL_OK ||
-	    (r = get_time(m->json, "closes", &m->closes, err)) != TL_OK ||
+	    (r = get_time(m->json, "opens", "", &m->opens, err)) != TL_OK ||
+	    (r = get_time(m->json, "closes", "", &m->closes, err)) != TL_OK ||
 	    (r = tl_json_array(m->json, "constituencies", 1, "", TL_EMANIFEST,
 	    &constituencies, err)) != TL_OK ||
 	    (r = tl_json_array(m->json, "contests", 1, "", TL_EMANIFEST,
@@ -392,7 +505,9 @@ tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
 		r = BAD("closes: must be after opens");
 		goto out;
 	}
-	if ((r = parse_constituencies(m, constituencies, err)) != TL_OK)
+	if ((r = parse_timetable(m, err)) != TL_OK ||
+	    (r = parse_initial(m, err)) != TL_OK ||
+	    (r = parse_constituencies(m, constituencies, err)) != TL_OK)
 		goto out;
 	ncontests = json_array_size(contests);
 	if (ncontests == 0 || ncontests > TL_MAX_CONTESTS) {
@@ -455,6 +570,13 @@ tl_manifest_serialize(const struct tl_manifest *m, char **out, size_t *len)
 	return tl_json_dump(m->json, out, len);
 }
 
+int
+tl_manifest_is_initial(const struct tl_manifest *m)
+{
+	return tl_timetable_has_nominations(&m->timetable) &&
+	    m->initial_manifest == NULL;
+}
+
 const struct tl_contest *
 tl_manifest_contest(const struct tl_manifest *m, const char *id)
 {
@@ -513,6 +635,7 @@ tl_manifest_free(struct tl_manifest *m)
 		free(m->random_sources[i].description);
 	}
 	free(m->random_sources);
+	free(m->initial_manifest);
 	free(m->authority_key);
 	json_decref(m->json);
 	free(m);

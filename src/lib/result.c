@@ -10,6 +10,7 @@
 #include "jsonutil.h"
 #include "teller/count.h"
 #include "teller/result.h"
+#include "teller/rfc3797.h"
 
 void
 tl_result_seed(const char *manifest_hash, const char *contest_id,
@@ -251,6 +252,9 @@ tl_result_compute(const struct tl_manifest *m, const char *manifest_hash,
 	size_t *chosen = NULL, nchosen = 0;
 	int64_t (*turnout)[4] = NULL;
 	json_t *doc = NULL, *contests, *turnout_json, *random_json;
+	const char *const *seed_values = random;
+	size_t nseed = nrandom;
+	char *key = NULL;
 	int r;
 
 	if ((r = choose_ballots(m, roll, ballots, nballots, &voters, &chosen,
@@ -274,11 +278,21 @@ tl_result_compute(const struct tl_manifest *m, const char *manifest_hash,
 	}
 	for (size_t i = 0; i < nrandom; i++)
 		json_array_append_new(random_json, json_string(random[i]));
+	/* RFC 3797 sources seed the lots through their key string, as one
+	 * value (doc/record-format.md, 8.3). */
+	if (m->random_form == TL_RANDOM_RFC3797 && nrandom > 0) {
+		if ((r = tl_rfc3797_key(random, nrandom, &key, err)) != TL_OK) {
+			tl_error_prefix(err, "the random values");
+			goto out;
+		}
+		seed_values = (const char *const *)&key;
+		nseed = 1;
+	}
 	for (size_t ci = 0; ci < m->ncontests; ci++) {
 		json_t *report = NULL;
 
 		if ((r = count_contest(m, manifest_hash, ci, roll, ballots,
-		    voters, chosen, nchosen, random, nrandom, &report, err)) !=
+		    voters, chosen, nchosen, seed_values, nseed, &report, err)) !=
 		    TL_OK)
 			goto out;
 		json_array_append_new(contests, report);
@@ -306,5 +320,6 @@ tl_result_compute(const struct tl_manifest *m, const char *manifest_hash,
 	free(voters);
 	free(chosen);
 	free(turnout);
+	free(key);
 	return r;
 }
