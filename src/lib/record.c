@@ -14,6 +14,7 @@
 #include "teller/election.h"
 #include "teller/log.h"
 #include "teller/record.h"
+#include "teller/statement.h"
 
 struct tl_record {
 	char *text;
@@ -74,6 +75,9 @@ tl_record_split_lines(const char *text, size_t len,
 static const char *const canonical_types[] = {
 	TL_TYPE_MANIFEST, TL_TYPE_ROLL, TL_TYPE_BALLOT, TL_TYPE_CLOSE,
 	TL_TYPE_RESULT, TL_TYPE_TREE_HEAD, TL_TYPE_RECEIPT,
+	TL_TYPE_CANDIDATE, TL_TYPE_PETITION, TL_TYPE_ENDORSEMENT,
+	TL_TYPE_AMENDMENT, TL_TYPE_CERTIFICATION, TL_TYPE_CHALLENGE,
+	TL_TYPE_DECISION, TL_TYPE_FINAL,
 };
 
 /* Whether p (with end) starts with the literal lit; moves p past it. */
