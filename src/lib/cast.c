@@ -127,7 +127,8 @@ check_acceptance(struct tl_store *store, const struct tl_cast *cast,
 	int64_t opens, closes;
 	int r;
 
-	if ((r = tl_db_prepare(store, "SELECT state, opens_at, closes_at, "
+	if ((r = tl_db_prepare(store, "SELECT " TL_DB_STATE_SQL ", opens_at, "
+	    "closes_at, "
 	    "(SELECT MAX(seq) FROM ballots WHERE election_id = e.id AND "
 	    "key_id = ?) FROM elections e WHERE id = ?", &stmt, err)) != TL_OK)
 		return r;
@@ -140,6 +141,13 @@ check_acceptance(struct tl_store *store, const struct tl_cast *cast,
 	state = (const char *)sqlite3_column_text(stmt, 0);
 	opens = sqlite3_column_int64(stmt, 1);
 	closes = sqlite3_column_int64(stmt, 2);
+	if (strcmp(state, "published") == 0) {
+		tl_time_format(opens, when);
+		r = tl_error_set(err, TL_EPHASE, "election %s is in its "
+		    "nomination stage; its voting phase opens at %s, once the "
+		    "final candidates are signed", cast->election_id, when);
+		goto out;
+	}
 	if (strcmp(state, "open") != 0) {
 		r = tl_error_set(err, TL_ESTATE,
 		    "election %s is %s; it is not accepting ballots",

@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cycle_internal.h"
 #include "jsonutil.h"
 #include "store_internal.h"
+#include "teller/cycle.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
 #include "teller/log.h"
+#include "teller/rfc3797.h"
 #include "teller/util.h"
 #include "teller/webhook.h"
 
@@ -25,8 +28,8 @@ election_state(struct tl_store *store, const char *id, char **state,
 	sqlite3_stmt *stmt = NULL;
 	int r, ok = 1;
 
-	if ((r = tl_db_prepare(store, "SELECT state FROM elections WHERE id = ?",
-	    &stmt, err)) != TL_OK)
+	if ((r = tl_db_prepare(store, "SELECT " TL_DB_STATE_SQL " FROM "
+	    "elections WHERE id = ?", &stmt, err)) != TL_OK)
 		return r;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	switch (sqlite3_step(stmt)) {
@@ -189,7 +192,8 @@ tl_election_load(struct tl_store *store, const char *id,
 	int r;
 
 	if ((r = tl_db_prepare(store, "SELECT manifest_json, manifest_hash, "
-	    "state FROM elections WHERE id = ?", &stmt, err)) != TL_OK)
+	    TL_DB_STATE_SQL " FROM elections WHERE id = ?", &stmt, err)) !=
+	    TL_OK)
 		return r;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	switch (sqlite3_step(stmt)) {
@@ -291,7 +295,7 @@ tl_election_import_roll(struct tl_store *store, const char *id,
 		return r;
 	if (strcmp(state, "draft") != 0) {
 		r = tl_error_set(err, TL_ESTATE, "election %s is %s; its roll "
-		    "was frozen when it opened", id, state);
+		    "was frozen when its log started", id, state);
 		goto out;
 	}
 	if ((r = tl_roll_parse_csv(csv, len, filename, m, &roll, err)) != TL_OK)
@@ -341,130 +345,101 @@ tl_election_import_roll(struct tl_store *store, const char *id,
 	return r;
 }
 
-/* Signs payload as an authority envelope and appends it to the log. */
+/* Sets the election open with its definition in force (the manifest, or
+ * for an election with a nomination stage its voting definition). */
 static int
-append_signed(struct tl_store *store, const char *election_id,
-    const char *kind, const char *type, const char *payload, size_t len,
-    const struct tl_key *authority, int64_t now, char **envelope_out,
-    uint64_t *leaf_index, struct tl_error *err)
+set_open(struct tl_store *store, const char *id, const char *json,
+    const char *hash, int64_t now, struct tl_error *err)
 {
-	struct tl_envelope *env = NULL;
-	char *text = NULL;
-	size_t text_len = 0;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = tl_envelope_sign(type, payload, len, authority, &env, err)) !=
-	    TL_OK ||
-	    (r = tl_envelope_serialize(env, &text, &text_len, err)) != TL_OK ||
-	    (r = tl_log_append(store, election_id, kind, text, text_len, now,
-	    leaf_index, NULL, err)) != TL_OK)
-		goto out;
-	if (envelope_out != NULL) {
-		*envelope_out = text;
-		text = NULL;
-	}
- out:
-	tl_envelope_free(env);
-	free(text);
+	if ((r = tl_db_prepare(store, "UPDATE elections SET state = 'open', "
+	    "manifest_json = COALESCE(?, manifest_json), "
+	    "manifest_hash = ?, initial_hash = COALESCE(initial_hash, ?), "
+	    "opened_at = ? WHERE id = ?", &stmt, err)) != TL_OK)
+		return r;
+	if (json != NULL)
+		sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, now);
+	sqlite3_bind_text(stmt, 5, id, -1, SQLITE_STATIC);
+	r = tl_db_step_done(store, stmt, err, "cannot open the election");
+	sqlite3_finalize(stmt);
 	return r;
 }
 
-/* Every constituency that votes in a contest must have voters. */
+/*
+ * Opens the vote of a published election: once its nomination stage is
+ * over, signs the voting definition (the final candidates) into the log.
+ */
 static int
-check_roll_complete(const struct tl_manifest *m, const struct tl_roll *roll,
-    struct tl_error *err)
+open_vote(struct tl_store *store, const struct cycle_election *e,
+    const struct tl_key *authority, int64_t now, struct tl_error *err)
 {
-	for (size_t c = 0; c < m->ncontests; c++) {
-		size_t ci = m->contests[c].constituency_index, n = 0;
+	const struct tl_window *voting = &e->timetable.phase[TL_PHASE_VOTING];
+	int64_t end = tl_timetable_nominations_end(&e->timetable);
+	char *json = NULL, hash[TL_HASH_HEX_LEN + 1], when[TL_TIME_LEN];
+	size_t len = 0;
+	int r;
 
-		for (size_t v = 0; v < roll->nvoters && n == 0; v++)
-			n += roll->voters[v].constituency_index == ci;
-		if (n == 0)
-			return tl_error_set(err, TL_ESTATE,
-			    "constituency %s votes in contest %s but has no "
-			    "voters; import its roll with 'teller roll import "
-			    "%s FILE.csv'", m->constituencies[ci].id,
-			    m->contests[c].id, m->id);
+	if (strcmp(e->state, "draft") == 0)
+		return tl_error_set(err, TL_ESTATE, "election %s is a draft with "
+		    "a nomination stage; publish it first ('teller election "
+		    "publish %s')", e->id, e->id);
+	if (strcmp(e->state, "published") != 0)
+		return tl_error_set(err, TL_ESTATE, "election %s is %s; only a "
+		    "published election can open its vote", e->id, e->state);
+	if (now < end) {
+		tl_time_format(end, when);
+		return tl_error_set(err, TL_EPHASE, "election %s: its nomination "
+		    "stage runs until %s; the voting definition, with the final "
+		    "candidates, is signed after it", e->id, when);
 	}
-	return TL_OK;
+	if (now >= voting->closes) {
+		tl_time_format(voting->closes, when);
+		return tl_error_set(err, TL_EPHASE, "election %s: its voting "
+		    "phase closed at %s", e->id, when);
+	}
+	if ((r = tl_cycle_voting_definition(store, e, &json, &len, err)) !=
+	    TL_OK)
+		return r;
+	tl_sha256_hex(json, len, hash);
+	if ((r = tl_cycle_append_signed(store, e->id, "definition",
+	    TL_TYPE_MANIFEST, json, len, authority, now, NULL, NULL, NULL,
+	    err)) == TL_OK)
+		r = set_open(store, e->id, json, hash, now, err);
+	free(json);
+	return r;
 }
 
 int
 tl_election_open(struct tl_store *store, const char *id, int64_t now,
     struct tl_error *err)
 {
-	struct tl_manifest *m = NULL;
-	struct tl_roll *roll = NULL;
-	struct tl_key *authority = NULL;
-	sqlite3_stmt *stmt = NULL;
-	char *payload = NULL, *roll_payload = NULL, *state = NULL;
+	struct cycle_step s;
+	const struct tl_window *voting;
 	char hash[TL_HASH_HEX_LEN + 1], when[TL_TIME_LEN];
-	size_t payload_len = 0, roll_len = 0;
 	int r;
 
-	if ((r = tl_store_authority(store, &authority, err)) != TL_OK)
+	if ((r = tl_cycle_begin(store, id, NULL, &s, err)) != TL_OK)
 		return r;
-	if ((r = tl_db_begin(store, err)) != TL_OK)
-		goto out;
-	if ((r = tl_election_load(store, id, &m, NULL, &state, err)) != TL_OK)
-		goto rollback;
-	if (strcmp(state, "draft") != 0) {
-		r = tl_error_set(err, TL_ESTATE,
-		    "election %s is %s; only a draft election can be opened", id,
-		    state);
-		goto rollback;
-	}
-	if (m->closes <= now) {
-		tl_time_format(m->closes, when);
-		r = tl_error_set(err, TL_EWINDOW,
-		    "election %s closes at %s, which is already past", id, when);
-		goto rollback;
-	}
-	if ((r = tl_election_roll(store, id, m, &roll, err)) != TL_OK ||
-	    (r = check_roll_complete(m, roll, err)) != TL_OK)
-		goto rollback;
-	if ((r = tl_manifest_serialize(m, &payload, &payload_len)) != TL_OK) {
-		tl_error_set(err, r, "out of memory");
-		goto rollback;
-	}
-	tl_sha256_hex(payload, payload_len, hash);
-	if ((r = tl_roll_serialize(roll, id, hash, &roll_payload, &roll_len)) !=
-	    TL_OK) {
-		tl_error_set(err, r, "out of memory");
-		goto rollback;
-	}
-	if ((r = append_signed(store, id, "manifest", TL_TYPE_MANIFEST, payload,
-	    payload_len, authority, now, NULL, NULL, err)) != TL_OK ||
-	    (r = append_signed(store, id, "roll", TL_TYPE_ROLL, roll_payload,
-	    roll_len, authority, now, NULL, NULL, err)) != TL_OK ||
-	    (r = tl_log_sign_head(store, id, authority, now, NULL, err)) !=
-	    TL_OK)
-		goto rollback;
-	if ((r = tl_db_prepare(store, "UPDATE elections SET state = 'open', "
-	    "manifest_hash = ?, opened_at = ? WHERE id = ?", &stmt, err)) !=
-	    TL_OK)
-		goto rollback;
-	sqlite3_bind_text(stmt, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, now);
-	sqlite3_bind_text(stmt, 3, id, -1, SQLITE_STATIC);
-	if ((r = tl_db_step_done(store, stmt, err, "cannot open the election")) !=
-	    TL_OK ||
-	    (r = tl_webhook_emit(store, TL_WEBHOOK_ELECTION_OPENED, id, now, NULL,
-	    err)) != TL_OK)
-		goto rollback;
-	r = tl_db_commit(store, err);
-	goto out;
- rollback:
-	tl_db_rollback(store);
- out:
-	sqlite3_finalize(stmt);
-	tl_key_free(authority);
-	tl_manifest_free(m);
-	tl_roll_free(roll);
-	free(payload);
-	free(roll_payload);
-	free(state);
-	return r;
+	s.event = TL_WEBHOOK_ELECTION_OPENED;
+	voting = &s.e.timetable.phase[TL_PHASE_VOTING];
+	if (tl_timetable_has_nominations(&s.e.timetable))
+		r = open_vote(store, &s.e, s.authority, now, err);
+	else if (strcmp(s.e.state, "draft") != 0)
+		r = tl_error_set(err, TL_ESTATE, "election %s is %s; only a draft "
+		    "election can be opened", id, s.e.state);
+	else if (voting->closes <= now) {
+		tl_time_format(voting->closes, when);
+		r = tl_error_set(err, TL_EWINDOW, "election %s closes at %s, "
+		    "which is already past", id, when);
+	} else if ((r = tl_cycle_start_log(store, id, s.e.manifest,
+	    s.authority, now, hash, err)) == TL_OK)
+		r = set_open(store, id, NULL, hash, now, err);
+	return tl_cycle_end(store, &s, r, now, err);
 }
 
 static int
@@ -484,6 +459,44 @@ count_ballots(struct tl_store *store, const char *id, int64_t *n,
 		r = tl_db_error(store, err, "cannot count ballots");
 	sqlite3_finalize(stmt);
 	return r;
+}
+
+/* An election with a timetable closes when its voting phase is over. */
+static int
+check_close_phase(struct tl_store *store, const char *id,
+    const struct tl_manifest *m, int64_t now, struct tl_error *err)
+{
+	struct tl_timetable tt;
+	char when[TL_TIME_LEN];
+	int r;
+
+	if (!m->timetable.declared)
+		return TL_OK;
+	if ((r = tl_election_timetable(store, id, &tt, err)) != TL_OK)
+		return r;
+	if (now >= tt.phase[TL_PHASE_VOTING].closes)
+		return TL_OK;
+	tl_time_format(tt.phase[TL_PHASE_VOTING].closes, when);
+	return tl_error_set(err, TL_EPHASE, "election %s: its voting phase "
+	    "runs until %s; it closes after that (or amend the timetable)", id,
+	    when);
+}
+
+/* A value of an RFC 3797 random source: numbers RFC 3797 can make a key
+ * string of. */
+static int
+check_rfc3797_value(const struct tl_manifest *m, size_t i, const char *value,
+    struct tl_error *err)
+{
+	struct tl_error why;
+	char *key = NULL;
+
+	if (tl_rfc3797_key(&value, 1, &key, &why) != TL_OK)
+		return tl_error_set(err, TL_EUSAGE, "--random value %zu (source "
+		    "%s, of form rfc3797): %s", i + 1, m->random_sources[i].name,
+		    why.message);
+	free(key);
+	return TL_OK;
 }
 
 int
@@ -514,6 +527,8 @@ tl_election_close(struct tl_store *store, const char *id,
 		    state);
 		goto rollback;
 	}
+	if ((r = check_close_phase(store, id, m, now, err)) != TL_OK)
+		goto rollback;
 	if (nrandom != m->nrandom_sources) {
 		r = tl_error_set(err, TL_EUSAGE,
 		    "election %s declares %zu random source%s; give %s value "
@@ -533,6 +548,11 @@ tl_election_close(struct tl_store *store, const char *id,
 			    i + 1);
 			goto rollback;
 		}
+		if (m->random_form == TL_RANDOM_RFC3797 &&
+		    (r = check_rfc3797_value(m, i, random[i], err)) != TL_OK) {
+			json_decref(v);
+			goto rollback;
+		}
 		json_array_append_new(values, json_pack("{s:s, s:o}", "source",
 		    m->random_sources[i].name, "value", v));
 	}
@@ -548,8 +568,9 @@ tl_election_close(struct tl_store *store, const char *id,
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto rollback;
 	}
-	if ((r = append_signed(store, id, "close", TL_TYPE_CLOSE, payload,
-	    payload_len, authority, now, NULL, NULL, err)) != TL_OK ||
+	if ((r = tl_cycle_append_signed(store, id, "close", TL_TYPE_CLOSE,
+	    payload, payload_len, authority, now, NULL, NULL, NULL, err)) !=
+	    TL_OK ||
 	    (r = tl_log_sign_head(store, id, authority, now, NULL, err)) !=
 	    TL_OK)
 		goto rollback;
@@ -585,8 +606,9 @@ int
 tl_election_signed_manifest(struct tl_store *store, const char *id,
     char **envelope, struct tl_error *err)
 {
-	char *state = NULL, *kind = NULL;
-	int r;
+	sqlite3_stmt *stmt = NULL;
+	char *state = NULL;
+	int r, ok = 1;
 
 	if ((r = election_state(store, id, &state, err)) != TL_OK)
 		return r;
@@ -597,16 +619,17 @@ tl_election_signed_manifest(struct tl_store *store, const char *id,
 		    "opens ('teller election open %s')", id, id);
 	}
 	free(state);
-	if ((r = tl_log_entry(store, id, 0, envelope, NULL, &kind, err)) !=
-	    TL_OK)
+	/* The definition in force: the voting definition once it is signed. */
+	if ((r = tl_db_prepare(store, "SELECT entry FROM log WHERE election_id "
+	    "= ? AND kind IN ('manifest', 'definition') ORDER BY leaf_index DESC "
+	    "LIMIT 1", &stmt, err)) != TL_OK)
 		return r;
-	if (strcmp(kind, "manifest") != 0) {
-		free(*envelope);
-		*envelope = NULL;
-		r = tl_error_set(err, TL_EDB,
-		    "the first log entry of %s is not its manifest", id);
-	}
-	free(kind);
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		r = tl_error_set(err, TL_EDB, "the log of %s has no manifest", id);
+	else if ((*envelope = tl_db_column_strdup(stmt, 0, &ok)) == NULL || !ok)
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+	sqlite3_finalize(stmt);
 	return r;
 }
 
@@ -629,7 +652,8 @@ tl_election_list(struct tl_store *store, json_t **out, struct tl_error *err)
 	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = tl_db_prepare(store, "SELECT e.id, e.title, e.state, "
+	if ((r = tl_db_prepare(store, "SELECT e.id, e.title, "
+	    TL_DB_STATE_SQL ", "
 	    "e.opens_at, e.closes_at, "
 	    "(SELECT COUNT(*) FROM voters v WHERE v.election_id = e.id), "
 	    "(SELECT COUNT(*) FROM ballots b WHERE b.election_id = e.id) "

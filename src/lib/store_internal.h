@@ -17,6 +17,16 @@ struct tl_store {
 	int in_transaction;
 };
 
+/*
+ * An election's state as people see it, from a row of the elections
+ * table: 'published' for an election whose log has started before its
+ * vote opens (the table's CHECK predates that state, so such an election
+ * is stored as a 'draft' with a published_at), its stored state otherwise.
+ */
+#define TL_DB_STATE_SQL \
+	"(CASE WHEN state = 'draft' AND published_at IS NOT NULL " \
+	"THEN 'published' ELSE state END)"
+
 /* Sets err to TL_EDB with what and SQLite's message; returns TL_EDB. */
 int tl_db_error(struct tl_store *store, struct tl_error *err,
     const char *what);

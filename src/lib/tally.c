@@ -276,6 +276,27 @@ stored_result(struct tl_store *store, const char *id, json_t **result,
 	return r;
 }
 
+/* A closed election whose result a decision annulled is not counted
+ * again (cycle.h). */
+static int
+refuse_annulled(struct tl_store *store, const char *id, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, "SELECT annulled_at FROM elections WHERE "
+	    "id = ?", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		r = tl_error_set(err, TL_ESTATE, "election %s: a decision on a "
+		    "challenge annulled its result and called for a new vote; it "
+		    "is not counted again", id);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
 int
 tl_election_tally(struct tl_store *store, const char *id, int64_t now,
     json_t **result, struct tl_error *err)
@@ -306,6 +327,8 @@ tl_election_tally(struct tl_store *store, const char *id, int64_t now,
 		    id);
 		goto out;
 	}
+	if ((r = refuse_annulled(store, id, err)) != TL_OK)
+		goto out;
 	if ((r = tl_store_authority(store, &authority, err)) != TL_OK ||
 	    (r = tl_db_begin(store, err)) != TL_OK)
 		goto out;
@@ -446,3 +469,4 @@ tl_election_contest_blt(struct tl_store *store, const char *id,
 	free(state);
 	return r;
 }
+

@@ -418,7 +418,8 @@ election_data(struct tl_store *store, const char *election_id, int parts,
 	json_t *data = NULL, *head = NULL;
 	int r;
 
-	if ((r = tl_db_prepare(store, "SELECT title, state, manifest_hash, "
+	if ((r = tl_db_prepare(store, "SELECT title, " TL_DB_STATE_SQL ", "
+	    "manifest_hash, "
 	    "opens_at, closes_at, (SELECT COUNT(*) FROM ballots b WHERE "
 	    "b.election_id = e.id) FROM elections e WHERE id = ?", &stmt,
 	    err)) != TL_OK)
