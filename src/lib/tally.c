@@ -18,6 +18,7 @@
 #include "teller/envelope.h"
 #include "teller/log.h"
 #include "teller/result.h"
+#include "teller/turnout.h"
 #include "teller/util.h"
 #include "teller/webhook.h"
 
@@ -470,3 +471,37 @@ tl_election_contest_blt(struct tl_store *store, const char *id,
 	return r;
 }
 
+int
+tl_election_turnout(struct tl_store *store, const char *id, json_t **out,
+    struct tl_error *err)
+{
+	struct log_inputs in;
+	struct tl_manifest *m = NULL;
+	const char **voted = NULL;
+	char hash[TL_HASH_HEX_LEN + 1], *state = NULL;
+	int r;
+
+	memset(&in, 0, sizeof(in));
+	if ((r = tl_election_load(store, id, &m, hash, &state, err)) != TL_OK)
+		return r;
+	if (strcmp(state, "draft") == 0) {
+		r = tl_error_set(err, TL_ESTATE, "election %s is a draft; it has "
+		    "no log yet, and no turnout", id);
+		goto out;
+	}
+	if ((r = read_log(store, id, m, hash, &in, err)) != TL_OK)
+		goto out;
+	if ((voted = calloc(in.nballots + 1, sizeof(*voted))) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < in.nballots; i++)
+		voted[i] = in.ballots[i]->voter_id;
+	r = tl_turnout_compute(m, in.roll, voted, in.nballots, out, err);
+ out:
+	free(voted);
+	inputs_free(&in);
+	tl_manifest_free(m);
+	free(state);
+	return r;
+}
