@@ -84,6 +84,15 @@ int cli_write_output(const char *path, const char *text, int mode);
 /* Prints a JSON value (indented) to stdout. */
 int cli_print_json(const json_t *value);
 
+/*
+ * Runs a command "ID [--json]" that shows something of one election: it
+ * parses the options, opens the store, fetches the value, and prints it
+ * as JSON (--json) or with print.  Returns the exit status.
+ */
+int cli_show_election(int argc, char **argv,
+    int (*fetch)(struct tl_store *store, const char *id, json_t **out,
+    struct tl_error *err), void (*print)(const char *id, const json_t *value));
+
 /* Whether stderr is a terminal (for progress lines). */
 int cli_stderr_is_tty(void);
 

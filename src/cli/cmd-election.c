@@ -1,6 +1,7 @@
 /*
- * cmd-election.c: teller election create|list|show|open|close, and teller
- * manifest: an election's definition and life.
+ * cmd-election.c: teller election create|list|show|publish|open|close|
+ * status|amend|finalize, and teller manifest: an election's definition
+ * and life.
  */
 #include <config.h>
 
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "teller/cycle.h"
 #include "teller/election.h"
 #include "teller/manifest.h"
 #include "teller/util.h"
@@ -19,6 +21,9 @@ struct election_opts {
 	const char *output;
 	const char **random;
 	size_t nrandom;
+	const char *phase;
+	int has_opens, has_closes;
+	int64_t opens, closes;
 };
 
 static int
@@ -33,6 +38,18 @@ election_option(int opt, const char *arg, void *ctx)
 		return 0;
 	case 'o':
 		o->output = arg;
+		return 0;
+	case 'p':
+		o->phase = arg;
+		return 0;
+	case 'O':
+	case 'C':
+		if (tl_time_parse(arg, opt == 'O' ? &o->opens : &o->closes) !=
+		    TL_OK)
+			return cli_usage_error("--%s: \"%s\" is not a UTC time like "
+			    "2026-11-22T10:00:00Z", opt == 'O' ? "opens" : "closes",
+			    arg);
+		*(opt == 'O' ? &o->has_opens : &o->has_closes) = 1;
 		return 0;
 	case 'r':
 		if ((p = realloc(o->random, (o->nrandom + 1) * sizeof(*p))) ==
@@ -225,6 +242,159 @@ exec_show(int argc, char **argv)
 	return status;
 }
 
+/* A command that acts on one election, then says what it did. */
+static int
+run_simple(int argc, char **argv,
+    int (*act)(struct tl_store *, const char *, int64_t, struct tl_error *),
+    void (*done)(const char *id))
+{
+	struct election_opts o = {0};
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	int first, status;
+
+	if ((status = setup(argc, argv, NULL, &o, 1, &first, 0, &store)) >= 0)
+		return status;
+	tl_error_clear(&err);
+	if (act(store, argv[first], cli_now(), &err) != TL_OK)
+		status = cli_fail(&err);
+	else {
+		done(argv[first]);
+		status = 0;
+	}
+	tl_store_close(store);
+	return status;
+}
+
+static void
+published(const char *id)
+{
+	printf("Election %s is published: its initial manifest and roll are "
+	    "signed into its log, and its roll is frozen.\nSee its timetable "
+	    "with 'teller election status %s'.\n", id, id);
+}
+
+static int
+exec_publish(int argc, char **argv)
+{
+	return run_simple(argc, argv, tl_election_publish, published);
+}
+
+static void
+finalized(const char *id)
+{
+	printf("The result of election %s is final; see it with 'teller "
+	    "election status %s'.\n", id, id);
+}
+
+static int
+exec_finalize(int argc, char **argv)
+{
+	return run_simple(argc, argv, tl_election_finalize, finalized);
+}
+
+static void
+print_status(const json_t *doc)
+{
+	const json_t *item, *next = json_object_get(doc, "next_phase");
+	size_t i;
+
+	printf("Election %s: %s\n", str_or(doc, "election", "?"),
+	    str_or(doc, "title", "?"));
+	printf("  State:      %s%s\n", str_or(doc, "state", "?"),
+	    json_is_true(json_object_get(doc, "annulled")) ?
+	    " (result annulled)" : "");
+	if (json_is_string(json_object_get(doc, "phase")))
+		printf("  Now:        %s, in the %s phase\n", str_or(doc, "now",
+		    "?"), str_or(doc, "phase", "?"));
+	else
+		printf("  Now:        %s, in no phase\n", str_or(doc, "now", "?"));
+	if (json_is_object(next))
+		printf("  Next phase: %s, from %s to %s\n", str_or(next, "phase",
+		    "?"), str_or(next, "opens", "?"), str_or(next, "closes", "?"));
+	else
+		printf("  Next phase: none\n");
+	printf("Timetable:\n");
+	json_array_foreach(json_object_get(doc, "phases"), i, item)
+		printf("  %-12s %s to %s  %s%s\n", str_or(item, "phase", "?"),
+		    str_or(item, "opens", "?"), str_or(item, "closes", "?"),
+		    str_or(item, "status", "?"),
+		    json_is_true(json_object_get(item, "amended")) ?
+		    ", amended" : "");
+	printf("Candidates added to the slate: %" JSON_INTEGER_FORMAT
+	    "; petitions: %" JSON_INTEGER_FORMAT "\n",
+	    json_integer_value(json_object_get(doc, "candidates_added")),
+	    json_integer_value(json_object_get(doc, "petitions")));
+	printf("Challenges: %" JSON_INTEGER_FORMAT ", %" JSON_INTEGER_FORMAT
+	    " undecided\n",
+	    json_integer_value(json_object_get(doc, "challenges")),
+	    json_integer_value(json_object_get(doc, "unresolved")));
+	if (json_is_string(json_object_get(doc, "outcome")))
+		printf("Outcome: %s\n", str_or(doc, "outcome", "?"));
+	printf("Next step: %s\n", str_or(doc, "next_step", "?"));
+}
+
+/* The status as of the command's clock ($TELLER_NOW or the time). */
+static int
+status_now(struct tl_store *store, const char *id, json_t **out,
+    struct tl_error *err)
+{
+	return tl_election_status(store, id, cli_now(), out, err);
+}
+
+static void
+print_status_of(const char *id, const json_t *doc)
+{
+	(void)id;
+	print_status(doc);
+}
+
+static int
+exec_status(int argc, char **argv)
+{
+	return cli_show_election(argc, argv, status_now, print_status_of);
+}
+
+static int
+exec_amend(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"phase", required_argument, NULL, 'p'},
+		{"opens", required_argument, NULL, 'O'},
+		{"closes", required_argument, NULL, 'C'},
+		{NULL, 0, NULL, 0},
+	};
+	struct election_opts o = {0};
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	int first, status, phase;
+
+	if ((status = cli_parse(argc, argv, "", longopts, election_option, &o,
+	    &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 1, 1)) != 0)
+		return status;
+	if (o.phase == NULL || (phase = tl_phase_from_name(o.phase)) < 0)
+		return cli_usage_error("--phase must be nominations, petitions, "
+		    "voting or challenge");
+	if (!o.has_opens && !o.has_closes)
+		return cli_usage_error("give --opens TIME, --closes TIME or both");
+	if ((store = cli_open_store(0, &status)) == NULL)
+		return status;
+	tl_error_clear(&err);
+	if (tl_election_amend(store, argv[first], (enum tl_phase)phase,
+	    o.has_opens, o.opens, o.has_closes, o.closes, cli_now(), &err) !=
+	    TL_OK)
+		status = cli_fail(&err);
+	else {
+		printf("The %s phase of election %s is amended; the amendment is "
+		    "signed into its log.\n", o.phase, argv[first]);
+		status = 0;
+	}
+	tl_store_close(store);
+	return status;
+}
+
 static int
 exec_open(int argc, char **argv)
 {
@@ -345,8 +515,61 @@ const struct cli_command cmd_election_open = {
 	"Every constituency that votes in a contest must have voters.  The\n"
 	"signed manifest and roll become the first two entries of the\n"
 	"election's public log.  Ballots are accepted between the manifest's\n"
-	"opens and closes times.\n",
+	"opens and closes times.\n\n"
+	"An election with a nominations or petitions phase was published\n"
+	"before ('teller election publish'); opening it, once that stage is\n"
+	"over, signs its voting definition: the manifest with each contest's\n"
+	"final candidates (its own, the slate's, and those of the petitions\n"
+	"that reached their threshold).  Ballots name that definition.\n",
 	exec_open,
+};
+
+const struct cli_command cmd_election_publish = {
+	"election", "publish", "ID",
+	"Start the log of an election with a nomination stage; freeze its roll.",
+	"For an election whose timetable has a nominations or petitions phase:\n"
+	"signs its initial manifest and its roll into the public log (entries\n"
+	"0 and 1), which freezes the roll, so that the slate, petitions and\n"
+	"endorsements that follow are logged and only voters on the roll can\n"
+	"endorse.  Done in the draft, before the voting phase opens.\n",
+	exec_publish,
+};
+
+const struct cli_command cmd_election_status = {
+	"election", "status", "ID",
+	"Show where an election stands: its phase, what comes next.",
+	"Shows the state, the phase of the timetable the current time is in\n"
+	"(with every amendment applied), the next phase and its times, each\n"
+	"phase's times, the petitions and challenges so far, and the next step\n"
+	"for the administrator.\n\n"
+	"Options:\n"
+	"  --json       print a JSON object\n",
+	exec_status,
+};
+
+const struct cli_command cmd_election_amend = {
+	"election", "amend", "ID --phase PHASE [--opens TIME] [--closes TIME]",
+	"Move a phase's times later, with a signed amendment in the log.",
+	"PHASE is nominations, petitions, voting or challenge.  A time can only\n"
+	"move later, and only while it has not come yet; the phases must stay\n"
+	"in order without overlapping (move the later ones first).  The signed\n"
+	"amendment is appended to the election's log, so observers see every\n"
+	"change of the timetable.\n\n"
+	"Options:\n"
+	"  --phase PHASE   the phase to amend\n"
+	"  --opens TIME    its new opening time (UTC, 2026-11-22T10:00:00Z)\n"
+	"  --closes TIME   its new closing time\n",
+	exec_amend,
+};
+
+const struct cli_command cmd_election_finalize = {
+	"election", "finalize", "ID",
+	"Make a certified result final, after the challenge period.",
+	"Once the challenge phase is over and every challenge is decided,\n"
+	"signs the final statement into the log: the result stands\n"
+	"(\"confirmed\"), or a decision upheld a challenge with a new vote\n"
+	"(\"annulled\"; the new vote is a new election).\n",
+	exec_finalize,
 };
 
 const struct cli_command cmd_election_close = {
@@ -355,7 +578,10 @@ const struct cli_command cmd_election_close = {
 	"Give one --random VALUE per random source the manifest declares, in\n"
 	"its order (for example the published lottery numbers it names).  The\n"
 	"values are logged in the signed close statement and seed every\n"
-	"tie-break by lot, so that anyone can reproduce the count.\n\n"
+	"tie-break by lot, so that anyone can reproduce the count.  Sources of\n"
+	"the form rfc3797 take numbers separated by blanks (\"17 3 42\"), and\n"
+	"seed the lots through their RFC 3797 key string.  An election with a\n"
+	"timetable is closed once its voting phase is over.\n\n"
 	"Options:\n"
 	"  --random VALUE   a random source's published value (repeat)\n",
 	exec_close,

@@ -24,6 +24,19 @@ extern const struct cli_command cmd_election_list;
 extern const struct cli_command cmd_election_show;
 extern const struct cli_command cmd_election_open;
 extern const struct cli_command cmd_election_close;
+extern const struct cli_command cmd_election_publish;
+extern const struct cli_command cmd_election_status;
+extern const struct cli_command cmd_election_amend;
+extern const struct cli_command cmd_election_finalize;
+extern const struct cli_command cmd_candidate_add;
+extern const struct cli_command cmd_petition_open;
+extern const struct cli_command cmd_petition_endorse;
+extern const struct cli_command cmd_petition_status;
+extern const struct cli_command cmd_certify;
+extern const struct cli_command cmd_challenge_file;
+extern const struct cli_command cmd_challenge_resolve;
+extern const struct cli_command cmd_challenge_list;
+extern const struct cli_command cmd_turnout;
 extern const struct cli_command cmd_roll_import;
 extern const struct cli_command cmd_manifest;
 extern const struct cli_command cmd_ballot_make;
@@ -49,6 +62,19 @@ static const struct cli_command *const commands[] = {
 	&cmd_election_show,
 	&cmd_election_open,
 	&cmd_election_close,
+	&cmd_election_publish,
+	&cmd_election_status,
+	&cmd_election_amend,
+	&cmd_election_finalize,
+	&cmd_candidate_add,
+	&cmd_petition_open,
+	&cmd_petition_endorse,
+	&cmd_petition_status,
+	&cmd_certify,
+	&cmd_challenge_file,
+	&cmd_challenge_resolve,
+	&cmd_challenge_list,
+	&cmd_turnout,
 	&cmd_roll_import,
 	&cmd_manifest,
 	&cmd_ballot_make,
@@ -265,6 +291,51 @@ cli_print_json(const json_t *value)
 	r = cli_write_output(NULL, text, 0);
 	free(text);
 	return r;
+}
+
+static int
+json_option(int opt, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (opt != 'j')
+		return EXIT_USAGE;
+	*(int *)ctx = 1;
+	return 0;
+}
+
+int
+cli_show_election(int argc, char **argv,
+    int (*fetch)(struct tl_store *store, const char *id, json_t **out,
+    struct tl_error *err), void (*print)(const char *id, const json_t *value))
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{NULL, 0, NULL, 0},
+	};
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	json_t *value = NULL;
+	int first, status, json = 0;
+
+	if ((status = cli_parse(argc, argv, "", longopts, json_option, &json,
+	    &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 1, 1)) != 0)
+		return status;
+	if ((store = cli_open_store(0, &status)) == NULL)
+		return status;
+	tl_error_clear(&err);
+	if (fetch(store, argv[first], &value, &err) != TL_OK)
+		status = cli_fail(&err);
+	else if (json)
+		status = cli_print_json(value);
+	else {
+		print(argv[first], value);
+		status = 0;
+	}
+	json_decref(value);
+	tl_store_close(store);
+	return status;
 }
 
 int

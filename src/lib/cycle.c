@@ -462,8 +462,8 @@ next_step(const struct cycle_election *e, int64_t now, int64_t unresolved,
 
 	if (strcmp(e->state, "draft") == 0)
 		snprintf(out, len, tl_timetable_has_nominations(tt) ?
-		    "import the roll, then publish the election: teller "
-		    "election publish %s" : "import the roll, then open the "
+		    "with its roll imported, publish the election: teller "
+		    "election publish %s" : "with its roll imported, open the "
 		    "election: teller election open %s", e->id);
 	else if (strcmp(e->state, "published") == 0) {
 		tl_time_format(tl_timetable_nominations_end(tt), when);

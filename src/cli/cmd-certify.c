@@ -1,0 +1,337 @@
+/*
+ * cmd-certify.c: after the count: teller certify, and teller challenge
+ * file|resolve|list (the challenges to a certified result and the
+ * decisions on them).
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "teller/crypto.h"
+#include "teller/cycle.h"
+#include "teller/util.h"
+
+struct challenge_opts {
+	const char *text;
+	const char *key;
+	const char *voter;
+	const char *envelope;
+	const char *output;
+	const char *decision;
+	const char *remedy;
+};
+
+static int
+challenge_option(int opt, const char *arg, void *ctx)
+{
+	struct challenge_opts *o = ctx;
+
+	switch (opt) {
+	case 't':
+		o->text = arg;
+		return 0;
+	case 'k':
+		o->key = arg;
+		return 0;
+	case 'V':
+		o->voter = arg;
+		return 0;
+	case 'e':
+		o->envelope = arg;
+		return 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	case 'd':
+		o->decision = arg;
+		return 0;
+	case 'r':
+		o->remedy = arg;
+		return 0;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+/* A statement's text from a file, without its final line end. */
+static int
+read_text(const char *path, char **out, struct tl_error *err)
+{
+	size_t len = 0;
+	int r;
+
+	if ((r = tl_read_file(path, TL_STATEMENT_TEXT_MAX + 2, out, &len,
+	    err)) != TL_OK)
+		return r;
+	while (len > 0 && ((*out)[len - 1] == '\n' || (*out)[len - 1] == '\r'))
+		(*out)[--len] = '\0';
+	if (!tl_statement_text_valid(*out)) {
+		free(*out);
+		*out = NULL;
+		return tl_error_set(err, TL_EINPUT, "%s: a statement's text is 1 "
+		    "to %d bytes of UTF-8 with no control character but tab and "
+		    "line ends", path, TL_STATEMENT_TEXT_MAX);
+	}
+	return TL_OK;
+}
+
+static int
+exec_certify(int argc, char **argv)
+{
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	int first, status;
+
+	if ((status = cli_parse(argc, argv, "", NULL, NULL, NULL, &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 1, 1)) != 0)
+		return status;
+	if ((store = cli_open_store(0, &status)) == NULL)
+		return status;
+	tl_error_clear(&err);
+	if (tl_election_certify(store, argv[first], cli_now(), &err) != TL_OK)
+		status = cli_fail(&err);
+	else {
+		printf("The result of election %s is certified; the challenge "
+		    "period has begun.\nSee it with 'teller election status %s'.\n",
+		    argv[first], argv[first]);
+		status = 0;
+	}
+	tl_store_close(store);
+	return status;
+}
+
+static int
+exec_file(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"text", required_argument, NULL, 't'},
+		{"key", required_argument, NULL, 'k'},
+		{"voter", required_argument, NULL, 'V'},
+		{"envelope", required_argument, NULL, 'e'},
+		{"output", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	struct challenge_opts o = {0};
+	struct tl_store *store = NULL;
+	struct tl_key *key = NULL;
+	struct tl_error err;
+	char *text = NULL, *envelope = NULL;
+	int64_t number = 0;
+	size_t len = 0;
+	int first, status;
+
+	if ((status = cli_parse(argc, argv, "o:", longopts, challenge_option,
+	    &o, &first)) >= 0)
+		return status;
+	if (o.envelope != NULL) {
+		if (o.key != NULL || o.voter != NULL || o.text != NULL)
+			return cli_usage_error("--envelope records a challenge "
+			    "signed elsewhere; give it alone");
+		if ((status = cli_operands(argc - first, 0, 0)) != 0)
+			return status;
+	} else {
+		if ((status = cli_operands(argc - first, 1, 1)) != 0)
+			return status;
+		if (o.key == NULL || o.voter == NULL || o.text == NULL)
+			return cli_usage_error("--text, --key and --voter are "
+			    "required");
+	}
+	if ((store = cli_open_store(0, &status)) == NULL)
+		return status;
+	tl_error_clear(&err);
+	if (o.envelope != NULL) {
+		if (tl_read_file(o.envelope, TL_ENVELOPE_MAX_CHALLENGE, &envelope,
+		    &len, &err) != TL_OK)
+			goto fail;
+		while (len > 0 && (envelope[len - 1] == '\n' ||
+		    envelope[len - 1] == '\r'))
+			envelope[--len] = '\0';
+	} else if (read_text(o.text, &text, &err) != TL_OK ||
+	    tl_key_load_private(o.key, &key, &err) != TL_OK ||
+	    tl_challenge_make(store, argv[first], o.voter, key, text, &envelope,
+	    &err) != TL_OK)
+		goto fail;
+	else
+		len = strlen(envelope);
+	if (tl_challenge_file(store, envelope, len, cli_now(), &number, &err) !=
+	    TL_OK)
+		goto fail;
+	if (o.output != NULL && (status = cli_write_output(o.output, envelope,
+	    0644)) != 0)
+		goto out;
+	printf("Challenge %lld recorded in the log; the authority decides it "
+	    "with 'teller challenge resolve'.\n", (long long)number);
+	status = 0;
+	goto out;
+ fail:
+	status = cli_fail(&err);
+ out:
+	tl_key_free(key);
+	free(text);
+	free(envelope);
+	tl_store_close(store);
+	return status;
+}
+
+static int
+exec_resolve(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"decision", required_argument, NULL, 'd'},
+		{"remedy", required_argument, NULL, 'r'},
+		{"text", required_argument, NULL, 't'},
+		{NULL, 0, NULL, 0},
+	};
+	struct challenge_opts o = {0};
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	enum tl_remedy remedy = TL_REMEDY_NONE;
+	char *text = NULL;
+	int64_t number;
+	int first, status, upheld;
+
+	if ((status = cli_parse(argc, argv, "", longopts, challenge_option, &o,
+	    &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 2, 2)) != 0)
+		return status;
+	if (tl_parse_int64(argv[first + 1], 1, INT64_MAX, &number) != TL_OK)
+		return cli_usage_error("the challenge number must be a whole "
+		    "number from 1, not \"%s\"", argv[first + 1]);
+	if (o.decision == NULL || o.text == NULL)
+		return cli_usage_error("--decision and --text are required");
+	if (strcmp(o.decision, "upheld") != 0 &&
+	    strcmp(o.decision, "dismissed") != 0)
+		return cli_usage_error("--decision must be upheld or dismissed");
+	upheld = strcmp(o.decision, "upheld") == 0;
+	if (upheld && o.remedy == NULL)
+		return cli_usage_error("an upheld challenge needs --remedy "
+		    "recount or --remedy new-vote");
+	if (!upheld && o.remedy != NULL)
+		return cli_usage_error("a dismissed challenge has no --remedy");
+	if (o.remedy != NULL && strcmp(o.remedy, "recount") == 0)
+		remedy = TL_REMEDY_RECOUNT;
+	else if (o.remedy != NULL && strcmp(o.remedy, "new-vote") == 0)
+		remedy = TL_REMEDY_NEW_VOTE;
+	else if (o.remedy != NULL)
+		return cli_usage_error("--remedy must be recount or new-vote");
+	tl_error_clear(&err);
+	if (read_text(o.text, &text, &err) != TL_OK)
+		return cli_fail(&err);
+	if ((store = cli_open_store(0, &status)) == NULL) {
+		free(text);
+		return status;
+	}
+	if (tl_challenge_resolve(store, argv[first], number, upheld, remedy,
+	    text, cli_now(), &err) != TL_OK)
+		status = cli_fail(&err);
+	else {
+		printf("Challenge %lld of election %s is %s", (long long)number,
+		    argv[first], o.decision);
+		if (remedy == TL_REMEDY_RECOUNT)
+			printf(": the result is withdrawn; count it again with "
+			    "'teller tally %s', then certify it", argv[first]);
+		else if (remedy == TL_REMEDY_NEW_VOTE)
+			printf(": the result is annulled; a new vote is needed");
+		printf(".\n");
+		status = 0;
+	}
+	free(text);
+	tl_store_close(store);
+	return status;
+}
+
+static void
+print_challenges(const char *id, const json_t *list)
+{
+	const json_t *c;
+	size_t i;
+
+	if (json_array_size(list) == 0)
+		printf("Election %s has no challenges.\n", id);
+	json_array_foreach(list, i, c) {
+		const char *decision = json_string_value(json_object_get(c,
+		    "decision"));
+		const char *remedy = json_string_value(json_object_get(c,
+		    "remedy"));
+
+		printf("Challenge %" JSON_INTEGER_FORMAT " by %s, filed %s: "
+		    "%s%s%s\n  %s\n",
+		    json_integer_value(json_object_get(c, "number")),
+		    json_string_value(json_object_get(c, "voter")),
+		    json_string_value(json_object_get(c, "filed")),
+		    decision != NULL ? decision : "undecided",
+		    remedy != NULL ? ", " : "", remedy != NULL ? remedy : "",
+		    json_string_value(json_object_get(c, "text")));
+		if (decision != NULL)
+			printf("  Decision (%s): %s\n",
+			    json_string_value(json_object_get(c, "decided")),
+			    json_string_value(json_object_get(c,
+			    "decision_text")));
+	}
+}
+
+static int
+exec_list(int argc, char **argv)
+{
+	return cli_show_election(argc, argv, tl_challenge_list,
+	    print_challenges);
+}
+
+const struct cli_command cmd_certify = {
+	"certify", NULL, "ID",
+	"Certify the counted result; the challenge period begins.",
+	"Signs a certification naming the counted result into the log, and\n"
+	"sends the result.certified webhook event.  Refused after the\n"
+	"challenge phase has closed.  The result becomes final with 'teller\n"
+	"election finalize' once the challenge phase is over and every\n"
+	"challenge is decided.\n",
+	exec_certify,
+};
+
+const struct cli_command cmd_challenge_file = {
+	"challenge", "file",
+	"ID --text FILE --key FILE --voter VID [-o FILE] | --envelope FILE",
+	"Challenge the certified result as an eligible voter.",
+	"The challenge is a DSSE envelope signed with the voter's key (the one\n"
+	"on the roll, as for ballots) that names the certification and gives\n"
+	"the text of FILE.  It is accepted during the challenge phase, while\n"
+	"the result is certified, and appended to the log; print its number.\n"
+	"--envelope records a challenge a voter signed elsewhere.\n\n"
+	"Options:\n"
+	"  --text FILE       the challenge's text (UTF-8, up to 16 KiB)\n"
+	"  --key FILE        the voter's private key\n"
+	"  --voter VID       the voter's id on the roll\n"
+	"  -o, --output FILE also write the signed challenge to FILE\n"
+	"  --envelope FILE   record this signed challenge instead\n",
+	exec_file,
+};
+
+const struct cli_command cmd_challenge_resolve = {
+	"challenge", "resolve",
+	"ID N --decision upheld|dismissed [--remedy recount|new-vote] --text FILE",
+	"Record the authority's decision on challenge N.",
+	"The signed decision is appended to the log.  An upheld challenge\n"
+	"needs a remedy: recount withdraws the result and its certification\n"
+	"(the election is closed again, to be counted and certified anew);\n"
+	"new-vote annuls the result (the final statement will say so, and the\n"
+	"new vote is a new election).\n\n"
+	"Options:\n"
+	"  --decision D   upheld or dismissed\n"
+	"  --remedy R     for an upheld challenge: recount or new-vote\n"
+	"  --text FILE    the decision's reasons (UTF-8, up to 16 KiB)\n",
+	exec_resolve,
+};
+
+const struct cli_command cmd_challenge_list = {
+	"challenge", "list", "ID",
+	"List the challenges and the decisions on them.",
+	"Options:\n"
+	"  --json       print a JSON array\n",
+	exec_list,
+};
