@@ -47,6 +47,11 @@ int tl_election_load(struct tl_store *store, const char *id,
     struct tl_manifest **manifest, char hash[65], char **state,
     struct tl_error *err);
 
+/* The election's state ("draft", "open", "closed", "counted", ...;
+ * *state, caller frees); TL_ENOTFOUND if there is no such election. */
+int tl_election_state(struct tl_store *store, const char *id, char **state,
+    struct tl_error *err);
+
 /* The election's voter roll, in the order it was imported. */
 int tl_election_roll(struct tl_store *store, const char *id,
     const struct tl_manifest *manifest, struct tl_roll **out,

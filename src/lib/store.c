@@ -191,6 +191,70 @@ tl_db_prepare(struct tl_store *store, const char *sql, sqlite3_stmt **stmt,
 }
 
 int
+tl_db_cached(struct tl_store *store, const char *sql, sqlite3_stmt **stmt,
+    struct tl_error *err)
+{
+	struct tl_db_cached_stmt *c = NULL;
+	size_t i;
+
+	for (i = 0; i < store->nstmts; i++)
+		if (store->stmts[i].sql == sql) {
+			c = &store->stmts[i];
+			break;
+		}
+	if (c != NULL && !c->in_use) {
+		c->in_use = 1;
+		*stmt = c->stmt;
+		return TL_OK;
+	}
+	if (c != NULL || store->nstmts == TL_DB_STMT_CACHE)
+		return tl_db_prepare(store, sql, stmt, err);
+	if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    stmt, NULL) != SQLITE_OK) {
+		*stmt = NULL;
+		return tl_db_error(store, err, "cannot prepare a statement");
+	}
+	c = &store->stmts[store->nstmts++];
+	c->sql = sql;
+	c->stmt = *stmt;
+	c->in_use = 1;
+	return TL_OK;
+}
+
+void
+tl_db_release(struct tl_store *store, sqlite3_stmt *stmt)
+{
+	if (stmt == NULL)
+		return;
+	for (size_t i = 0; i < store->nstmts; i++)
+		if (store->stmts[i].stmt == stmt) {
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			store->stmts[i].in_use = 0;
+			return;
+		}
+	sqlite3_finalize(stmt);
+}
+
+int
+tl_db_savepoint(struct tl_store *store, struct tl_error *err)
+{
+	return tl_db_exec(store, "SAVEPOINT tl_item", err);
+}
+
+int
+tl_db_savepoint_release(struct tl_store *store, struct tl_error *err)
+{
+	return tl_db_exec(store, "RELEASE tl_item", err);
+}
+
+int
+tl_db_savepoint_rollback(struct tl_store *store, struct tl_error *err)
+{
+	return tl_db_exec(store, "ROLLBACK TO tl_item; RELEASE tl_item", err);
+}
+
+int
 tl_db_exec(struct tl_store *store, const char *sql, struct tl_error *err)
 {
 	char *msg = NULL;
@@ -361,6 +425,13 @@ tl_store_close(struct tl_store *store)
 {
 	if (store == NULL)
 		return;
+	for (size_t i = 0; i < store->nstmts; i++)
+		sqlite3_finalize(store->stmts[i].stmt);
+	for (size_t i = 0; i < store->nmanifests; i++) {
+		free(store->manifests[i].election_id);
+		tl_manifest_free(store->manifests[i].manifest);
+	}
+	free(store->manifests);
 	sqlite3_close_v2(store->db);
 	free(store->path);
 	free(store);
