@@ -90,4 +90,13 @@ int tl_election_signed_manifest(struct tl_store *store, const char *id,
 int tl_election_tally(struct tl_store *store, const char *id, int64_t now,
     json_t **result, struct tl_error *err);
 
+/*
+ * The stored result of a counted election, without counting: *result (if
+ * not NULL) gets the result document and *envelope (if not NULL) the
+ * signed result envelope as logged.  TL_ESTATE if the election has not
+ * been counted yet, TL_ENOTFOUND if there is no such election.
+ */
+int tl_election_result(struct tl_store *store, const char *id,
+    json_t **result, char **envelope, struct tl_error *err);
+
 #endif
