@@ -30,6 +30,7 @@ extern const struct cli_command cmd_ballot_make;
 extern const struct cli_command cmd_ballot_cast;
 extern const struct cli_command cmd_tally;
 extern const struct cli_command cmd_demo;
+extern const struct cli_command cmd_serve;
 
 static const struct cli_command *const commands[] = {
 	&cmd_init,
@@ -45,6 +46,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_ballot_cast,
 	&cmd_tally,
 	&cmd_demo,
+	&cmd_serve,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

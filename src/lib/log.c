@@ -242,6 +242,30 @@ tl_tree_head_parse(const char *payload, size_t len, struct tl_tree_head *out,
 }
 
 int
+tl_tree_head_parse_envelope(const char *text, size_t len,
+    struct tl_tree_head *head, struct tl_envelope **envelope,
+    struct tl_error *err)
+{
+	struct tl_envelope *env = NULL;
+	int r;
+
+	if ((r = tl_envelope_parse(text, len, TL_ENVELOPE_MAX_DEFAULT, &env,
+	    err)) != TL_OK ||
+	    (r = tl_envelope_expect_type(env, TL_TYPE_TREE_HEAD, err)) !=
+	    TL_OK ||
+	    (r = tl_tree_head_parse((const char *)env->payload,
+	    env->payload_len, head, err)) != TL_OK) {
+		tl_envelope_free(env);
+		return r;
+	}
+	if (envelope != NULL)
+		*envelope = env;
+	else
+		tl_envelope_free(env);
+	return TL_OK;
+}
+
+int
 tl_log_sign_head(struct tl_store *store, const char *election_id,
     const struct tl_key *authority, int64_t now, char **envelope,
     struct tl_error *err)
