@@ -34,7 +34,9 @@ struct tl_cast {
 	size_t entry_len;
 	uint64_t leaf_index;   /* set by tl_cast_store */
 	char entry_hash[TL_HASH_HEX_LEN + 1];
-	char *tree_head;       /* set by tl_cast_commit_group */
+	char *tree_head;       /* set by tl_cast_commit_group, */
+	json_t *tree_head_json;/* with that head parsed once per group */
+	uint64_t tree_size;
 };
 
 void
@@ -48,6 +50,7 @@ tl_cast_free(struct tl_cast *cast)
 	tl_ballot_free(cast->ballot);
 	free(cast->entry);
 	free(cast->tree_head);
+	json_decref(cast->tree_head_json);
 	free(cast);
 }
 
@@ -202,11 +205,13 @@ tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
 	struct tl_key *voter_key = NULL;
 	char hash[TL_HASH_HEX_LEN + 1], *public_key = NULL;
 	size_t ci;
-	int r;
+	int r, began = 0;
 
 	if ((r = tl_envelope_parse(envelope, len, TL_ENVELOPE_MAX_BALLOT, &env,
 	    err)) != TL_OK)
 		return r;
+	if ((r = tl_db_read_begin(store, &began, err)) != TL_OK)
+		goto out;
 	if ((r = tl_envelope_expect_type(env, TL_TYPE_BALLOT, err)) != TL_OK)
 		goto out;
 	if ((cast = calloc(1, sizeof(*cast))) == NULL) {
@@ -257,6 +262,7 @@ tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
 	*out = cast;
 	cast = NULL;
  out:
+	tl_db_read_end(store, began);
 	tl_envelope_free(env);
 	tl_cast_free(cast);
 	tl_key_free(voter_key);
@@ -354,27 +360,36 @@ tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
     const char *tree_head, const struct tl_key *authority, char **receipt,
     struct tl_error *err)
 {
-	struct tl_envelope *head_env = NULL, *env = NULL;
+	struct tl_envelope *env = NULL;
 	struct tl_tree_head head;
 	struct tl_merkle_proof proof;
 	json_t *doc = NULL, *head_json = NULL;
 	uint8_t leaf[TL_SHA256_LEN];
 	char *payload = NULL, leaf_hex[TL_HASH_HEX_LEN + 1];
 	size_t payload_len = 0;
-	int r;
+	int r, began = 0;
 
-	if ((r = tl_envelope_parse(tree_head, strlen(tree_head),
-	    TL_ENVELOPE_MAX_DEFAULT, &head_env, err)) != TL_OK ||
-	    (r = tl_tree_head_parse((const char *)head_env->payload,
-	    head_env->payload_len, &head, err)) != TL_OK)
-		goto out;
-	if ((r = tl_log_inclusion_proof(store, cast->election_id,
-	    cast->leaf_index, head.size, &proof, err)) != TL_OK)
-		goto out;
-	if ((head_json = json_loads(tree_head, 0, NULL)) == NULL) {
-		r = tl_error_set(err, TL_EINTERNAL, "tree head is not JSON");
-		goto out;
+	if (tree_head == cast->tree_head && cast->tree_head_json != NULL) {
+		/* The head of the cast's own commit, parsed once per group. */
+		head.size = cast->tree_size;
+		head_json = json_incref(cast->tree_head_json);
+	} else {
+		if ((r = tl_tree_head_parse_envelope(tree_head, strlen(tree_head),
+		    &head, NULL, err)) != TL_OK)
+			goto out;
+		if ((head_json = json_loads(tree_head, 0, NULL)) == NULL) {
+			r = tl_error_set(err, TL_EINTERNAL,
+			    "tree head is not JSON");
+			goto out;
+		}
 	}
+	if ((r = tl_db_read_begin(store, &began, err)) != TL_OK)
+		goto out;
+	r = tl_log_inclusion_proof(store, cast->election_id, cast->leaf_index,
+	    head.size, &proof, err);
+	tl_db_read_end(store, began);
+	if (r != TL_OK)
+		goto out;
 	tl_merkle_leaf_hash(cast->entry, cast->entry_len, leaf);
 	tl_hex_encode(leaf, sizeof(leaf), leaf_hex);
 	doc = json_pack("{s:s, s:s, s:s, s:I, s:O, s:o}", "election",
@@ -390,7 +405,6 @@ tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
 	    (r = tl_envelope_serialize(env, receipt, NULL, err)) != TL_OK)
 		goto out;
  out:
-	tl_envelope_free(head_env);
 	tl_envelope_free(env);
 	json_decref(doc);
 	json_decref(head_json);
@@ -402,6 +416,8 @@ tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
 struct group_head {
 	const char *election_id;
 	char *envelope;
+	json_t *json;          /* the envelope as JSON, for receipts */
+	uint64_t size;
 };
 
 int
@@ -441,10 +457,14 @@ tl_cast_commit_group(struct tl_store *store, struct tl_cast *const *casts,
 		if (h == nheads)
 			heads[nheads++].election_id = casts[i]->election_id;
 	}
-	for (size_t h = 0; h < nheads; h++)
+	for (size_t h = 0; h < nheads; h++) {
 		if ((r = tl_log_sign_head(store, heads[h].election_id, authority,
-		    now, &heads[h].envelope, err)) != TL_OK)
+		    now, &heads[h].envelope, err)) != TL_OK ||
+		    (r = tl_log_size(store, heads[h].election_id,
+		    &heads[h].size, err)) != TL_OK)
 			goto rollback;
+		heads[h].json = json_loads(heads[h].envelope, 0, NULL);
+	}
 	if (stored == 0)
 		tl_db_rollback(store); /* nothing to write: no fsync */
 	else if ((r = tl_db_commit(store, err)) != TL_OK)
@@ -454,12 +474,16 @@ tl_cast_commit_group(struct tl_store *store, struct tl_cast *const *casts,
 	for (size_t i = 0; i < n; i++) {
 		if (errs[i].code != TL_OK)
 			continue;
-		for (size_t h = 0; h < nheads; h++)
+		for (size_t h = 0; h < nheads; h++) {
 			if (strcmp(heads[h].election_id,
-			    casts[i]->election_id) == 0 &&
-			    (casts[i]->tree_head = strdup(heads[h].envelope)) ==
+			    casts[i]->election_id) != 0)
+				continue;
+			if ((casts[i]->tree_head = strdup(heads[h].envelope)) ==
 			    NULL)
 				tl_error_set(&errs[i], TL_ENOMEM, "out of memory");
+			casts[i]->tree_head_json = json_incref(heads[h].json);
+			casts[i]->tree_size = heads[h].size;
+		}
 	}
 	r = TL_OK;
 	goto out;
@@ -472,8 +496,10 @@ tl_cast_commit_group(struct tl_store *store, struct tl_cast *const *casts,
 		    "the transaction failed", sizeof(errs[i].message));
 	}
  out:
-	for (size_t h = 0; h < nheads; h++)
+	for (size_t h = 0; h < nheads; h++) {
 		free(heads[h].envelope);
+		json_decref(heads[h].json);
+	}
 	free(heads);
 	return r;
 }

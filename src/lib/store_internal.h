@@ -59,6 +59,16 @@ int tl_db_cached(struct tl_store *store, const char *sql,
  * finalizes one that is not cached; NULL is fine. */
 void tl_db_release(struct tl_store *store, sqlite3_stmt *stmt);
 
+/*
+ * A read transaction around several reads, so that they share one
+ * snapshot, one lock and the connection's page cache instead of taking
+ * them again for each statement.  Inside a transaction already open it
+ * does nothing: *began says whether one was begun, for tl_db_read_end.
+ */
+int tl_db_read_begin(struct tl_store *store, int *began,
+    struct tl_error *err);
+void tl_db_read_end(struct tl_store *store, int began);
+
 /* SAVEPOINT / RELEASE / ROLLBACK TO (and RELEASE) a named savepoint inside
  * the current transaction. */
 int tl_db_savepoint(struct tl_store *store, struct tl_error *err);
