@@ -111,6 +111,8 @@ struct server_worker {
 	void (*stop)(void *state);
 };
 
+extern const struct server_worker checkpoint_worker;
+
 int workers_start(struct server *srv, struct tl_error *err);
 void workers_stop(struct server *srv);
 

@@ -13,6 +13,7 @@
 #include "internal.h"
 
 static const struct server_worker *const workers[] = {
+	&checkpoint_worker,  /* checkpoint.c */
 	NULL, /* the list ends here */
 };
 

@@ -83,6 +83,7 @@ writer_main(void *arg)
 {
 	struct writer *w = arg;
 
+	pthread_setname_np(pthread_self(), "teller-writer");
 	for (;;) {
 		struct pending *group, *last;
 		size_t n = 1;
@@ -119,8 +120,8 @@ writer_start(struct server *srv, struct writer **out, struct tl_error *err)
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	w->srv = srv;
-	if ((r = tl_store_open(srv->config->db_path, 0, &w->store, err)) !=
-	    TL_OK) {
+	if ((r = tl_store_open(srv->config->db_path,
+	    TL_STORE_MANUAL_CHECKPOINT, &w->store, err)) != TL_OK) {
 		free(w);
 		return r;
 	}
