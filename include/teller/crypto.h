@@ -97,6 +97,11 @@ void tl_sha256_iov(const struct tl_iov *parts, size_t n,
 /* MD5 (for RFC 3797 only, which defines its selection with it). */
 void tl_md5(const void *data, size_t len, uint8_t out[16]);
 
+/* The remainder of a big-endian unsigned integer of len bytes divided by
+ * divisor (> 0), with OpenSSL's bignums. */
+int tl_bignum_mod(const uint8_t *be, size_t len, uint32_t divisor,
+    uint32_t *remainder);
+
 /* HMAC-SHA256. */
 int tl_hmac_sha256(const void *key, size_t keylen, const void *data,
     size_t len, uint8_t out[TL_SHA256_LEN]);

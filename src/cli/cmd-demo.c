@@ -24,12 +24,15 @@
 #include "cli.h"
 #include "teller/crypto.h"
 #include "teller/util.h"
+#include "teller/webhook.h"
 
 #define ELECTION_ID "isoc-2026"
 
 struct demo_opts {
 	const char *dir;
 	int64_t seed;
+	const char *webhook;             /* --webhook URL */
+	const char *webhook_secret_file; /* --webhook-secret-file FILE */
 };
 
 struct demo {
@@ -389,9 +392,65 @@ demo_option(int opt, const char *arg, void *ctx)
 			return cli_usage_error("--seed: \"%s\" is not a whole "
 			    "number", arg);
 		return 0;
+	case 'w':
+		o->webhook = arg;
+		return 0;
+	case 'W':
+		o->webhook_secret_file = arg;
+		return 0;
 	default:
 		return EXIT_USAGE;
 	}
+}
+
+/* After delivering: how many of the demo's events are still undelivered
+ * (-1 if that cannot be read). */
+static json_int_t
+undelivered(void)
+{
+	struct tl_store *store;
+	struct tl_error err;
+	json_t *list = NULL, *item;
+	json_int_t n = 0;
+	size_t i;
+	int status;
+
+	if ((store = cli_open_store(0, &status)) == NULL)
+		return -1;
+	tl_error_clear(&err);
+	if (tl_webhook_list(store, &list, &err) != TL_OK) {
+		cli_fail(&err);
+		n = -1;
+	}
+	json_array_foreach(list, i, item)
+		n += json_integer_value(json_object_get(item, "pending")) +
+		    json_integer_value(json_object_get(item, "failed"));
+	json_decref(list);
+	tl_store_close(store);
+	return n;
+}
+
+/* The webhook step: deliver every event of the demo to --webhook. */
+static int
+deliver_webhooks(struct demo *d, const char *url)
+{
+	json_int_t left;
+	int status;
+
+	step(d, "Every event of the election (opened, closed, counted) is "
+	    "delivered to the webhook");
+	if ((status = run(SHOW, "webhook", "deliver", "--once",
+	    (char *)NULL)) != 0)
+		return status;
+	if ((left = undelivered()) != 0) {
+		if (left > 0)
+			cli_error("demo: %" JSON_INTEGER_FORMAT " event(s) could "
+			    "not be delivered to %s; see 'teller webhook list', "
+			    "and 'teller webhook deliver' retries them", left,
+			    url);
+		return tl_error_exit_status(TL_ENETWORK);
+	}
+	return 0;
 }
 
 static int
@@ -400,11 +459,14 @@ exec_demo(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"dir", required_argument, NULL, 'd'},
 		{"seed", required_argument, NULL, 's'},
+		{"webhook", required_argument, NULL, 'w'},
+		{"webhook-secret-file", required_argument, NULL, 'W'},
 		{NULL, 0, NULL, 0},
 	};
-	struct demo_opts o = {NULL, 2026};
+	struct demo_opts o = {NULL, 2026, NULL, NULL};
 	struct demo d;
 	char dir[PATH_MAX], cwd[PATH_MAX], first_vote[96], random_value[64];
+	char secret[PATH_MAX];
 	const char *saved_db = cli.db_path;
 	int first, status, cast = 0, shown = 0;
 
@@ -413,6 +475,15 @@ exec_demo(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 0, 0)) != 0)
 		return status;
+	if ((o.webhook == NULL) != (o.webhook_secret_file == NULL))
+		return cli_usage_error("--webhook URL and --webhook-secret-file "
+		    "FILE go together");
+	/* The demo works in its own directory: find the secret from here. */
+	if (o.webhook_secret_file != NULL &&
+	    realpath(o.webhook_secret_file, secret) == NULL) {
+		cli_error("%s: %s", o.webhook_secret_file, strerror(errno));
+		return EXIT_USAGE;
+	}
 	if (getcwd(cwd, sizeof(cwd)) == NULL) {
 		cli_error("cannot read the current directory: %s",
 		    strerror(errno));
@@ -431,7 +502,7 @@ exec_demo(int argc, char **argv)
 	}
 	memset(&d, 0, sizeof(d));
 	d.rng = (uint64_t)o.seed;
-	d.nsteps = 10;
+	d.nsteps = o.webhook != NULL ? 11 : 10;
 	cli.db_path = "teller.db";
 
 	printf("teller demo: an Internet Society-style board election, end to "
@@ -449,6 +520,10 @@ exec_demo(int argc, char **argv)
 	    "selection (yes/no/abstain, simple majority)");
 	if ((status = write_manifest(cli_now())) != 0 ||
 	    (status = run(SHOW, "election", "create", "manifest.json",
+	    (char *)NULL)) != 0)
+		goto out;
+	if (o.webhook != NULL && (status = run(SHOW, "webhook", "add",
+	    o.webhook, "--election", ELECTION_ID, "--secret-file", secret,
 	    (char *)NULL)) != 0)
 		goto out;
 
@@ -520,6 +595,8 @@ exec_demo(int argc, char **argv)
 	    "winners, turnout");
 	if ((status = run(SHOW, "tally", ELECTION_ID, (char *)NULL)) != 0)
 		goto out;
+	if (o.webhook != NULL && (status = deliver_webhooks(&d, o.webhook)) != 0)
+		goto out;
 
 	step(&d, "What is left for everyone to check");
 	printf("  %s/teller.db        the database (sqlite3 teller.db "
@@ -548,6 +625,10 @@ const struct cli_command cmd_demo = {
 	"Options:\n"
 	"  --dir DIR    work in DIR (created if needed; must not hold a demo\n"
 	"               already); default: a new directory under $TMPDIR or /tmp\n"
-	"  --seed N     seed of the voters' choices (default 2026)\n",
+	"  --seed N     seed of the voters' choices (default 2026)\n"
+	"  --webhook URL, --webhook-secret-file FILE\n"
+	"               register URL (with the secret in FILE) for the demo's\n"
+	"               election before it opens, and deliver every event to\n"
+	"               it before the demo ends (see doc/webhooks.md)\n",
 	exec_demo,
 };

@@ -29,7 +29,13 @@ extern const struct cli_command cmd_manifest;
 extern const struct cli_command cmd_ballot_make;
 extern const struct cli_command cmd_ballot_cast;
 extern const struct cli_command cmd_tally;
+extern const struct cli_command cmd_nomcom_select;
 extern const struct cli_command cmd_demo;
+extern const struct cli_command cmd_webhook_add;
+extern const struct cli_command cmd_webhook_list;
+extern const struct cli_command cmd_webhook_remove;
+extern const struct cli_command cmd_webhook_deliver;
+extern const struct cli_command cmd_webhook_test;
 extern const struct cli_command cmd_serve;
 
 static const struct cli_command *const commands[] = {
@@ -45,7 +51,13 @@ static const struct cli_command *const commands[] = {
 	&cmd_ballot_make,
 	&cmd_ballot_cast,
 	&cmd_tally,
+	&cmd_nomcom_select,
 	&cmd_demo,
+	&cmd_webhook_add,
+	&cmd_webhook_list,
+	&cmd_webhook_remove,
+	&cmd_webhook_deliver,
+	&cmd_webhook_test,
 	&cmd_serve,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

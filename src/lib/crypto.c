@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -406,6 +407,29 @@ tl_md5(const void *data, size_t len, uint8_t out[16])
 	if (EVP_Digest(data, len, out, NULL,
 	    md_md5 != NULL ? md_md5 : EVP_md5(), NULL) != 1)
 		abort();
+}
+
+int
+tl_bignum_mod(const uint8_t *be, size_t len, uint32_t divisor,
+    uint32_t *remainder)
+{
+	BIGNUM *n;
+	BN_ULONG r;
+
+	if (divisor == 0 || len > INT32_MAX)
+		return TL_EINPUT;
+	if ((n = BN_bin2bn(be, (int)len, NULL)) == NULL) {
+		ERR_clear_error();
+		return TL_ENOMEM;
+	}
+	r = BN_mod_word(n, divisor);
+	BN_free(n);
+	if (r == (BN_ULONG)-1) {
+		ERR_clear_error();
+		return TL_ECRYPTO;
+	}
+	*remainder = (uint32_t)r;
+	return TL_OK;
 }
 
 int

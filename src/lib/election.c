@@ -15,6 +15,7 @@
 #include "teller/envelope.h"
 #include "teller/log.h"
 #include "teller/util.h"
+#include "teller/webhook.h"
 
 /* The election's state; TL_ENOTFOUND if absent. */
 static int
@@ -500,7 +501,9 @@ tl_election_open(struct tl_store *store, const char *id, int64_t now,
 	sqlite3_bind_int64(stmt, 2, now);
 	sqlite3_bind_text(stmt, 3, id, -1, SQLITE_STATIC);
 	if ((r = tl_db_step_done(store, stmt, err, "cannot open the election")) !=
-	    TL_OK)
+	    TL_OK ||
+	    (r = tl_webhook_emit(store, TL_WEBHOOK_ELECTION_OPENED, id, now, NULL,
+	    err)) != TL_OK)
 		goto rollback;
 	r = tl_db_commit(store, err);
 	goto out;
@@ -611,7 +614,9 @@ tl_election_close(struct tl_store *store, const char *id,
 	sqlite3_bind_text(stmt, 2, values_text, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, id, -1, SQLITE_STATIC);
 	if ((r = tl_db_step_done(store, stmt, err, "cannot close the election")) !=
-	    TL_OK)
+	    TL_OK ||
+	    (r = tl_webhook_emit(store, TL_WEBHOOK_ELECTION_CLOSED, id, now, NULL,
+	    err)) != TL_OK)
 		goto rollback;
 	r = tl_db_commit(store, err);
 	goto out;
@@ -659,58 +664,33 @@ tl_election_signed_manifest(struct tl_store *store, const char *id,
 }
 
 static json_t *
-time_or_null(sqlite3_stmt *stmt, int col)
+election_item(sqlite3_stmt *stmt)
 {
-	char when[TL_TIME_LEN];
-
-	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
-		return json_null();
-	tl_time_format(sqlite3_column_int64(stmt, col), when);
-	return json_string(when);
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}",
+	    "id", sqlite3_column_text(stmt, 0),
+	    "title", sqlite3_column_text(stmt, 1),
+	    "state", sqlite3_column_text(stmt, 2),
+	    "opens", tl_db_column_time(stmt, 3),
+	    "closes", tl_db_column_time(stmt, 4),
+	    "voters", (json_int_t)sqlite3_column_int64(stmt, 5),
+	    "ballots", (json_int_t)sqlite3_column_int64(stmt, 6));
 }
 
 int
 tl_election_list(struct tl_store *store, json_t **out, struct tl_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	json_t *list = json_array();
-	int r, rc;
+	int r;
 
-	if (list == NULL)
-		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	if ((r = tl_db_prepare(store, "SELECT e.id, e.title, e.state, "
 	    "e.opens_at, e.closes_at, "
 	    "(SELECT COUNT(*) FROM voters v WHERE v.election_id = e.id), "
 	    "(SELECT COUNT(*) FROM ballots b WHERE b.election_id = e.id) "
 	    "FROM elections e ORDER BY e.created_at, e.id", &stmt, err)) !=
-	    TL_OK) {
-		json_decref(list);
+	    TL_OK)
 		return r;
-	}
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		json_t *item = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}",
-		    "id", sqlite3_column_text(stmt, 0),
-		    "title", sqlite3_column_text(stmt, 1),
-		    "state", sqlite3_column_text(stmt, 2),
-		    "opens", time_or_null(stmt, 3),
-		    "closes", time_or_null(stmt, 4),
-		    "voters", (json_int_t)sqlite3_column_int64(stmt, 5),
-		    "ballots", (json_int_t)sqlite3_column_int64(stmt, 6));
-
-		if (item == NULL || json_array_append_new(list, item) != 0) {
-			r = tl_error_set(err, TL_ENOMEM, "out of memory");
-			break;
-		}
-	}
-	if (r == TL_OK && rc != SQLITE_DONE)
-		r = tl_db_error(store, err, "cannot list elections");
-	sqlite3_finalize(stmt);
-	if (r != TL_OK) {
-		json_decref(list);
-		return r;
-	}
-	*out = list;
-	return TL_OK;
+	return tl_db_collect_json(store, stmt, election_item,
+	    "cannot list elections", out, err);
 }
 
 /* Voters and their weight per constituency: {id: [count, weight]}. */
@@ -807,12 +787,12 @@ tl_election_show(struct tl_store *store, const char *id, json_t **out,
 		r = tl_db_error(store, err, "cannot read the election");
 		goto out;
 	}
-	json_object_set_new(doc, "opens", time_or_null(stmt, 0));
-	json_object_set_new(doc, "closes", time_or_null(stmt, 1));
-	json_object_set_new(doc, "created_at", time_or_null(stmt, 2));
-	json_object_set_new(doc, "opened_at", time_or_null(stmt, 3));
-	json_object_set_new(doc, "closed_at", time_or_null(stmt, 4));
-	json_object_set_new(doc, "counted_at", time_or_null(stmt, 5));
+	json_object_set_new(doc, "opens", tl_db_column_time(stmt, 0));
+	json_object_set_new(doc, "closes", tl_db_column_time(stmt, 1));
+	json_object_set_new(doc, "created_at", tl_db_column_time(stmt, 2));
+	json_object_set_new(doc, "opened_at", tl_db_column_time(stmt, 3));
+	json_object_set_new(doc, "closed_at", tl_db_column_time(stmt, 4));
+	json_object_set_new(doc, "counted_at", tl_db_column_time(stmt, 5));
 	if (sqlite3_column_type(stmt, 6) != SQLITE_NULL)
 		json_object_set_new(doc, "random", json_loads(
 		    (const char *)sqlite3_column_text(stmt, 6), 0, NULL));

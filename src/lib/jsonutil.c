@@ -53,9 +53,14 @@ tl_json_only_keys(json_t *obj, const char *const *allowed, const char *where,
 	return TL_OK;
 }
 
-int
-tl_json_string(json_t *obj, const char *key, int required, const char *where,
-    int code, const char **out, struct tl_error *err)
+/*
+ * The member `key` of obj if it is of the wanted type: *out NULL if absent
+ * (an error if required), TL_OK; or `code` saying "must be WHAT".
+ */
+static int
+member(json_t *obj, const char *key, int required, const char *where,
+    int code, int (*is_type)(const json_t *), const char *what, json_t **out,
+    struct tl_error *err)
 {
 	json_t *value = json_object_get(obj, key);
 
@@ -66,11 +71,48 @@ tl_json_string(json_t *obj, const char *key, int required, const char *where,
 			    sep(where), key);
 		return TL_OK;
 	}
-	if (!json_is_string(value))
-		return tl_error_set(err, code, "%s%s%s: must be a string", where,
-		    sep(where), key);
-	*out = json_string_value(value);
+	if (!is_type(value))
+		return tl_error_set(err, code, "%s%s%s: must be %s", where,
+		    sep(where), key, what);
+	*out = value;
 	return TL_OK;
+}
+
+/* Jansson's type tests are macros; member() needs functions. */
+static int
+is_string(const json_t *v)
+{
+	return json_is_string(v);
+}
+
+static int
+is_integer(const json_t *v)
+{
+	return json_is_integer(v);
+}
+
+static int
+is_array(const json_t *v)
+{
+	return json_is_array(v);
+}
+
+static int
+is_object(const json_t *v)
+{
+	return json_is_object(v);
+}
+
+int
+tl_json_string(json_t *obj, const char *key, int required, const char *where,
+    int code, const char **out, struct tl_error *err)
+{
+	json_t *value;
+	int r = member(obj, key, required, where, code, is_string, "a string",
+	    &value, err);
+
+	*out = value != NULL ? json_string_value(value) : NULL;
+	return r;
 }
 
 int
@@ -78,18 +120,13 @@ tl_json_int(json_t *obj, const char *key, int required, int64_t min,
     int64_t max, const char *where, int code, int64_t *out,
     struct tl_error *err)
 {
-	json_t *value = json_object_get(obj, key);
+	json_t *value;
 	json_int_t v;
+	int r = member(obj, key, required, where, code, is_integer,
+	    "an integer", &value, err);
 
-	if (value == NULL) {
-		if (required)
-			return tl_error_set(err, code, "%s%s%s: missing", where,
-			    sep(where), key);
-		return TL_OK;
-	}
-	if (!json_is_integer(value))
-		return tl_error_set(err, code, "%s%s%s: must be an integer",
-		    where, sep(where), key);
+	if (r != TL_OK || value == NULL)
+		return r;
 	v = json_integer_value(value);
 	if (v < min || v > max)
 		return tl_error_set(err, code,
@@ -104,40 +141,16 @@ int
 tl_json_array(json_t *obj, const char *key, int required, const char *where,
     int code, json_t **out, struct tl_error *err)
 {
-	json_t *value = json_object_get(obj, key);
-
-	*out = NULL;
-	if (value == NULL) {
-		if (required)
-			return tl_error_set(err, code, "%s%s%s: missing", where,
-			    sep(where), key);
-		return TL_OK;
-	}
-	if (!json_is_array(value))
-		return tl_error_set(err, code, "%s%s%s: must be an array", where,
-		    sep(where), key);
-	*out = value;
-	return TL_OK;
+	return member(obj, key, required, where, code, is_array, "an array", out,
+	    err);
 }
 
 int
 tl_json_object(json_t *obj, const char *key, int required, const char *where,
     int code, json_t **out, struct tl_error *err)
 {
-	json_t *value = json_object_get(obj, key);
-
-	*out = NULL;
-	if (value == NULL) {
-		if (required)
-			return tl_error_set(err, code, "%s%s%s: missing", where,
-			    sep(where), key);
-		return TL_OK;
-	}
-	if (!json_is_object(value))
-		return tl_error_set(err, code, "%s%s%s: must be an object", where,
-		    sep(where), key);
-	*out = value;
-	return TL_OK;
+	return member(obj, key, required, where, code, is_object, "an object",
+	    out, err);
 }
 
 static int

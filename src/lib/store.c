@@ -162,6 +162,44 @@ static const char *const migrations[] = {
 	"  election_id TEXT PRIMARY KEY REFERENCES elections (id),"
 	"  document TEXT NOT NULL,"
 	"  leaf_index INTEGER NOT NULL);",
+	/* 2: webhooks (webhook.h): endpoints, the outbox of events, and one
+	 * delivery per event and endpoint. */
+	"CREATE TABLE webhook_endpoints ("
+	"  id INTEGER PRIMARY KEY,"
+	"  url TEXT NOT NULL,"
+	"  election_id TEXT REFERENCES elections (id),"
+	"  events TEXT NOT NULL,"
+	"  secret TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_delivered_at INTEGER,"
+	"  last_error TEXT,"
+	"  last_error_at INTEGER);"
+	"CREATE TABLE webhook_events ("
+	"  id TEXT PRIMARY KEY,"
+	"  type TEXT NOT NULL,"
+	"  election_id TEXT REFERENCES elections (id),"
+	"  created_at INTEGER NOT NULL,"
+	"  payload TEXT NOT NULL);"
+	"CREATE TABLE webhook_deliveries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  event_id TEXT NOT NULL REFERENCES webhook_events (id),"
+	"  endpoint_id INTEGER NOT NULL"
+	"    REFERENCES webhook_endpoints (id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'delivered', 'failed')),"
+	"  created_at INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  claimed_until INTEGER NOT NULL DEFAULT 0,"
+	"  last_attempt_at INTEGER,"
+	"  last_status INTEGER,"
+	"  last_error TEXT,"
+	"  delivered_at INTEGER,"
+	"  UNIQUE (endpoint_id, event_id));"
+	"CREATE INDEX webhook_deliveries_due ON webhook_deliveries"
+	"  (state, next_attempt_at);"
+	"CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries"
+	"  (event_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -361,6 +399,44 @@ tl_db_column_strdup(sqlite3_stmt *stmt, int col, int *ok)
 	if ((copy = strdup((const char *)text)) == NULL)
 		*ok = 0;
 	return copy;
+}
+
+json_t *
+tl_db_column_time(sqlite3_stmt *stmt, int col)
+{
+	char when[TL_TIME_LEN];
+
+	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+		return json_null();
+	tl_time_format(sqlite3_column_int64(stmt, col), when);
+	return json_string(when);
+}
+
+int
+tl_db_collect_json(struct tl_store *store, sqlite3_stmt *stmt,
+    json_t *(*row)(sqlite3_stmt *stmt), const char *what, json_t **out,
+    struct tl_error *err)
+{
+	json_t *list = json_array();
+	int r = TL_OK, rc = SQLITE_DONE;
+
+	if (list == NULL)
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+	while (r == TL_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		json_t *item = row(stmt);
+
+		if (item == NULL || json_array_append_new(list, item) != 0)
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	if (r == TL_OK && rc != SQLITE_DONE)
+		r = tl_db_error(store, err, what);
+	sqlite3_finalize(stmt);
+	if (r != TL_OK) {
+		json_decref(list);
+		return r;
+	}
+	*out = list;
+	return TL_OK;
 }
 
 static int

@@ -6,6 +6,7 @@
 #ifndef TELLER_STORE_INTERNAL_H
 #define TELLER_STORE_INTERNAL_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "teller/manifest.h"
@@ -104,5 +105,15 @@ int tl_db_step_done(struct tl_store *store, sqlite3_stmt *stmt,
 /* A text column as a new string (NULL for SQL NULL); *ok cleared if out
  * of memory. */
 char *tl_db_column_strdup(sqlite3_stmt *stmt, int col, int *ok);
+
+/* A column of Unix seconds as an RFC 3339 JSON string, or JSON null for
+ * SQL NULL (a new reference; NULL if out of memory). */
+json_t *tl_db_column_time(sqlite3_stmt *stmt, int col);
+
+/* Steps a query to its end and collects row(stmt) of each row into a new
+ * JSON array (*out); finalizes stmt.  `what` names the query in errors. */
+int tl_db_collect_json(struct tl_store *store, sqlite3_stmt *stmt,
+    json_t *(*row)(sqlite3_stmt *stmt), const char *what, json_t **out,
+    struct tl_error *err);
 
 #endif

@@ -18,6 +18,7 @@
 #include "teller/log.h"
 #include "teller/result.h"
 #include "teller/util.h"
+#include "teller/webhook.h"
 
 /* What the count needs from the log. */
 struct log_inputs {
@@ -387,7 +388,9 @@ tl_election_tally(struct tl_store *store, const char *id, int64_t now,
 	sqlite3_bind_int64(stmt, 1, now);
 	sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
 	if ((r = tl_db_step_done(store, stmt, err, "cannot mark the election "
-	    "counted")) != TL_OK)
+	    "counted")) != TL_OK ||
+	    (r = tl_webhook_emit(store, TL_WEBHOOK_RESULT_COUNTED, id, now, NULL,
+	    err)) != TL_OK)
 		goto rollback;
 	if ((r = tl_db_commit(store, err)) != TL_OK)
 		goto out;

@@ -634,11 +634,5 @@ election_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(election_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return th_run(election_suite());
 }

@@ -214,11 +214,5 @@ roll_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(roll_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return th_run(roll_suite());
 }

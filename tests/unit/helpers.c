@@ -16,6 +16,18 @@
 #include "teller/envelope.h"
 #include "teller/util.h"
 
+int
+th_run(Suite *suite)
+{
+	SRunner *sr = srunner_create(suite);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 char *
 th_tmpdir(void)
 {
@@ -97,8 +109,10 @@ th_count(struct tl_store *store, const char *sql)
 const char *
 th_manifest_json(int first)
 {
-	return first ?
-	    "{\"id\": \"e1\", \"title\": \"Test election\", \"revote\": \"first\","
+	static char text[2048];
+
+	snprintf(text, sizeof(text),
+	    "{\"id\": \"e1\", \"title\": \"Test election\", \"revote\": \"%s\","
 	    " \"opens\": \"2026-11-22T00:00:00Z\","
 	    " \"closes\": \"2026-11-23T00:00:00Z\","
 	    " \"constituencies\": [{\"id\": \"a\", \"name\": \"Group A\"},"
@@ -114,24 +128,8 @@ th_manifest_json(int first)
 	    "   {\"id\": \"z\", \"name\": \"Zed\"}]},"
 	    "  {\"id\": \"ref\", \"title\": \"Referendum\", \"constituency\": \"b\","
 	    "   \"method\": \"referendum\", \"options\": {\"threshold\": \"majority\"}}],"
-	    " \"random_sources\": [{\"name\": \"draw\"}]}" :
-	    "{\"id\": \"e1\", \"title\": \"Test election\","
-	    " \"opens\": \"2026-11-22T00:00:00Z\","
-	    " \"closes\": \"2026-11-23T00:00:00Z\","
-	    " \"constituencies\": [{\"id\": \"a\", \"name\": \"Group A\"},"
-	    "   {\"id\": \"b\", \"name\": \"Group B\"}],"
-	    " \"contests\": ["
-	    "  {\"id\": \"plu\", \"title\": \"Plurality\", \"constituency\": \"a\","
-	    "   \"seats\": 2, \"method\": \"plurality\", \"candidates\": ["
-	    "   {\"id\": \"x\", \"name\": \"Xavier\"}, {\"id\": \"y\", \"name\": \"Yolanda\"},"
-	    "   {\"id\": \"z\", \"name\": \"Zed\"}]},"
-	    "  {\"id\": \"app\", \"title\": \"Approval\", \"constituency\": \"a\","
-	    "   \"method\": \"approval\", \"candidates\": ["
-	    "   {\"id\": \"x\", \"name\": \"Xavier\"}, {\"id\": \"y\", \"name\": \"Yolanda\"},"
-	    "   {\"id\": \"z\", \"name\": \"Zed\"}]},"
-	    "  {\"id\": \"ref\", \"title\": \"Referendum\", \"constituency\": \"b\","
-	    "   \"method\": \"referendum\", \"options\": {\"threshold\": \"majority\"}}],"
-	    " \"random_sources\": [{\"name\": \"draw\"}]}";
+	    " \"random_sources\": [{\"name\": \"draw\"}]}", first ? "first" : "last");
+	return text;
 }
 
 struct tl_key **

@@ -8,8 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <check.h>
+
 #include "teller/crypto.h"
 #include "teller/store.h"
+
+/* Runs a suite and returns the process's exit status. */
+int th_run(Suite *suite);
 
 /* A new empty temporary directory (caller frees; removed by rm_rf). */
 char *th_tmpdir(void);
