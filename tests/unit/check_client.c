@@ -131,25 +131,13 @@ setup(void)
 {
 	struct tl_error err;
 	struct tl_store *store;
-	struct tl_manifest *m = NULL;
-	const char *json = th_manifest_json(0);
-	char *id = NULL, *csv, *text = NULL;
+	char *text = NULL;
 	size_t len = 0;
 
 	dir = th_tmpdir();
 	store = th_store(dir);
 	keys = th_keys(NA + NB);
-	ck_assert_int_eq(tl_election_create(store, json, strlen(json), TH_NOW,
-	    &id, &err), TL_OK);
-	free(id);
-	csv = th_roll_csv(keys, NA, NB);
-	ck_assert_int_eq(tl_election_import_roll(store, "e1", csv, strlen(csv),
-	    "roll.csv", NULL, &err), TL_OK);
-	free(csv);
-	ck_assert_int_eq(tl_election_open(store, "e1", TH_NOW, &err), TL_OK);
-	ck_assert_int_eq(tl_election_load(store, "e1", &m, hash, NULL, &err),
-	    TL_OK);
-	tl_manifest_free(m);
+	th_open_election(store, 0, keys, NA, NB, hash);
 	ck_assert_int_eq(tl_election_signed_manifest(store, "e1", &manifest,
 	    &err), TL_OK);
 	tl_store_close(store);
