@@ -24,6 +24,7 @@
 #include "teller/manifest.h"
 #include "teller/roll.h"
 #include "teller/store.h"
+#include "teller/util.h"
 
 /* Defines an election from a manifest (JSON text); it starts in draft.
  * The manifest's authority_key is set to the database's authority key (if
@@ -98,5 +99,15 @@ int tl_election_tally(struct tl_store *store, const char *id, int64_t now,
  */
 int tl_election_result(struct tl_store *store, const char *id,
     json_t **result, char **envelope, struct tl_error *err);
+
+/*
+ * Writes the counted ballots of one contest of a closed election as a BLT
+ * file (blt.h): those the count counts (tl_result_contest_ballots), with
+ * the voters' weights.  contest may be NULL when the election has one
+ * contest.  TL_ESTATE before the close; TL_EUSAGE for a referendum or
+ * when contest is needed.
+ */
+int tl_election_contest_blt(struct tl_store *store, const char *id,
+    const char *contest, struct tl_buf *out, struct tl_error *err);
 
 #endif

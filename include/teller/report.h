@@ -14,6 +14,11 @@
 /* One contest's report: header, round table, winners. */
 int tl_report_contest_text(const json_t *report, struct tl_buf *out);
 
+/* One contest's report as one self-contained HTML page (no external
+ * files): the rounds as a table and each candidate's votes across the
+ * rounds as an inline SVG chart. */
+int tl_report_contest_html(const json_t *report, struct tl_buf *out);
+
 /* A whole election's result: every contest, then turnout. */
 int tl_report_result_text(const json_t *result, struct tl_buf *out);
 

@@ -49,6 +49,17 @@ int tl_result_compute(const struct tl_manifest *manifest,
     const char *const *random, size_t nrandom, json_t **out,
     struct tl_error *err);
 
+/*
+ * The ballots that count in contest ci as tl_result_compute counts them:
+ * the revote policy applied, one per voter that has a selection in the
+ * contest, with the voter's weight, in the log order of each voter's first
+ * ballot; added to set (initialised by the caller).
+ */
+int tl_result_contest_ballots(const struct tl_manifest *manifest,
+    const struct tl_roll *roll, struct tl_ballot *const *ballots,
+    size_t nballots, size_t ci, struct tl_ballot_set *set,
+    struct tl_error *err);
+
 /* The canonical bytes of a result document (*out, caller frees). */
 int tl_result_serialize(const json_t *result, char **out, size_t *len);
 

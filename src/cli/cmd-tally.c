@@ -12,16 +12,68 @@
 #include "teller/report.h"
 #include "teller/util.h"
 
+struct tally_options {
+	const char *format;
+	const char *contest;
+};
+
 static int
 tally_option(int opt, const char *arg, void *ctx)
 {
-	const char **format = ctx;
+	struct tally_options *o = ctx;
 
 	if (opt == 'f' || opt == 'j') {
-		*format = opt == 'j' ? "json" : arg;
+		o->format = opt == 'j' ? "json" : arg;
+		return 0;
+	}
+	if (opt == 'c') {
+		o->contest = arg;
 		return 0;
 	}
 	return EXIT_USAGE;
+}
+
+/* The report of one contest of a result: the one named, or the only one. */
+static const json_t *
+pick_contest(const json_t *result, const char *contest)
+{
+	const json_t *contests = json_object_get(result, "contests");
+	size_t i;
+	json_t *c;
+
+	if (contest == NULL) {
+		if (json_array_size(contests) == 1)
+			return json_array_get(contests, 0);
+		cli_error("the election has %zu contests; name one with "
+		    "--contest", json_array_size(contests));
+		return NULL;
+	}
+	json_array_foreach(contests, i, c)
+		if (strcmp(json_string_value(json_object_get(c, "contest")),
+		    contest) == 0)
+			return c;
+	cli_error("the election has no contest %s", contest);
+	return NULL;
+}
+
+/* --format blt: the counted ballots of one contest. */
+static int
+write_blt(struct tl_store *store, const char *id, const char *contest)
+{
+	struct tl_error err;
+	struct tl_buf buf;
+	int status = 0;
+
+	tl_error_clear(&err);
+	tl_buf_init(&buf, SIZE_MAX / 2);
+	if (tl_election_contest_blt(store, id, contest, &buf, &err) != TL_OK)
+		status = cli_fail(&err);
+	else if (fputs(buf.data, stdout) == EOF || fflush(stdout) != 0) {
+		cli_error("cannot write to standard output");
+		status = EXIT_INTERNAL;
+	}
+	tl_buf_free(&buf);
+	return status;
 }
 
 static int
@@ -30,36 +82,51 @@ exec_tally(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"json", no_argument, NULL, 'j'},
+		{"contest", required_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *format = "text";
+	struct tally_options o = {"text", NULL};
+	const json_t *report;
 	struct tl_store *store = NULL;
 	struct tl_error err;
 	struct tl_buf buf;
 	json_t *result = NULL;
 	int first, status;
 
-	if ((status = cli_parse(argc, argv, "f:", longopts, tally_option,
-	    &format, &first)) >= 0)
+	if ((status = cli_parse(argc, argv, "f:c:", longopts, tally_option,
+	    &o, &first)) >= 0)
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0)
 		return status;
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-		return cli_usage_error("--format must be text or json");
+	if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0 &&
+	    strcmp(o.format, "html") != 0 && strcmp(o.format, "blt") != 0)
+		return cli_usage_error("--format must be text, json, html or "
+		    "blt");
 	if ((store = cli_open_store(0, &status)) == NULL)
 		return status;
+	if (strcmp(o.format, "blt") == 0) {
+		status = write_blt(store, argv[first], o.contest);
+		goto out;
+	}
 	tl_error_clear(&err);
 	if (tl_election_tally(store, argv[first], cli_now(), &result, &err) !=
 	    TL_OK) {
 		status = cli_fail(&err);
 		goto out;
 	}
-	if (strcmp(format, "json") == 0) {
+	if (strcmp(o.format, "json") == 0) {
 		status = cli_print_json(result);
 		goto out;
 	}
+	report = NULL;
+	if (strcmp(o.format, "html") == 0 &&
+	    (report = pick_contest(result, o.contest)) == NULL) {
+		status = EXIT_USAGE;
+		goto out;
+	}
 	tl_buf_init(&buf, 64 * 1024 * 1024);
-	if (tl_report_result_text(result, &buf) != TL_OK) {
+	if ((report != NULL ? tl_report_contest_html(report, &buf) :
+	    tl_report_result_text(result, &buf)) != TL_OK) {
 		cli_error("cannot render the result");
 		status = EXIT_INTERNAL;
 	} else {
@@ -82,8 +149,13 @@ const struct cli_command cmd_tally = {
 	"later tallies show the stored result.  The result is also in the\n"
 	"tables results, result_rounds and result_winners for SQL queries.\n\n"
 	"Options:\n"
-	"  -f, --format FORMAT  text (default) or json (per contest: winners,\n"
-	"                       rounds, votes; and turnout)\n"
+	"  -f, --format FORMAT  text (default: every round of every contest),\n"
+	"                       json (per contest: winners, rounds, votes; and\n"
+	"                       turnout), html (one contest as a page with a\n"
+	"                       chart) or blt (one contest's counted ballots\n"
+	"                       as a BLT file, for other counting programs)\n"
+	"  -c, --contest C      the contest, for html and blt (needed when the\n"
+	"                       election has several)\n"
 	"  --json               same as --format json\n",
 	exec_tally,
 };

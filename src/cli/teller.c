@@ -29,6 +29,7 @@ extern const struct cli_command cmd_manifest;
 extern const struct cli_command cmd_ballot_make;
 extern const struct cli_command cmd_ballot_cast;
 extern const struct cli_command cmd_tally;
+extern const struct cli_command cmd_count;
 extern const struct cli_command cmd_nomcom_select;
 extern const struct cli_command cmd_demo;
 extern const struct cli_command cmd_webhook_add;
@@ -51,6 +52,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_ballot_make,
 	&cmd_ballot_cast,
 	&cmd_tally,
+	&cmd_count,
 	&cmd_nomcom_select,
 	&cmd_demo,
 	&cmd_webhook_add,

@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,267 @@ render_table(const json_t *report, struct tl_buf *out)
 	return r;
 }
 
+/* The name of candidate id of the report (the id if not found). */
+static const char *
+candidate_name(const json_t *report, const char *id)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(json_object_get(report, "candidates"), i, c)
+		if (id != NULL && strcmp(json_string_value(json_object_get(c,
+		    "id")), id) == 0)
+			return json_string_value(json_object_get(c, "name"));
+	return id;
+}
+
+/* A tie and how it was broken, in one sentence. */
+static int
+render_tie(const json_t *report, const json_t *tie, const char *indent,
+    struct tl_buf *out)
+{
+	const char *by = json_string_value(json_object_get(tie, "broken_by"));
+	const json_t *cands = json_object_get(tie, "candidates");
+	const json_t *chosen = json_object_get(tie, "chosen");
+	size_t i;
+	json_t *c;
+	int r;
+
+	r = tl_buf_addf(out, "%sTie between ", indent);
+	json_array_foreach(cands, i, c)
+		if (r == TL_OK)
+			r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "",
+			    candidate_name(report, json_string_value(c)));
+	if (r == TL_OK && json_object_get(tie, "question") != NULL)
+		r = tl_buf_addf(out, " (%s)", json_string_value(
+		    json_object_get(tie, "question")));
+	if (r == TL_OK && by != NULL && strcmp(by, "earlier stage") == 0)
+		r = tl_buf_addf(out, ": broken by the votes at round %"
+		    JSON_INTEGER_FORMAT, json_integer_value(json_object_get(tie,
+		    "stage")));
+	else if (r == TL_OK && by != NULL) {
+		r = tl_buf_adds(out, ": broken by lot (lot order ");
+		json_array_foreach(json_object_get(tie, "lot_order"), i, c)
+			if (r == TL_OK)
+				r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "",
+				    candidate_name(report, json_string_value(c)));
+		if (r == TL_OK)
+			r = tl_buf_adds(out, ")");
+	}
+	if (r == TL_OK && json_is_string(chosen))
+		r = tl_buf_addf(out, "; chosen: %s", candidate_name(report,
+		    json_string_value(chosen)));
+	json_array_foreach(json_is_array(chosen) ? chosen : NULL, i, c)
+		if (r == TL_OK)
+			r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "; chosen: ",
+			    candidate_name(report, json_string_value(c)));
+	if (r == TL_OK)
+		r = tl_buf_adds(out, "\n");
+	return r;
+}
+
+/* The round's action as a sentence. */
+static int
+render_action(const json_t *report, const json_t *round, struct tl_buf *out)
+{
+	const json_t *action = json_object_get(round, "action");
+	const char *type = json_string_value(json_object_get(action, "type"));
+	const char *cand = candidate_name(report, json_string_value(
+	    json_object_get(action, "candidate")));
+	char a[48], b[48];
+	size_t i;
+	json_t *v;
+	int r;
+
+	r = tl_buf_addf(out, "  Round %" JSON_INTEGER_FORMAT ": ",
+	    json_integer_value(json_object_get(round, "round")));
+	if (r != TL_OK || type == NULL)
+		return r;
+	if (strcmp(type, "surplus") == 0) {
+		amount_text(json_object_get(action, "surplus"), a);
+		amount_text(json_object_get(action, "votes"), b);
+		r = tl_buf_addf(out, "surplus of %s transferred (surplus %s of "
+		    "%s votes)", cand, a, b);
+		json_array_foreach(json_object_get(action, "transfer_values"),
+		    i, v) {
+			amount_text(json_object_get(v, "value"), a);
+			amount_text(json_object_get(v, "transfer_value"), b);
+			if (r == TL_OK)
+				r = tl_buf_addf(out, "%s papers of value %s go "
+				    "on at %s", i > 0 ? "," : ";", a, b);
+		}
+	} else if (strcmp(type, "exclusion") == 0) {
+		amount_text(json_object_get(action, "votes"), a);
+		r = tl_buf_addf(out, "%s excluded with %s votes%s%s%s", cand, a,
+		    json_object_get(action, "why") != NULL ? " (" : "",
+		    json_object_get(action, "why") != NULL ?
+		    json_string_value(json_object_get(action, "why")) : "",
+		    json_object_get(action, "why") != NULL ? ")" : "");
+	} else {
+		r = tl_buf_adds(out, type);
+	}
+	if (r == TL_OK)
+		r = tl_buf_adds(out, "\n");
+	if (r == TL_OK && json_object_get(action, "tie") != NULL)
+		r = render_tie(report, json_object_get(action, "tie"), "    ",
+		    out);
+	return r;
+}
+
+/* Ranked counts: every round's quota, votes, changes and action. */
+static int
+render_rounds(const json_t *report, struct tl_buf *out)
+{
+	const json_t *candidates = json_object_get(report, "candidates");
+	const json_t *rounds = json_object_get(report, "rounds");
+	size_t n = json_array_size(candidates), width = 16, i, k;
+	uint8_t *gone = calloc(n + 1, 1);
+	json_t *round;
+	int r = TL_OK;
+
+	if (gone == NULL)
+		return TL_ENOMEM;
+	for (k = 0; k < n; k++) {
+		const char *name = json_string_value(json_object_get(
+		    json_array_get(candidates, k), "name"));
+
+		if (name != NULL && tl_report_width(name) > width)
+			width = tl_report_width(name);
+	}
+	json_array_foreach(rounds, i, round) {
+		const json_t *votes = json_object_get(round, "votes");
+		const json_t *changes = json_object_get(round, "transfers");
+		const json_t *action = json_object_get(round, "action");
+		const char *excluded = json_string_value(json_object_get(action,
+		    "candidate"));
+		char q[48], v[48], d[48];
+
+		if (strcmp(json_string_value(json_object_get(action, "type")) ?
+		    json_string_value(json_object_get(action, "type")) : "",
+		    "exclusion") != 0)
+			excluded = NULL;
+		if (r == TL_OK)
+			r = render_action(report, round, out);
+		amount_text(json_object_get(round, "quota"), q);
+		if (r == TL_OK)
+			r = tl_buf_addf(out, "    quota %s\n    ", q);
+		if (r == TL_OK)
+			r = add_padded(out, "Candidate", width);
+		if (r == TL_OK)
+			r = tl_buf_addf(out, " %16s %14s\n", "Votes", "Change");
+		for (k = 0; k < n && r == TL_OK; k++) {
+			const json_t *c = json_array_get(candidates, k);
+			const char *id = json_string_value(json_object_get(c,
+			    "id"));
+			const json_t *change = json_object_get(changes, id);
+			const json_t *kf = json_object_get(json_object_get(round,
+			    "keep_factors"), id);
+
+			if (gone[k] || json_object_get(votes, id) == NULL)
+				continue;
+			amount_text(json_object_get(votes, id), v);
+			if (change != NULL)
+				amount_text(change, d);
+			else
+				d[0] = '\0';
+			r = tl_buf_adds(out, "    ");
+			if (r == TL_OK)
+				r = add_padded(out, json_string_value(
+				    json_object_get(c, "name")), width);
+			if (r == TL_OK)
+				r = tl_buf_addf(out, " %16s %14s", v, d);
+			if (r == TL_OK && kf != NULL)
+				r = tl_buf_addf(out, "  keep %s",
+				    json_string_value(kf));
+			if (r == TL_OK && in_list(json_object_get(round,
+			    "elected"), id))
+				r = tl_buf_adds(out, "  elected");
+			if (r == TL_OK && excluded != NULL &&
+			    strcmp(excluded, id) == 0) {
+				r = tl_buf_adds(out, "  excluded");
+				gone[k] = 1;
+			}
+			if (r == TL_OK)
+				r = tl_buf_adds(out, "\n");
+		}
+		amount_text(json_object_get(round, "non_transferable"), v);
+		if (r == TL_OK)
+			r = tl_buf_addf(out, "    non-transferable %s", v);
+		if (r == TL_OK && json_object_get(round, "lost") != NULL) {
+			amount_text(json_object_get(round, "lost"), v);
+			r = tl_buf_addf(out, "; lost to fractions %s", v);
+		}
+		if (r == TL_OK && json_object_get(round, "surplus") != NULL) {
+			amount_text(json_object_get(round, "surplus"), v);
+			r = tl_buf_addf(out, "; surplus %s after %"
+			    JSON_INTEGER_FORMAT " iteration(s)", v,
+			    json_integer_value(json_object_get(round,
+			    "iterations")));
+		}
+		if (r == TL_OK)
+			r = tl_buf_adds(out, "\n");
+	}
+	free(gone);
+	return r;
+}
+
+/* Schulze: the pairwise matrix d, the strongest paths p, the ranking. */
+static int
+render_schulze(const json_t *report, struct tl_buf *out)
+{
+	static const char *const names[2] = {"d", "p"};
+	static const char *const what[2] = {
+		"d[X][Y]: ballots ranking X above Y",
+		"p[X][Y]: strength of the strongest path from X to Y",
+	};
+	const json_t *ranking = json_object_get(report, "ranking");
+	size_t i, j;
+	json_t *x, *y;
+	int r = TL_OK;
+
+	for (int m = 0; m < 2 && r == TL_OK; m++) {
+		const json_t *matrix = json_object_get(report, names[m]);
+
+		r = tl_buf_addf(out, "  %s\n  %8s", what[m], "");
+		json_array_foreach(ranking, j, y)
+			if (r == TL_OK)
+				r = tl_buf_addf(out, " %10.10s",
+				    candidate_name(report, json_string_value(y)));
+		if (r == TL_OK)
+			r = tl_buf_adds(out, "\n");
+		json_array_foreach(ranking, i, x) {
+			const json_t *row = json_object_get(matrix,
+			    json_string_value(x));
+
+			if (r == TL_OK)
+				r = tl_buf_addf(out, "  %8.8s",
+				    candidate_name(report, json_string_value(x)));
+			json_array_foreach(ranking, j, y) {
+				char v[48];
+
+				if (i == j)
+					snprintf(v, sizeof(v), "-");
+				else
+					amount_text(json_object_get(row,
+					    json_string_value(y)), v);
+				if (r == TL_OK)
+					r = tl_buf_addf(out, " %10s", v);
+			}
+			if (r == TL_OK)
+				r = tl_buf_adds(out, "\n");
+		}
+	}
+	if (r == TL_OK)
+		r = tl_buf_adds(out, "  Ranking:");
+	json_array_foreach(ranking, i, x)
+		if (r == TL_OK)
+			r = tl_buf_addf(out, " %zu. %s", i + 1,
+			    candidate_name(report, json_string_value(x)));
+	if (r == TL_OK)
+		r = tl_buf_adds(out, "\n");
+	return r;
+}
+
 static int
 render_ties(const json_t *report, struct tl_buf *out)
 {
@@ -212,8 +474,14 @@ render_ties(const json_t *report, struct tl_buf *out)
 		size_t j;
 		json_t *c;
 
-		if (json_is_true(json_object_get(tie, "resolved")))
+		if (json_is_true(json_object_get(tie, "resolved"))) {
+			/* Ranked counts show their ties with the rounds. */
+			if (r == TL_OK && json_object_get(json_array_get(
+			    json_object_get(report, "rounds"), 0), "action") ==
+			    NULL)
+				r = render_tie(report, tie, "  ", out);
 			continue;
+		}
 		r = tl_buf_addf(out, "  TIE: %" JSON_INTEGER_FORMAT " seat(s) "
 		    "undecided between ", json_integer_value(json_object_get(tie,
 		    "seats")));
@@ -259,8 +527,13 @@ tl_report_contest_text(const json_t *report, struct tl_buf *out)
 		return r;
 	if (strcmp(method, "referendum") == 0)
 		r = render_referendum(report, out);
-	else
+	else if (strcmp(method, "schulze") == 0)
+		r = render_schulze(report, out);
+	else if (strcmp(method, "plurality") == 0 ||
+	    strcmp(method, "approval") == 0)
 		r = render_table(report, out);
+	else
+		r = render_rounds(report, out);
 	if (r == TL_OK)
 		r = render_ties(report, out);
 	if (r == TL_OK)

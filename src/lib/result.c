@@ -62,6 +62,27 @@ find_voter(const struct tl_voter **index, size_t n, const char *id)
 	return found != NULL ? *found : NULL;
 }
 
+/* The chosen ballots' selections in contest ci, with their voters'
+ * weights. */
+static int
+contest_set(size_t ci, struct tl_ballot *const *ballots,
+    const struct tl_voter *const *voters, const size_t *chosen,
+    size_t nchosen, struct tl_ballot_set *set, struct tl_error *err)
+{
+	for (size_t k = 0; k < nchosen; k++) {
+		const struct tl_selection *sel =
+		    tl_ballot_selection(ballots[chosen[k]], ci);
+		int r;
+
+		if (sel == NULL)
+			continue;
+		if ((r = tl_ballot_set_add(set, voters[k]->weight, sel->prefs,
+		    sel->n)) != TL_OK)
+			return tl_error_set(err, r, "out of memory");
+	}
+	return TL_OK;
+}
+
 static int
 count_contest(const struct tl_manifest *m, const char *manifest_hash,
     size_t ci, const struct tl_roll *roll, struct tl_ballot *const *ballots,
@@ -84,18 +105,9 @@ count_contest(const struct tl_manifest *m, const char *manifest_hash,
 	for (size_t v = 0; v < roll->nvoters; v++)
 		if (roll->voters[v].constituency_index == c->constituency_index)
 			eligible += roll->voters[v].weight;
-	for (size_t k = 0; k < nchosen; k++) {
-		const struct tl_selection *sel =
-		    tl_ballot_selection(ballots[chosen[k]], ci);
-
-		if (sel == NULL)
-			continue;
-		if ((r = tl_ballot_set_add(&set, voters[k]->weight, sel->prefs,
-		    sel->n)) != TL_OK) {
-			tl_error_set(err, r, "out of memory");
-			goto out;
-		}
-	}
+	if ((r = contest_set(ci, ballots, voters, chosen, nchosen, &set,
+	    err)) != TL_OK)
+		goto out;
 	if (c->method == TL_METHOD_REFERENDUM) {
 		in.ncandidates = 3;
 		in.candidate_ids = answer_ids;
@@ -144,38 +156,36 @@ count_contest(const struct tl_manifest *m, const char *manifest_hash,
 	return r;
 }
 
-int
-tl_result_compute(const struct tl_manifest *m, const char *manifest_hash,
-    const struct tl_roll *roll, struct tl_ballot *const *ballots,
-    size_t nballots, const char *const *random, size_t nrandom, json_t **out,
-    struct tl_error *err)
+/*
+ * The revote policy: one ballot per voter, the highest seq ("last") or the
+ * lowest ("first").  *chosen gets the ballots that count (indices into
+ * ballots) and *voters their voters, in the log order of each voter's
+ * first ballot.
+ */
+static int
+choose_ballots(const struct tl_manifest *m, const struct tl_roll *roll,
+    struct tl_ballot *const *ballots, size_t nballots,
+    const struct tl_voter ***voters_out, size_t **chosen_out,
+    size_t *nchosen_out, struct tl_error *err)
 {
 	const struct tl_voter **index = NULL, **voters = NULL;
 	size_t *chosen = NULL, *slot_of_voter = NULL, nchosen = 0;
-	int64_t (*turnout)[4] = NULL;
-	json_t *doc = NULL, *contests, *turnout_json, *random_json;
 	int r = TL_OK;
 
 	index = calloc(roll->nvoters + 1, sizeof(*index));
 	voters = calloc(nballots + 1, sizeof(*voters));
 	chosen = calloc(nballots + 1, sizeof(*chosen));
 	slot_of_voter = calloc(roll->nvoters + 1, sizeof(*slot_of_voter));
-	turnout = calloc(m->nconstituencies, sizeof(*turnout));
 	if (index == NULL || voters == NULL || chosen == NULL ||
-	    slot_of_voter == NULL || turnout == NULL) {
+	    slot_of_voter == NULL) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t v = 0; v < roll->nvoters; v++)
 		index[v] = &roll->voters[v];
 	qsort(index, roll->nvoters, sizeof(*index), voter_ptr_cmp);
-
-	/*
-	 * The revote policy: one ballot per voter, the highest seq ("last")
-	 * or the lowest ("first").  slot_of_voter maps a voter (by roll
-	 * position) to 1 + its slot in chosen; chosen keeps log order of each
-	 * voter's first appearance.
-	 */
+	/* slot_of_voter maps a voter (by roll position) to 1 + its slot in
+	 * chosen. */
 	for (size_t b = 0; b < nballots; b++) {
 		const struct tl_voter *v = find_voter(index, roll->nvoters,
 		    ballots[b]->voter_id);
@@ -199,6 +209,57 @@ tl_result_compute(const struct tl_manifest *m, const char *manifest_hash,
 		    ballots[b]->seq > ballots[chosen[slot]]->seq :
 		    ballots[b]->seq < ballots[chosen[slot]]->seq)
 			chosen[slot] = b;
+	}
+	*voters_out = voters;
+	*chosen_out = chosen;
+	*nchosen_out = nchosen;
+	voters = NULL;
+	chosen = NULL;
+ out:
+	free(index);
+	free(voters);
+	free(chosen);
+	free(slot_of_voter);
+	return r;
+}
+
+int
+tl_result_contest_ballots(const struct tl_manifest *m,
+    const struct tl_roll *roll, struct tl_ballot *const *ballots,
+    size_t nballots, size_t ci, struct tl_ballot_set *set,
+    struct tl_error *err)
+{
+	const struct tl_voter **voters = NULL;
+	size_t *chosen = NULL, nchosen = 0;
+	int r;
+
+	if ((r = choose_ballots(m, roll, ballots, nballots, &voters, &chosen,
+	    &nchosen, err)) == TL_OK)
+		r = contest_set(ci, ballots, voters, chosen, nchosen, set, err);
+	free(voters);
+	free(chosen);
+	return r;
+}
+
+int
+tl_result_compute(const struct tl_manifest *m, const char *manifest_hash,
+    const struct tl_roll *roll, struct tl_ballot *const *ballots,
+    size_t nballots, const char *const *random, size_t nrandom, json_t **out,
+    struct tl_error *err)
+{
+	const struct tl_voter **voters = NULL;
+	size_t *chosen = NULL, nchosen = 0;
+	int64_t (*turnout)[4] = NULL;
+	json_t *doc = NULL, *contests, *turnout_json, *random_json;
+	int r;
+
+	if ((r = choose_ballots(m, roll, ballots, nballots, &voters, &chosen,
+	    &nchosen, err)) != TL_OK)
+		return r;
+	if ((turnout = calloc(m->nconstituencies + 1, sizeof(*turnout))) ==
+	    NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
 	}
 
 	contests = json_array();
@@ -242,10 +303,8 @@ tl_result_compute(const struct tl_manifest *m, const char *manifest_hash,
 	doc = NULL;
  out:
 	json_decref(doc);
-	free(index);
 	free(voters);
 	free(chosen);
-	free(slot_of_voter);
 	free(turnout);
 	return r;
 }

@@ -13,6 +13,7 @@
 #include "jsonutil.h"
 #include "store_internal.h"
 #include "teller/ballot.h"
+#include "teller/blt.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
 #include "teller/log.h"
@@ -126,6 +127,28 @@ read_entry(void *ctx, uint64_t index, const char *kind, const char *entry,
 		r = read_close(in, env, index);
 	tl_envelope_free(env);
 	return r;
+}
+
+/* Reads the election's whole log: its roll, ballots and random values. */
+static int
+read_log(struct tl_store *store, const char *id,
+    const struct tl_manifest *m, const char *hash, struct log_inputs *in,
+    struct tl_error *err)
+{
+	uint64_t size = 0;
+	int r;
+
+	in->manifest = m;
+	in->manifest_hash = hash;
+	in->err = err;
+	if ((r = tl_log_size(store, id, &size, err)) != TL_OK ||
+	    (r = tl_log_foreach(store, id, 0, size, read_entry, in, err)) !=
+	    TL_OK)
+		return r;
+	if (in->roll == NULL)
+		return tl_error_set(err, TL_EDB, "the log of %s has no roll",
+		    id);
+	return TL_OK;
 }
 
 static void
@@ -319,7 +342,7 @@ tl_election_tally(struct tl_store *store, const char *id, int64_t now,
 	char hash[TL_HASH_HEX_LEN + 1], *state = NULL, *payload = NULL;
 	char *text = NULL;
 	size_t payload_len = 0, text_len = 0;
-	uint64_t size = 0, leaf = 0;
+	uint64_t leaf = 0;
 	int r;
 
 	memset(&in, 0, sizeof(in));
@@ -339,17 +362,8 @@ tl_election_tally(struct tl_store *store, const char *id, int64_t now,
 	if ((r = tl_store_authority(store, &authority, err)) != TL_OK ||
 	    (r = tl_db_begin(store, err)) != TL_OK)
 		goto out;
-	in.manifest = m;
-	in.manifest_hash = hash;
-	in.err = err;
-	if ((r = tl_log_size(store, id, &size, err)) != TL_OK ||
-	    (r = tl_log_foreach(store, id, 0, size, read_entry, &in, err)) !=
-	    TL_OK)
+	if ((r = read_log(store, id, m, hash, &in, err)) != TL_OK)
 		goto rollback;
-	if (in.roll == NULL) {
-		r = tl_error_set(err, TL_EDB, "the log of %s has no roll", id);
-		goto rollback;
-	}
 	if ((r = tl_result_compute(m, hash, in.roll, in.ballots, in.nballots,
 	    (const char *const *)in.random, in.nrandom, &doc, err)) != TL_OK)
 		goto rollback;
@@ -409,5 +423,79 @@ tl_election_tally(struct tl_store *store, const char *id, int64_t now,
 	free(state);
 	free(payload);
 	free(text);
+	return r;
+}
+
+int
+tl_election_contest_blt(struct tl_store *store, const char *id,
+    const char *contest, struct tl_buf *out, struct tl_error *err)
+{
+	struct log_inputs in;
+	struct tl_manifest *m = NULL;
+	struct tl_ballot_set set;
+	struct tl_count_input cin;
+	const struct tl_contest *c = NULL;
+	const char **ids = NULL, **names = NULL;
+	char hash[TL_HASH_HEX_LEN + 1], *state = NULL;
+	int r;
+
+	memset(&in, 0, sizeof(in));
+	tl_ballot_set_init(&set);
+	if ((r = tl_election_load(store, id, &m, hash, &state, err)) != TL_OK)
+		return r;
+	if (strcmp(state, "draft") == 0 || strcmp(state, "open") == 0) {
+		r = tl_error_set(err, TL_ESTATE, "election %s is %s; its "
+		    "ballots are written once it is closed", id, state);
+		goto out;
+	}
+	if (contest != NULL) {
+		if ((c = tl_manifest_contest(m, contest)) == NULL) {
+			r = tl_error_set(err, TL_ENOTFOUND, "election %s has no "
+			    "contest %s", id, contest);
+			goto out;
+		}
+	} else if (m->ncontests == 1) {
+		c = &m->contests[0];
+	} else {
+		r = tl_error_set(err, TL_EUSAGE, "election %s has %zu "
+		    "contests; a BLT file holds one: name it with --contest",
+		    id, m->ncontests);
+		goto out;
+	}
+	if (c->method == TL_METHOD_REFERENDUM) {
+		r = tl_error_set(err, TL_EUSAGE, "contest %s is a referendum; "
+		    "a BLT file holds candidates", c->id);
+		goto out;
+	}
+	if ((r = read_log(store, id, m, hash, &in, err)) != TL_OK)
+		goto out;
+	if ((r = tl_result_contest_ballots(m, in.roll, in.ballots,
+	    in.nballots, (size_t)(c - m->contests), &set, err)) != TL_OK)
+		goto out;
+	ids = calloc(c->ncandidates + 1, sizeof(*ids));
+	names = calloc(c->ncandidates + 1, sizeof(*names));
+	if (ids == NULL || names == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t j = 0; j < c->ncandidates; j++) {
+		ids[j] = c->candidates[j].id;
+		names[j] = c->candidates[j].name;
+	}
+	memset(&cin, 0, sizeof(cin));
+	cin.method = c->method;
+	cin.seats = c->seats;
+	cin.ncandidates = c->ncandidates;
+	cin.candidate_ids = ids;
+	cin.candidate_names = names;
+	tl_count_input_set_ballots(&cin, &set);
+	r = tl_blt_write(&cin, c->title, out, err);
+ out:
+	inputs_free(&in);
+	tl_ballot_set_free(&set);
+	tl_manifest_free(m);
+	free(ids);
+	free(names);
+	free(state);
 	return r;
 }

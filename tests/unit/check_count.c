@@ -86,7 +86,10 @@ START_TEST(plurality_weighted)
 	 *   weight 3: x y    weight 1: x z    weight 5: y z
 	 *   weight 2: x      weight 4: blank
 	 * x = 3+1+2 = 6, y = 3+5 = 8, z = 1+5 = 6, w = 0.  Two seats: y, then
-	 * x and z tie at 6 for the second seat. */
+	 * x and z tie at 6 for the second seat, broken by lot.  The lot order
+	 * of the seed 01 00..00 (32 bytes) for 4 candidates, computed by an
+	 * independent Python script from doc/methods.md, is z, x, w, y: z
+	 * takes the seat. */
 	add_marks(&set, 3, "xy");
 	add_marks(&set, 1, "xz");
 	add_marks(&set, 5, "yz");
@@ -116,6 +119,16 @@ START_TEST(plurality_weighted)
 		    json_object_get(tie, "candidates"), 0)), "x");
 		ck_assert_str_eq(json_string_value(json_array_get(
 		    json_object_get(tie, "candidates"), 1)), "z");
+		ck_assert(json_is_true(json_object_get(tie, "resolved")));
+		ck_assert_str_eq(json_string_value(json_object_get(tie,
+		    "broken_by")), "lot");
+		ck_assert_str_eq(json_string_value(json_array_get(
+		    json_object_get(tie, "lot_order"), 0)), "z");
+		ck_assert_str_eq(json_string_value(json_array_get(
+		    json_object_get(tie, "chosen"), 0)), "z");
+		ck_assert_uint_eq(json_array_size(json_object_get(r,
+		    "winners")), 2);
+		ck_assert_str_eq(winner(r, 1), "Zed");
 	}
 	json_decref(r);
 	/* One more ballot for z breaks the tie. */

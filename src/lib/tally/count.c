@@ -204,9 +204,17 @@ tl_count_run(const struct tl_count_input *in, json_t **out,
 		r = tl_count_referendum(in, report, err);
 		break;
 	case TL_METHOD_IRV:
+		r = tl_count_irv(in, report, err);
+		break;
 	case TL_METHOD_STV_SCOTTISH:
+		r = tl_count_stv_scottish(in, report, err);
+		break;
 	case TL_METHOD_STV_MEEK:
+		r = tl_count_stv_meek(in, report, err);
+		break;
 	case TL_METHOD_SCHULZE:
+		r = tl_count_schulze(in, report, err);
+		break;
 	default:
 		r = tl_error_set(err, TL_EMETHOD,
 		    "counting method %s is not available in this version",

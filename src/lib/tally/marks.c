@@ -34,15 +34,20 @@ tl_count_marks(const struct tl_count_input *in, json_t *report,
     struct tl_error *err)
 {
 	struct standing *order = NULL;
+	struct tl_lot lot;
+	size_t *tied = NULL;
 	int64_t *votes = NULL;
 	json_t *round = NULL, *vote_obj, *elected, *winners, *rounds, *ties;
 	size_t seats = in->seats, filled = 0;
 	int r = TL_ENOMEM;
 
+	memset(&lot, 0, sizeof(lot));
 	if (in->ncandidates == 0)
 		return tl_error_set(err, TL_EMETHOD, "no candidates");
 	if ((votes = calloc(in->ncandidates, sizeof(*votes))) == NULL ||
-	    (order = calloc(in->ncandidates, sizeof(*order))) == NULL)
+	    (order = calloc(in->ncandidates, sizeof(*order))) == NULL ||
+	    (tied = calloc(in->ncandidates, sizeof(*tied))) == NULL ||
+	    tl_lot_init(&lot, in) != TL_OK)
 		goto out;
 	for (size_t b = 0; b < in->nballots; b++) {
 		for (size_t k = in->starts[b]; k < in->starts[b + 1]; k++) {
@@ -91,7 +96,7 @@ tl_count_marks(const struct tl_count_input *in, json_t *report,
 	/*
 	 * Walk groups of equal votes from the top: a group that fits in the
 	 * seats left is elected whole; a group that does not is a tie for the
-	 * seats left.
+	 * seats left, broken by lot.
 	 */
 	for (size_t i = 0; i < in->ncandidates && filled < seats;) {
 		size_t j = i;
@@ -109,18 +114,40 @@ tl_count_marks(const struct tl_count_input *in, json_t *report,
 			}
 			filled += j - i;
 		} else {
-			json_t *tie = json_object(), *cands = json_array();
+			json_t *tie = NULL, *chosen = json_array();
+			size_t n = j - i;
 
 			for (size_t k = i; k < j; k++)
-				json_array_append_new(cands, json_string(
-				    in->candidate_ids[order[k].candidate]));
-			json_object_set_new(tie, "candidates", cands);
+				tied[k - i] = order[k].candidate;
+			tl_count_lot_tie(in, &lot, tied, n, &tie);
+			if (tie == NULL || chosen == NULL) {
+				json_decref(tie);
+				json_decref(chosen);
+				json_decref(round);
+				round = NULL;
+				goto out;
+			}
+			tl_lot_sort(&lot, tied, n);
+			for (size_t k = 0; k < seats - filled; k++) {
+				size_t c = tied[k];
+
+				json_array_append_new(chosen,
+				    json_string(in->candidate_ids[c]));
+				json_array_append_new(elected,
+				    json_string(in->candidate_ids[c]));
+				json_array_append_new(winners,
+				    json_string(in->candidate_names[c]));
+			}
+			json_object_del(tie, "chosen");
+			json_object_set_new(tie, "chosen", chosen);
 			json_object_set_new(tie, "seats",
 			    json_integer((json_int_t)(seats - filled)));
 			json_object_set_new(tie, "votes", tl_count_amount(
 			    order[i].votes, in->weight_decimals));
-			json_object_set_new(tie, "resolved", json_false());
+			json_object_set_new(tie, "question", json_string(
+			    "who fills the last seat(s)"));
 			json_array_append_new(ties, tie);
+			filled = seats;
 			break;
 		}
 		i = j;
@@ -137,6 +164,8 @@ tl_count_marks(const struct tl_count_input *in, json_t *report,
 	if (r == TL_ENOMEM)
 		tl_error_set(err, r, "out of memory");
 	json_decref(round);
+	tl_lot_free(&lot);
+	free(tied);
 	free(votes);
 	free(order);
 	return r;
