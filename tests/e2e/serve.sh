@@ -319,7 +319,12 @@ while read -r line; do
 		"$URL/v1/elections/bench/ballots" >g/$n.status 2>/dev/null || true ) &
 done <graceful.jsonl
 # Stop as soon as the first receipt has gone out, with the rest in flight.
-until grep -q 'ballots 201' "$T/server.log"; do sleep 0.01; done
+i=0
+until grep -q 'ballots 201' "$T/server.log"; do
+	i=$((i + 1))
+	[ "$i" -lt 3000 ] || fail "no ballot answered 201 in 30 s"
+	sleep 0.01
+done
 stop_server
 wait
 ok=0
