@@ -25,6 +25,7 @@
 #include "teller/crypto.h"
 #include "teller/error.h"
 #include "teller/manifest.h"
+#include "teller/merkle.h"
 
 /*
  * A signed manifest envelope's text, opened: parsed, checked to be signed
@@ -44,6 +45,31 @@ int tl_client_open_manifest(const char *text, size_t len,
  */
 int tl_client_cast(const char *server, const char *ballot, size_t len,
     const char *pinned, size_t pinned_len, char **receipt,
+    struct tl_error *err);
+
+/*
+ * The pieces, for a client that checks more (a receipt verifier whose
+ * source of the log is a server):
+ *
+ * tl_client_authority: the election's authority key, from the pinned
+ *   signed manifest or the server's (opened as tl_client_open_manifest;
+ *   it must be the manifest of that election).
+ * tl_client_tree_head: the server's latest signed tree head of the
+ *   election, its envelope text as served (unchecked: verify it).
+ * tl_client_log_entry: entry `index` of the election's log, its exact
+ *   bytes (*entry NUL-terminated, caller frees).
+ * tl_client_consistency: the server's consistency proof between the
+ *   trees of the first `first` and `second` entries (unchecked).
+ */
+int tl_client_authority(const char *server, const char *election,
+    const char *pinned, size_t pinned_len, struct tl_key **authority,
+    struct tl_error *err);
+int tl_client_tree_head(const char *server, const char *election,
+    char **text, struct tl_error *err);
+int tl_client_log_entry(const char *server, const char *election,
+    uint64_t index, char **entry, size_t *len, struct tl_error *err);
+int tl_client_consistency(const char *server, const char *election,
+    uint64_t first, uint64_t second, struct tl_merkle_proof *proof,
     struct tl_error *err);
 
 /* What tl_client_verify_receipt found. */

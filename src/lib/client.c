@@ -195,6 +195,14 @@ tl_client_open_manifest(const char *text, size_t len,
 	return r;
 }
 
+/* An election id that cannot go into a URL path. */
+static int
+bad_id(const char *election, struct tl_error *err)
+{
+	return tl_error_set(err, TL_EINPUT, "\"%.64s\" is not an election id",
+	    election);
+}
+
 /* The election's manifest: the pinned one, or the server's. */
 static int
 election_manifest(const char *server, const char *election,
@@ -206,6 +214,8 @@ election_manifest(const char *server, const char *election,
 	char path[128], *text = NULL;
 	int r;
 
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
 	if (pinned != NULL) {
 		if ((r = tl_client_open_manifest(pinned, pinned_len, &m, hash,
 		    authority, err)) != TL_OK)
@@ -332,6 +342,95 @@ tl_client_cast(const char *server, const char *ballot, size_t len,
 	return r;
 }
 
+int
+tl_client_authority(const char *server, const char *election,
+    const char *pinned, size_t pinned_len, struct tl_key **authority,
+    struct tl_error *err)
+{
+	char hash[TL_HASH_HEX_LEN + 1];
+
+	return election_manifest(server, election, pinned, pinned_len, hash,
+	    authority, err);
+}
+
+int
+tl_client_tree_head(const char *server, const char *election, char **text,
+    struct tl_error *err)
+{
+	struct tl_buf answer;
+	char path[128];
+	int r;
+
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
+	tl_buf_init(&answer, TL_RECEIPT_MAX);
+	snprintf(path, sizeof(path), "/v1/elections/%s/tree-head", election);
+	if ((r = request(server, path, NULL, 0, 200, &answer, err)) == TL_OK) {
+		while (answer.len > 0 && answer.data[answer.len - 1] == '\n')
+			answer.data[--answer.len] = '\0';
+		if ((*text = tl_buf_take(&answer, NULL)) == NULL)
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	tl_buf_free(&answer);
+	return r;
+}
+
+int
+tl_client_log_entry(const char *server, const char *election,
+    uint64_t index, char **entry, size_t *len, struct tl_error *err)
+{
+	json_t *doc = NULL, *item;
+	const char *text;
+	char path[192];
+	int r;
+
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
+	snprintf(path, sizeof(path), "/v1/elections/%s/log?start=%llu&end=%llu",
+	    election, (unsigned long long)index,
+	    (unsigned long long)index + 1);
+	if ((r = get_json(server, path, &doc, err)) != TL_OK)
+		return r;
+	item = json_array_get(json_object_get(doc, "entries"), 0);
+	text = json_string_value(json_object_get(item, "entry"));
+	if (item == NULL)
+		r = tl_error_set(err, TL_ENOTFOUND, "the server's log of election "
+		    "%s has no entry %llu", election, (unsigned long long)index);
+	else if (text == NULL || json_integer_value(json_object_get(item,
+	    "index")) != (json_int_t)index)
+		r = tl_error_set(err, TL_ENETWORK, "%s%s: no entry %llu in the "
+		    "answer", server, path, (unsigned long long)index);
+	else if ((*entry = strdup(text)) == NULL)
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+	else if (len != NULL)
+		*len = json_string_length(json_object_get(item, "entry"));
+	json_decref(doc);
+	return r;
+}
+
+int
+tl_client_consistency(const char *server, const char *election,
+    uint64_t first, uint64_t second, struct tl_merkle_proof *proof,
+    struct tl_error *err)
+{
+	json_t *doc = NULL;
+	char path[192];
+	int r;
+
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
+	snprintf(path, sizeof(path), "/v1/elections/%s/proof/consistency"
+	    "?first=%llu&second=%llu", election, (unsigned long long)first,
+	    (unsigned long long)second);
+	if ((r = get_json(server, path, &doc, err)) != TL_OK)
+		return r;
+	if ((r = tl_proof_from_json(json_object_get(doc, "proof"), proof,
+	    err)) != TL_OK)
+		tl_error_prefix(err, "%s%s", server, path);
+	json_decref(doc);
+	return r;
+}
+
 /* The server's signed tree head now, checked against the authority. */
 static int
 server_head(const char *server, const char *election,
@@ -339,18 +438,13 @@ server_head(const char *server, const char *election,
     struct tl_error *err)
 {
 	struct tl_envelope *env = NULL;
-	struct tl_buf answer;
-	char path[128];
+	char *text = NULL;
 	int r;
 
-	tl_buf_init(&answer, TL_RECEIPT_MAX);
-	snprintf(path, sizeof(path), "/v1/elections/%s/tree-head", election);
-	if ((r = request(server, path, NULL, 0, 200, &answer, err)) != TL_OK)
-		goto out;
-	while (answer.len > 0 && answer.data[answer.len - 1] == '\n')
-		answer.len--;
-	if ((r = tl_tree_head_parse_envelope(answer.data, answer.len, head,
-	    &env, err)) != TL_OK) {
+	if ((r = tl_client_tree_head(server, election, &text, err)) != TL_OK)
+		return r;
+	if ((r = tl_tree_head_parse_envelope(text, strlen(text), head, &env,
+	    err)) != TL_OK) {
 		tl_error_prefix(err, "the server's tree head");
 		goto out;
 	}
@@ -364,7 +458,7 @@ server_head(const char *server, const char *election,
 		    "election %s, not %s", head->election_id, election);
  out:
 	tl_envelope_free(env);
-	tl_buf_free(&answer);
+	free(text);
 	return r;
 }
 
@@ -377,8 +471,7 @@ tl_client_verify_receipt(const char *server, const char *receipt,
 	struct tl_key *authority = NULL;
 	struct tl_tree_head now;
 	struct tl_merkle_proof proof;
-	json_t *doc = NULL;
-	char hash[TL_HASH_HEX_LEN + 1], path[192];
+	char hash[TL_HASH_HEX_LEN + 1];
 	int r;
 
 	while (len > 0 && (receipt[len - 1] == '\n' || receipt[len - 1] == '\r'))
@@ -399,19 +492,10 @@ tl_client_verify_receipt(const char *server, const char *receipt,
 		goto out;
 	}
 	proof.n = 0;
-	if (now.size > rc->tree_head.size) {
-		snprintf(path, sizeof(path), "/v1/elections/%s/proof/consistency"
-		    "?first=%llu&second=%llu", rc->election_id,
-		    (unsigned long long)rc->tree_head.size,
-		    (unsigned long long)now.size);
-		if ((r = get_json(server, path, &doc, err)) != TL_OK)
-			goto out;
-		if ((r = tl_proof_from_json(json_object_get(doc, "proof"), &proof,
-		    err)) != TL_OK) {
-			tl_error_prefix(err, "%s%s", server, path);
-			goto out;
-		}
-	}
+	if (now.size > rc->tree_head.size &&
+	    (r = tl_client_consistency(server, rc->election_id,
+	    rc->tree_head.size, now.size, &proof, err)) != TL_OK)
+		goto out;
 	if (tl_merkle_verify_consistency(rc->tree_head.size, now.size,
 	    rc->tree_head.root, now.root, &proof) != TL_OK) {
 		r = tl_error_set(err, TL_EVERIFY, "the server's log of %llu "
@@ -429,7 +513,6 @@ tl_client_verify_receipt(const char *server, const char *receipt,
 		    sizeof(out->election_id));
 	}
  out:
-	json_decref(doc);
 	tl_key_free(authority);
 	tl_receipt_free(rc);
 	return r;

@@ -25,6 +25,7 @@
 #include "teller/client.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
+#include "teller/log.h"
 #include "teller/receipt.h"
 #include "teller/util.h"
 
@@ -232,6 +233,12 @@ START_TEST(verify_receipt_against_servers)
 {
 	struct tl_error err;
 	struct tl_client_receipt_check check;
+	struct tl_tree_head head3, head5;
+	struct tl_merkle_proof proof;
+	struct tl_key *authority = NULL;
+	char keyid[TL_KEYID_LEN + 1], keyid2[TL_KEYID_LEN + 1];
+	char *entry = NULL, *head_text = NULL;
+	size_t len = 0;
 	char *env = ballot(0, "a1", 1, "x"), *receipt = NULL, *other = NULL;
 	char *more;
 
@@ -243,6 +250,31 @@ START_TEST(verify_receipt_against_servers)
 	    strlen(receipt), NULL, 0, &check, &err) == TL_OK, "%s", err.message);
 	ck_assert_uint_eq(check.receipt_size, 3);
 	ck_assert_uint_eq(check.server_size, 3);
+	/* The pieces: the entry as logged, the tree head, the authority. */
+	ck_assert_int_eq(tl_client_log_entry(urls[0], "e1", 2, &entry, &len,
+	    &err), TL_OK);
+	ck_assert_str_eq(entry, env);
+	ck_assert_uint_eq(len, strlen(env));
+	free(entry);
+	ck_assert_int_eq(tl_client_log_entry(urls[0], "e1", 3, &entry, &len,
+	    &err), TL_ENOTFOUND);
+	ck_assert_int_eq(tl_client_tree_head(urls[0], "e1", &head_text, &err),
+	    TL_OK);
+	ck_assert_int_eq(tl_tree_head_parse_envelope(head_text,
+	    strlen(head_text), &head3, NULL, &err), TL_OK);
+	ck_assert_uint_eq(head3.size, 3);
+	free(head_text);
+	ck_assert_int_eq(tl_client_authority(urls[0], "e1", NULL, 0, &authority,
+	    &err), TL_OK);
+	tl_key_id(authority, keyid);
+	tl_key_free(authority);
+	ck_assert_int_eq(tl_client_authority(urls[0], "e1", manifest,
+	    strlen(manifest), &authority, &err), TL_OK);
+	tl_key_id(authority, keyid2);
+	tl_key_free(authority);
+	ck_assert_str_eq(keyid, keyid2);
+	ck_assert_int_eq(tl_client_authority(urls[0], "e1/../x", NULL, 0,
+	    &authority, &err), TL_EINPUT);
 	/* Two more ballots: a larger tree that extends the receipt's. */
 	more = ballot(1, "a2", 1, "y");
 	ck_assert_int_eq(tl_client_cast(urls[0], more, strlen(more), NULL, 0,
@@ -259,6 +291,21 @@ START_TEST(verify_receipt_against_servers)
 	    "%s", err.message);
 	ck_assert_uint_eq(check.server_size, 5);
 	ck_assert_str_eq(check.election_id, "e1");
+	/* The server's consistency proof from 3 to 5 entries holds between
+	 * the two signed roots, and fails with the roots swapped. */
+	ck_assert_int_eq(tl_client_tree_head(urls[0], "e1", &head_text, &err),
+	    TL_OK);
+	ck_assert_int_eq(tl_tree_head_parse_envelope(head_text,
+	    strlen(head_text), &head5, NULL, &err), TL_OK);
+	free(head_text);
+	ck_assert_int_eq(tl_client_consistency(urls[0], "e1", 3, 5, &proof,
+	    &err), TL_OK);
+	ck_assert_int_eq(tl_merkle_verify_consistency(3, 5, head3.root,
+	    head5.root, &proof), TL_OK);
+	ck_assert_int_eq(tl_merkle_verify_consistency(3, 5, head5.root,
+	    head3.root, &proof), TL_EVERIFY);
+	ck_assert_int_eq(tl_client_consistency(urls[0], "e1", 4, 9, &proof,
+	    &err), TL_EINPUT);
 
 	/* The copy of the database, served: same authority, but its log is
 	 * shorter than the receipt's tree. */
