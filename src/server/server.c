@@ -312,6 +312,9 @@ start_daemon(struct server *srv, const struct sockaddr_storage *addr,
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 
+	if (addr->ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, pool_size(srv->config),
