@@ -5,11 +5,12 @@
  * and commit several in one transaction (one fsync), while each still gets
  * its own receipt only after the commit:
  *
- *   tl_cast_check    read-only: the envelope's shape and type, the election
- *                    (exists, open, within its voting window), the manifest
- *                    hash, the voter on the roll, the signature by the
- *                    voter's key, the content against the manifest, the
- *                    voter's constituency, and the revote policy;
+ *   tl_cast_check    read-only: the envelope's shape and type (with
+ *                    exactly one signature), the election (exists, open,
+ *                    within its voting window), the manifest hash, the
+ *                    voter on the roll, the signature by the voter's key,
+ *                    the content against the manifest, the voter's
+ *                    constituency, and the revote policy;
  *   tl_cast_store    inside the caller's write transaction: checks state
  *                    and revote policy again (another writer may have moved
  *                    since), stores the ballot and its selections, and

@@ -56,6 +56,22 @@ int tl_receipt_check(const struct tl_receipt *receipt,
 int tl_receipt_matches_ballot(const struct tl_receipt *receipt,
     const char *ballot, size_t len, struct tl_error *err);
 
+/*
+ * Checks that a later signed tree head extends the receipt's tree, so that
+ * the log it signs still holds the receipt's ballot where the receipt puts
+ * it: head_text (a tree-head envelope) is signed by authority, of the
+ * receipt's election, of a tree at least as large as the receipt's, and
+ * proof is the consistency proof (RFC 9162 2.1.4) from the receipt's tree
+ * to it.  Where the head and the proof come from (an exported record, a
+ * server) is the caller's business.  TL_EVERIFY (TL_ESIGNATURE for the
+ * signature) with the reason otherwise; *head (if not NULL) gets the later
+ * tree head.
+ */
+int tl_receipt_check_extension(const struct tl_receipt *receipt,
+    const struct tl_key *authority, const char *head_text, size_t len,
+    const struct tl_merkle_proof *proof, struct tl_tree_head *head,
+    struct tl_error *err);
+
 void tl_receipt_free(struct tl_receipt *receipt);
 
 #endif

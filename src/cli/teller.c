@@ -32,6 +32,9 @@ extern const struct cli_command cmd_tally;
 extern const struct cli_command cmd_count;
 extern const struct cli_command cmd_nomcom_select;
 extern const struct cli_command cmd_demo;
+extern const struct cli_command cmd_export;
+extern const struct cli_command cmd_verify;
+extern const struct cli_command cmd_receipt_verify;
 extern const struct cli_command cmd_webhook_add;
 extern const struct cli_command cmd_webhook_list;
 extern const struct cli_command cmd_webhook_remove;
@@ -55,6 +58,9 @@ static const struct cli_command *const commands[] = {
 	&cmd_count,
 	&cmd_nomcom_select,
 	&cmd_demo,
+	&cmd_export,
+	&cmd_verify,
+	&cmd_receipt_verify,
 	&cmd_webhook_add,
 	&cmd_webhook_list,
 	&cmd_webhook_remove,

@@ -214,6 +214,14 @@ tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
 		goto out;
 	if ((r = tl_envelope_expect_type(env, TL_TYPE_BALLOT, err)) != TL_OK)
 		goto out;
+	/* One signature, the voter's: any other would be logged unchecked,
+	 * and would give the same ballot other bytes in the log. */
+	if (env->nsignatures != 1) {
+		r = tl_error_set(err, TL_ESIGNATURE, "a ballot carries exactly "
+		    "one signature, by its voter's key; this one has %zu",
+		    env->nsignatures);
+		goto out;
+	}
 	if ((cast = calloc(1, sizeof(*cast))) == NULL) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;

@@ -226,7 +226,10 @@ tl_tree_head_parse(const char *payload, size_t len, struct tl_tree_head *out,
 	    (r = tl_json_string(obj, "time", 1, "tree head", TL_EINPUT, &when,
 	    err)) != TL_OK)
 		goto out;
-	if (strlen(election) >= sizeof(out->election_id) ||
+	/* One spelling of each value: a tree head is compared and specified
+	 * by its bytes (doc/record-format.md). */
+	if (!tl_valid_id(election) || strlen(root) != TL_HASH_HEX_LEN ||
+	    strspn(root, "0123456789abcdef") != TL_HASH_HEX_LEN ||
 	    tl_hex_decode(root, out->root, TL_SHA256_LEN) != TL_OK ||
 	    tl_time_parse(when, &out->time) != TL_OK) {
 		r = tl_error_set(err, TL_EINPUT,
@@ -533,10 +536,12 @@ tl_proof_from_json(const json_t *array, struct tl_merkle_proof *out,
 	for (size_t i = 0; i < json_array_size(array); i++) {
 		const char *hex = json_string_value(json_array_get(array, i));
 
-		if (hex == NULL || tl_hex_decode(hex, out->hashes[i],
-		    TL_SHA256_LEN) != TL_OK)
+		if (hex == NULL || strlen(hex) != TL_HASH_HEX_LEN ||
+		    strspn(hex, "0123456789abcdef") != TL_HASH_HEX_LEN ||
+		    tl_hex_decode(hex, out->hashes[i], TL_SHA256_LEN) != TL_OK)
 			return tl_error_set(err, TL_EINPUT,
-			    "proof[%zu] is not a hex SHA-256", i);
+			    "proof[%zu] is not the lowercase hex of a SHA-256",
+			    i);
 		out->n = i + 1;
 	}
 	return TL_OK;

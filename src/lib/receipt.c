@@ -12,6 +12,7 @@
 
 #include "jsonutil.h"
 #include "teller/receipt.h"
+#include "teller/util.h"
 
 void
 tl_receipt_free(struct tl_receipt *receipt)
@@ -67,8 +68,10 @@ tl_receipt_parse(const char *text, size_t len, struct tl_receipt **out,
 	    (r = tl_json_array(doc, "inclusion_proof", 1, "receipt", TL_EINPUT,
 	    &proof, err)) != TL_OK)
 		goto out;
-	if (strlen(election) >= sizeof(rc->election_id) ||
-	    strlen(ballot) != TL_HASH_HEX_LEN ||
+	if (!tl_valid_id(election) || strlen(ballot) != TL_HASH_HEX_LEN ||
+	    strspn(ballot, "0123456789abcdef") != TL_HASH_HEX_LEN ||
+	    strlen(leaf) != TL_HASH_HEX_LEN ||
+	    strspn(leaf, "0123456789abcdef") != TL_HASH_HEX_LEN ||
 	    tl_hex_decode(leaf, rc->leaf_hash, TL_SHA256_LEN) != TL_OK) {
 		r = BAD("receipt: malformed election, ballot or leaf_hash");
 		goto out;
@@ -143,4 +146,63 @@ tl_receipt_matches_ballot(const struct tl_receipt *receipt,
 		    "the receipt is for ballot %.16s..., not for this one "
 		    "(%.16s...)", receipt->ballot_hash, hash);
 	return TL_OK;
+}
+
+int
+tl_receipt_check_extension(const struct tl_receipt *receipt,
+    const struct tl_key *authority, const char *head_text, size_t len,
+    const struct tl_merkle_proof *proof, struct tl_tree_head *head,
+    struct tl_error *err)
+{
+	struct tl_envelope *env = NULL;
+	struct tl_tree_head later;
+	int r;
+
+	/* The signature first, then what the payload says (DSSE). */
+	if ((r = tl_envelope_parse(head_text, len, TL_RECEIPT_MAX, &env,
+	    err)) != TL_OK ||
+	    (r = tl_envelope_expect_type(env, TL_TYPE_TREE_HEAD, err)) !=
+	    TL_OK) {
+		tl_error_prefix(err, "the later tree head");
+		r = TL_EVERIFY;
+		goto out;
+	}
+	if ((r = tl_envelope_verify(env, authority, err)) != TL_OK) {
+		tl_error_prefix(err, "the later tree head");
+		goto out;
+	}
+	if ((r = tl_tree_head_parse((const char *)env->payload,
+	    env->payload_len, &later, err)) != TL_OK) {
+		tl_error_prefix(err, "the later tree head");
+		r = TL_EVERIFY;
+		goto out;
+	}
+	if (strcmp(later.election_id, receipt->election_id) != 0) {
+		r = tl_error_set(err, TL_EVERIFY, "the later tree head is of "
+		    "election %s, not %s", later.election_id,
+		    receipt->election_id);
+		goto out;
+	}
+	if (later.size < receipt->tree_head.size) {
+		r = tl_error_set(err, TL_EVERIFY, "the later tree has %llu "
+		    "entries, fewer than the %llu of the receipt's: the log has "
+		    "lost entries", (unsigned long long)later.size,
+		    (unsigned long long)receipt->tree_head.size);
+		goto out;
+	}
+	if (tl_merkle_verify_consistency(receipt->tree_head.size, later.size,
+	    receipt->tree_head.root, later.root, proof) != TL_OK) {
+		r = tl_error_set(err, TL_EVERIFY, "the tree of %llu entries is "
+		    "not an extension of the receipt's tree of %llu: the log "
+		    "the receipt was given from has been rewritten",
+		    (unsigned long long)later.size,
+		    (unsigned long long)receipt->tree_head.size);
+		goto out;
+	}
+	if (head != NULL)
+		*head = later;
+	r = TL_OK;
+ out:
+	tl_envelope_free(env);
+	return r;
 }

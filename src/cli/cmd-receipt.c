@@ -1,0 +1,405 @@
+/*
+ * cmd-receipt.c: teller receipt verify: check a voter's receipt against a
+ * source of the election's log, today an exported record (--record FILE).
+ *
+ * The checks are the same whatever the source: the receipt and its tree
+ * head are signed by the election's authority; its inclusion proof puts
+ * the ballot at its leaf in that tree; the source's entry at that leaf is
+ * that ballot; and the source's latest signed tree extends the receipt's
+ * (a consistency proof), so the log was not rewritten since the receipt
+ * was given.  A source is a small table of operations (struct
+ * receipt_source); another one (a server's API) adds an option and an
+ * open function, nothing else.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "teller/receipt.h"
+#include "teller/record.h"
+#include "teller/util.h"
+
+struct receipt_source {
+	char description[256];  /* "record FILE", for people */
+	void *ctx;
+	/* The election the source holds, and its authority's public key
+	 * (from its signed manifest); both borrowed. */
+	const char *(*election)(void *ctx);
+	const struct tl_key *(*authority)(void *ctx);
+	/* The source's latest signed tree head (envelope text, caller
+	 * frees). */
+	int (*latest_head)(void *ctx, char **text, struct tl_error *err);
+	/* Log entry `index`, its exact bytes (caller frees). */
+	int (*entry)(void *ctx, uint64_t index, char **entry, size_t *len,
+	    struct tl_error *err);
+	/* The consistency proof between two sizes of the source's log. */
+	int (*consistency)(void *ctx, uint64_t old_size, uint64_t new_size,
+	    struct tl_merkle_proof *proof, struct tl_error *err);
+	void (*close)(void *ctx);
+};
+
+/* --- the source: an exported record ------------------------------------ */
+
+static const char *
+record_election(void *ctx)
+{
+	return tl_record_election(ctx);
+}
+
+static const struct tl_key *
+record_authority(void *ctx)
+{
+	return tl_record_authority(ctx);
+}
+
+static int
+record_latest_head(void *ctx, char **text, struct tl_error *err)
+{
+	if ((*text = strdup(tl_record_tree_head_text(ctx))) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	return TL_OK;
+}
+
+static int
+record_entry(void *ctx, uint64_t index, char **entry, size_t *len,
+    struct tl_error *err)
+{
+	const char *data;
+	int r;
+
+	if ((r = tl_record_entry(ctx, index, &data, len, err)) != TL_OK)
+		return r;
+	if ((*entry = malloc(*len + 1)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	memcpy(*entry, data, *len);
+	(*entry)[*len] = '\0';
+	return TL_OK;
+}
+
+static int
+record_consistency(void *ctx, uint64_t old_size, uint64_t new_size,
+    struct tl_merkle_proof *proof, struct tl_error *err)
+{
+	return tl_record_consistency_proof(ctx, old_size, new_size, proof,
+	    err);
+}
+
+static void
+record_close(void *ctx)
+{
+	tl_record_free(ctx);
+}
+
+/* Opens a record file as a source; returns an exit status: 2 if it cannot
+ * be read, 1 if it is not a consistent record. */
+static int
+open_record_source(const char *path, struct receipt_source *src)
+{
+	struct tl_record *record = NULL;
+	struct tl_error err;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	tl_error_clear(&err);
+	if (tl_read_file(path, TL_RECORD_MAX, &text, &len, &err) != TL_OK) {
+		cli_fail(&err);
+		return EXIT_USAGE;
+	}
+	r = tl_record_parse(text, len, &record, &err);
+	free(text);
+	if (r != TL_OK) {
+		tl_error_prefix(&err, "%s", path);
+		cli_fail(&err);
+		return r == TL_EVERIFY ? EXIT_INVALID : tl_error_exit_status(r);
+	}
+	snprintf(src->description, sizeof(src->description), "record (%s)",
+	    path);
+	src->ctx = record;
+	src->election = record_election;
+	src->authority = record_authority;
+	src->latest_head = record_latest_head;
+	src->entry = record_entry;
+	src->consistency = record_consistency;
+	src->close = record_close;
+	return 0;
+}
+
+/* --- the checks ---------------------------------------------------------- */
+
+/* The content of a signed tree head's envelope (its signature unchecked). */
+static int
+read_head(const char *text, struct tl_tree_head *head, struct tl_error *err)
+{
+	struct tl_envelope *env = NULL;
+	int r;
+
+	if ((r = tl_envelope_parse(text, strlen(text), TL_ENVELOPE_MAX_DEFAULT,
+	    &env, err)) == TL_OK)
+		r = tl_tree_head_parse((const char *)env->payload,
+		    env->payload_len, head, err);
+	tl_envelope_free(env);
+	return r;
+}
+
+struct outcome {
+	json_t *checks;  /* [{"check", "ok", "detail"}] */
+	int failed;
+};
+
+static void
+outcome_add(struct outcome *o, const char *check, int ok, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static void
+outcome_add(struct outcome *o, const char *check, int ok, const char *fmt,
+    ...)
+{
+	char detail[1400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	json_array_append_new(o->checks, json_pack("{s:s, s:b, s:s}", "check",
+	    check, "ok", ok, "detail", detail));
+	if (!ok)
+		o->failed = 1;
+}
+
+/* Runs the checks in order, stopping at the first that fails; returns 0,
+ * or EXIT_INTERNAL if one could not run. */
+static int
+check_receipt(const struct tl_receipt *rc, struct receipt_source *src,
+    struct outcome *o, uint64_t *source_size)
+{
+	const struct tl_key *authority = src->authority(src->ctx);
+	struct tl_merkle_proof proof;
+	struct tl_tree_head later;
+	struct tl_error err;
+	char keyid[TL_KEYID_LEN + 1], *entry = NULL, *head = NULL;
+	size_t len = 0;
+	int r, status = 0;
+
+	tl_key_id(authority, keyid);
+	tl_error_clear(&err);
+	if (strcmp(rc->election_id, src->election(src->ctx)) != 0) {
+		outcome_add(o, "election", 0, "the receipt is for election %s, "
+		    "but the %s is of election %s", rc->election_id,
+		    src->description, src->election(src->ctx));
+		goto out;
+	}
+	outcome_add(o, "election", 1, "the receipt and the %s are of election "
+	    "%s", src->description, rc->election_id);
+	if (tl_receipt_check(rc, authority, &err) != TL_OK) {
+		outcome_add(o, "receipt", 0, "%s (authority key id %s)",
+		    err.message, keyid);
+		goto out;
+	}
+	outcome_add(o, "receipt", 1, "the receipt and its tree head of %llu "
+	    "entries are signed by the authority (key id %s), and the "
+	    "inclusion proof puts the ballot at leaf %llu of that tree",
+	    (unsigned long long)rc->tree_head.size, keyid,
+	    (unsigned long long)rc->leaf_index);
+	if ((r = src->entry(src->ctx, rc->leaf_index, &entry, &len, &err)) !=
+	    TL_OK) {
+		if (r == TL_ENOMEM || r == TL_EINTERNAL) {
+			status = cli_fail(&err);
+			goto out;
+		}
+		outcome_add(o, "ballot", 0, "%s", err.message);
+		goto out;
+	}
+	if (tl_receipt_matches_ballot(rc, entry, len, &err) != TL_OK) {
+		outcome_add(o, "ballot", 0, "entry %llu of the %s is not the "
+		    "receipt's ballot: %s", (unsigned long long)rc->leaf_index,
+		    src->description, err.message);
+		goto out;
+	}
+	outcome_add(o, "ballot", 1, "entry %llu of the %s is the ballot "
+	    "%s", (unsigned long long)rc->leaf_index, src->description,
+	    rc->ballot_hash);
+	if ((r = src->latest_head(src->ctx, &head, &err)) != TL_OK) {
+		status = cli_fail(&err);
+		goto out;
+	}
+	/* The size the proof must reach; the head's signature and the rest
+	 * are tl_receipt_check_extension's to check. */
+	if (read_head(head, &later, &err) != TL_OK) {
+		outcome_add(o, "consistency", 0, "the %s's tree head: %s",
+		    src->description, err.message);
+		goto out;
+	}
+	*source_size = later.size;
+	if (later.size < rc->tree_head.size ||
+	    src->consistency(src->ctx, rc->tree_head.size, later.size, &proof,
+	    &err) != TL_OK) {
+		outcome_add(o, "consistency", 0, "the %s's log has %llu entries, "
+		    "fewer than the receipt's %llu: it is not the log the "
+		    "receipt was given from", src->description,
+		    (unsigned long long)later.size,
+		    (unsigned long long)rc->tree_head.size);
+		goto out;
+	}
+	if (tl_receipt_check_extension(rc, authority, head, strlen(head),
+	    &proof, &later, &err) != TL_OK) {
+		outcome_add(o, "consistency", 0, "%s", err.message);
+		goto out;
+	}
+	outcome_add(o, "consistency", 1, "the %s's signed tree of %llu entries "
+	    "extends the receipt's tree of %llu (consistency proof of %zu "
+	    "hashes)", src->description, (unsigned long long)later.size,
+	    (unsigned long long)rc->tree_head.size, proof.n);
+ out:
+	free(entry);
+	free(head);
+	return status;
+}
+
+/* --- teller receipt verify ----------------------------------------------- */
+
+struct receipt_opts {
+	const char *record;
+	int json;
+};
+
+static int
+receipt_option(int opt, const char *arg, void *ctx)
+{
+	struct receipt_opts *o = ctx;
+
+	switch (opt) {
+	case 'r':
+		o->record = arg;
+		return 0;
+	case 'j':
+		o->json = 1;
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
+static void
+render_outcome(const struct tl_receipt *rc, const struct outcome *o,
+    struct tl_buf *out)
+{
+	size_t i;
+	json_t *item;
+
+	tl_buf_addf(out, "Receipt for ballot %s\n  election %s, leaf %llu of a "
+	    "tree of %llu entries\n\n", rc->ballot_hash, rc->election_id,
+	    (unsigned long long)rc->leaf_index,
+	    (unsigned long long)rc->tree_head.size);
+	json_array_foreach(o->checks, i, item)
+		tl_buf_addf(out, "  %-4s  %-11s  %s\n",
+		    json_is_true(json_object_get(item, "ok")) ? "ok" : "FAIL",
+		    json_string_value(json_object_get(item, "check")),
+		    json_string_value(json_object_get(item, "detail")));
+	tl_buf_adds(out, o->failed ? "\nVerdict: INVALID: this receipt does "
+	    "not prove the ballot is in this log.\n" : "\nVerdict: VALID: the "
+	    "ballot is in this log, where the receipt puts it.\n");
+}
+
+static int
+exec_receipt_verify(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"record", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{NULL, 0, NULL, 0},
+	};
+	struct receipt_opts opts = {NULL, 0};
+	struct receipt_source src;
+	struct tl_receipt *rc = NULL;
+	struct outcome o = {NULL, 0};
+	struct tl_error err;
+	struct tl_buf buf;
+	json_t *doc = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	uint64_t source_size = 0;
+	int first, status;
+
+	memset(&src, 0, sizeof(src));
+	if ((status = cli_parse(argc, argv, "", longopts, receipt_option,
+	    &opts, &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 1, 1)) != 0)
+		return status;
+	if (opts.record == NULL)
+		return cli_usage_error("say what to check the receipt against: "
+		    "--record FILE (an exported record)");
+	tl_error_clear(&err);
+	if (tl_read_file(argv[first], TL_RECEIPT_MAX, &text, &len, &err) !=
+	    TL_OK) {
+		cli_fail(&err);
+		return EXIT_USAGE;
+	}
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	if (tl_receipt_parse(text, len, &rc, &err) != TL_OK) {
+		tl_error_prefix(&err, "%s", argv[first]);
+		cli_fail(&err);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if ((status = open_record_source(opts.record, &src)) != 0)
+		goto out;
+	if ((o.checks = json_array()) == NULL) {
+		cli_error("out of memory");
+		status = EXIT_INTERNAL;
+		goto out;
+	}
+	if ((status = check_receipt(rc, &src, &o, &source_size)) != 0)
+		goto out;
+	if (opts.json) {
+		doc = json_pack("{s:b, s:s, s:s, s:I, s:I, s:s, s:I, s:O}",
+		    "valid", !o.failed, "election", rc->election_id, "ballot",
+		    rc->ballot_hash, "leaf_index", (json_int_t)rc->leaf_index,
+		    "receipt_tree_size", (json_int_t)rc->tree_head.size,
+		    "source", src.description, "source_tree_size",
+		    (json_int_t)source_size, "checks", o.checks);
+		if (doc == NULL || (status = cli_print_json(doc)) != 0) {
+			status = doc == NULL ? EXIT_INTERNAL : status;
+			goto out;
+		}
+	} else {
+		tl_buf_init(&buf, 1 << 20);
+		render_outcome(rc, &o, &buf);
+		fputs(buf.data, stdout);
+		tl_buf_free(&buf);
+	}
+	status = o.failed ? EXIT_INVALID : 0;
+ out:
+	if (src.close != NULL)
+		src.close(src.ctx);
+	json_decref(doc);
+	json_decref(o.checks);
+	tl_receipt_free(rc);
+	free(text);
+	return status;
+}
+
+const struct cli_command cmd_receipt_verify = {
+	"receipt", "verify", "RECEIPT --record FILE",
+	"Check that a receipt's ballot is in an election's public record.",
+	"Checks, in order: that the receipt and the record are of the same\n"
+	"election; that the receipt and its tree head are signed by the\n"
+	"authority key of the record's manifest and the inclusion proof puts the\n"
+	"ballot at its leaf in that tree; that the record's entry at that leaf\n"
+	"is the ballot; and that the record's signed tree extends the receipt's\n"
+	"(a consistency proof computed from the record), so that the log was not\n"
+	"rewritten after the receipt was given.  The record itself must be\n"
+	"consistent: its entries must hash to the root its last line signs.\n\n"
+	"Exit status: 0 the receipt holds, 1 it does not (or the record is not\n"
+	"consistent), 2 unreadable input or bad usage.\n\n"
+	"Options:\n"
+	"  --record FILE   the record to check against ('teller export')\n"
+	"  --json          print the outcome as JSON\n",
+	exec_receipt_verify,
+};

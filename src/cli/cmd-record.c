@@ -1,0 +1,415 @@
+/*
+ * cmd-record.c: teller export (write an election's public record) and
+ * teller verify (check a record offline and say why it is valid or not).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "teller/record.h"
+#include "teller/report.h"
+#include "teller/util.h"
+
+/* --- teller export ------------------------------------------------------- */
+
+static int
+write_stream(void *ctx, const char *data, size_t len)
+{
+	return fwrite(data, 1, len, ctx) == len ? 0 : -1;
+}
+
+static int
+export_option(int opt, const char *arg, void *ctx)
+{
+	const char **output = ctx;
+
+	if (opt == 'o') {
+		*output = arg;
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
+/* Exports into path through a temporary file and a rename, so that a
+ * reader never sees half a record. */
+static int
+export_to_file(struct tl_store *store, const char *id, const char *path)
+{
+	struct tl_error err;
+	struct tl_buf tmp;
+	FILE *f = NULL;
+	int fd, status = EXIT_INTERNAL;
+
+	tl_buf_init(&tmp, 8192);
+	if (tl_buf_addf(&tmp, "%s.XXXXXX", path) != TL_OK) {
+		cli_error("%s: the path is too long", path);
+		return EXIT_USAGE;
+	}
+	if ((fd = mkstemp(tmp.data)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+		cli_error("cannot create %s: %s", tmp.data, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp.data);
+		}
+		tl_buf_free(&tmp);
+		return EXIT_INTERNAL;
+	}
+	tl_error_clear(&err);
+	if (tl_record_export(store, id, write_stream, f, &err) != TL_OK) {
+		status = cli_fail(&err);
+		fclose(f);
+		goto fail;
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
+		cli_error("cannot write %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp.data, path) != 0) {
+		cli_error("cannot rename %s to %s: %s", tmp.data, path,
+		    strerror(errno));
+		goto fail;
+	}
+	tl_buf_free(&tmp);
+	return 0;
+ fail:
+	unlink(tmp.data);
+	tl_buf_free(&tmp);
+	return status;
+}
+
+static int
+exec_export(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *output = NULL;
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	int first, status;
+
+	if ((status = cli_parse(argc, argv, "o:", longopts, export_option,
+	    &output, &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 1, 1)) != 0)
+		return status;
+	if ((store = cli_open_store(0, &status)) == NULL)
+		return status;
+	if (output != NULL && strcmp(output, "-") != 0) {
+		status = export_to_file(store, argv[first], output);
+		goto out;
+	}
+	tl_error_clear(&err);
+	if (tl_record_export(store, argv[first], write_stream, stdout, &err) !=
+	    TL_OK)
+		status = cli_fail(&err);
+	else if (fflush(stdout) != 0) {
+		cli_error("cannot write to standard output: %s",
+		    strerror(errno));
+		status = EXIT_INTERNAL;
+	} else
+		status = 0;
+ out:
+	tl_store_close(store);
+	return status;
+}
+
+const struct cli_command cmd_export = {
+	"export", NULL, "ID",
+	"Print an election's public record (JSON Lines) for offline checks.",
+	"Writes every entry of the election's log, in order, one DSSE envelope\n"
+	"per line exactly as it was logged: the signed manifest, the roll, the\n"
+	"ballots, the close statement and the result.  The last line is the\n"
+	"authority's signed tree head of the whole log.  Anyone can check the\n"
+	"record with 'teller verify' or their own verifier (see\n"
+	"doc/record-format.md), and voters can check their receipts against it\n"
+	"with 'teller receipt verify RECEIPT --record FILE'.\n\n"
+	"Options:\n"
+	"  -o, --output FILE  write the record to FILE (replaced atomically)\n",
+	exec_export,
+};
+
+/* --- teller verify ------------------------------------------------------- */
+
+struct verify_opts {
+	int json;
+	unsigned threads;
+};
+
+static int
+verify_option(int opt, const char *arg, void *ctx)
+{
+	struct verify_opts *o = ctx;
+	int64_t n;
+
+	switch (opt) {
+	case 'j':
+		o->json = 1;
+		return 0;
+	case 't':
+		if (tl_parse_int64(arg, 1, 1024, &n) != TL_OK)
+			return cli_usage_error("--threads must be a number from 1 "
+			    "to 1024, not \"%s\"", arg);
+		o->threads = (unsigned)n;
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
+/* The progress line on a terminal: rewritten when the percentage moves. */
+struct progress {
+	int last_percent;
+	int shown;
+};
+
+static void
+show_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct progress *p = ctx;
+	int percent = total != 0 ? (int)(done * 100 / total) : 100;
+
+	if (percent == p->last_percent)
+		return;
+	p->last_percent = percent;
+	p->shown = 1;
+	fprintf(stderr, "\rteller: verifying: %llu of %llu entries (%d%%)",
+	    (unsigned long long)done, (unsigned long long)total, percent);
+	fflush(stderr);
+}
+
+static const char *
+json_text(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? s : "-";
+}
+
+static json_int_t
+json_number(const json_t *obj, const char *key)
+{
+	return json_integer_value(json_object_get(obj, key));
+}
+
+/* The report for people: what was checked, the counts, the problems,
+ * the result, and the verdict. */
+static void
+render_report(const json_t *report, struct tl_buf *out)
+{
+	const json_t *tree = json_object_get(report, "tree");
+	const json_t *ballots = json_object_get(report, "ballots");
+	const json_t *problems = json_object_get(report, "problems");
+	const json_t *result = json_object_get(report, "result");
+	json_int_t total = json_number(report, "problems_total");
+	size_t i;
+	json_t *item;
+
+	tl_buf_addf(out, "Record of election %s: %s\n", json_text(report,
+	    "election"), json_text(report, "title"));
+	tl_buf_addf(out, "  manifest hash     %s\n", json_text(report,
+	    "manifest_hash"));
+	tl_buf_addf(out, "  authority key id  %s\n", json_text(report,
+	    "authority_key_id"));
+	tl_buf_addf(out, "  state             %s\n", json_text(report, "state"));
+	tl_buf_addf(out, "  lines             %lld (%lld log entries and the "
+	    "signed tree head)\n", (long long)json_number(report, "lines"),
+	    (long long)json_number(report, "entries"));
+	tl_buf_addf(out, "  tree              %lld entries, root %s\n",
+	    (long long)json_number(tree, "size"), json_text(tree, "root"));
+	tl_buf_addf(out, "  signed tree head  %s at %s\n", json_text(tree,
+	    "signed_root"), json_text(tree, "signed_time"));
+	tl_buf_addf(out, "  voters            %lld on the roll\n",
+	    (long long)json_number(report, "voters"));
+	tl_buf_addf(out, "  ballots           %lld in the record, %lld valid, "
+	    "%lld counted, %lld superseded\n",
+	    (long long)json_number(ballots, "in_record"),
+	    (long long)json_number(ballots, "valid"),
+	    (long long)json_number(ballots, "counted"),
+	    (long long)json_number(ballots, "superseded"));
+	tl_buf_adds(out, "\nChecks\n");
+	json_array_foreach(json_object_get(report, "checks"), i, item) {
+		const json_t *ok = json_object_get(item, "ok");
+
+		tl_buf_addf(out, "  %-4s  %-10s  %s\n", json_is_null(ok) ? "--" :
+		    json_is_true(ok) ? "ok" : "FAIL", json_text(item, "check"),
+		    json_text(item, "detail"));
+	}
+	if (total != 0) {
+		tl_buf_addf(out, "\nProblems (%lld)\n", (long long)total);
+		json_array_foreach(problems, i, item) {
+			json_int_t line = json_number(item, "line");
+
+			if (line == 0)
+				tl_buf_adds(out, "  the record:");
+			else
+				tl_buf_addf(out, "  line %lld:", (long long)line);
+			tl_buf_addf(out, " [%s] %s\n", json_text(item, "check"),
+			    json_text(item, "message"));
+		}
+		if ((json_int_t)json_array_size(problems) < total)
+			tl_buf_addf(out, "  ... and %lld more\n", (long long)total -
+			    (long long)json_array_size(problems));
+	}
+	if (json_is_object(result)) {
+		tl_buf_addf(out, "\nResult, recounted from the record%s\n",
+		    json_is_true(json_object_get(report, "result_matches")) ?
+		    " (the same as the signed result)" : "");
+		tl_report_result_text(result, out);
+	}
+	if (json_is_true(json_object_get(report, "valid")))
+		tl_buf_adds(out, "\nVerdict: VALID: every check passed.\n");
+	else
+		tl_buf_addf(out, "\nVerdict: INVALID: %lld problem%s found.\n",
+		    (long long)total, total == 1 ? "" : "s");
+}
+
+/* Every page is read anyway: have them read in one go where the system
+ * can. */
+#ifdef MAP_POPULATE
+#define MAP_POPULATE_IF_ANY MAP_POPULATE
+#else
+#define MAP_POPULATE_IF_ANY 0
+#endif
+
+/*
+ * The record's bytes: a regular file is mapped (a record of 100,000
+ * ballots is some 70 MB, which need not be copied); standard input or
+ * anything that cannot be mapped is read.  *mapped says which, for
+ * release_record.  Prints the error and returns EXIT_USAGE if it cannot
+ * be read.
+ */
+static int
+load_record(const char *path, const char **data, size_t *len, int *mapped)
+{
+	struct tl_error err;
+	struct stat st;
+	char *text = NULL;
+	void *map;
+	int fd;
+
+	*mapped = 0;
+	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY)) >= 0) {
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size > 0 && (uintmax_t)st.st_size <= TL_RECORD_MAX &&
+		    (map = mmap(NULL, (size_t)st.st_size, PROT_READ,
+		    MAP_PRIVATE | MAP_POPULATE_IF_ANY, fd, 0)) != MAP_FAILED) {
+			close(fd);
+			*data = map;
+			*len = (size_t)st.st_size;
+			*mapped = 1;
+			return 0;
+		}
+		close(fd);
+	}
+	tl_error_clear(&err);
+	if (tl_read_file(path, TL_RECORD_MAX, &text, len, &err) != TL_OK) {
+		cli_fail(&err);
+		return EXIT_USAGE;
+	}
+	*data = text;
+	return 0;
+}
+
+static void
+release_record(const char *data, size_t len, int mapped)
+{
+	if (mapped)
+		munmap((void *)(uintptr_t)data, len);
+	else
+		free((void *)(uintptr_t)data);
+}
+
+static int
+exec_verify(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"threads", required_argument, NULL, 't'},
+		{NULL, 0, NULL, 0},
+	};
+	struct verify_opts o = {0, 0};
+	struct tl_record_verify_options options;
+	struct progress progress = {-1, 0};
+	struct tl_error err;
+	struct tl_buf buf;
+	json_t *report = NULL;
+	const char *text = NULL;
+	size_t len = 0;
+	int first, status, mapped = 0;
+
+	if ((status = cli_parse(argc, argv, "", longopts, verify_option, &o,
+	    &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 1, 1)) != 0)
+		return status;
+	if ((status = load_record(argv[first], &text, &len, &mapped)) != 0)
+		return status; /* unreadable input */
+	tl_error_clear(&err);
+	memset(&options, 0, sizeof(options));
+	options.threads = o.threads;
+	if (cli_stderr_is_tty()) {
+		options.progress = show_progress;
+		options.progress_ctx = &progress;
+	}
+	status = tl_record_verify(text, len, &options, &report, &err);
+	if (progress.shown)
+		fprintf(stderr, "\r%*s\r", 60, "");
+	if (status != TL_OK) {
+		status = cli_fail(&err);
+		goto out;
+	}
+	if (o.json) {
+		if ((status = cli_print_json(report)) != 0)
+			goto out;
+	} else {
+		tl_buf_init(&buf, SIZE_MAX / 2);
+		render_report(report, &buf);
+		if (fputs(buf.data, stdout) == EOF || fflush(stdout) != 0) {
+			cli_error("cannot write to standard output: %s",
+			    strerror(errno));
+			tl_buf_free(&buf);
+			status = EXIT_INTERNAL;
+			goto out;
+		}
+		tl_buf_free(&buf);
+	}
+	status = json_is_true(json_object_get(report, "valid")) ? 0 :
+	    EXIT_INVALID;
+ out:
+	json_decref(report);
+	release_record(text, len, mapped);
+	return status;
+}
+
+const struct cli_command cmd_verify = {
+	"verify", NULL, "FILE",
+	"Verify a public record offline; exit 0 only if it is valid.",
+	"Checks a record written by 'teller export' without any database or\n"
+	"server: that every line is an envelope as it was logged; the manifest\n"
+	"and every signature (the voters' on their ballots, the authority's on\n"
+	"the rest); that each ballot is for this election and manifest, well\n"
+	"formed, by a voter on the roll with that key, in their constituency's\n"
+	"contests; the revote policy; that no ballot came after the close; the\n"
+	"Merkle root against the signed tree head on the last line; and then it\n"
+	"recounts every contest with the record's own random values and compares\n"
+	"the result, byte for byte, with the signed result.  The report lists\n"
+	"every problem with its line.  Ballot signatures are checked on every\n"
+	"core, with a progress line when standard error is a terminal.\n\n"
+	"The verdict is only as good as the authority key: compare the key id\n"
+	"in the report with the one the election's authority published.\n\n"
+	"Exit status: 0 valid, 1 invalid, 2 unreadable input or bad usage.\n\n"
+	"Options:\n"
+	"  --json         print the report as JSON\n"
+	"  --threads N    check signatures on N threads (default: every core)\n",
+	exec_verify,
+};

@@ -1,0 +1,81 @@
+/*
+ * record_fixture.h: what the record tests share: a real election (the test
+ * manifest of helpers.h, election "e1") in a fresh database, with real
+ * voters' keys and ballots cast through tl_ballot_cast, its exported
+ * record, and small tools to take a record apart and put it back.
+ */
+#ifndef TELLER_TEST_RECORD_FIXTURE_H
+#define TELLER_TEST_RECORD_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teller/crypto.h"
+#include "teller/manifest.h"
+#include "teller/store.h"
+
+enum rf_stage {
+	RF_OPEN,     /* ballots cast, still open */
+	RF_CLOSED,   /* closed with the random value "draw-1" */
+	RF_COUNTED,  /* and tallied */
+};
+
+struct rf_election {
+	char *dir;
+	struct tl_store *store;
+	struct tl_key *authority;
+	struct tl_key **keys;     /* na + nb voter keys: a1.., then b1.. */
+	size_t na, nb;
+	struct tl_manifest *manifest;
+	char hash[TL_HASH_HEX_LEN + 1];
+	size_t nballots;          /* ballots cast (all accepted) */
+	size_t nvoted;            /* distinct voters among them */
+	char **receipts;          /* one per ballot, in casting order */
+	char **ballots;           /* each ballot's envelope, as cast */
+};
+
+/*
+ * Builds election e1 with na voters in constituency "a" and nb in "b":
+ * each voter votes with probability 7/8 (a deterministic draw from seed),
+ * and `revotes` of them vote again with seq 2.  first: the revote policy
+ * is "first" (then revotes must be 0).
+ */
+void rf_build(struct rf_election *e, size_t na, size_t nb, size_t revotes,
+    int first, enum rf_stage stage, uint64_t seed);
+void rf_free(struct rf_election *e);
+
+/* A ballot envelope for voter_id with votes ("plu=x,y", ...), signed by
+ * key (caller frees). */
+char *rf_ballot(const struct rf_election *e, struct tl_key *key,
+    const char *voter_id, int64_t seq, const char *const *votes,
+    size_t nvotes);
+
+/* Casts a ballot envelope; the receipt (caller frees). */
+char *rf_cast(struct rf_election *e, const char *ballot);
+
+/* The election's exported record (caller frees), and its length. */
+char *rf_export(struct rf_election *e, size_t *len);
+
+/* A record as lines (without their line feeds), and back. */
+struct rf_lines {
+	size_t n;
+	char **line;
+};
+void rf_split(const char *text, size_t len, struct rf_lines *out);
+char *rf_join(const struct rf_lines *lines, size_t *len);
+void rf_lines_free(struct rf_lines *lines);
+/* Replaces line i (0-based) with a copy of text. */
+void rf_set_line(struct rf_lines *lines, size_t i, const char *text);
+/* Inserts a copy of text before line i; removes line i. */
+void rf_insert_line(struct rf_lines *lines, size_t i, const char *text);
+void rf_remove_line(struct rf_lines *lines, size_t i);
+
+/* The payload of an envelope line (caller frees) and its type. */
+char *rf_payload(const char *line, char **type);
+/* A line signed by key over payload, of the given type (caller frees). */
+char *rf_sign(struct tl_key *key, const char *type, const char *payload);
+
+/* A deterministic generator for the tests' draws. */
+uint64_t rf_next(uint64_t *state);
+
+#endif
