@@ -108,6 +108,33 @@ EOF
 done
 pass "ballots cast with teller ballot cast --server (plain and pinned) and curl"
 
+# Receipts checked against the server's log, with the server's manifest and
+# with the pinned one.
+for v in m1 m2 m3; do
+	expect_status 0 teller receipt verify receipts/$v.json --server "$URL"
+	grep -q "Verdict: VALID" "$T/stdout" || { cat "$T/stdout"; fail "receipt $v"; }
+done
+expect_status 0 teller receipt verify receipts/m1.json --server "$URL" \
+	--manifest club.signed.json --json
+[ "$("$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["valid"], d["source_tree_size"], [c["check"] for c in d["checks"] if c["ok"]])' "$T/stdout")" = \
+	"True 5 ['election', 'receipt', 'ballot', 'consistency']" ] || { cat "$T/stdout"; fail "receipt verify --json"; }
+# A manifest of another election pinned: refused as input.
+expect_status 2 teller receipt verify receipts/m1.json --server "$URL" \
+	--manifest other.signed.json
+expect_stderr "pinned manifest is for election other, not club"
+# A receipt whose signature was changed does not hold.
+"$PYTHON3" - receipts/m1.json >forged-receipt.json <<'EOF2'
+import base64, json, sys
+r = json.load(open(sys.argv[1]))
+sig = bytearray(base64.b64decode(r["signatures"][0]["sig"]))
+sig[0] ^= 1
+r["signatures"][0]["sig"] = base64.b64encode(bytes(sig)).decode()
+print(json.dumps(r))
+EOF2
+expect_status 1 teller receipt verify forged-receipt.json --server "$URL"
+grep -q "Verdict: INVALID" "$T/stdout" || { cat "$T/stdout"; fail "forged receipt"; }
+pass "receipts verified against the server (teller receipt verify --server)"
+
 # --- the log, proofs, results, record ------------------------------------------
 
 http GET /v1/elections/club/tree-head
@@ -279,6 +306,8 @@ grep -q 'POST /v1/elections/club/ballots ballots 201 [0-9.]*ms$' "$T/server.log"
 	|| fail "no request line in the server's log"
 pass "metrics and request log"
 stop_server
+expect_status 3 teller receipt verify receipts/m1.json --server "$URL"
+expect_stderr "Couldn't connect"
 
 # After the voting window: the server's clock ($TELLER_NOW) past the close.
 before=$(stored)
@@ -300,8 +329,14 @@ d = json.load(open(sys.argv[1]))
 assert d["result"] == json.load(open(sys.argv[2])), "served result differs"
 assert json.loads(d["signed_result"])["payloadType"].endswith("result+json")
 EOF
+# The record served is the export, byte for byte, and verifies offline.
+http GET /v1/elections/club/record
+expect_http 200
+teller export club >exported.jsonl
+cmp "$T/body" exported.jsonl || fail "the served record differs from teller export"
+expect_status 0 teller verify "$T/body"
 stop_server
-pass "results of a counted election"
+pass "results of a counted election; its record verifies"
 
 # --- a graceful stop with ballots in flight ----------------------------------------
 
