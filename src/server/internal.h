@@ -112,6 +112,7 @@ struct server_worker {
 };
 
 extern const struct server_worker checkpoint_worker;
+extern const struct server_worker webhooks_worker;
 
 int workers_start(struct server *srv, struct tl_error *err);
 void workers_stop(struct server *srv);

@@ -3,8 +3,8 @@
  * and the writer for as long as the server runs.  Each has a thread of
  * its own and a database connection of its own if it needs one; it is
  * started after the writer and stopped after the last request has been
- * answered.  To add one (the webhook delivery worker, for example), write
- * a struct server_worker (internal.h) and list it here.
+ * answered.  To add one, write a struct server_worker (internal.h) and
+ * list it here.
  */
 #include <config.h>
 
@@ -14,6 +14,7 @@
 
 static const struct server_worker *const workers[] = {
 	&checkpoint_worker,  /* checkpoint.c */
+	&webhooks_worker,    /* webhooks.c: delivers the outbox's events */
 	NULL, /* the list ends here */
 };
 
