@@ -23,7 +23,7 @@
 struct tl_export;
 
 /* Starts the record of election id.  TL_ENOTFOUND if there is no such
- * election or it has no signed tree head yet (a draft). */
+ * election, TL_ESTATE if it is a draft (its log starts when it opens). */
 int tl_export_begin(struct tl_store *store, const char *id,
     struct tl_export **out, struct tl_error *err);
 

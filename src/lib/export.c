@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "teller/election.h"
 #include "teller/export.h"
 #include "teller/log.h"
 
@@ -36,8 +37,17 @@ tl_export_begin(struct tl_store *store, const char *id,
 {
 	struct tl_export *x;
 	struct tl_tree_head head;
+	char *state = NULL;
 	int r;
 
+	if ((r = tl_election_state(store, id, &state, err)) != TL_OK)
+		return r;
+	r = strcmp(state, "draft") == 0;
+	free(state);
+	if (r)
+		return tl_error_set(err, TL_ESTATE, "election %s is a draft; its "
+		    "record starts when it opens ('teller election open %s')", id,
+		    id);
 	if ((x = calloc(1, sizeof(*x))) == NULL ||
 	    (x->election_id = strdup(id)) == NULL) {
 		tl_export_free(x);
