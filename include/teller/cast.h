@@ -29,6 +29,11 @@
  *
  * tl_ballot_cast does all three for one ballot.  A rejected ballot changes
  * nothing.
+ *
+ * A cast borrows the election's parsed manifest from the cache of the
+ * store it was checked with: free the cast before closing that store.
+ * tl_cast_check, tl_cast_store and tl_cast_receipt may run on different
+ * connections (and threads), one at a time for a given cast.
  */
 #ifndef TELLER_CAST_H
 #define TELLER_CAST_H
@@ -52,8 +57,31 @@ int tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
     const char *tree_head, const struct tl_key *authority, char **receipt,
     struct tl_error *err);
 
+/*
+ * Group commit: stores casts[0..n) (each from tl_cast_check) in one
+ * transaction: BEGIN IMMEDIATE; tl_cast_store for each under a savepoint
+ * of its own, so that one that fails there (a revote race, an election
+ * closed meanwhile) is undone alone and spoils none of the others; one
+ * signed tree head per election that received a ballot; COMMIT (one fsync
+ * with synchronous=FULL).  errs[i] gets the outcome of casts[i]: TL_OK, or
+ * its error.
+ *
+ * Returns TL_OK once the transaction has committed (even if every ballot
+ * in it was refused); each cast whose errs[i] is TL_OK is then durable, and
+ * tl_cast_tree_head gives the signed tree head to make its receipt with.
+ * Returns an error (and sets every errs[i] to it) if the transaction
+ * failed: then nothing of the group was stored.
+ */
+int tl_cast_commit_group(struct tl_store *store, struct tl_cast *const *casts,
+    size_t n, int64_t now, const struct tl_key *authority,
+    struct tl_error *errs, struct tl_error *err);
+
 /* The election the ballot is for (borrowed from cast). */
 const char *tl_cast_election(const struct tl_cast *cast);
+
+/* After tl_cast_commit_group stored the cast: the signed tree head of the
+ * commit that holds it (borrowed from cast); NULL before. */
+const char *tl_cast_tree_head(const struct tl_cast *cast);
 
 void tl_cast_free(struct tl_cast *cast);
 

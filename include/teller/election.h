@@ -48,6 +48,11 @@ int tl_election_load(struct tl_store *store, const char *id,
     struct tl_manifest **manifest, char hash[65], char **state,
     struct tl_error *err);
 
+/* The election's state ("draft", "open", "closed", "counted", ...;
+ * *state, caller frees); TL_ENOTFOUND if there is no such election. */
+int tl_election_state(struct tl_store *store, const char *id, char **state,
+    struct tl_error *err);
+
 /* The election's voter roll, in the order it was imported. */
 int tl_election_roll(struct tl_store *store, const char *id,
     const struct tl_manifest *manifest, struct tl_roll **out,
@@ -85,6 +90,15 @@ int tl_election_signed_manifest(struct tl_store *store, const char *id,
  */
 int tl_election_tally(struct tl_store *store, const char *id, int64_t now,
     json_t **result, struct tl_error *err);
+
+/*
+ * The stored result of a counted election, without counting: *result (if
+ * not NULL) gets the result document and *envelope (if not NULL) the
+ * signed result envelope as logged.  TL_ESTATE if the election has not
+ * been counted yet, TL_ENOTFOUND if there is no such election.
+ */
+int tl_election_result(struct tl_store *store, const char *id,
+    json_t **result, char **envelope, struct tl_error *err);
 
 /*
  * Writes the counted ballots of one contest of a closed election as a BLT

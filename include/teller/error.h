@@ -74,6 +74,10 @@ const char *tl_strerror(int code);
 /* The stable machine name of the code ("bad_signature"); never NULL. */
 const char *tl_error_name(int code);
 
+/* The code of a stable name (what a server sent back); TL_EINTERNAL for
+ * a name this build does not know. */
+int tl_error_from_name(const char *name);
+
 /* The CLI exit status for the code: 0 for TL_OK, 1 for TL_EVERIFY, 2 for
  * bad usage or input, 3 for internal and system errors. */
 int tl_error_exit_status(int code);

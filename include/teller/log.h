@@ -93,6 +93,14 @@ int tl_tree_head_serialize(const struct tl_tree_head *head, char **out,
 int tl_tree_head_parse(const char *payload, size_t len,
     struct tl_tree_head *out, struct tl_error *err);
 
+/* A signed tree head's envelope text, parsed: its payload into *head and
+ * (if envelope is not NULL) the envelope into *envelope (caller frees).
+ * Checks the type, not the signature. */
+struct tl_envelope;
+int tl_tree_head_parse_envelope(const char *text, size_t len,
+    struct tl_tree_head *head, struct tl_envelope **envelope,
+    struct tl_error *err);
+
 /* A proof as a JSON array of hex strings (new reference), and back. */
 json_t *tl_proof_to_json(const struct tl_merkle_proof *proof);
 int tl_proof_from_json(const json_t *array,

@@ -23,6 +23,10 @@ struct tl_store;
 enum tl_store_flags {
 	TL_STORE_CREATE = 1,   /* create the file if it does not exist */
 	TL_STORE_READONLY = 2, /* open read-only (observers' queries) */
+	/* No WAL checkpoint at the end of a commit: someone else runs
+	 * tl_store_checkpoint (a server's writer leaves it to a background
+	 * thread, so that a commit never waits for one). */
+	TL_STORE_MANUAL_CHECKPOINT = 4,
 };
 
 /* Opens (and with TL_STORE_CREATE, creates) the database at path and
@@ -32,6 +36,12 @@ int tl_store_open(const char *path, int flags, struct tl_store **out,
     struct tl_error *err);
 
 void tl_store_close(struct tl_store *store);
+
+/* A passive checkpoint: copies what it can of the write-ahead log into the
+ * database file without waiting for readers or writers.  *wal_frames and
+ * *copied (optional) get the frames in the WAL and those now copied. */
+int tl_store_checkpoint(struct tl_store *store, int *wal_frames,
+    int *copied, struct tl_error *err);
 
 /* The schema version this build writes. */
 int tl_store_schema_version(void);

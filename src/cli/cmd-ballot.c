@@ -12,12 +12,14 @@
 #include "cli.h"
 #include "teller/ballot.h"
 #include "teller/cast.h"
+#include "teller/client.h"
 #include "teller/crypto.h"
 #include "teller/envelope.h"
 #include "teller/manifest.h"
 #include "teller/util.h"
 
 struct ballot_opts {
+	const char *server;
 	const char *manifest;
 	const char *key;
 	const char *voter;
@@ -45,6 +47,9 @@ ballot_option(int opt, const char *arg, void *ctx)
 		return 0;
 	case 'o':
 		o->output = arg;
+		return 0;
+	case 'S':
+		o->server = arg;
 		return 0;
 	case 's':
 		if (tl_parse_int64(arg, 1, INT64_MAX / 2, &o->seq) != TL_OK)
@@ -74,8 +79,6 @@ static int
 load_signed_manifest(const char *path, struct tl_manifest **manifest,
     char hash[TL_HASH_HEX_LEN + 1], struct tl_error *err)
 {
-	struct tl_envelope *env = NULL;
-	struct tl_key *authority = NULL;
 	char *text = NULL;
 	size_t len = 0;
 	int r;
@@ -83,30 +86,9 @@ load_signed_manifest(const char *path, struct tl_manifest **manifest,
 	if ((r = tl_read_file(path, TL_ENVELOPE_MAX_DEFAULT, &text, &len, err)) !=
 	    TL_OK)
 		return r;
-	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-		text[--len] = '\0';
-	if ((r = tl_envelope_parse(text, len, TL_ENVELOPE_MAX_DEFAULT, &env,
-	    err)) != TL_OK ||
-	    (r = tl_envelope_expect_type(env, TL_TYPE_MANIFEST, err)) != TL_OK ||
-	    (r = tl_manifest_parse((const char *)env->payload, env->payload_len,
-	    manifest, err)) != TL_OK) {
+	if ((r = tl_client_open_manifest(text, len, manifest, hash, NULL,
+	    err)) != TL_OK)
 		tl_error_prefix(err, "%s", path);
-		goto out;
-	}
-	if ((*manifest)->authority_key == NULL ||
-	    (r = tl_key_from_public_base64((*manifest)->authority_key,
-	    &authority, err)) != TL_OK ||
-	    (r = tl_envelope_verify(env, authority, err)) != TL_OK) {
-		r = tl_error_set(err, TL_ESIGNATURE, "%s: the manifest is not "
-		    "signed by the authority key it names", path);
-		tl_manifest_free(*manifest);
-		*manifest = NULL;
-		goto out;
-	}
-	tl_sha256_hex(env->payload, env->payload_len, hash);
- out:
-	tl_key_free(authority);
-	tl_envelope_free(env);
 	free(text);
 	return r;
 }
@@ -169,13 +151,15 @@ exec_cast(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
+		{"server", required_argument, NULL, 'S'},
+		{"manifest", required_argument, NULL, 'm'},
 		{NULL, 0, NULL, 0},
 	};
 	struct ballot_opts o = {0};
 	struct tl_store *store = NULL;
 	struct tl_error err;
-	char *text = NULL, *receipt = NULL;
-	size_t len = 0;
+	char *text = NULL, *receipt = NULL, *pinned = NULL;
+	size_t len = 0, pinned_len = 0;
 	int first, status;
 
 	if ((status = cli_parse(argc, argv, "o:", longopts, ballot_option, &o,
@@ -183,23 +167,40 @@ exec_cast(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0)
 		return status;
+	if (o.manifest != NULL && o.server == NULL)
+		return cli_usage_error("--manifest pins the manifest a server's "
+		    "receipt is checked with; it goes with --server");
 	tl_error_clear(&err);
 	if (tl_read_file(argv[first], TL_ENVELOPE_MAX_BALLOT, &text, &len,
-	    &err) != TL_OK)
-		return cli_fail(&err);
-	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-		text[--len] = '\0';
-	if ((store = cli_open_store(0, &status)) == NULL)
-		goto out;
-	if (tl_ballot_cast(store, text, len, cli_now(), &receipt, &err) !=
-	    TL_OK) {
+	    &err) != TL_OK ||
+	    (o.manifest != NULL && tl_read_file(o.manifest,
+	    TL_ENVELOPE_MAX_DEFAULT, &pinned, &pinned_len, &err) != TL_OK)) {
 		status = cli_fail(&err);
 		goto out;
+	}
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	if (o.server != NULL) {
+		/* Sent, then the receipt checked before it is printed. */
+		if (tl_client_cast(o.server, text, len, pinned, pinned_len,
+		    &receipt, &err) != TL_OK) {
+			status = cli_fail(&err);
+			goto out;
+		}
+	} else {
+		if ((store = cli_open_store(0, &status)) == NULL)
+			goto out;
+		if (tl_ballot_cast(store, text, len, cli_now(), &receipt,
+		    &err) != TL_OK) {
+			status = cli_fail(&err);
+			goto out;
+		}
 	}
 	status = cli_write_output(o.output, receipt, 0644);
  out:
 	tl_store_close(store);
 	free(text);
+	free(pinned);
 	free(receipt);
 	return status;
 }
@@ -228,7 +229,7 @@ const struct cli_command cmd_ballot_make = {
 };
 
 const struct cli_command cmd_ballot_cast = {
-	"ballot", "cast", "FILE",
+	"ballot", "cast", "FILE [--server URL [--manifest FILE]]",
 	"Cast a signed ballot; print the receipt once it is durably stored.",
 	"The ballot is checked (election open and in its voting window, voter\n"
 	"on the roll, signature by the voter's key, content valid, revote\n"
@@ -237,7 +238,17 @@ const struct cli_command cmd_ballot_cast = {
 	"receipt printed: the ballot's hash and log position, the signed tree\n"
 	"head and the inclusion proof, signed by the authority.  Keep it.\n"
 	"A rejected ballot is not stored.\n\n"
+	"With --server, the ballot is sent to a teller server (teller serve)\n"
+	"instead, and its receipt is checked before it is printed: signed by\n"
+	"the authority key of the election's signed manifest, naming this\n"
+	"ballot, with an inclusion proof that holds.  The manifest is the one\n"
+	"given with --manifest, else the server's, which must then be the one\n"
+	"the ballot was made for (its hash is in the ballot).\n\n"
 	"Options:\n"
-	"  -o, --output FILE write the receipt to FILE\n",
+	"  -o, --output FILE  write the receipt to FILE\n"
+	"  --server URL       send the ballot to the server at URL\n"
+	"                     (http://HOST:PORT)\n"
+	"  --manifest FILE    with --server: check the receipt with this signed\n"
+	"                     manifest's authority key\n",
 	exec_cast,
 };

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "teller/client.h"
 #include "teller/receipt.h"
 #include "teller/record.h"
 #include "teller/util.h"
@@ -130,6 +131,107 @@ open_record_source(const char *path, struct receipt_source *src)
 	return 0;
 }
 
+/* --- the source: a teller server (doc/http-api.md) ----------------------- */
+
+struct server_source {
+	const char *url;
+	char election[65];
+	struct tl_key *authority;  /* from the pinned or the server's manifest */
+};
+
+static const char *
+server_election(void *ctx)
+{
+	return ((struct server_source *)ctx)->election;
+}
+
+static const struct tl_key *
+server_authority(void *ctx)
+{
+	return ((struct server_source *)ctx)->authority;
+}
+
+static int
+server_latest_head(void *ctx, char **text, struct tl_error *err)
+{
+	struct server_source *s = ctx;
+
+	return tl_client_tree_head(s->url, s->election, text, err);
+}
+
+static int
+server_entry(void *ctx, uint64_t index, char **entry, size_t *len,
+    struct tl_error *err)
+{
+	struct server_source *s = ctx;
+
+	return tl_client_log_entry(s->url, s->election, index, entry, len, err);
+}
+
+static int
+server_consistency(void *ctx, uint64_t old_size, uint64_t new_size,
+    struct tl_merkle_proof *proof, struct tl_error *err)
+{
+	struct server_source *s = ctx;
+
+	return tl_client_consistency(s->url, s->election, old_size, new_size,
+	    proof, err);
+}
+
+static void
+server_close(void *ctx)
+{
+	struct server_source *s = ctx;
+
+	tl_key_free(s->authority);
+	free(s);
+}
+
+/* Opens a server as the source of the log of election (the receipt's);
+ * the authority key comes from the pinned manifest (a file), else from
+ * the server's.  Returns an exit status. */
+static int
+open_server_source(const char *url, const char *election,
+    const char *manifest_path, struct receipt_source *src)
+{
+	struct server_source *s;
+	struct tl_error err;
+	char *pinned = NULL;
+	size_t pinned_len = 0;
+	int r;
+
+	tl_error_clear(&err);
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		cli_error("out of memory");
+		return EXIT_INTERNAL;
+	}
+	s->url = url;
+	snprintf(s->election, sizeof(s->election), "%s", election);
+	if (manifest_path != NULL && tl_read_file(manifest_path,
+	    TL_ENVELOPE_MAX_DEFAULT, &pinned, &pinned_len, &err) != TL_OK) {
+		free(s);
+		cli_fail(&err);
+		return EXIT_USAGE;
+	}
+	r = tl_client_authority(url, election, pinned, pinned_len,
+	    &s->authority, &err);
+	free(pinned);
+	if (r != TL_OK) {
+		free(s);
+		return cli_fail(&err);
+	}
+	snprintf(src->description, sizeof(src->description), "server (%s)",
+	    url);
+	src->ctx = s;
+	src->election = server_election;
+	src->authority = server_authority;
+	src->latest_head = server_latest_head;
+	src->entry = server_entry;
+	src->consistency = server_consistency;
+	src->close = server_close;
+	return 0;
+}
+
 /* --- the checks ---------------------------------------------------------- */
 
 /* The content of a signed tree head's envelope (its signature unchecked). */
@@ -208,7 +310,7 @@ check_receipt(const struct tl_receipt *rc, struct receipt_source *src,
 	    (unsigned long long)rc->leaf_index);
 	if ((r = src->entry(src->ctx, rc->leaf_index, &entry, &len, &err)) !=
 	    TL_OK) {
-		if (r == TL_ENOMEM || r == TL_EINTERNAL) {
+		if (r == TL_ENOMEM || r == TL_EINTERNAL || r == TL_ENETWORK) {
 			status = cli_fail(&err);
 			goto out;
 		}
@@ -236,9 +338,13 @@ check_receipt(const struct tl_receipt *rc, struct receipt_source *src,
 		goto out;
 	}
 	*source_size = later.size;
-	if (later.size < rc->tree_head.size ||
-	    src->consistency(src->ctx, rc->tree_head.size, later.size, &proof,
-	    &err) != TL_OK) {
+	if (later.size >= rc->tree_head.size &&
+	    (r = src->consistency(src->ctx, rc->tree_head.size, later.size,
+	    &proof, &err)) == TL_ENETWORK) {
+		status = cli_fail(&err);
+		goto out;
+	}
+	if (later.size < rc->tree_head.size || r != TL_OK) {
 		outcome_add(o, "consistency", 0, "the %s's log has %llu entries, "
 		    "fewer than the receipt's %llu: it is not the log the "
 		    "receipt was given from", src->description,
@@ -265,6 +371,8 @@ check_receipt(const struct tl_receipt *rc, struct receipt_source *src,
 
 struct receipt_opts {
 	const char *record;
+	const char *server;
+	const char *manifest;
 	int json;
 };
 
@@ -276,6 +384,12 @@ receipt_option(int opt, const char *arg, void *ctx)
 	switch (opt) {
 	case 'r':
 		o->record = arg;
+		return 0;
+	case 'S':
+		o->server = arg;
+		return 0;
+	case 'm':
+		o->manifest = arg;
 		return 0;
 	case 'j':
 		o->json = 1;
@@ -310,10 +424,12 @@ exec_receipt_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"record", required_argument, NULL, 'r'},
+		{"server", required_argument, NULL, 'S'},
+		{"manifest", required_argument, NULL, 'm'},
 		{"json", no_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0},
 	};
-	struct receipt_opts opts = {NULL, 0};
+	struct receipt_opts opts = {NULL, NULL, NULL, 0};
 	struct receipt_source src;
 	struct tl_receipt *rc = NULL;
 	struct outcome o = {NULL, 0};
@@ -331,9 +447,13 @@ exec_receipt_verify(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0)
 		return status;
-	if (opts.record == NULL)
+	if ((opts.record == NULL) == (opts.server == NULL))
 		return cli_usage_error("say what to check the receipt against: "
-		    "--record FILE (an exported record)");
+		    "--record FILE (an exported record) or --server URL (a "
+		    "teller server)");
+	if (opts.manifest != NULL && opts.server == NULL)
+		return cli_usage_error("--manifest pins the manifest a server's "
+		    "answers are checked with; it goes with --server");
 	tl_error_clear(&err);
 	if (tl_read_file(argv[first], TL_RECEIPT_MAX, &text, &len, &err) !=
 	    TL_OK) {
@@ -348,7 +468,9 @@ exec_receipt_verify(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if ((status = open_record_source(opts.record, &src)) != 0)
+	if ((status = opts.record != NULL ? open_record_source(opts.record,
+	    &src) : open_server_source(opts.server, rc->election_id,
+	    opts.manifest, &src)) != 0)
 		goto out;
 	if ((o.checks = json_array()) == NULL) {
 		cli_error("out of memory");
@@ -386,7 +508,7 @@ exec_receipt_verify(int argc, char **argv)
 }
 
 const struct cli_command cmd_receipt_verify = {
-	"receipt", "verify", "RECEIPT --record FILE",
+	"receipt", "verify", "RECEIPT (--record FILE | --server URL)",
 	"Check that a receipt's ballot is in an election's public record.",
 	"Checks, in order: that the receipt and the record are of the same\n"
 	"election; that the receipt and its tree head are signed by the\n"
@@ -395,11 +517,19 @@ const struct cli_command cmd_receipt_verify = {
 	"is the ballot; and that the record's signed tree extends the receipt's\n"
 	"(a consistency proof computed from the record), so that the log was not\n"
 	"rewritten after the receipt was given.  The record itself must be\n"
-	"consistent: its entries must hash to the root its last line signs.\n\n"
+	"consistent: its entries must hash to the root its last line signs.\n"
+	"With --server, the same checks run against a teller server's log of\n"
+	"the receipt's election: its entry at the leaf, its latest signed tree\n"
+	"head and its consistency proof; the authority key is that of the\n"
+	"manifest given with --manifest, else of the server's.\n\n"
 	"Exit status: 0 the receipt holds, 1 it does not (or the record is not\n"
-	"consistent), 2 unreadable input or bad usage.\n\n"
+	"consistent), 2 unreadable input or bad usage, 3 a server that cannot\n"
+	"be reached.\n\n"
 	"Options:\n"
 	"  --record FILE   the record to check against ('teller export')\n"
+	"  --server URL    the teller server to check against (http://HOST:PORT)\n"
+	"  --manifest FILE with --server: the signed manifest whose authority\n"
+	"                  key the server's answers must be signed by\n"
 	"  --json          print the outcome as JSON\n",
 	exec_receipt_verify,
 };

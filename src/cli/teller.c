@@ -53,6 +53,7 @@ extern const struct cli_command cmd_webhook_list;
 extern const struct cli_command cmd_webhook_remove;
 extern const struct cli_command cmd_webhook_deliver;
 extern const struct cli_command cmd_webhook_test;
+extern const struct cli_command cmd_serve;
 
 static const struct cli_command *const commands[] = {
 	&cmd_init,
@@ -91,6 +92,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_webhook_remove,
 	&cmd_webhook_deliver,
 	&cmd_webhook_test,
+	&cmd_serve,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -28,12 +28,15 @@ struct tl_cast {
 	int64_t weight;
 	int64_t seq;
 	enum tl_revote revote;
-	struct tl_manifest *manifest;
+	const struct tl_manifest *manifest; /* borrowed from the store's cache */
 	struct tl_ballot *ballot;
 	char *entry;           /* the canonical envelope, as it will be logged */
 	size_t entry_len;
 	uint64_t leaf_index;   /* set by tl_cast_store */
 	char entry_hash[TL_HASH_HEX_LEN + 1];
+	char *tree_head;       /* set by tl_cast_commit_group, */
+	json_t *tree_head_json;/* with that head parsed once per group */
+	uint64_t tree_size;
 };
 
 void
@@ -44,9 +47,10 @@ tl_cast_free(struct tl_cast *cast)
 	free(cast->election_id);
 	free(cast->voter_id);
 	free(cast->constituency);
-	tl_manifest_free(cast->manifest);
 	tl_ballot_free(cast->ballot);
 	free(cast->entry);
+	free(cast->tree_head);
+	json_decref(cast->tree_head_json);
 	free(cast);
 }
 
@@ -54,6 +58,12 @@ const char *
 tl_cast_election(const struct tl_cast *cast)
 {
 	return cast->election_id;
+}
+
+const char *
+tl_cast_tree_head(const struct tl_cast *cast)
+{
+	return cast->tree_head;
 }
 
 /* The election a ballot payload names, before anything else is trusted. */
@@ -88,7 +98,7 @@ load_voter(struct tl_store *store, struct tl_cast *cast, char **public_key,
 	sqlite3_stmt *stmt = NULL;
 	int r, ok = 1;
 
-	if ((r = tl_db_prepare(store, "SELECT constituency_id, weight, "
+	if ((r = tl_db_cached(store, "SELECT constituency_id, weight, "
 	    "public_key, key_id FROM voters WHERE election_id = ? AND id = ?",
 	    &stmt, err)) != TL_OK)
 		return r;
@@ -111,7 +121,7 @@ load_voter(struct tl_store *store, struct tl_cast *cast, char **public_key,
 	default:
 		r = tl_db_error(store, err, "cannot read the roll");
 	}
-	sqlite3_finalize(stmt);
+	tl_db_release(store, stmt);
 	return r;
 }
 
@@ -127,7 +137,7 @@ check_acceptance(struct tl_store *store, const struct tl_cast *cast,
 	int64_t opens, closes;
 	int r;
 
-	if ((r = tl_db_prepare(store, "SELECT " TL_DB_STATE_SQL ", opens_at, "
+	if ((r = tl_db_cached(store, "SELECT " TL_DB_STATE_SQL ", opens_at, "
 	    "closes_at, "
 	    "(SELECT MAX(seq) FROM ballots WHERE election_id = e.id AND "
 	    "key_id = ?) FROM elections e WHERE id = ?", &stmt, err)) != TL_OK)
@@ -190,7 +200,7 @@ check_acceptance(struct tl_store *store, const struct tl_cast *cast,
 	}
 	r = TL_OK;
  out:
-	sqlite3_finalize(stmt);
+	tl_db_release(store, stmt);
 	return r;
 }
 
@@ -201,13 +211,15 @@ tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
 	struct tl_envelope *env = NULL;
 	struct tl_cast *cast = NULL;
 	struct tl_key *voter_key = NULL;
-	char hash[TL_HASH_HEX_LEN + 1], *state = NULL, *public_key = NULL;
+	char hash[TL_HASH_HEX_LEN + 1], *public_key = NULL;
 	size_t ci;
-	int r;
+	int r, began = 0;
 
 	if ((r = tl_envelope_parse(envelope, len, TL_ENVELOPE_MAX_BALLOT, &env,
 	    err)) != TL_OK)
 		return r;
+	if ((r = tl_db_read_begin(store, &began, err)) != TL_OK)
+		goto out;
 	if ((r = tl_envelope_expect_type(env, TL_TYPE_BALLOT, err)) != TL_OK)
 		goto out;
 	/* One signature, the voter's: any other would be logged unchecked,
@@ -224,8 +236,8 @@ tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
 	}
 	if ((r = peek_election(env, &cast->election_id, err)) != TL_OK)
 		goto out;
-	r = tl_election_load(store, cast->election_id, &cast->manifest, hash,
-	    &state, err);
+	r = tl_election_manifest_cached(store, cast->election_id,
+	    &cast->manifest, hash, err);
 	if (r == TL_ENOTFOUND) {
 		r = tl_error_set(err, TL_EWRONGELECTION,
 		    "ballot is for election \"%.64s\", which this server does "
@@ -234,12 +246,6 @@ tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
 	}
 	if (r != TL_OK)
 		goto out;
-	if (strcmp(state, "draft") == 0) {
-		r = tl_error_set(err, TL_ESTATE,
-		    "election %s is a draft; it is not accepting ballots",
-		    cast->election_id);
-		goto out;
-	}
 	if ((r = tl_ballot_parse((const char *)env->payload, env->payload_len,
 	    cast->manifest, hash, &cast->ballot, err)) != TL_OK)
 		goto out;
@@ -272,10 +278,10 @@ tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
 	*out = cast;
 	cast = NULL;
  out:
+	tl_db_read_end(store, began);
 	tl_envelope_free(env);
 	tl_cast_free(cast);
 	tl_key_free(voter_key);
-	free(state);
 	free(public_key);
 	return r;
 }
@@ -288,7 +294,7 @@ store_selections(struct tl_store *store, const struct tl_cast *cast,
 	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = tl_db_prepare(store, "INSERT INTO selections (ballot_id, "
+	if ((r = tl_db_cached(store, "INSERT INTO selections (ballot_id, "
 	    "election_id, contest_id, rank, choice) VALUES (?, ?, ?, ?, ?)",
 	    &stmt, err)) != TL_OK)
 		return r;
@@ -319,7 +325,7 @@ store_selections(struct tl_store *store, const struct tl_cast *cast,
 		}
 	}
  out:
-	sqlite3_finalize(stmt);
+	tl_db_release(store, stmt);
 	return r;
 }
 
@@ -339,7 +345,7 @@ tl_cast_store(struct tl_store *store, struct tl_cast *cast, int64_t now,
 	    cast->entry_len, now, &cast->leaf_index, cast->entry_hash, err)) !=
 	    TL_OK)
 		return r;
-	if ((r = tl_db_prepare(store, "INSERT INTO ballots (election_id, "
+	if ((r = tl_db_cached(store, "INSERT INTO ballots (election_id, "
 	    "voter_id, key_id, seq, weight, constituency_id, leaf_index, "
 	    "entry_hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    &stmt, err)) != TL_OK)
@@ -354,7 +360,7 @@ tl_cast_store(struct tl_store *store, struct tl_cast *cast, int64_t now,
 	sqlite3_bind_text(stmt, 8, cast->entry_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 9, now);
 	r = tl_db_step_done(store, stmt, err, "cannot store the ballot");
-	sqlite3_finalize(stmt);
+	tl_db_release(store, stmt);
 	if (r == TL_EEXISTS)
 		return tl_error_set(err, TL_EDUPLICATE,
 		    "this exact ballot (%.16s...) is already in the log",
@@ -370,27 +376,36 @@ tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
     const char *tree_head, const struct tl_key *authority, char **receipt,
     struct tl_error *err)
 {
-	struct tl_envelope *head_env = NULL, *env = NULL;
+	struct tl_envelope *env = NULL;
 	struct tl_tree_head head;
 	struct tl_merkle_proof proof;
 	json_t *doc = NULL, *head_json = NULL;
 	uint8_t leaf[TL_SHA256_LEN];
 	char *payload = NULL, leaf_hex[TL_HASH_HEX_LEN + 1];
 	size_t payload_len = 0;
-	int r;
+	int r, began = 0;
 
-	if ((r = tl_envelope_parse(tree_head, strlen(tree_head),
-	    TL_ENVELOPE_MAX_DEFAULT, &head_env, err)) != TL_OK ||
-	    (r = tl_tree_head_parse((const char *)head_env->payload,
-	    head_env->payload_len, &head, err)) != TL_OK)
-		goto out;
-	if ((r = tl_log_inclusion_proof(store, cast->election_id,
-	    cast->leaf_index, head.size, &proof, err)) != TL_OK)
-		goto out;
-	if ((head_json = json_loads(tree_head, 0, NULL)) == NULL) {
-		r = tl_error_set(err, TL_EINTERNAL, "tree head is not JSON");
-		goto out;
+	if (tree_head == cast->tree_head && cast->tree_head_json != NULL) {
+		/* The head of the cast's own commit, parsed once per group. */
+		head.size = cast->tree_size;
+		head_json = json_incref(cast->tree_head_json);
+	} else {
+		if ((r = tl_tree_head_parse_envelope(tree_head, strlen(tree_head),
+		    &head, NULL, err)) != TL_OK)
+			goto out;
+		if ((head_json = json_loads(tree_head, 0, NULL)) == NULL) {
+			r = tl_error_set(err, TL_EINTERNAL,
+			    "tree head is not JSON");
+			goto out;
+		}
 	}
+	if ((r = tl_db_read_begin(store, &began, err)) != TL_OK)
+		goto out;
+	r = tl_log_inclusion_proof(store, cast->election_id, cast->leaf_index,
+	    head.size, &proof, err);
+	tl_db_read_end(store, began);
+	if (r != TL_OK)
+		goto out;
 	tl_merkle_leaf_hash(cast->entry, cast->entry_len, leaf);
 	tl_hex_encode(leaf, sizeof(leaf), leaf_hex);
 	doc = json_pack("{s:s, s:s, s:s, s:I, s:O, s:o}", "election",
@@ -406,11 +421,102 @@ tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
 	    (r = tl_envelope_serialize(env, receipt, NULL, err)) != TL_OK)
 		goto out;
  out:
-	tl_envelope_free(head_env);
 	tl_envelope_free(env);
 	json_decref(doc);
 	json_decref(head_json);
 	free(payload);
+	return r;
+}
+
+/* The signed tree head of an election in this group, signed once. */
+struct group_head {
+	const char *election_id;
+	char *envelope;
+	json_t *json;          /* the envelope as JSON, for receipts */
+	uint64_t size;
+};
+
+int
+tl_cast_commit_group(struct tl_store *store, struct tl_cast *const *casts,
+    size_t n, int64_t now, const struct tl_key *authority,
+    struct tl_error *errs, struct tl_error *err)
+{
+	struct group_head *heads = NULL;
+	size_t nheads = 0, stored = 0;
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		tl_error_clear(&errs[i]);
+	if ((heads = calloc(n > 0 ? n : 1, sizeof(*heads))) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if ((r = tl_db_begin(store, err)) != TL_OK)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		size_t h;
+
+		/* A savepoint per ballot: one that fails here (a revote race,
+		 * an election closed meanwhile) is undone alone. */
+		if ((r = tl_db_savepoint(store, err)) != TL_OK)
+			goto rollback;
+		if (tl_cast_store(store, casts[i], now, &errs[i]) != TL_OK) {
+			if ((r = tl_db_savepoint_rollback(store, err)) != TL_OK)
+				goto rollback;
+			continue;
+		}
+		if ((r = tl_db_savepoint_release(store, err)) != TL_OK)
+			goto rollback;
+		stored++;
+		for (h = 0; h < nheads; h++)
+			if (strcmp(heads[h].election_id,
+			    casts[i]->election_id) == 0)
+				break;
+		if (h == nheads)
+			heads[nheads++].election_id = casts[i]->election_id;
+	}
+	for (size_t h = 0; h < nheads; h++) {
+		if ((r = tl_log_sign_head(store, heads[h].election_id, authority,
+		    now, &heads[h].envelope, err)) != TL_OK ||
+		    (r = tl_log_size(store, heads[h].election_id,
+		    &heads[h].size, err)) != TL_OK)
+			goto rollback;
+		heads[h].json = json_loads(heads[h].envelope, 0, NULL);
+	}
+	if (stored == 0)
+		tl_db_rollback(store); /* nothing to write: no fsync */
+	else if ((r = tl_db_commit(store, err)) != TL_OK)
+		goto fail;
+	/* Committed (synchronous=FULL): each stored ballot gets its
+	 * election's tree head, for its receipt. */
+	for (size_t i = 0; i < n; i++) {
+		if (errs[i].code != TL_OK)
+			continue;
+		for (size_t h = 0; h < nheads; h++) {
+			if (strcmp(heads[h].election_id,
+			    casts[i]->election_id) != 0)
+				continue;
+			if ((casts[i]->tree_head = strdup(heads[h].envelope)) ==
+			    NULL)
+				tl_error_set(&errs[i], TL_ENOMEM, "out of memory");
+			casts[i]->tree_head_json = json_incref(heads[h].json);
+			casts[i]->tree_size = heads[h].size;
+		}
+	}
+	r = TL_OK;
+	goto out;
+ rollback:
+	tl_db_rollback(store);
+ fail:
+	for (size_t i = 0; i < n; i++) {
+		errs[i].code = err != NULL ? err->code : r;
+		memcpy(errs[i].message, err != NULL ? err->message :
+		    "the transaction failed", sizeof(errs[i].message));
+	}
+ out:
+	for (size_t h = 0; h < nheads; h++) {
+		free(heads[h].envelope);
+		json_decref(heads[h].json);
+	}
+	free(heads);
 	return r;
 }
 
@@ -420,26 +526,24 @@ tl_ballot_cast(struct tl_store *store, const char *envelope, size_t len,
 {
 	struct tl_cast *cast = NULL;
 	struct tl_key *authority = NULL;
-	char *head = NULL;
+	struct tl_error cast_err;
 	int r;
 
 	if ((r = tl_cast_check(store, envelope, len, now, &cast, err)) != TL_OK)
 		return r;
 	if ((r = tl_store_authority(store, &authority, err)) != TL_OK ||
-	    (r = tl_db_begin(store, err)) != TL_OK)
+	    (r = tl_cast_commit_group(store, &cast, 1, now, authority,
+	    &cast_err, err)) != TL_OK)
 		goto out;
-	if ((r = tl_cast_store(store, cast, now, err)) != TL_OK ||
-	    (r = tl_log_sign_head(store, cast->election_id, authority, now,
-	    &head, err)) != TL_OK) {
-		tl_db_rollback(store);
+	if ((r = cast_err.code) != TL_OK) {
+		if (err != NULL)
+			*err = cast_err;
 		goto out;
 	}
-	if ((r = tl_db_commit(store, err)) != TL_OK)
-		goto out;
 	/* Committed (synchronous=FULL): only now is a receipt given. */
-	r = tl_cast_receipt(store, cast, head, authority, receipt, err);
+	r = tl_cast_receipt(store, cast, cast->tree_head, authority, receipt,
+	    err);
  out:
-	free(head);
 	tl_key_free(authority);
 	tl_cast_free(cast);
 	return r;

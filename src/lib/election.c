@@ -20,7 +20,7 @@
 #include "teller/util.h"
 #include "teller/webhook.h"
 
-/* The election's state and revote policy; TL_ENOTFOUND if absent. */
+/* The election's state; TL_ENOTFOUND if absent. */
 static int
 election_state(struct tl_store *store, const char *id, char **state,
     struct tl_error *err)
@@ -226,6 +226,59 @@ tl_election_load(struct tl_store *store, const char *id,
 		*state = NULL;
 	}
 	return r;
+}
+
+int
+tl_election_manifest_cached(struct tl_store *store, const char *id,
+    const struct tl_manifest **manifest, char hash[65], struct tl_error *err)
+{
+	struct tl_db_cached_manifest *grown, *c;
+	struct tl_manifest *m = NULL;
+	char *state = NULL, h[TL_HASH_HEX_LEN + 1];
+	int r;
+
+	for (size_t i = 0; i < store->nmanifests; i++)
+		if (strcmp(store->manifests[i].election_id, id) == 0) {
+			*manifest = store->manifests[i].manifest;
+			memcpy(hash, store->manifests[i].hash, 65);
+			return TL_OK;
+		}
+	if ((r = tl_election_load(store, id, &m, h, &state, err)) != TL_OK)
+		return r;
+	if (strcmp(state, "draft") == 0) {
+		r = tl_error_set(err, TL_ESTATE,
+		    "election %s is a draft; it is not accepting ballots", id);
+		goto out;
+	}
+	/* Open or past it: the manifest is frozen, so it can be kept. */
+	if ((grown = realloc(store->manifests, (store->nmanifests + 1) *
+	    sizeof(*grown))) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	store->manifests = grown;
+	c = &grown[store->nmanifests];
+	if ((c->election_id = strdup(id)) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(c->hash, h, sizeof(c->hash));
+	c->manifest = m;
+	store->nmanifests++;
+	*manifest = m;
+	memcpy(hash, h, 65);
+	m = NULL;
+ out:
+	tl_manifest_free(m);
+	free(state);
+	return r;
+}
+
+int
+tl_election_state(struct tl_store *store, const char *id, char **state,
+    struct tl_error *err)
+{
+	return election_state(store, id, state, err);
 }
 
 int

@@ -123,6 +123,15 @@ tl_error_name(int code)
 }
 
 int
+tl_error_from_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(codes[i].name, name) == 0)
+			return codes[i].code;
+	return TL_EINTERNAL;
+}
+
+int
 tl_error_exit_status(int code)
 {
 	const struct code_info *info = lookup(code);

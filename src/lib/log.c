@@ -29,7 +29,7 @@ db_get(void *ctx, unsigned level, uint64_t index, uint8_t hash[TL_SHA256_LEN])
 	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = tl_db_prepare(n->store, "SELECT hash FROM merkle_nodes WHERE "
+	if ((r = tl_db_cached(n->store, "SELECT hash FROM merkle_nodes WHERE "
 	    "election_id = ? AND level = ? AND idx = ?", &stmt, n->err)) !=
 	    TL_OK)
 		return r;
@@ -55,7 +55,7 @@ db_get(void *ctx, unsigned level, uint64_t index, uint8_t hash[TL_SHA256_LEN])
 	default:
 		r = tl_db_error(n->store, n->err, "cannot read a merkle node");
 	}
-	sqlite3_finalize(stmt);
+	tl_db_release(n->store, stmt);
 	return r;
 }
 
@@ -67,7 +67,7 @@ db_put(void *ctx, unsigned level, uint64_t index,
 	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = tl_db_prepare(n->store, "INSERT INTO merkle_nodes "
+	if ((r = tl_db_cached(n->store, "INSERT INTO merkle_nodes "
 	    "(election_id, level, idx, hash) VALUES (?, ?, ?, ?)", &stmt,
 	    n->err)) != TL_OK)
 		return r;
@@ -76,7 +76,7 @@ db_put(void *ctx, unsigned level, uint64_t index,
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)index);
 	sqlite3_bind_blob(stmt, 4, hash, TL_SHA256_LEN, SQLITE_STATIC);
 	r = tl_db_step_done(n->store, stmt, n->err, "cannot store a merkle node");
-	sqlite3_finalize(stmt);
+	tl_db_release(n->store, stmt);
 	return r;
 }
 
@@ -101,7 +101,7 @@ tl_log_size(struct tl_store *store, const char *election_id, uint64_t *size,
 
 	/* The last index plus one: a lookup in the primary key, where
 	 * COUNT(*) would scan the whole log. */
-	if ((r = tl_db_prepare(store, "SELECT leaf_index FROM log WHERE "
+	if ((r = tl_db_cached(store, "SELECT leaf_index FROM log WHERE "
 	    "election_id = ? ORDER BY leaf_index DESC LIMIT 1", &stmt, err)) !=
 	    TL_OK)
 		return r;
@@ -116,7 +116,7 @@ tl_log_size(struct tl_store *store, const char *election_id, uint64_t *size,
 	default:
 		r = tl_db_error(store, err, "cannot read the log's size");
 	}
-	sqlite3_finalize(stmt);
+	tl_db_release(store, stmt);
 	return r;
 }
 
@@ -141,7 +141,7 @@ tl_log_append(struct tl_store *store, const char *election_id,
 		return r;
 	tl_merkle_leaf_hash(entry, len, leaf);
 	tl_sha256_hex(entry, len, hash_hex);
-	if ((r = tl_db_prepare(store, "INSERT INTO log (election_id, "
+	if ((r = tl_db_cached(store, "INSERT INTO log (election_id, "
 	    "leaf_index, kind, entry, entry_hash, leaf_hash, appended_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
 		return r;
@@ -153,7 +153,7 @@ tl_log_append(struct tl_store *store, const char *election_id,
 	sqlite3_bind_blob(stmt, 6, leaf, TL_SHA256_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, now);
 	r = tl_db_step_done(store, stmt, err, "cannot append to the log");
-	sqlite3_finalize(stmt);
+	tl_db_release(store, stmt);
 	if (r != TL_OK)
 		return r;
 	nodes_init(&nodes, &ms, store, election_id, err);
@@ -245,6 +245,30 @@ tl_tree_head_parse(const char *payload, size_t len, struct tl_tree_head *out,
 }
 
 int
+tl_tree_head_parse_envelope(const char *text, size_t len,
+    struct tl_tree_head *head, struct tl_envelope **envelope,
+    struct tl_error *err)
+{
+	struct tl_envelope *env = NULL;
+	int r;
+
+	if ((r = tl_envelope_parse(text, len, TL_ENVELOPE_MAX_DEFAULT, &env,
+	    err)) != TL_OK ||
+	    (r = tl_envelope_expect_type(env, TL_TYPE_TREE_HEAD, err)) !=
+	    TL_OK ||
+	    (r = tl_tree_head_parse((const char *)env->payload,
+	    env->payload_len, head, err)) != TL_OK) {
+		tl_envelope_free(env);
+		return r;
+	}
+	if (envelope != NULL)
+		*envelope = env;
+	else
+		tl_envelope_free(env);
+	return TL_OK;
+}
+
+int
 tl_log_sign_head(struct tl_store *store, const char *election_id,
     const struct tl_key *authority, int64_t now, char **envelope,
     struct tl_error *err)
@@ -272,7 +296,7 @@ tl_log_sign_head(struct tl_store *store, const char *election_id,
 	    authority, &env, err)) != TL_OK ||
 	    (r = tl_envelope_serialize(env, &text, &text_len, err)) != TL_OK)
 		goto out;
-	if ((r = tl_db_prepare(store, "INSERT OR REPLACE INTO tree_heads "
+	if ((r = tl_db_cached(store, "INSERT OR REPLACE INTO tree_heads "
 	    "(election_id, size, root, signed_at, envelope) VALUES "
 	    "(?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
 		goto out;
@@ -289,7 +313,7 @@ tl_log_sign_head(struct tl_store *store, const char *election_id,
 		text = NULL;
 	}
  out:
-	sqlite3_finalize(stmt);
+	tl_db_release(store, stmt);
 	tl_envelope_free(env);
 	free(payload);
 	free(text);
@@ -303,7 +327,7 @@ head_query(struct tl_store *store, const char *sql, const char *election_id,
 	sqlite3_stmt *stmt = NULL;
 	int r, ok = 1;
 
-	if ((r = tl_db_prepare(store, sql, &stmt, err)) != TL_OK)
+	if ((r = tl_db_cached(store, sql, &stmt, err)) != TL_OK)
 		return r;
 	sqlite3_bind_text(stmt, 1, election_id, -1, SQLITE_STATIC);
 	if (size >= 0)
@@ -322,7 +346,7 @@ head_query(struct tl_store *store, const char *sql, const char *election_id,
 	default:
 		r = tl_db_error(store, err, "cannot read tree heads");
 	}
-	sqlite3_finalize(stmt);
+	tl_db_release(store, stmt);
 	return r;
 }
 
@@ -351,7 +375,7 @@ tl_log_entry(struct tl_store *store, const char *election_id, uint64_t index,
 	sqlite3_stmt *stmt = NULL;
 	int r, ok = 1;
 
-	if ((r = tl_db_prepare(store, "SELECT entry, kind FROM log WHERE "
+	if ((r = tl_db_cached(store, "SELECT entry, kind FROM log WHERE "
 	    "election_id = ? AND leaf_index = ?", &stmt, err)) != TL_OK)
 		return r;
 	sqlite3_bind_text(stmt, 1, election_id, -1, SQLITE_STATIC);
@@ -373,7 +397,7 @@ tl_log_entry(struct tl_store *store, const char *election_id, uint64_t index,
 	default:
 		r = tl_db_error(store, err, "cannot read the log");
 	}
-	sqlite3_finalize(stmt);
+	tl_db_release(store, stmt);
 	return r;
 }
 
@@ -385,7 +409,7 @@ tl_log_find_leaf(struct tl_store *store, const char *election_id,
 	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = tl_db_prepare(store, "SELECT leaf_index FROM log WHERE "
+	if ((r = tl_db_cached(store, "SELECT leaf_index FROM log WHERE "
 	    "election_id = ? AND leaf_hash = ? ORDER BY leaf_index LIMIT 1",
 	    &stmt, err)) != TL_OK)
 		return r;
@@ -404,7 +428,7 @@ tl_log_find_leaf(struct tl_store *store, const char *election_id,
 	default:
 		r = tl_db_error(store, err, "cannot search the log");
 	}
-	sqlite3_finalize(stmt);
+	tl_db_release(store, stmt);
 	return r;
 }
 

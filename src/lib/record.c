@@ -12,6 +12,7 @@
 #include "record_internal.h"
 #include "store_internal.h"
 #include "teller/election.h"
+#include "teller/export.h"
 #include "teller/log.h"
 #include "teller/record.h"
 #include "teller/statement.h"
@@ -219,82 +220,40 @@ tl_record_check_signature(const struct tl_envelope *env,
 
 /* --- export ------------------------------------------------------------ */
 
-struct export_state {
-	tl_record_write_fn write;
-	void *ctx;
-	int failed;
-};
-
-static int
-export_entry(void *ctx, uint64_t index, const char *kind, const char *entry,
-    size_t len)
-{
-	struct export_state *x = ctx;
-
-	(void)index;
-	(void)kind;
-	if (x->write(x->ctx, entry, len) != 0 || x->write(x->ctx, "\n", 1) != 0) {
-		x->failed = 1;
-		return TL_EIO;
-	}
-	return TL_OK;
-}
+/* Bytes handed to the writer at a time. */
+#define EXPORT_CHUNK (64 * 1024)
 
 int
 tl_record_export(struct tl_store *store, const char *election_id,
     tl_record_write_fn write, void *ctx, struct tl_error *err)
 {
-	struct export_state x = {write, ctx, 0};
-	struct tl_manifest *m = NULL;
-	struct tl_envelope *env = NULL;
-	struct tl_tree_head head;
-	char *state = NULL, *head_text = NULL;
-	uint64_t size = 0;
-	int r;
+	struct tl_export *x = NULL;
+	struct tl_buf buf;
+	int r, done = 0;
 
-	/* A read transaction: the entries and the head of one snapshot. */
+	/* One read transaction: the entries and the head of one snapshot.
+	 * The streaming export (export.h) writes the lines; this only hands
+	 * them on in chunks. */
+	tl_buf_init(&buf, 2 * EXPORT_CHUNK + TL_ENVELOPE_MAX_ROLL);
 	if ((r = tl_db_exec(store, "BEGIN", err)) != TL_OK)
 		return r;
-	if ((r = tl_election_load(store, election_id, &m, NULL, &state, err)) !=
-	    TL_OK)
+	if ((r = tl_export_begin(store, election_id, &x, err)) != TL_OK)
 		goto out;
-	if (strcmp(state, "draft") == 0) {
-		r = tl_error_set(err, TL_ESTATE, "election %s is a draft; its "
-		    "record starts when it opens ('teller election open %s')",
-		    election_id, election_id);
-		goto out;
+	while (!done) {
+		tl_buf_reset(&buf);
+		if ((r = tl_export_next(x, store, &buf, EXPORT_CHUNK, &done,
+		    err)) != TL_OK)
+			goto out;
+		if (buf.len > 0 && write(ctx, buf.data, buf.len) != 0) {
+			r = tl_error_set(err, TL_EIO, "cannot write the record of "
+			    "%s", election_id);
+			goto out;
+		}
 	}
-	if ((r = tl_log_size(store, election_id, &size, err)) != TL_OK ||
-	    (r = tl_log_latest_head(store, election_id, &head_text, err)) !=
-	    TL_OK)
-		goto out;
-	if ((r = tl_envelope_parse(head_text, strlen(head_text),
-	    TL_ENVELOPE_MAX_DEFAULT, &env, err)) != TL_OK ||
-	    (r = tl_tree_head_parse((const char *)env->payload,
-	    env->payload_len, &head, err)) != TL_OK) {
-		tl_error_prefix(err, "the latest tree head of %s", election_id);
-		r = TL_EDB;
-		goto out;
-	}
-	if (head.size != size) {
-		r = tl_error_set(err, TL_EDB, "the latest signed tree head of %s "
-		    "covers %llu entries but the log has %llu", election_id,
-		    (unsigned long long)head.size, (unsigned long long)size);
-		goto out;
-	}
-	r = tl_log_foreach(store, election_id, 0, size, export_entry, &x, err);
-	if (r == TL_OK && (write(ctx, head_text, strlen(head_text)) != 0 ||
-	    write(ctx, "\n", 1) != 0))
-		x.failed = 1;
-	if (x.failed)
-		r = tl_error_set(err, TL_EIO, "cannot write the record of %s",
-		    election_id);
  out:
 	tl_db_rollback(store); /* ends the read transaction */
-	tl_envelope_free(env);
-	tl_manifest_free(m);
-	free(state);
-	free(head_text);
+	tl_export_free(x);
+	tl_buf_free(&buf);
 	return r;
 }
 

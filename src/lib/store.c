@@ -306,6 +306,107 @@ tl_db_prepare(struct tl_store *store, const char *sql, sqlite3_stmt **stmt,
 }
 
 int
+tl_db_cached(struct tl_store *store, const char *sql, sqlite3_stmt **stmt,
+    struct tl_error *err)
+{
+	struct tl_db_cached_stmt *c = NULL;
+	size_t i;
+
+	for (i = 0; i < store->nstmts; i++)
+		if (store->stmts[i].sql == sql) {
+			c = &store->stmts[i];
+			break;
+		}
+	if (c != NULL && !c->in_use) {
+		c->in_use = 1;
+		*stmt = c->stmt;
+		return TL_OK;
+	}
+	if (c != NULL || store->nstmts == TL_DB_STMT_CACHE)
+		return tl_db_prepare(store, sql, stmt, err);
+	if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    stmt, NULL) != SQLITE_OK) {
+		*stmt = NULL;
+		return tl_db_error(store, err, "cannot prepare a statement");
+	}
+	c = &store->stmts[store->nstmts++];
+	c->sql = sql;
+	c->stmt = *stmt;
+	c->in_use = 1;
+	return TL_OK;
+}
+
+void
+tl_db_release(struct tl_store *store, sqlite3_stmt *stmt)
+{
+	if (stmt == NULL)
+		return;
+	for (size_t i = 0; i < store->nstmts; i++)
+		if (store->stmts[i].stmt == stmt) {
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			store->stmts[i].in_use = 0;
+			return;
+		}
+	sqlite3_finalize(stmt);
+}
+
+/* Runs a statement without parameters or results from the cache. */
+static int
+run_cached(struct tl_store *store, const char *sql, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_cached(store, sql, &stmt, err)) != TL_OK)
+		return r;
+	r = tl_db_step_done(store, stmt, err, sql);
+	tl_db_release(store, stmt);
+	return r;
+}
+
+int
+tl_db_read_begin(struct tl_store *store, int *began, struct tl_error *err)
+{
+	int r = TL_OK;
+
+	*began = 0;
+	if (sqlite3_get_autocommit(store->db) &&
+	    (r = run_cached(store, "BEGIN", err)) == TL_OK)
+		*began = 1;
+	return r;
+}
+
+void
+tl_db_read_end(struct tl_store *store, int began)
+{
+	if (began && !sqlite3_get_autocommit(store->db))
+		run_cached(store, "COMMIT", NULL);
+}
+
+int
+tl_db_savepoint(struct tl_store *store, struct tl_error *err)
+{
+	return run_cached(store, "SAVEPOINT tl_item", err);
+}
+
+int
+tl_db_savepoint_release(struct tl_store *store, struct tl_error *err)
+{
+	return run_cached(store, "RELEASE tl_item", err);
+}
+
+int
+tl_db_savepoint_rollback(struct tl_store *store, struct tl_error *err)
+{
+	int r;
+
+	if ((r = run_cached(store, "ROLLBACK TO tl_item", err)) != TL_OK)
+		return r;
+	return run_cached(store, "RELEASE tl_item", err);
+}
+
+int
 tl_db_exec(struct tl_store *store, const char *sql, struct tl_error *err)
 {
 	char *msg = NULL;
@@ -497,9 +598,15 @@ tl_store_open(const char *path, int flags, struct tl_store **out,
 		    TL_OK)
 			goto fail;
 	}
+	/* Statement and savepoint journals in memory (they only serve to
+	 * undo part of a transaction, never to survive a crash), not a write
+	 * to a temporary file for each page. */
 	if ((r = tl_db_exec(store, "PRAGMA synchronous = FULL;"
-	    "PRAGMA foreign_keys = ON;", err)) != TL_OK)
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA temp_store = MEMORY;", err)) != TL_OK)
 		goto fail;
+	if (flags & TL_STORE_MANUAL_CHECKPOINT)
+		sqlite3_wal_autocheckpoint(store->db, 0);
 	if (!(flags & TL_STORE_READONLY) && (r = migrate(store, err)) != TL_OK)
 		goto fail;
 	*out = store;
@@ -509,11 +616,34 @@ tl_store_open(const char *path, int flags, struct tl_store **out,
 	return r;
 }
 
+int
+tl_store_checkpoint(struct tl_store *store, int *wal_frames, int *copied,
+    struct tl_error *err)
+{
+	int log = 0, done = 0;
+
+	if (sqlite3_wal_checkpoint_v2(store->db, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
+		return tl_db_error(store, err, "cannot checkpoint the WAL");
+	if (wal_frames != NULL)
+		*wal_frames = log;
+	if (copied != NULL)
+		*copied = done;
+	return TL_OK;
+}
+
 void
 tl_store_close(struct tl_store *store)
 {
 	if (store == NULL)
 		return;
+	for (size_t i = 0; i < store->nstmts; i++)
+		sqlite3_finalize(store->stmts[i].stmt);
+	for (size_t i = 0; i < store->nmanifests; i++) {
+		free(store->manifests[i].election_id);
+		tl_manifest_free(store->manifests[i].manifest);
+	}
+	free(store->manifests);
 	sqlite3_close_v2(store->db);
 	free(store->path);
 	free(store);

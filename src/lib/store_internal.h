@@ -9,12 +9,34 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "teller/manifest.h"
 #include "teller/store.h"
+
+/* A statement kept prepared for the life of the connection. */
+struct tl_db_cached_stmt {
+	const char *sql;       /* the key: the address of a string literal */
+	sqlite3_stmt *stmt;
+	int in_use;
+};
+#define TL_DB_STMT_CACHE 64
+
+/* A parsed manifest of an election that is no longer a draft (its
+ * manifest is then frozen), so that casting does not parse it again for
+ * every ballot. */
+struct tl_db_cached_manifest {
+	char *election_id;
+	char hash[65];
+	struct tl_manifest *manifest;
+};
 
 struct tl_store {
 	sqlite3 *db;
 	char *path;
 	int in_transaction;
+	struct tl_db_cached_stmt stmts[TL_DB_STMT_CACHE];
+	size_t nstmts;
+	struct tl_db_cached_manifest *manifests;
+	size_t nmanifests;
 };
 
 /*
@@ -33,6 +55,47 @@ int tl_db_error(struct tl_store *store, struct tl_error *err,
 
 int tl_db_prepare(struct tl_store *store, const char *sql,
     sqlite3_stmt **stmt, struct tl_error *err);
+
+/*
+ * A statement from the connection's cache (prepared once, then reused):
+ * for statements on hot paths.  sql must be a string literal (its address
+ * is the key).  Give the statement back with tl_db_release, on every path,
+ * instead of sqlite3_finalize.  If the cached statement is in use (a
+ * nested call) or the cache is full, a fresh statement is prepared, which
+ * tl_db_release then finalizes.
+ */
+int tl_db_cached(struct tl_store *store, const char *sql,
+    sqlite3_stmt **stmt, struct tl_error *err);
+/* Resets a statement from tl_db_cached (and clears its bindings) or
+ * finalizes one that is not cached; NULL is fine. */
+void tl_db_release(struct tl_store *store, sqlite3_stmt *stmt);
+
+/*
+ * A read transaction around several reads, so that they share one
+ * snapshot, one lock and the connection's page cache instead of taking
+ * them again for each statement.  Inside a transaction already open it
+ * does nothing: *began says whether one was begun, for tl_db_read_end.
+ */
+int tl_db_read_begin(struct tl_store *store, int *began,
+    struct tl_error *err);
+void tl_db_read_end(struct tl_store *store, int began);
+
+/* SAVEPOINT / RELEASE / ROLLBACK TO (and RELEASE) a named savepoint inside
+ * the current transaction. */
+int tl_db_savepoint(struct tl_store *store, struct tl_error *err);
+int tl_db_savepoint_release(struct tl_store *store, struct tl_error *err);
+int tl_db_savepoint_rollback(struct tl_store *store, struct tl_error *err);
+
+/*
+ * The manifest of an election that is open or past it, parsed once per
+ * connection and kept until the connection closes (*manifest is borrowed
+ * from the store: it stays valid, read-only, while the store is open, and
+ * may be read from other threads).  hash gets its hash.  TL_ENOTFOUND if
+ * there is no such election; TL_ESTATE while it is a draft.
+ */
+int tl_election_manifest_cached(struct tl_store *store, const char *id,
+    const struct tl_manifest **manifest, char hash[65],
+    struct tl_error *err);
 
 /* Runs SQL without results or parameters (schema, pragmas). */
 int tl_db_exec(struct tl_store *store, const char *sql,

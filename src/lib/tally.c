@@ -299,6 +299,59 @@ refuse_annulled(struct tl_store *store, const char *id, struct tl_error *err)
 }
 
 int
+tl_election_result(struct tl_store *store, const char *id, json_t **result,
+    char **envelope, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	json_t *doc = NULL;
+	char *state = NULL, *text = NULL;
+	int64_t leaf = 0;
+	int r;
+
+	if ((r = tl_election_state(store, id, &state, err)) != TL_OK)
+		return r;
+	if (strcmp(state, "counted") != 0 && strcmp(state, "certified") != 0 &&
+	    strcmp(state, "final") != 0) {
+		r = tl_error_set(err, TL_ESTATE, "election %s is %s; its result "
+		    "is published once it is counted", id, state);
+		goto out;
+	}
+	if ((r = tl_db_prepare(store, "SELECT document, leaf_index FROM "
+	    "result_documents WHERE election_id = ?", &stmt, err)) != TL_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		r = tl_error_set(err, TL_EDB, "election %s is counted but its "
+		    "result is missing", id);
+		goto out;
+	}
+	leaf = sqlite3_column_int64(stmt, 1);
+	if (result != NULL && (doc = json_loads((const char *)
+	    sqlite3_column_text(stmt, 0), 0, NULL)) == NULL) {
+		r = tl_error_set(err, TL_EDB, "the stored result of %s is "
+		    "corrupt", id);
+		goto out;
+	}
+	if (envelope != NULL && (r = tl_log_entry(store, id, (uint64_t)leaf,
+	    &text, NULL, NULL, err)) != TL_OK)
+		goto out;
+	if (result != NULL) {
+		*result = doc;
+		doc = NULL;
+	}
+	if (envelope != NULL) {
+		*envelope = text;
+		text = NULL;
+	}
+ out:
+	sqlite3_finalize(stmt);
+	json_decref(doc);
+	free(state);
+	free(text);
+	return r;
+}
+
+int
 tl_election_tally(struct tl_store *store, const char *id, int64_t now,
     json_t **result, struct tl_error *err)
 {

@@ -13,6 +13,7 @@
 
 #include "helpers.h"
 #include "store_internal.h"
+#include "teller/election.h"
 #include "teller/envelope.h"
 #include "teller/util.h"
 
@@ -182,4 +183,25 @@ th_sign_ballot(struct tl_key *key, const char *payload)
 	ck_assert_int_eq(tl_envelope_serialize(env, &text, NULL, NULL), TL_OK);
 	tl_envelope_free(env);
 	return text;
+}
+
+void
+th_open_election(struct tl_store *store, int first, struct tl_key **keys,
+    size_t na, size_t nb, char hash[65])
+{
+	struct tl_error err;
+	struct tl_manifest *m = NULL;
+	const char *json = th_manifest_json(first);
+	char *id = NULL, *csv = th_roll_csv(keys, na, nb);
+
+	ck_assert_int_eq(tl_election_create(store, json, strlen(json), TH_NOW,
+	    &id, &err), TL_OK);
+	ck_assert_int_eq(tl_election_import_roll(store, "e1", csv, strlen(csv),
+	    "roll.csv", NULL, &err), TL_OK);
+	ck_assert_int_eq(tl_election_open(store, "e1", TH_NOW, &err), TL_OK);
+	ck_assert_int_eq(tl_election_load(store, "e1", &m, hash, NULL, &err),
+	    TL_OK);
+	tl_manifest_free(m);
+	free(id);
+	free(csv);
 }

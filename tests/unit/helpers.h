@@ -48,6 +48,12 @@ struct tl_key **th_keys(size_t n);
 void th_keys_free(struct tl_key **keys, size_t n);
 char *th_roll_csv(struct tl_key **keys, size_t na, size_t nb);
 
+/* Creates election e1 (th_manifest_json(first)) in store with the roll of
+ * th_roll_csv(keys, na, nb), opens it at TH_NOW, and puts its manifest
+ * hash in hash. */
+void th_open_election(struct tl_store *store, int first, struct tl_key **keys,
+    size_t na, size_t nb, char hash[65]);
+
 /* Signs a ballot payload for election e1 with key; returns the envelope
  * text (caller frees). */
 char *th_sign_ballot(struct tl_key *key, const char *payload);

@@ -1,0 +1,95 @@
+/*
+ * teller/client.h: a voter's and an observer's side of a teller server
+ * (doc/http-api.md), over HTTP with libcurl.  Nothing the server says is
+ * trusted unless it checks: a receipt must be signed by the authority key
+ * of the election's signed manifest and name the ballot sent; a later
+ * tree head must be signed by that key and extend the receipt's tree
+ * (consistency proof).
+ *
+ * server is the base URL ("http://127.0.0.1:8080").  A pinned manifest is
+ * the signed manifest's text the voter already holds ('teller manifest
+ * ID'); without one the server's is fetched and must be signed by the
+ * authority key it names and, for a ballot, hash to the manifest hash
+ * the ballot was made for.
+ *
+ * Errors the server answers with come back with their code
+ * (tl_error_from_name) and message; a transfer that fails is
+ * TL_ENETWORK.  Strings through char ** are the caller's to free.
+ */
+#ifndef TELLER_CLIENT_H
+#define TELLER_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teller/crypto.h"
+#include "teller/error.h"
+#include "teller/manifest.h"
+#include "teller/merkle.h"
+
+/*
+ * A signed manifest envelope's text, opened: parsed, checked to be signed
+ * by the authority key it names.  *manifest (optional), hash (optional,
+ * the hex SHA-256 of its payload) and *authority (optional) are set on
+ * success; the caller frees what it asked for.
+ */
+int tl_client_open_manifest(const char *text, size_t len,
+    struct tl_manifest **manifest, char hash[TL_HASH_HEX_LEN + 1],
+    struct tl_key **authority, struct tl_error *err);
+
+/*
+ * Sends a signed ballot (an envelope's text) to the server, then checks
+ * the receipt it answers with (signed by the manifest's authority key,
+ * its inclusion proof, the ballot it names) before giving it back in
+ * *receipt.  pinned (with pinned_len) may be NULL.
+ */
+int tl_client_cast(const char *server, const char *ballot, size_t len,
+    const char *pinned, size_t pinned_len, char **receipt,
+    struct tl_error *err);
+
+/*
+ * The pieces, for a client that checks more (a receipt verifier whose
+ * source of the log is a server):
+ *
+ * tl_client_authority: the election's authority key, from the pinned
+ *   signed manifest or the server's (opened as tl_client_open_manifest;
+ *   it must be the manifest of that election).
+ * tl_client_tree_head: the server's latest signed tree head of the
+ *   election, its envelope text as served (unchecked: verify it).
+ * tl_client_log_entry: entry `index` of the election's log, its exact
+ *   bytes (*entry NUL-terminated, caller frees).
+ * tl_client_consistency: the server's consistency proof between the
+ *   trees of the first `first` and `second` entries (unchecked).
+ */
+int tl_client_authority(const char *server, const char *election,
+    const char *pinned, size_t pinned_len, struct tl_key **authority,
+    struct tl_error *err);
+int tl_client_tree_head(const char *server, const char *election,
+    char **text, struct tl_error *err);
+int tl_client_log_entry(const char *server, const char *election,
+    uint64_t index, char **entry, size_t *len, struct tl_error *err);
+int tl_client_consistency(const char *server, const char *election,
+    uint64_t first, uint64_t second, struct tl_merkle_proof *proof,
+    struct tl_error *err);
+
+/* What tl_client_verify_receipt found. */
+struct tl_client_receipt_check {
+	uint64_t receipt_size;   /* the size of the receipt's tree */
+	uint64_t server_size;    /* the size of the server's tree now */
+	uint64_t leaf_index;
+	char election_id[65];
+};
+
+/*
+ * Checks a receipt against the server: the receipt on its own
+ * (tl_receipt_check, with the authority key of the pinned or fetched
+ * manifest), then the server's current signed tree head and a consistency
+ * proof from the receipt's tree to it.  TL_EVERIFY (or TL_ESIGNATURE) if
+ * anything fails to check: the ballot's place in the log is then not
+ * shown.
+ */
+int tl_client_verify_receipt(const char *server, const char *receipt,
+    size_t len, const char *pinned, size_t pinned_len,
+    struct tl_client_receipt_check *out, struct tl_error *err);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * cmd-serve.c: teller serve: run the HTTP server for voters and observers
+ * (src/server/, doc/http-api.md) until SIGTERM or SIGINT.
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "../server/server.h"
+#include "teller/util.h"
+
+static int
+serve_option(int opt, const char *arg, void *ctx)
+{
+	struct server_config *config = ctx;
+	int64_t n;
+
+	switch (opt) {
+	case 'l':
+		config->listen = arg;
+		return 0;
+	case 'b':
+		if (tl_parse_int64(arg, 1024, 64 * 1024 * 1024, &n) != TL_OK)
+			return cli_usage_error("--max-body: \"%s\" is not a "
+			    "number of bytes from 1024 to 67108864", arg);
+		config->max_body = (size_t)n;
+		return 0;
+	case 't':
+		if (tl_parse_int64(arg, 1, 1024, &n) != TL_OK)
+			return cli_usage_error("--threads: \"%s\" is not a "
+			    "number from 1 to 1024", arg);
+		config->threads = (unsigned)n;
+		return 0;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+static int
+exec_serve(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"listen", required_argument, NULL, 'l'},
+		{"max-body", required_argument, NULL, 'b'},
+		{"threads", required_argument, NULL, 't'},
+		{NULL, 0, NULL, 0},
+	};
+	struct server_config config = {
+		.listen = SERVER_DEFAULT_LISTEN,
+		.max_body = SERVER_DEFAULT_MAX_BODY,
+		.now = cli_now,
+	};
+	struct tl_error err;
+	int first, status;
+
+	if ((status = cli_parse(argc, argv, "", longopts, serve_option,
+	    &config, &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 0, 0)) != 0)
+		return status;
+	config.db_path = cli.db_path;
+	tl_error_clear(&err);
+	if (server_run(&config, &err) != TL_OK)
+		return cli_fail(&err);
+	return 0;
+}
+
+const struct cli_command cmd_serve = {
+	"serve", NULL, "[--listen ADDR:PORT]",
+	"Serve voters and observers over HTTP until SIGTERM or SIGINT.",
+	"Routes (JSON; doc/http-api.md describes each):\n"
+	"  GET  /v1/elections                      the elections\n"
+	"  GET  /v1/elections/ID                   state, window, signed manifest\n"
+	"  POST /v1/elections/ID/ballots           cast a signed ballot: 201 and\n"
+	"                                          the receipt once it is durable\n"
+	"  GET  /v1/elections/ID/tree-head         the latest signed tree head\n"
+	"  GET  /v1/elections/ID/log?start=&end=   log entries\n"
+	"  GET  /v1/elections/ID/proof/inclusion?hash=&size=\n"
+	"  GET  /v1/elections/ID/proof/consistency?first=&second=\n"
+	"  GET  /v1/elections/ID/results           the result, once counted\n"
+	"  GET  /v1/elections/ID/record            the public record (JSON Lines)\n"
+	"  GET  /healthz, GET /metrics (Prometheus)\n"
+	"Nothing served changes an election's definition or state: that is the\n"
+	"CLI's, on this host.  Ballots that arrive together are committed in\n"
+	"one transaction (one fsync), each getting its receipt after it.  One\n"
+	"line per request goes to stderr.  SIGTERM or SIGINT stops the server\n"
+	"once every request it has begun is answered.  $TELLER_NOW sets the\n"
+	"server's clock, as for every command.\n\n"
+	"Options:\n"
+	"  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; [::1]:PORT\n"
+	"                      for IPv6; port 0 picks a free one)\n"
+	"  --max-body BYTES    refuse request bodies over this with 413\n"
+	"                      (default 65536)\n"
+	"  --threads N         request threads (default: twice the cores)\n",
+	exec_serve,
+};

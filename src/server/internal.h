@@ -1,0 +1,179 @@
+/*
+ * internal.h: what the files of teller serve share: the server's state, a
+ * request, the pool of read connections, the writer that commits ballots
+ * in groups, the metrics and the background workers.
+ *
+ * Threads: libmicrohttpd's pool runs the request handlers; one writer
+ * thread owns the only connection that casts ballots; each background
+ * worker has a thread of its own; the main thread waits for a signal.
+ */
+#ifndef TELLER_SERVER_INTERNAL_H
+#define TELLER_SERVER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "server.h"
+#include "teller/cast.h"
+#include "teller/crypto.h"
+#include "teller/error.h"
+#include "teller/store.h"
+#include "teller/util.h"
+
+struct server;
+
+/* --- metrics (metrics.c) ------------------------------------------------ */
+
+enum route_id {
+	ROUTE_ELECTIONS,
+	ROUTE_ELECTION,
+	ROUTE_BALLOTS,
+	ROUTE_TREE_HEAD,
+	ROUTE_LOG,
+	ROUTE_INCLUSION,
+	ROUTE_CONSISTENCY,
+	ROUTE_RESULTS,
+	ROUTE_RECORD,
+	ROUTE_HEALTHZ,
+	ROUTE_METRICS,
+	ROUTE_UNKNOWN,
+	ROUTE_COUNT
+};
+
+#define METRICS_STATUSES 12    /* the statuses counted one by one, + other */
+#define METRICS_COMMIT_BUCKETS 12
+#define METRICS_GROUP_BUCKETS 11
+#define METRICS_CODES (-TL_ERROR_MIN + 1)
+
+struct metrics {
+	atomic_uint_fast64_t requests[ROUTE_COUNT][METRICS_STATUSES + 1];
+	atomic_uint_fast64_t accepted;
+	atomic_uint_fast64_t rejected[METRICS_CODES]; /* by -code */
+	/* Commit latency (BEGIN to COMMIT done) and ballots per commit;
+	 * only the writer updates these, under metrics_lock. */
+	pthread_mutex_t lock;
+	uint64_t commit_buckets[METRICS_COMMIT_BUCKETS];
+	uint64_t commit_count, commit_sum_us;
+	uint64_t group_buckets[METRICS_GROUP_BUCKETS];
+	uint64_t group_count, group_sum;
+};
+
+void metrics_init(struct metrics *m);
+void metrics_destroy(struct metrics *m);
+const char *metrics_route_name(enum route_id route);
+void metrics_request(struct metrics *m, enum route_id route, unsigned status);
+/* A ballot accepted (code TL_OK) or refused with code. */
+void metrics_ballot(struct metrics *m, int code);
+void metrics_commit(struct metrics *m, uint64_t micros, size_t ballots);
+/* The Prometheus text exposition of everything counted. */
+int metrics_render(struct metrics *m, struct tl_buf *out);
+
+/* --- the writer (writer.c) ---------------------------------------------- */
+
+/* A checked ballot waiting for its group's commit.  The request that
+ * submitted it is suspended until the writer sets done and resumes it. */
+struct pending {
+	struct tl_cast *cast;
+	struct MHD_Connection *connection;
+	struct tl_error result;     /* TL_OK: committed */
+	int done;                   /* under the writer's lock */
+	struct pending *next;
+};
+
+struct writer;
+
+int writer_start(struct server *srv, struct writer **out,
+    struct tl_error *err);
+/* Queues a ballot for the next group; its connection must already be
+ * suspended.  Returns TL_ESTATE (and queues nothing) once the writer is
+ * stopping. */
+int writer_submit(struct writer *w, struct pending *p, struct tl_error *err);
+/* Whether p's group has committed (or failed). */
+int writer_done(struct writer *w, const struct pending *p);
+/* Commits what is queued, then stops and frees the writer. */
+void writer_stop(struct writer *w);
+
+/* --- background workers (workers.c) -------------------------------------- */
+
+/*
+ * A background worker runs in a thread of its own for as long as the
+ * server runs: started after the writer, stopped (and waited for) after
+ * the last request has been answered.  Workers are listed in workers.c.
+ */
+struct server_worker {
+	const char *name;
+	int (*start)(struct server *srv, void **state, struct tl_error *err);
+	void (*stop)(void *state);
+};
+
+extern const struct server_worker checkpoint_worker;
+extern const struct server_worker webhooks_worker;
+
+int workers_start(struct server *srv, struct tl_error *err);
+void workers_stop(struct server *srv);
+
+/* --- the server (server.c) ---------------------------------------------- */
+
+struct server {
+	const struct server_config *config;
+	struct tl_key *authority;
+	struct MHD_Daemon *daemon;
+	struct writer *writer;
+	struct metrics metrics;
+	void **worker_states;
+
+	pthread_mutex_t lock;       /* readers, active, closing */
+	struct tl_store **readers;  /* idle read connections */
+	size_t nreaders, capreaders;
+	size_t active;              /* requests begun and not completed */
+	int draining;               /* stopping: responses close connections */
+	int closing;                /* stopping: no request may wait any more */
+};
+
+/* A read connection for this thread's use (from the pool, or a new one);
+ * give it back with server_reader_put. */
+struct tl_store *server_reader_get(struct server *srv, struct tl_error *err);
+void server_reader_put(struct server *srv, struct tl_store *store);
+
+/* --- requests and routes (routes.c) -------------------------------------- */
+
+struct request {
+	struct server *srv;
+	struct MHD_Connection *connection;
+	struct timespec start;
+	enum route_id route;
+	const char *method;
+	char path[256];
+	char election[65];          /* the {id} of the route, if any */
+	struct tl_buf body;
+	uint64_t body_seen;         /* bytes received, kept or not */
+	int too_big;
+	int answered;
+	unsigned status;
+	int waiting;                /* a ballot is with the writer */
+	struct pending pending;
+};
+
+/* Dispatches a request whose body has been received whole; queues the
+ * response (or suspends the connection while a ballot is committed). */
+enum MHD_Result routes_dispatch(struct request *req);
+/* Resolves req->route and req->election from the path. */
+void routes_match(struct request *req, const char *url);
+
+/* Responses (routes.c): the body is copied; errors are
+ * {"error": tl_error_name(code), "message": ...}. */
+enum MHD_Result respond(struct request *req, unsigned status,
+    const char *content_type, const char *body, size_t len);
+enum MHD_Result respond_error(struct request *req,
+    const struct tl_error *err);
+enum MHD_Result respond_response(struct request *req, unsigned status,
+    struct MHD_Response *response);
+/* The HTTP status of a libteller error code. */
+unsigned http_status(int code);
+
+#endif

@@ -1,0 +1,753 @@
+/*
+ * routes.c: the routes of teller serve (doc/http-api.md) over libteller,
+ * and the JSON responses and errors they answer with.  No route changes
+ * an election's definition or state: casting a ballot is the only write.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "internal.h"
+#include "teller/election.h"
+#include "teller/envelope.h"
+#include "teller/export.h"
+#include "teller/log.h"
+
+#define JSON_TYPE "application/json"
+#define LOG_MAX_ENTRIES 1000  /* entries in one answer of the log route */
+#define RECORD_CHUNK (64 * 1024)
+
+typedef enum MHD_Result (*route_fn)(struct request *req,
+    struct tl_store *store);
+
+struct route {
+	enum route_id id;
+	const char *pattern;    /* "{}" stands for an election id */
+	const char *method;     /* GET also answers HEAD */
+	route_fn fn;            /* called with a read connection */
+};
+
+/* --- responses ------------------------------------------------------------ */
+
+unsigned
+http_status(int code)
+{
+	switch (code) {
+	case TL_OK:
+		return MHD_HTTP_OK;
+	case TL_EUSAGE:
+	case TL_EINPUT:
+	case TL_EBALLOT:
+	case TL_EMANIFEST:
+	case TL_EROLL:
+	case TL_EWRONGELECTION:
+	case TL_EMETHOD:
+		return MHD_HTTP_BAD_REQUEST;
+	case TL_ESIGNATURE:
+	case TL_ENOTONROLL:
+	case TL_EPERM:
+	case TL_EKEYPERM:
+		return MHD_HTTP_FORBIDDEN;
+	case TL_ENOTFOUND:
+		return MHD_HTTP_NOT_FOUND;
+	case TL_ESTATE:
+	case TL_EWINDOW:
+	case TL_EDUPLICATE:
+	case TL_ESTALE:
+	case TL_EEXISTS:
+	case TL_ECONFLICT:
+	case TL_EPHASE:
+		return MHD_HTTP_CONFLICT;
+	case TL_ETOOBIG:
+		return MHD_HTTP_CONTENT_TOO_LARGE;
+	case TL_EVERIFY:
+		return MHD_HTTP_UNPROCESSABLE_CONTENT;
+	case TL_ENETWORK:
+		return MHD_HTTP_BAD_GATEWAY;
+	default:
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+enum MHD_Result
+respond_response(struct request *req, unsigned status,
+    struct MHD_Response *response)
+{
+	enum MHD_Result ret;
+	int draining;
+
+	if (response == NULL)
+		return MHD_NO;
+	pthread_mutex_lock(&req->srv->lock);
+	draining = req->srv->draining;
+	pthread_mutex_unlock(&req->srv->lock);
+	/* Stopping: let every client go once it has its answer. */
+	if (draining)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
+	req->status = status;
+	req->answered = 1;
+	ret = MHD_queue_response(req->connection, status, response);
+	MHD_destroy_response(response);
+	return ret;
+}
+
+enum MHD_Result
+respond(struct request *req, unsigned status, const char *content_type,
+    const char *body, size_t len)
+{
+	struct MHD_Response *response;
+
+	response = MHD_create_response_from_buffer(len, (void *)body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (response == NULL)
+		return MHD_NO;
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    content_type);
+	return respond_response(req, status, response);
+}
+
+/* A JSON document (compact, in insertion order, with a newline). */
+static enum MHD_Result
+respond_json(struct request *req, unsigned status, const json_t *doc)
+{
+	char *text;
+	enum MHD_Result ret;
+	struct tl_error err;
+
+	if (doc == NULL ||
+	    (text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
+	    NULL) {
+		tl_error_set(&err, TL_ENOMEM, "out of memory");
+		return respond_error(req, &err);
+	}
+	ret = respond(req, status, JSON_TYPE, text, strlen(text));
+	free(text);
+	return ret;
+}
+
+/* respond_json, releasing doc. */
+static enum MHD_Result
+respond_json_new(struct request *req, unsigned status, json_t *doc)
+{
+	enum MHD_Result ret = respond_json(req, status, doc);
+
+	json_decref(doc);
+	return ret;
+}
+
+/* A signed object exactly as stored, and a newline. */
+static enum MHD_Result
+respond_text_line(struct request *req, unsigned status, const char *text)
+{
+	struct tl_buf buf;
+	enum MHD_Result ret;
+
+	tl_buf_init(&buf, SIZE_MAX / 2);
+	if (tl_buf_adds(&buf, text) != TL_OK || tl_buf_addc(&buf, '\n') !=
+	    TL_OK) {
+		tl_buf_free(&buf);
+		return MHD_NO;
+	}
+	ret = respond(req, status, JSON_TYPE, buf.data, buf.len);
+	tl_buf_free(&buf);
+	return ret;
+}
+
+/* The JSON error body of err, as a response to queue. */
+static struct MHD_Response *
+error_response(const struct tl_error *err)
+{
+	struct MHD_Response *response = NULL;
+	json_t *doc;
+	char *text;
+
+	doc = json_pack("{s:s, s:s}", "error", tl_error_name(err->code),
+	    "message", err->message[0] != '\0' ? err->message :
+	    tl_strerror(err->code));
+	text = doc != NULL ? json_dumps(doc, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER) : NULL;
+	json_decref(doc);
+	if (text != NULL && (response = MHD_create_response_from_buffer(
+	    strlen(text), text, MHD_RESPMEM_MUST_FREE)) == NULL)
+		free(text);
+	if (response != NULL)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    JSON_TYPE);
+	return response;
+}
+
+static enum MHD_Result
+respond_error_status(struct request *req, unsigned status,
+    const struct tl_error *err)
+{
+	return respond_response(req, status, error_response(err));
+}
+
+enum MHD_Result
+respond_error(struct request *req, const struct tl_error *err)
+{
+	return respond_error_status(req, http_status(err->code), err);
+}
+
+/* --- query parameters ----------------------------------------------------- */
+
+/* An optional whole-number query parameter in [min, max]; *present says
+ * whether it was given. */
+static int
+query_int(struct request *req, const char *name, int64_t min, int64_t max,
+    int64_t *out, int *present, struct tl_error *err)
+{
+	const char *value = MHD_lookup_connection_value(req->connection,
+	    MHD_GET_ARGUMENT_KIND, name);
+
+	*present = value != NULL;
+	if (value == NULL)
+		return TL_OK;
+	if (tl_parse_int64(value, min, max, out) != TL_OK)
+		return tl_error_set(err, TL_EINPUT, "query parameter %s: "
+		    "\"%.40s\" is not a whole number from %lld", name, value,
+		    (long long)min);
+	return TL_OK;
+}
+
+/* The size of the latest signed tree head of the election. */
+static int
+latest_size(struct tl_store *store, const char *id, uint64_t *size,
+    struct tl_error *err)
+{
+	struct tl_tree_head head;
+	char *text = NULL;
+	int r;
+
+	if ((r = tl_log_latest_head(store, id, &text, err)) == TL_OK &&
+	    (r = tl_tree_head_parse_envelope(text, strlen(text), &head, NULL,
+	    err)) == TL_OK)
+		*size = head.size;
+	free(text);
+	return r;
+}
+
+/* TL_ENOTFOUND "no election" before anything else is looked up. */
+static int
+election_exists(struct tl_store *store, const char *id, struct tl_error *err)
+{
+	char *state = NULL;
+	int r = tl_election_state(store, id, &state, err);
+
+	free(state);
+	return r;
+}
+
+/* --- the routes ----------------------------------------------------------- */
+
+static enum MHD_Result
+get_elections(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	json_t *list = NULL, *doc;
+
+	if (tl_election_list(store, &list, &err) != TL_OK)
+		return respond_error(req, &err);
+	doc = json_pack("{s:o}", "elections", list);
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
+static enum MHD_Result
+get_election(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	json_t *doc = NULL, *signed_manifest = json_null();
+	char *envelope = NULL;
+	const char *state;
+
+	if (tl_election_show(store, req->election, &doc, &err) != TL_OK)
+		return respond_error(req, &err);
+	state = json_string_value(json_object_get(doc, "state"));
+	if (state != NULL && strcmp(state, "draft") != 0) {
+		if (tl_election_signed_manifest(store, req->election, &envelope,
+		    &err) != TL_OK) {
+			json_decref(doc);
+			return respond_error(req, &err);
+		}
+		signed_manifest = json_loads(envelope, 0, NULL);
+		free(envelope);
+	}
+	json_object_set_new(doc, "signed_manifest", signed_manifest);
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
+static enum MHD_Result
+get_tree_head(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	char *head = NULL;
+	enum MHD_Result ret;
+
+	if (election_exists(store, req->election, &err) != TL_OK ||
+	    tl_log_latest_head(store, req->election, &head, &err) != TL_OK)
+		return respond_error(req, &err);
+	ret = respond_text_line(req, MHD_HTTP_OK, head);
+	free(head);
+	return ret;
+}
+
+struct log_page {
+	json_t *entries;
+	int ok;
+};
+
+static int
+add_entry(void *ctx, uint64_t index, const char *kind, const char *entry,
+    size_t len)
+{
+	struct log_page *page = ctx;
+
+	if (json_array_append_new(page->entries, json_pack("{s:I, s:s, s:s%}",
+	    "index", (json_int_t)index, "kind", kind, "entry", entry, len)) !=
+	    0) {
+		page->ok = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static enum MHD_Result
+get_log(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	struct log_page page = {NULL, 1};
+	int64_t start = 0, end = 0;
+	uint64_t size = 0;
+	int has_start, has_end;
+	json_t *doc;
+
+	if (election_exists(store, req->election, &err) != TL_OK ||
+	    query_int(req, "start", 0, INT64_MAX, &start, &has_start, &err) !=
+	    TL_OK ||
+	    query_int(req, "end", 0, INT64_MAX, &end, &has_end, &err) != TL_OK ||
+	    tl_log_size(store, req->election, &size, &err) != TL_OK)
+		return respond_error(req, &err);
+	if (!has_end || (uint64_t)end > size)
+		end = (int64_t)size;
+	if ((uint64_t)start > size || end < start) {
+		tl_error_set(&err, TL_EINPUT, "no entries [%lld, %lld) in a log "
+		    "of %llu entries", (long long)start, (long long)end,
+		    (unsigned long long)size);
+		return respond_error(req, &err);
+	}
+	if (end - start > LOG_MAX_ENTRIES)
+		end = start + LOG_MAX_ENTRIES;
+	if ((page.entries = json_array()) == NULL)
+		return MHD_NO;
+	if (tl_log_foreach(store, req->election, (uint64_t)start,
+	    (uint64_t)end, add_entry, &page, &err) < 0 || !page.ok) {
+		json_decref(page.entries);
+		if (!page.ok)
+			tl_error_set(&err, TL_ENOMEM, "out of memory");
+		return respond_error(req, &err);
+	}
+	doc = json_pack("{s:s, s:I, s:I, s:I, s:o}", "election", req->election,
+	    "start", (json_int_t)start, "end", (json_int_t)end, "size",
+	    (json_int_t)size, "entries", page.entries);
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
+static enum MHD_Result
+get_inclusion(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	struct tl_merkle_proof proof;
+	uint8_t leaf[TL_SHA256_LEN];
+	const char *hash;
+	int64_t size = 0;
+	uint64_t index = 0, latest = 0;
+	int has_size;
+	json_t *doc;
+
+	hash = MHD_lookup_connection_value(req->connection,
+	    MHD_GET_ARGUMENT_KIND, "hash");
+	if (election_exists(store, req->election, &err) != TL_OK ||
+	    query_int(req, "size", 1, INT64_MAX, &size, &has_size, &err) !=
+	    TL_OK)
+		return respond_error(req, &err);
+	if (hash == NULL || strlen(hash) != TL_HASH_HEX_LEN ||
+	    tl_hex_decode(hash, leaf, sizeof(leaf)) != TL_OK) {
+		tl_error_set(&err, TL_EINPUT, "query parameter hash: the leaf "
+		    "hash of an entry (64 hex digits) is required");
+		return respond_error(req, &err);
+	}
+	if (!has_size) {
+		if (latest_size(store, req->election, &latest, &err) !=
+		    TL_OK)
+			return respond_error(req, &err);
+		size = (int64_t)latest;
+	}
+	if (tl_log_find_leaf(store, req->election, leaf, &index, &err) !=
+	    TL_OK ||
+	    tl_log_inclusion_proof(store, req->election, index, (uint64_t)size,
+	    &proof, &err) != TL_OK)
+		return respond_error(req, &err);
+	doc = json_pack("{s:s, s:s, s:I, s:I, s:o}", "election", req->election,
+	    "leaf_hash", hash, "leaf_index", (json_int_t)index, "tree_size",
+	    (json_int_t)size, "proof", tl_proof_to_json(&proof));
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
+static enum MHD_Result
+get_consistency(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	struct tl_merkle_proof proof;
+	int64_t first = 0, second = 0;
+	uint64_t latest = 0;
+	int has_first, has_second;
+	json_t *doc;
+
+	if (election_exists(store, req->election, &err) != TL_OK ||
+	    query_int(req, "first", 1, INT64_MAX, &first, &has_first, &err) !=
+	    TL_OK ||
+	    query_int(req, "second", 1, INT64_MAX, &second, &has_second,
+	    &err) != TL_OK)
+		return respond_error(req, &err);
+	if (!has_first) {
+		tl_error_set(&err, TL_EINPUT, "query parameter first: the size "
+		    "of the older tree is required");
+		return respond_error(req, &err);
+	}
+	if (!has_second) {
+		if (latest_size(store, req->election, &latest, &err) !=
+		    TL_OK)
+			return respond_error(req, &err);
+		second = (int64_t)latest;
+	}
+	if (tl_log_consistency_proof(store, req->election, (uint64_t)first,
+	    (uint64_t)second, &proof, &err) != TL_OK)
+		return respond_error(req, &err);
+	doc = json_pack("{s:s, s:I, s:I, s:o}", "election", req->election,
+	    "first", (json_int_t)first, "second", (json_int_t)second, "proof",
+	    tl_proof_to_json(&proof));
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
+static enum MHD_Result
+get_results(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	json_t *result = NULL, *doc;
+	char *envelope = NULL;
+
+	if (tl_election_result(store, req->election, &result, &envelope, &err) !=
+	    TL_OK)
+		return respond_error(req, &err);
+	doc = json_pack("{s:s, s:o, s:s}", "election", req->election, "result",
+	    result, "signed_result", envelope);
+	free(envelope);
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
+/* The record, streamed: a read connection of its own for as long as the
+ * response is being sent. */
+struct record_stream {
+	struct server *srv;
+	struct tl_store *store;
+	struct tl_export *export;
+	struct tl_buf buf;
+	size_t offset;
+	int done;
+};
+
+static ssize_t
+record_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct record_stream *rs = cls;
+	struct tl_error err;
+	size_t n;
+
+	(void)pos;
+	if (rs->offset == rs->buf.len) {
+		if (rs->done)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		tl_buf_reset(&rs->buf);
+		rs->offset = 0;
+		if (tl_export_next(rs->export, rs->store, &rs->buf, RECORD_CHUNK,
+		    &rs->done, &err) != TL_OK) {
+			fprintf(stderr, "teller: record: %s\n", err.message);
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
+		if (rs->buf.len == 0)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	n = rs->buf.len - rs->offset;
+	if (n > max)
+		n = max;
+	memcpy(out, rs->buf.data + rs->offset, n);
+	rs->offset += n;
+	return (ssize_t)n;
+}
+
+static void
+record_free(void *cls)
+{
+	struct record_stream *rs = cls;
+
+	tl_export_free(rs->export);
+	tl_buf_free(&rs->buf);
+	server_reader_put(rs->srv, rs->store);
+	free(rs);
+}
+
+static enum MHD_Result
+get_record(struct request *req, struct tl_store *unused)
+{
+	struct record_stream *rs;
+	struct MHD_Response *response;
+	struct tl_error err;
+
+	(void)unused;
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		return MHD_NO;
+	rs->srv = req->srv;
+	tl_buf_init(&rs->buf, 2 * RECORD_CHUNK + TL_ENVELOPE_MAX_ROLL);
+	if ((rs->store = server_reader_get(req->srv, &err)) == NULL ||
+	    election_exists(rs->store, req->election, &err) != TL_OK ||
+	    tl_export_begin(rs->store, req->election, &rs->export, &err) !=
+	    TL_OK) {
+		if (rs->store != NULL)
+			server_reader_put(req->srv, rs->store);
+		tl_export_free(rs->export);
+		free(rs);
+		return respond_error(req, &err);
+	}
+	response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
+	    RECORD_CHUNK, record_read, rs, record_free);
+	if (response == NULL) {
+		record_free(rs);
+		return MHD_NO;
+	}
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/jsonl");
+	return respond_response(req, MHD_HTTP_OK, response);
+}
+
+static enum MHD_Result
+get_healthz(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	json_t *list = NULL, *doc;
+
+	/* The database answers a query. */
+	if (tl_election_list(store, &list, &err) != TL_OK)
+		return respond_error(req, &err);
+	doc = json_pack("{s:s, s:I}", "status", "ok", "elections",
+	    (json_int_t)json_array_size(list));
+	json_decref(list);
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
+static enum MHD_Result
+get_metrics(struct request *req, struct tl_store *unused)
+{
+	struct tl_buf buf;
+	enum MHD_Result ret;
+
+	(void)unused;
+	tl_buf_init(&buf, 1024 * 1024);
+	if (metrics_render(&req->srv->metrics, &buf) != TL_OK) {
+		tl_buf_free(&buf);
+		return MHD_NO;
+	}
+	ret = respond(req, MHD_HTTP_OK, "text/plain; version=0.0.4", buf.data,
+	    buf.len);
+	tl_buf_free(&buf);
+	return ret;
+}
+
+/*
+ * POST a ballot: check it here, on this thread's read connection; then
+ * hand it to the writer and suspend the connection until its group has
+ * committed.  A ballot that fails a check never reaches the writer.
+ */
+static enum MHD_Result
+post_ballot(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	struct tl_cast *cast = NULL;
+	int r;
+
+	tl_error_clear(&err);
+	if (req->body.len == 0) {
+		tl_error_set(&err, TL_EINPUT, "the request has no body: send a "
+		    "signed ballot ('teller ballot make')");
+		metrics_ballot(&req->srv->metrics, err.code);
+		return respond_error(req, &err);
+	}
+	r = tl_cast_check(store, req->body.data, req->body.len,
+	    req->srv->config->now(), &cast, &err);
+	if (r == TL_OK && strcmp(tl_cast_election(cast), req->election) != 0)
+		r = tl_error_set(&err, TL_EWRONGELECTION, "ballot is for "
+		    "election %s, but was sent to election %s",
+		    tl_cast_election(cast), req->election);
+	if (r != TL_OK) {
+		tl_cast_free(cast);
+		metrics_ballot(&req->srv->metrics, r);
+		return respond_error(req, &err);
+	}
+	req->pending.cast = cast;
+	req->pending.connection = req->connection;
+	pthread_mutex_lock(&req->srv->lock);
+	if (req->srv->closing) {
+		pthread_mutex_unlock(&req->srv->lock);
+		tl_error_set(&err, TL_ESTATE, "the server is stopping; send the "
+		    "ballot again later");
+		return respond_error_status(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    &err);
+	}
+	MHD_suspend_connection(req->connection);
+	req->waiting = 1;
+	if (writer_submit(req->srv->writer, &req->pending, &err) != TL_OK) {
+		req->waiting = 0;
+		pthread_mutex_unlock(&req->srv->lock);
+		MHD_resume_connection(req->connection);
+		return respond_error_status(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    &err);
+	}
+	pthread_mutex_unlock(&req->srv->lock);
+	return MHD_YES;
+}
+
+/* The ballot's group has committed (or failed): the receipt, or why. */
+static enum MHD_Result
+finish_ballot(struct request *req)
+{
+	struct tl_error err;
+	struct tl_store *store;
+	char *receipt = NULL;
+	enum MHD_Result ret;
+
+	req->waiting = 0;
+	if (req->pending.result.code != TL_OK)
+		return respond_error(req, &req->pending.result);
+	if ((store = server_reader_get(req->srv, &err)) == NULL)
+		return respond_error(req, &err);
+	/* Committed with synchronous=FULL: only now is a receipt made. */
+	if (tl_cast_receipt(store, req->pending.cast,
+	    tl_cast_tree_head(req->pending.cast), req->srv->authority, &receipt,
+	    &err) != TL_OK) {
+		server_reader_put(req->srv, store);
+		tl_error_prefix(&err, "the ballot is stored, but its receipt "
+		    "failed");
+		return respond_error(req, &err);
+	}
+	server_reader_put(req->srv, store);
+	ret = respond_text_line(req, MHD_HTTP_CREATED, receipt);
+	free(receipt);
+	return ret;
+}
+
+static const struct route routes[] = {
+	{ROUTE_ELECTIONS, "/v1/elections", "GET", get_elections},
+	{ROUTE_ELECTION, "/v1/elections/{}", "GET", get_election},
+	{ROUTE_BALLOTS, "/v1/elections/{}/ballots", "POST", post_ballot},
+	{ROUTE_TREE_HEAD, "/v1/elections/{}/tree-head", "GET", get_tree_head},
+	{ROUTE_LOG, "/v1/elections/{}/log", "GET", get_log},
+	{ROUTE_INCLUSION, "/v1/elections/{}/proof/inclusion", "GET",
+	    get_inclusion},
+	{ROUTE_CONSISTENCY, "/v1/elections/{}/proof/consistency", "GET",
+	    get_consistency},
+	{ROUTE_RESULTS, "/v1/elections/{}/results", "GET", get_results},
+	{ROUTE_RECORD, "/v1/elections/{}/record", "GET", get_record},
+	{ROUTE_HEALTHZ, "/healthz", "GET", get_healthz},
+	{ROUTE_METRICS, "/metrics", "GET", get_metrics},
+};
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* Whether path matches pattern; the segment at "{}" goes to id. */
+static int
+match(const char *pattern, const char *path, char id[65])
+{
+	while (*pattern != '\0') {
+		if (strncmp(pattern, "{}", 2) == 0) {
+			size_t n = strcspn(path, "/");
+
+			if (n == 0 || n > 64)
+				return 0;
+			memcpy(id, path, n);
+			id[n] = '\0';
+			path += n;
+			pattern += 2;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return 0;
+	}
+	return *path == '\0';
+}
+
+void
+routes_match(struct request *req, const char *url)
+{
+	req->route = ROUTE_UNKNOWN;
+	for (size_t i = 0; i < NROUTES; i++)
+		if (match(routes[i].pattern, url, req->election)) {
+			req->route = routes[i].id;
+			return;
+		}
+	req->election[0] = '\0';
+}
+
+enum MHD_Result
+routes_dispatch(struct request *req)
+{
+	const struct route *route = NULL;
+	struct tl_error err;
+	struct tl_store *store;
+	enum MHD_Result ret;
+
+	if (req->waiting)
+		return writer_done(req->srv->writer, &req->pending) ?
+		    finish_ballot(req) : MHD_YES;
+	if (req->too_big) {
+		tl_error_set(&err, TL_ETOOBIG, "the request body is over the "
+		    "server's limit of %zu bytes", req->srv->config->max_body);
+		return respond_error(req, &err);
+	}
+	for (size_t i = 0; i < NROUTES; i++)
+		if (routes[i].id == req->route)
+			route = &routes[i];
+	if (route == NULL) {
+		tl_error_set(&err, TL_ENOTFOUND, "no route %s %s (the routes "
+		    "are under /v1; see doc/http-api.md)", req->method,
+		    req->path);
+		return respond_error(req, &err);
+	}
+	if (strcmp(req->method, route->method) != 0 &&
+	    !(strcmp(route->method, "GET") == 0 &&
+	    strcmp(req->method, "HEAD") == 0)) {
+		struct MHD_Response *response;
+
+		tl_error_set(&err, TL_EUSAGE, "method %s is not allowed on %s; "
+		    "use %s", req->method, req->path, route->method);
+		if ((response = error_response(&err)) == NULL)
+			return MHD_NO;
+		MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW,
+		    strcmp(route->method, "GET") == 0 ? "GET, HEAD" :
+		    route->method);
+		return respond_response(req, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    response);
+	}
+	if (req->election[0] != '\0' && !tl_valid_id(req->election)) {
+		tl_error_set(&err, TL_ENOTFOUND, "no election \"%.64s\"",
+		    req->election);
+		return respond_error(req, &err);
+	}
+	if ((store = server_reader_get(req->srv, &err)) == NULL)
+		return respond_error(req, &err);
+	ret = route->fn(req, store);
+	server_reader_put(req->srv, store);
+	return ret;
+}

@@ -1,0 +1,35 @@
+/*
+ * server.h: teller serve, the HTTP server for voters and observers, as the
+ * CLI sees it: a configuration and one call that runs until SIGTERM or
+ * SIGINT.  doc/http-api.md describes the routes.
+ */
+#ifndef TELLER_SERVER_H
+#define TELLER_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teller/error.h"
+
+#define SERVER_DEFAULT_LISTEN "127.0.0.1:8080"
+#define SERVER_DEFAULT_MAX_BODY (64 * 1024)
+
+struct server_config {
+	const char *db_path;
+	const char *listen;     /* ADDR:PORT, IPv4 or [IPv6]; port 0 picks one */
+	size_t max_body;        /* request bodies over this are refused (413) */
+	unsigned threads;       /* libmicrohttpd's thread pool; 0: by cores */
+	int64_t (*now)(void);   /* the clock (the CLI's honours $TELLER_NOW) */
+};
+
+/*
+ * Serves until SIGTERM or SIGINT, then stops gracefully: no new
+ * connections, every request already received is answered (ballots
+ * waiting for a commit get their receipts), then the writer and the
+ * background workers stop.  Returns TL_OK after a clean stop, or an error
+ * if the server could not start.  The caller must not have started other
+ * threads (the signals are blocked in every thread the server starts).
+ */
+int server_run(const struct server_config *config, struct tl_error *err);
+
+#endif

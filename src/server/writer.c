@@ -1,0 +1,190 @@
+/*
+ * writer.c: the one thread that writes ballots.  Request threads check a
+ * ballot (tl_cast_check, in parallel, on their own read connections), then
+ * queue it here and suspend their connection.  The writer takes whatever
+ * is queued, commits it as one group (tl_cast_commit_group: one
+ * transaction, a savepoint per ballot, one tree head, one fsync), and only
+ * then marks each ballot done and resumes its connection, whose handler
+ * makes the receipt.  Under load the queue fills while a commit runs, so
+ * the groups grow with concurrency and so does throughput.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define WRITER_MAX_GROUP 1024
+
+struct writer {
+	struct server *srv;
+	struct tl_store *store;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct pending *head, *tail;
+	int stopping;
+};
+
+static uint64_t
+micros_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - start->tv_sec) * 1000000u +
+	    (uint64_t)((now.tv_nsec - start->tv_nsec) / 1000);
+}
+
+/* Commits one group of n and wakes its requests. */
+static void
+commit(struct writer *w, struct pending *group, size_t n)
+{
+	struct tl_cast **casts = calloc(n, sizeof(*casts));
+	struct tl_error *errs = calloc(n, sizeof(*errs)), err;
+	struct pending *p, *next;
+	struct timespec start;
+	size_t i = 0;
+
+	tl_error_clear(&err);
+	if (casts == NULL || errs == NULL) {
+		tl_error_set(&err, TL_ENOMEM, "out of memory");
+		free(errs);
+		errs = NULL;
+	} else {
+		for (p = group; p != NULL; p = p->next)
+			casts[i++] = p->cast;
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		if (tl_cast_commit_group(w->store, casts, n,
+		    w->srv->config->now(), w->srv->authority, errs, &err) ==
+		    TL_OK)
+			metrics_commit(&w->srv->metrics, micros_since(&start), n);
+	}
+	i = 0;
+	for (p = group; p != NULL; p = next, i++) {
+		const struct tl_error *e = errs != NULL ? &errs[i] : &err;
+
+		next = p->next;
+		metrics_ballot(&w->srv->metrics, e->code);
+		pthread_mutex_lock(&w->lock);
+		p->result = *e;
+		p->done = 1;
+		pthread_mutex_unlock(&w->lock);
+		/* p may be freed as soon as its request completes. */
+		MHD_resume_connection(p->connection);
+	}
+	free(casts);
+	free(errs);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+
+	pthread_setname_np(pthread_self(), "teller-writer");
+	for (;;) {
+		struct pending *group, *last;
+		size_t n = 1;
+
+		pthread_mutex_lock(&w->lock);
+		while (w->head == NULL && !w->stopping)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->head == NULL) {
+			pthread_mutex_unlock(&w->lock);
+			break;
+		}
+		/* Everything queued, up to a group's limit. */
+		group = last = w->head;
+		while (last->next != NULL && n < WRITER_MAX_GROUP) {
+			last = last->next;
+			n++;
+		}
+		w->head = last->next;
+		if (w->head == NULL)
+			w->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&w->lock);
+		commit(w, group, n);
+	}
+	return NULL;
+}
+
+int
+writer_start(struct server *srv, struct writer **out, struct tl_error *err)
+{
+	struct writer *w;
+	int r;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	w->srv = srv;
+	if ((r = tl_store_open(srv->config->db_path,
+	    TL_STORE_MANUAL_CHECKPOINT, &w->store, err)) != TL_OK) {
+		free(w);
+		return r;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		pthread_mutex_destroy(&w->lock);
+		pthread_cond_destroy(&w->wake);
+		tl_store_close(w->store);
+		free(w);
+		return tl_error_set(err, TL_EINTERNAL,
+		    "cannot start the writer thread");
+	}
+	*out = w;
+	return TL_OK;
+}
+
+int
+writer_submit(struct writer *w, struct pending *p, struct tl_error *err)
+{
+	int r = TL_OK;
+
+	p->next = NULL;
+	p->done = 0;
+	pthread_mutex_lock(&w->lock);
+	if (w->stopping) {
+		r = tl_error_set(err, TL_ESTATE, "the server is stopping; send "
+		    "the ballot again later");
+	} else {
+		if (w->tail != NULL)
+			w->tail->next = p;
+		else
+			w->head = p;
+		w->tail = p;
+		pthread_cond_signal(&w->wake);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return r;
+}
+
+int
+writer_done(struct writer *w, const struct pending *p)
+{
+	int done;
+
+	pthread_mutex_lock(&w->lock);
+	done = p->done;
+	pthread_mutex_unlock(&w->lock);
+	return done;
+}
+
+void
+writer_stop(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = 1;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
+	tl_store_close(w->store);
+	free(w);
+}
