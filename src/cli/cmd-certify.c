@@ -296,7 +296,7 @@ const struct cli_command cmd_certify = {
 
 const struct cli_command cmd_challenge_file = {
 	"challenge", "file",
-	"ID --text FILE --key FILE --voter VID [-o FILE] | --envelope FILE",
+	"ID --text FILE --key FILE --voter VID [-o FILE]  (or: --envelope FILE alone)",
 	"Challenge the certified result as an eligible voter.",
 	"The challenge is a DSSE envelope signed with the voter's key (the one\n"
 	"on the roll, as for ballots) that names the certification and gives\n"

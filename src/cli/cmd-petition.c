@@ -316,7 +316,7 @@ const struct cli_command cmd_petition_open = {
 
 const struct cli_command cmd_petition_endorse = {
 	"petition", "endorse",
-	"ID N --key FILE --voter VID [-o FILE] | --envelope FILE",
+	"ID N --key FILE --voter VID [-o FILE]  (or: --envelope FILE alone)",
 	"Endorse petition N with a voter's key, and record it in the log.",
 	"The endorsement is a DSSE envelope signed with the voter's key (the\n"
 	"one on the roll, as for ballots) that names the petition.  It is\n"
