@@ -240,7 +240,7 @@ render_report(const json_t *report, struct tl_buf *out)
 	json_array_foreach(json_object_get(report, "checks"), i, item) {
 		const json_t *ok = json_object_get(item, "ok");
 
-		tl_buf_addf(out, "  %-4s  %-10s  %s\n", json_is_null(ok) ? "--" :
+		tl_buf_addf(out, "  %-4s  %-13s  %s\n", json_is_null(ok) ? "--" :
 		    json_is_true(ok) ? "ok" : "FAIL", json_text(item, "check"),
 		    json_text(item, "detail"));
 	}
