@@ -155,6 +155,33 @@ int tl_manifest_serialize(const struct tl_manifest *m, char **out,
  * nomination stage, whose slate is not complete yet. */
 int tl_manifest_is_initial(const struct tl_manifest *m);
 
+/* A candidate the nomination stage adds to a contest of the initial
+ * manifest: one added to the slate, or the candidate of a petition that
+ * reached its threshold.  The strings are borrowed. */
+struct tl_added_candidate {
+	size_t contest;   /* index in the initial manifest's contests */
+	const char *id;
+	const char *name;
+};
+
+/*
+ * The voting definition of an election with a nomination stage
+ * (doc/record-format.md, 5.1): the initial manifest's document with, in
+ * each contest that has candidates (every method but referendum), a
+ * "candidates" member (added at the end of the contest if the initial one
+ * has none) holding its own candidates and then the added ones of that
+ * contest in the order given, and last "initial_manifest", the initial
+ * manifest's hash.  *out (caller frees) is the payload to sign: compact
+ * JSON, members in the initial manifest's order.  The database opens the
+ * vote with it and the offline verifier rebuilds it from the record, so
+ * both follow this one rule.  TL_EMANIFEST, naming the field, if the
+ * final candidates do not make a valid manifest (fewer candidates than
+ * seats, an id or name twice).
+ */
+int tl_manifest_voting_definition(const struct tl_manifest *initial,
+    const char *initial_hash, const struct tl_added_candidate *added,
+    size_t nadded, char **out, size_t *len, struct tl_error *err);
+
 /* Lookups; NULL or (size_t)-1 when absent. */
 const struct tl_contest *tl_manifest_contest(const struct tl_manifest *m,
     const char *id);

@@ -6,7 +6,8 @@
  * log entry, in log order, as the exact bytes of its DSSE envelope followed
  * by a line feed, and last the signed tree head of the whole log.  Line 1
  * is the signed manifest, line 2 the roll, then the ballots, the close
- * statement and the result as they were accepted.  Every line is the
+ * statement and the result as they were accepted (and the election
+ * cycle's statements, cycle.h, in their places).  Every line is the
  * canonical serialisation of its envelope (envelope.h), so a line's bytes
  * are exactly the entry the log hashed.
  *
@@ -98,6 +99,8 @@ struct tl_record_verify_options {
 	tl_record_progress_fn progress; /* NULL: no progress reports */
 	void *progress_ctx;
 	size_t max_problems;        /* problems listed in the report; 0: 1000 */
+	int turnout;                /* add the turnout (turnout.h) to the
+	                               report */
 };
 
 /*
@@ -106,17 +109,24 @@ struct tl_record_verify_options {
  * manifest, content, voter on the roll, constituency, signature by the
  * voter's key) on every core, the revote policy, the order of the log (no
  * ballot after the close), the close statement, every authority
- * signature, the Merkle root against the final signed tree head, and the
+ * signature, the Merkle root against the final signed tree head, the
  * recount of every contest (tl_result_compute over the ballots that passed
  * every check, with the close statement's random values) compared byte for
- * byte with the signed result.
+ * byte with every signed result, and the election cycle's entries (cycle.h):
+ * the nominations and the thresholds that make the voting definition's
+ * candidates, the timetable's amendments and phases, the certification,
+ * the challenges, the decisions and the final statement.
  *
  * Returns TL_OK when the verification ran, whatever its verdict, with
  * *report a new JSON object:
  *
  *   {"valid": BOOL, "election": ID|null, "title": TEXT|null,
- *    "manifest_hash": HEX|null, "authority_key_id": HEX|null,
- *    "state": "open"|"closed"|"counted"|null,
+ *    "manifest_hash": HEX|null,        the definition ballots name
+ *    "initial_manifest_hash": HEX|null,  line 1's (the same without a
+ *                                      nomination stage)
+ *    "authority_key_id": HEX|null,
+ *    "state": "published"|"open"|"closed"|"counted"|"certified"|"final"
+ *             |null,
  *    "lines": N, "entries": N, "voters": N,
  *    "ballots": {"in_record": N, "valid": N, "counted": N,
  *                "superseded": N},
@@ -130,7 +140,21 @@ struct tl_record_verify_options {
  *                  "message": TEXT}, ...],      in line order
  *    "problems_total": N,
  *    "result": RESULT|null,      the recount (result.h), if closed
- *    "result_matches": BOOL|null}  null when the record has no result
+ *    "result_matches": BOOL|null,  null when the record has no result
+ *    "timetable": [{"phase", "opens", "closes"}, ...],  in force at the end
+ *    "amendments": N, "voting_definition_line": N|null,
+ *    "candidates_added": N,
+ *    "petitions": [{"line", "contest", "candidate", "name", "entry_hash",
+ *                   "endorsements", "threshold", "reached"}, ...],
+ *    "certifications": N,
+ *    "challenges": [{"line", "voter", "entry_hash", "decision":
+ *                    "upheld"|"dismissed"|null, "remedy":
+ *                    "recount"|"new-vote"|null, "decision_line": N|null},
+ *                   ...],
+ *    "outcome": "confirmed"|"annulled"|null,   once final
+ *    "turnout": TURNOUT|null}    only with options->turnout: turnout.h's
+ *                                document of the accepted ballots' voters
+ *                                (null without a valid roll)
  *
  * Other codes only when it could not run (TL_ENOMEM, TL_EINTERNAL,
  * TL_ETOOBIG over TL_RECORD_MAX).

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "teller/record.h"
 #include "teller/report.h"
+#include "teller/turnout.h"
 #include "teller/util.h"
 
 /* --- teller export ------------------------------------------------------- */
@@ -143,6 +144,7 @@ const struct cli_command cmd_export = {
 
 struct verify_opts {
 	int json;
+	int turnout;
 	unsigned threads;
 };
 
@@ -155,6 +157,9 @@ verify_option(int opt, const char *arg, void *ctx)
 	switch (opt) {
 	case 'j':
 		o->json = 1;
+		return 0;
+	case 'u':
+		o->turnout = 1;
 		return 0;
 	case 't':
 		if (tl_parse_int64(arg, 1, 1024, &n) != TL_OK)
@@ -201,6 +206,52 @@ json_number(const json_t *obj, const char *key)
 	return json_integer_value(json_object_get(obj, key));
 }
 
+/* The election cycle's part of the report: the petitions and their
+ * thresholds, the challenges and the decisions, the outcome. */
+static void
+render_cycle(const json_t *report, struct tl_buf *out)
+{
+	const json_t *petitions = json_object_get(report, "petitions");
+	const json_t *challenges = json_object_get(report, "challenges");
+	const json_t *outcome = json_object_get(report, "outcome");
+	size_t i;
+	json_t *item;
+
+	if (json_array_size(petitions) > 0) {
+		tl_buf_adds(out, "\nPetitions\n");
+		json_array_foreach(petitions, i, item)
+			tl_buf_addf(out, "  line %lld  %s: %s (%s)  %lld of %lld "
+			    "endorsements%s\n", (long long)json_number(item,
+			    "line"), json_text(item, "contest"), json_text(item,
+			    "name"), json_text(item, "candidate"),
+			    (long long)json_number(item, "endorsements"),
+			    (long long)json_number(item, "threshold"),
+			    json_is_true(json_object_get(item, "reached")) ?
+			    ", threshold reached" : "");
+	}
+	if (json_array_size(challenges) > 0) {
+		tl_buf_adds(out, "\nChallenges\n");
+		json_array_foreach(challenges, i, item) {
+			const json_t *remedy = json_object_get(item, "remedy");
+
+			tl_buf_addf(out, "  line %lld  by %s: ", (long long)
+			    json_number(item, "line"), json_text(item, "voter"));
+			if (json_is_null(json_object_get(item, "decision")))
+				tl_buf_adds(out, "undecided\n");
+			else
+				tl_buf_addf(out, "%s%s%s on line %lld\n",
+				    json_text(item, "decision"),
+				    json_is_string(remedy) ? ", " : "",
+				    json_is_string(remedy) ?
+				    json_string_value(remedy) : "",
+				    (long long)json_number(item, "decision_line"));
+		}
+	}
+	if (json_is_string(outcome))
+		tl_buf_addf(out, "\nFinal: the result is %s.\n",
+		    json_string_value(outcome));
+}
+
 /* The report for people: what was checked, the counts, the problems,
  * the result, and the verdict. */
 static void
@@ -240,7 +291,7 @@ render_report(const json_t *report, struct tl_buf *out)
 	json_array_foreach(json_object_get(report, "checks"), i, item) {
 		const json_t *ok = json_object_get(item, "ok");
 
-		tl_buf_addf(out, "  %-4s  %-10s  %s\n", json_is_null(ok) ? "--" :
+		tl_buf_addf(out, "  %-4s  %-13s  %s\n", json_is_null(ok) ? "--" :
 		    json_is_true(ok) ? "ok" : "FAIL", json_text(item, "check"),
 		    json_text(item, "detail"));
 	}
@@ -260,11 +311,17 @@ render_report(const json_t *report, struct tl_buf *out)
 			tl_buf_addf(out, "  ... and %lld more\n", (long long)total -
 			    (long long)json_array_size(problems));
 	}
+	render_cycle(report, out);
 	if (json_is_object(result)) {
 		tl_buf_addf(out, "\nResult, recounted from the record%s\n",
 		    json_is_true(json_object_get(report, "result_matches")) ?
 		    " (the same as the signed result)" : "");
 		tl_report_result_text(result, out);
+	}
+	if (json_is_object(json_object_get(report, "turnout"))) {
+		tl_buf_adds(out, "\n");
+		tl_turnout_render(json_object_get(report, "turnout"), "text", out,
+		    NULL);
 	}
 	if (json_is_true(json_object_get(report, "valid")))
 		tl_buf_adds(out, "\nVerdict: VALID: every check passed.\n");
@@ -335,9 +392,10 @@ exec_verify(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"threads", required_argument, NULL, 't'},
+		{"turnout", no_argument, NULL, 'u'},
 		{NULL, 0, NULL, 0},
 	};
-	struct verify_opts o = {0, 0};
+	struct verify_opts o = {0, 0, 0};
 	struct tl_record_verify_options options;
 	struct progress progress = {-1, 0};
 	struct tl_error err;
@@ -357,6 +415,7 @@ exec_verify(int argc, char **argv)
 	tl_error_clear(&err);
 	memset(&options, 0, sizeof(options));
 	options.threads = o.threads;
+	options.turnout = o.turnout;
 	if (cli_stderr_is_tty()) {
 		options.progress = show_progress;
 		options.progress_ctx = &progress;
@@ -402,14 +461,22 @@ const struct cli_command cmd_verify = {
 	"contests; the revote policy; that no ballot came after the close; the\n"
 	"Merkle root against the signed tree head on the last line; and then it\n"
 	"recounts every contest with the record's own random values and compares\n"
-	"the result, byte for byte, with the signed result.  The report lists\n"
-	"every problem with its line.  Ballot signatures are checked on every\n"
-	"core, with a progress line when standard error is a terminal.\n\n"
+	"the result, byte for byte, with the signed result.  For an election\n"
+	"cycle it checks the nominations, petitions and endorsements and that\n"
+	"the voting definition lists exactly the slate and the petitions that\n"
+	"reached their threshold; the timetable's amendments and the phase of\n"
+	"every dated statement; the certification, the challenges, the\n"
+	"decisions and the final statement.  The report lists every problem\n"
+	"with its line.  Ballot signatures are checked on every core, with a\n"
+	"progress line when standard error is a terminal.\n\n"
 	"The verdict is only as good as the authority key: compare the key id\n"
 	"in the report with the one the election's authority published.\n\n"
 	"Exit status: 0 valid, 1 invalid, 2 unreadable input or bad usage.\n\n"
 	"Options:\n"
 	"  --json         print the report as JSON\n"
-	"  --threads N    check signatures on N threads (default: every core)\n",
+	"  --threads N    check signatures on N threads (default: every core)\n"
+	"  --turnout      add the turnout computed from the record: the same\n"
+	"                 figures as 'teller turnout ID' (its JSON is the\n"
+	"                 report's \"turnout\" member)\n",
 	exec_verify,
 };

@@ -577,6 +577,64 @@ tl_manifest_is_initial(const struct tl_manifest *m)
 	    m->initial_manifest == NULL;
 }
 
+int
+tl_manifest_voting_definition(const struct tl_manifest *initial,
+    const char *initial_hash, const struct tl_added_candidate *added,
+    size_t nadded, char **out, size_t *len, struct tl_error *err)
+{
+	struct tl_manifest *check = NULL;
+	json_t *doc, *contests, *contest, *candidates;
+	char *text = NULL;
+	size_t text_len = 0;
+	int r = TL_OK;
+
+	if ((doc = json_deep_copy(initial->json)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	contests = json_object_get(doc, "contests");
+	for (size_t i = 0; i < initial->ncontests; i++) {
+		if (initial->contests[i].method == TL_METHOD_REFERENDUM)
+			continue;
+		contest = json_array_get(contests, i);
+		if (json_object_get(contest, "candidates") == NULL &&
+		    json_object_set_new(contest, "candidates", json_array()) !=
+		    0)
+			goto nomem;
+	}
+	for (size_t k = 0; k < nadded; k++) {
+		const struct tl_added_candidate *a = &added[k];
+
+		if (a->contest >= initial->ncontests ||
+		    initial->contests[a->contest].method ==
+		    TL_METHOD_REFERENDUM) {
+			r = tl_error_set(err, TL_EINTERNAL, "a candidate added to "
+			    "no contest that takes candidates");
+			goto out;
+		}
+		candidates = json_object_get(json_array_get(contests,
+		    a->contest), "candidates");
+		if (json_array_append_new(candidates, json_pack("{s:s, s:s}",
+		    "id", a->id, "name", a->name)) != 0)
+			goto nomem;
+	}
+	if (json_object_set_new(doc, "initial_manifest",
+	    json_string(initial_hash)) != 0 ||
+	    tl_json_dump(doc, &text, &text_len) != TL_OK)
+		goto nomem;
+	if ((r = tl_manifest_parse(text, text_len, &check, err)) != TL_OK)
+		goto out;
+	*out = text;
+	*len = text_len;
+	text = NULL;
+	goto out;
+ nomem:
+	r = tl_error_set(err, TL_ENOMEM, "out of memory");
+ out:
+	tl_manifest_free(check);
+	json_decref(doc);
+	free(text);
+	return r;
+}
+
 const struct tl_contest *
 tl_manifest_contest(const struct tl_manifest *m, const char *id)
 {

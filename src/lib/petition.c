@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "cycle_internal.h"
-#include "jsonutil.h"
 #include "store_internal.h"
 #include "teller/cycle.h"
 #include "teller/envelope.h"
@@ -525,12 +524,57 @@ tl_petition_status(struct tl_store *store, const char *id, json_t **out,
 
 /* --- the voting definition ------------------------------------------------ */
 
-/* Appends to `candidates` the contest's slate, then the candidates of its
- * petitions that reached the threshold (recording those as candidates). */
+/* The candidates the nomination stage adds, in the order the voting
+ * definition lists them (tl_manifest_voting_definition). */
+struct additions {
+	struct tl_added_candidate *list;
+	size_t n, cap;
+};
+
+static void
+additions_free(struct additions *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free((char *)(uintptr_t)a->list[i].id);
+		free((char *)(uintptr_t)a->list[i].name);
+	}
+	free(a->list);
+}
+
+static int
+additions_add(struct additions *a, size_t contest, const unsigned char *id,
+    const unsigned char *name, struct tl_error *err)
+{
+	struct tl_added_candidate *grown;
+	char *id_copy, *name_copy;
+
+	if (a->n == a->cap) {
+		size_t cap = a->cap != 0 ? a->cap * 2 : 16;
+
+		if ((grown = realloc(a->list, cap * sizeof(*grown))) == NULL)
+			return tl_error_set(err, TL_ENOMEM, "out of memory");
+		a->list = grown;
+		a->cap = cap;
+	}
+	id_copy = strdup((const char *)id);
+	name_copy = strdup((const char *)name);
+	if (id_copy == NULL || name_copy == NULL) {
+		free(id_copy);
+		free(name_copy);
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	a->list[a->n++] = (struct tl_added_candidate){contest, id_copy,
+	    name_copy};
+	return TL_OK;
+}
+
+/* Adds the contest's slate, then the candidates of its petitions that
+ * reached the threshold (recording those as candidates). */
 static int
 final_candidates(struct tl_store *store, const struct cycle_election *e,
-    const struct tl_contest *c, json_t *candidates, struct tl_error *err)
+    size_t contest, struct additions *added, struct tl_error *err)
 {
+	const struct tl_contest *c = &e->manifest->contests[contest];
 	sqlite3_stmt *stmt = NULL, *insert = NULL;
 	int r, rc;
 
@@ -541,9 +585,9 @@ final_candidates(struct tl_store *store, const struct cycle_election *e,
 	sqlite3_bind_text(stmt, 1, e->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, c->id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		json_array_append_new(candidates, json_pack("{s:s, s:s}", "id",
-		    sqlite3_column_text(stmt, 0), "name",
-		    sqlite3_column_text(stmt, 1)));
+		if ((r = additions_add(added, contest, sqlite3_column_text(stmt,
+		    0), sqlite3_column_text(stmt, 1), err)) != TL_OK)
+			goto out;
 	sqlite3_finalize(stmt);
 	stmt = NULL;
 	if (rc != SQLITE_DONE)
@@ -564,9 +608,9 @@ final_candidates(struct tl_store *store, const struct cycle_election *e,
 	sqlite3_bind_int64(stmt, 3, c->petition_threshold);
 	while (c->petition_threshold > 0 &&
 	    (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		json_array_append_new(candidates, json_pack("{s:s, s:s}", "id",
-		    sqlite3_column_text(stmt, 0), "name",
-		    sqlite3_column_text(stmt, 1)));
+		if ((r = additions_add(added, contest, sqlite3_column_text(stmt,
+		    0), sqlite3_column_text(stmt, 1), err)) != TL_OK)
+			goto out;
 		sqlite3_reset(insert);
 		sqlite3_bind_text(insert, 1, e->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(insert, 2, c->id, -1, SQLITE_STATIC);
@@ -592,49 +636,22 @@ tl_cycle_voting_definition(struct tl_store *store,
     const struct cycle_election *e, char **out, size_t *len,
     struct tl_error *err)
 {
-	struct tl_manifest *check = NULL;
-	json_t *doc = NULL, *contests;
-	char *text = NULL;
-	size_t text_len = 0;
+	struct additions added;
 	int r = TL_OK;
 
-	if ((doc = json_deep_copy(e->manifest->json)) == NULL)
-		return tl_error_set(err, TL_ENOMEM, "out of memory");
-	contests = json_object_get(doc, "contests");
-	for (size_t i = 0; i < e->manifest->ncontests; i++) {
-		const struct tl_contest *c = &e->manifest->contests[i];
-		json_t *contest = json_array_get(contests, i), *candidates;
-
-		if (c->method == TL_METHOD_REFERENDUM)
-			continue;
-		candidates = json_object_get(contest, "candidates");
-		if (candidates == NULL) {
-			candidates = json_array();
-			json_object_set_new(contest, "candidates", candidates);
-		}
-		if ((r = final_candidates(store, e, c, candidates, err)) != TL_OK)
-			goto out;
-	}
-	if (json_object_set_new(doc, "initial_manifest",
-	    json_string(e->initial_hash)) != 0 ||
-	    tl_json_dump(doc, &text, &text_len) != TL_OK) {
-		r = tl_error_set(err, TL_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((r = tl_manifest_parse(text, text_len, &check, err)) != TL_OK) {
+	memset(&added, 0, sizeof(added));
+	for (size_t i = 0; i < e->manifest->ncontests && r == TL_OK; i++)
+		if (e->manifest->contests[i].method != TL_METHOD_REFERENDUM)
+			r = final_candidates(store, e, i, &added, err);
+	if (r == TL_OK && (r = tl_manifest_voting_definition(e->manifest,
+	    e->initial_hash, added.list, added.n, out, len, err)) != TL_OK &&
+	    r != TL_ENOMEM) {
 		tl_error_prefix(err, "cannot open the vote of election %s: with "
 		    "its final candidates, its definition is not valid", e->id);
 		if (err != NULL)
 			err->code = TL_ESTATE;
 		r = TL_ESTATE;
-		goto out;
 	}
-	*out = text;
-	*len = text_len;
-	text = NULL;
- out:
-	tl_manifest_free(check);
-	json_decref(doc);
-	free(text);
+	additions_free(&added);
 	return r;
 }

@@ -19,118 +19,24 @@
 
 #include "jsonutil.h"
 #include "record_internal.h"
+#include "verify_internal.h"
 #include "teller/ballot.h"
 #include "teller/log.h"
 #include "teller/record.h"
 #include "teller/result.h"
+#include "teller/rfc3797.h"
 #include "teller/roll.h"
+#include "teller/statement.h"
+#include "teller/turnout.h"
 #include "teller/util.h"
-
-/* The checks, in the order the report lists them. */
-enum check {
-	CHECK_FORMAT,
-	CHECK_MANIFEST,
-	CHECK_ROLL,
-	CHECK_BALLOTS,
-	CHECK_SIGNATURES,
-	CHECK_REVOTE,
-	CHECK_ORDER,
-	CHECK_CLOSE,
-	CHECK_TREE,
-	CHECK_RECOUNT,
-	CHECK_COUNT
-};
 
 static const char *const check_names[CHECK_COUNT] = {
 	"format", "manifest", "roll", "ballots", "signatures", "revote",
-	"order", "close", "tree", "recount",
-};
-
-enum entry_type {
-	TYPE_BAD,       /* not a canonical envelope */
-	TYPE_MANIFEST,
-	TYPE_ROLL,
-	TYPE_BALLOT,
-	TYPE_CLOSE,
-	TYPE_RESULT,
-	TYPE_TREE_HEAD,
-	TYPE_RECEIPT,
-	TYPE_UNKNOWN,
-};
-
-struct problem {
-	size_t line;
-	size_t seq;    /* order of discovery, to keep the sort stable */
-	enum check check;
-	int code;
-	char *message;
-};
-
-struct line {
-	const char *data;
-	size_t len;
-	enum entry_type type;
-	uint8_t leaf[TL_SHA256_LEN];
-	struct tl_envelope *env;      /* ballots (until checked), close, result */
-	struct tl_ballot *ballot;     /* a ballot that passed the line's checks */
-	size_t voter;                 /* its voter's index in the sorted roll */
-	/* The first problem a worker found on this line. */
-	enum check check;
-	int code;
-	char *message;
-};
-
-/* The close statement's content. */
-struct close_statement {
-	int64_t ballots;
-	size_t nrandom;
-	char **random;
-};
-
-struct verify {
-	const char *text;
-	size_t text_len;
-	struct tl_record_verify_options opt;
-	struct line *lines;
-	size_t nlines;
-	size_t nentries;      /* lines before the last, the tree head's */
-	int have_head;
-	struct tl_tree_head head;
-	int have_root;
-	uint8_t root[TL_SHA256_LEN]; /* of the entries */
-
-	struct tl_manifest *manifest;
-	char hash[TL_HASH_HEX_LEN + 1];
-	struct tl_key *authority;
-	char authority_id[TL_KEYID_LEN + 1];
-	struct tl_roll *roll; /* sorted by voter id */
-	_Atomic(struct tl_key *) *keys; /* each voter's, made when first used */
-
-	/* The workers' share of the lines: [first_work, nentries), and what
-	 * the current phase does to each. */
-	size_t first_work;
-	void (*phase)(struct verify *v, struct line *l);
-	int report_progress;
-	atomic_size_t next;
-	atomic_size_t done;
-	atomic_size_t voter_signatures, voter_signatures_valid;
-	atomic_int out_of_memory;
-	pthread_mutex_t progress_lock;
-	size_t progress_reported;
-	uint64_t progress_total;
-
-	size_t authority_signatures, authority_signatures_valid;
-	struct problem *problems;
-	size_t nproblems, cap_problems;
-	int problems_failed;  /* out of memory while recording one */
-	int check_failed[CHECK_COUNT];
+	"order", "close", "tree", "recount", "nominations", "timetable",
+	"certification",
 };
 
 #define WORK_CHUNK 64
-
-static void
-add_problem(struct verify *v, size_t line, enum check check, int code,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void
 add_problem_text(struct verify *v, size_t line, enum check check, int code,
@@ -160,8 +66,8 @@ add_problem_text(struct verify *v, size_t line, enum check check, int code,
 	p->code = code;
 }
 
-static void
-add_problem(struct verify *v, size_t line, enum check check, int code,
+void
+tl_verify_problem(struct verify *v, size_t line, enum check check, int code,
     const char *fmt, ...)
 {
 	char message[1200];
@@ -200,6 +106,14 @@ type_of(const struct tl_envelope *env)
 		{TL_TYPE_RESULT, TYPE_RESULT},
 		{TL_TYPE_TREE_HEAD, TYPE_TREE_HEAD},
 		{TL_TYPE_RECEIPT, TYPE_RECEIPT},
+		{TL_TYPE_CANDIDATE, TYPE_CANDIDATE},
+		{TL_TYPE_PETITION, TYPE_PETITION},
+		{TL_TYPE_ENDORSEMENT, TYPE_ENDORSEMENT},
+		{TL_TYPE_AMENDMENT, TYPE_AMENDMENT},
+		{TL_TYPE_CERTIFICATION, TYPE_CERTIFICATION},
+		{TL_TYPE_CHALLENGE, TYPE_CHALLENGE},
+		{TL_TYPE_DECISION, TYPE_DECISION},
+		{TL_TYPE_FINAL, TYPE_FINAL},
 	};
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -208,19 +122,20 @@ type_of(const struct tl_envelope *env)
 	return TYPE_UNKNOWN;
 }
 
-static const char *
-type_name(enum entry_type type)
+const char *
+tl_verify_type_name(enum entry_type type)
 {
 	static const char *const names[] = {"malformed line", "manifest",
 	    "roll", "ballot", "close statement", "result", "tree head",
-	    "receipt", "object of an unknown type"};
+	    "receipt", "candidate statement", "petition", "endorsement",
+	    "amendment", "certification", "challenge", "decision",
+	    "final statement", "object of an unknown type"};
 
 	return names[type];
 }
 
-/* An authority-signed entry: one signature, by the manifest's key. */
-static int
-check_authority_signature(struct verify *v, size_t lineno,
+int
+tl_verify_authority_signature(struct verify *v, size_t lineno,
     const struct tl_envelope *env, const char *what)
 {
 	struct tl_error err;
@@ -228,7 +143,7 @@ check_authority_signature(struct verify *v, size_t lineno,
 	v->authority_signatures++;
 	tl_error_clear(&err);
 	if (tl_record_check_signature(env, v->authority, &err) != TL_OK) {
-		add_problem(v, lineno, CHECK_SIGNATURES, TL_ESIGNATURE,
+		tl_verify_problem(v, lineno, CHECK_SIGNATURES, TL_ESIGNATURE,
 		    "%s: not signed by the authority key of the manifest: %s",
 		    what, err.message);
 		return TL_ESIGNATURE;
@@ -254,12 +169,12 @@ read_expected(struct verify *v, size_t lineno, size_t max,
 	tl_error_clear(&err);
 	if ((r = tl_record_read_envelope(l->data, l->len, max, &env, &err)) !=
 	    TL_OK) {
-		add_problem(v, lineno, CHECK_FORMAT, r, "%s", err.message);
+		tl_verify_problem(v, lineno, CHECK_FORMAT, r, "%s", err.message);
 		return r;
 	}
 	if ((l->type = type_of(env)) != type) {
-		add_problem(v, lineno, check, TL_EVERIFY, "line %zu must be %s, "
-		    "not a %s", lineno, what, type_name(l->type));
+		tl_verify_problem(v, lineno, check, TL_EVERIFY, "line %zu must be %s, "
+		    "not a %s", lineno, what, tl_verify_type_name(l->type));
 		tl_envelope_free(env);
 		return TL_EVERIFY;
 	}
@@ -279,25 +194,34 @@ check_manifest(struct verify *v)
 	    CHECK_MANIFEST, "the signed manifest", &env)) != TL_OK)
 		return r;
 	if ((r = tl_manifest_parse((const char *)env->payload, env->payload_len,
-	    &v->manifest, &err)) != TL_OK) {
-		add_problem(v, 1, CHECK_MANIFEST, r, "%s", err.message);
+	    &v->first, &err)) != TL_OK) {
+		tl_verify_problem(v, 1, CHECK_MANIFEST, r, "%s", err.message);
 		goto out;
 	}
+	v->manifest = v->first;
 	if (v->manifest->authority_key == NULL) {
 		r = TL_EMANIFEST;
-		add_problem(v, 1, CHECK_MANIFEST, r, "the manifest names no "
+		tl_verify_problem(v, 1, CHECK_MANIFEST, r, "the manifest names no "
 		    "authority_key");
 		goto out;
 	}
-	tl_sha256_hex(env->payload, env->payload_len, v->hash);
+	tl_sha256_hex(env->payload, env->payload_len, v->first_hash);
+	memcpy(v->hash, v->first_hash, sizeof(v->hash));
+	if (v->first->initial_manifest != NULL) {
+		r = TL_EMANIFEST;
+		tl_verify_problem(v, 1, CHECK_MANIFEST, r, "line 1 is a voting "
+		    "definition (it names an initial_manifest); the initial "
+		    "manifest must be line 1");
+		goto out;
+	}
 	if ((r = tl_key_from_public_base64(v->manifest->authority_key,
 	    &v->authority, &err)) != TL_OK) {
-		add_problem(v, 1, CHECK_MANIFEST, r, "authority_key: %s",
+		tl_verify_problem(v, 1, CHECK_MANIFEST, r, "authority_key: %s",
 		    err.message);
 		goto out;
 	}
 	tl_key_id(v->authority, v->authority_id);
-	r = check_authority_signature(v, 1, env, "the manifest");
+	r = tl_verify_authority_signature(v, 1, env, "the manifest");
  out:
 	tl_envelope_free(env);
 	return r;
@@ -315,21 +239,21 @@ check_roll(struct verify *v)
 	if ((r = read_expected(v, 2, TL_ENVELOPE_MAX_ROLL, TYPE_ROLL,
 	    CHECK_ROLL, "the signed voter roll", &env)) != TL_OK)
 		return r;
-	if ((r = check_authority_signature(v, 2, env, "the roll")) != TL_OK)
+	if ((r = tl_verify_authority_signature(v, 2, env, "the roll")) != TL_OK)
 		goto out;
 	if ((r = tl_roll_parse_json((const char *)env->payload,
-	    env->payload_len, v->manifest, &election, hash, &v->roll, &err)) !=
+	    env->payload_len, v->first, &election, hash, &v->roll, &err)) !=
 	    TL_OK) {
-		add_problem(v, 2, CHECK_ROLL, r, "%s", err.message);
+		tl_verify_problem(v, 2, CHECK_ROLL, r, "%s", err.message);
 		goto out;
 	}
-	if (strcmp(election, v->manifest->id) != 0 ||
-	    strcmp(hash, v->hash) != 0) {
+	if (strcmp(election, v->first->id) != 0 ||
+	    strcmp(hash, v->first_hash) != 0) {
 		r = TL_EWRONGELECTION;
-		add_problem(v, 2, CHECK_ROLL, r, "the roll is of election %.64s "
+		tl_verify_problem(v, 2, CHECK_ROLL, r, "the roll is of election %.64s "
 		    "with manifest %.16s..., not of this record's election %s "
-		    "with manifest %.16s...", election, hash, v->manifest->id,
-		    v->hash);
+		    "with manifest %.16s...", election, hash, v->first->id,
+		    v->first_hash);
 		tl_roll_free(v->roll);
 		v->roll = NULL;
 		goto out;
@@ -371,16 +295,16 @@ check_head(struct verify *v)
 	if (read_expected(v, lineno, TL_ENVELOPE_MAX_DEFAULT, TYPE_TREE_HEAD,
 	    CHECK_TREE, "the signed tree head (the last line)", &env) != TL_OK)
 		return;
-	if (check_authority_signature(v, lineno, env, "the tree head") !=
+	if (tl_verify_authority_signature(v, lineno, env, "the tree head") !=
 	    TL_OK)
 		goto out;
 	if ((r = tl_tree_head_parse((const char *)env->payload,
 	    env->payload_len, &v->head, &err)) != TL_OK) {
-		add_problem(v, lineno, CHECK_TREE, r, "%s", err.message);
+		tl_verify_problem(v, lineno, CHECK_TREE, r, "%s", err.message);
 		goto out;
 	}
 	if (strcmp(v->head.election_id, v->manifest->id) != 0) {
-		add_problem(v, lineno, CHECK_TREE, TL_EWRONGELECTION,
+		tl_verify_problem(v, lineno, CHECK_TREE, TL_EWRONGELECTION,
 		    "the tree head is of election %s, not %s",
 		    v->head.election_id, v->manifest->id);
 		goto out;
@@ -392,8 +316,8 @@ check_head(struct verify *v)
 
 /* --- the workers: every other line, ballots above all ------------------- */
 
-static struct tl_key *
-voter_key(struct verify *v, size_t index)
+struct tl_key *
+tl_verify_voter_key(struct verify *v, size_t index)
 {
 	struct tl_key *key = atomic_load(&v->keys[index]), *none = NULL;
 
@@ -453,8 +377,20 @@ read_line(struct verify *v, struct line *l)
 			goto out;
 		}
 	}
-	if (l->type == TYPE_BALLOT || l->type == TYPE_CLOSE ||
-	    l->type == TYPE_RESULT) {
+	/* The voters' other statements have limits of their own. */
+	if ((l->type == TYPE_ENDORSEMENT &&
+	    l->len > TL_ENVELOPE_MAX_ENDORSEMENT) ||
+	    (l->type == TYPE_CHALLENGE && l->len > TL_ENVELOPE_MAX_CHALLENGE)) {
+		tl_error_set(&err, TL_ETOOBIG, "a %s of %zu bytes is over the "
+		    "limit of %d", tl_verify_type_name(l->type), l->len,
+		    l->type == TYPE_ENDORSEMENT ? TL_ENVELOPE_MAX_ENDORSEMENT :
+		    TL_ENVELOPE_MAX_CHALLENGE);
+		line_problem(v, l, l->type == TYPE_ENDORSEMENT ?
+		    CHECK_NOMINATIONS : CHECK_CERTIFICATION, &err);
+		goto out;
+	}
+	if (l->type != TYPE_ROLL && l->type != TYPE_TREE_HEAD &&
+	    l->type != TYPE_RECEIPT && l->type != TYPE_UNKNOWN) {
 		l->env = env;
 		env = NULL;
 	}
@@ -482,7 +418,7 @@ check_ballot(struct verify *v, struct line *l)
 	}
 	l->voter = (size_t)(voter - v->roll->voters);
 	atomic_fetch_add(&v->voter_signatures, 1);
-	if ((key = voter_key(v, l->voter)) == NULL ||
+	if ((key = tl_verify_voter_key(v, l->voter)) == NULL ||
 	    tl_record_check_signature(l->env, key, &err) != TL_OK) {
 		tl_error_prefix(&err, "ballot of voter %s is not signed by the "
 		    "key the roll gives them (key id %.16s...)", voter->id,
@@ -616,7 +552,7 @@ parse_close(struct verify *v, const struct tl_envelope *env,
 	struct close_statement c;
 	const char *election, *hash, *when;
 	json_t *doc = NULL, *random;
-	int64_t t;
+	char *key = NULL;
 	int r;
 
 	memset(&c, 0, sizeof(c));
@@ -647,7 +583,7 @@ parse_close(struct verify *v, const struct tl_envelope *env,
 		    "record's", election, hash);
 		goto out;
 	}
-	if (tl_time_parse(when, &t) != TL_OK) {
+	if (tl_time_parse(when, &c.time) != TL_OK) {
 		r = tl_error_set(err, TL_EINPUT, "close.time: not a UTC time");
 		goto out;
 	}
@@ -696,32 +632,21 @@ parse_close(struct verify *v, const struct tl_envelope *env,
 		}
 		c.nrandom = i + 1;
 	}
+	/* RFC 3797 sources: values that make a key string (8.3). */
+	if (m->random_form == TL_RANDOM_RFC3797 && c.nrandom > 0 &&
+	    (r = tl_rfc3797_key((const char *const *)c.random, c.nrandom, &key,
+	    err)) != TL_OK) {
+		tl_error_prefix(err, "close.random (of the form rfc3797)");
+		goto out;
+	}
 	*out = c;
 	memset(&c, 0, sizeof(c));
  out:
 	close_free(&c);
 	json_decref(doc);
+	free(key);
 	return r;
 }
-
-enum phase {
-	PHASE_OPEN,     /* before the close statement */
-	PHASE_CLOSED,   /* after it */
-	PHASE_COUNTED,  /* after the result */
-};
-
-struct walk {
-	enum phase phase;
-	size_t close_line, result_line;
-	int close_ok;
-	struct close_statement close;
-	const struct tl_envelope *result;
-	size_t in_record, valid, counted;
-	/* per voter (sorted roll index): ballots seen, last seq, its line */
-	size_t *voter_ballots;
-	int64_t *voter_seq;
-	size_t *voter_line;
-};
 
 static void
 walk_ballot(struct verify *v, struct walk *w, struct line *l, size_t lineno)
@@ -731,23 +656,28 @@ walk_ballot(struct verify *v, struct walk *w, struct line *l, size_t lineno)
 	    "last";
 
 	w->in_record++;
-	if (w->phase != PHASE_OPEN) {
-		add_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a ballot after "
-		    "the close statement on line %zu", w->close_line);
+	if (w->stage == STAGE_PUBLISHED) {
+		tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a ballot "
+		    "before the voting definition: the vote has not opened");
+		goto drop;
+	}
+	if (w->stage != STAGE_OPEN) {
+		tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a ballot "
+		    "after the close statement on line %zu", w->close_line);
 		goto drop;
 	}
 	if (l->ballot == NULL)
 		return;
 	if (w->voter_ballots[vi] != 0) {
 		if (v->manifest->revote == TL_REVOTE_FIRST) {
-			add_problem(v, lineno, CHECK_REVOTE, TL_EDUPLICATE,
+			tl_verify_problem(v, lineno, CHECK_REVOTE, TL_EDUPLICATE,
 			    "voter %s already voted on line %zu, and the revote "
 			    "policy is \"%s\": no later ballot may be accepted",
 			    l->ballot->voter_id, w->voter_line[vi], policy);
 			goto drop;
 		}
 		if (l->ballot->seq <= w->voter_seq[vi]) {
-			add_problem(v, lineno, CHECK_REVOTE, TL_ESTALE,
+			tl_verify_problem(v, lineno, CHECK_REVOTE, TL_ESTALE,
 			    "voter %s's ballot has seq %lld, not above the seq "
 			    "%lld of their ballot on line %zu (revote policy "
 			    "\"%s\")", l->ballot->voter_id,
@@ -773,48 +703,66 @@ walk_close(struct verify *v, struct walk *w, struct line *l, size_t lineno)
 {
 	struct tl_error err;
 
-	if (w->phase != PHASE_OPEN) {
-		add_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a second close "
-		    "statement (the first is on line %zu)", w->close_line);
+	if (w->stage == STAGE_PUBLISHED) {
+		tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a close "
+		    "statement before the voting definition");
 		return;
 	}
-	w->phase = PHASE_CLOSED;
+	if (w->stage != STAGE_OPEN) {
+		tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a second "
+		    "close statement (the first is on line %zu)", w->close_line);
+		return;
+	}
+	w->stage = STAGE_CLOSED;
 	w->close_line = lineno;
-	if (check_authority_signature(v, lineno, l->env,
+	if (tl_verify_authority_signature(v, lineno, l->env,
 	    "the close statement") != TL_OK)
 		return;
 	tl_error_clear(&err);
 	if (parse_close(v, l->env, &w->close, &err) != TL_OK) {
-		add_problem(v, lineno, CHECK_CLOSE, err.code, "%s", err.message);
+		tl_verify_problem(v, lineno, CHECK_CLOSE, err.code, "%s",
+		    err.message);
 		return;
 	}
 	if ((uint64_t)w->close.ballots != w->in_record) {
-		add_problem(v, lineno, CHECK_CLOSE, TL_EVERIFY, "the close "
+		tl_verify_problem(v, lineno, CHECK_CLOSE, TL_EVERIFY, "the close "
 		    "statement counts %lld ballots, but the record has %zu "
 		    "before it", (long long)w->close.ballots, w->in_record);
 		return;
 	}
 	w->close_ok = 1;
+	tl_verify_cycle_close(v, w, lineno);
 }
 
+/* A result: after the close statement, or after a decision that ordered
+ * a recount; each is compared with the recount. */
 static void
 walk_result(struct verify *v, struct walk *w, struct line *l, size_t lineno)
 {
-	if (w->phase == PHASE_OPEN) {
-		add_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a result before "
-		    "the close statement");
+	if (w->close_line == 0) {
+		tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a result "
+		    "before the close statement");
 		return;
 	}
-	if (w->phase == PHASE_COUNTED) {
-		add_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a second result "
-		    "(the first is on line %zu)", w->result_line);
+	if (w->stage != STAGE_CLOSED) {
+		tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a second "
+		    "result (the first is on line %zu) without a decision that "
+		    "ordered a recount", w->result_line);
 		return;
 	}
-	w->phase = PHASE_COUNTED;
+	if (w->annulled) {
+		tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a result "
+		    "after a decision annulled the result");
+		return;
+	}
+	w->stage = STAGE_COUNTED;
 	w->result_line = lineno;
-	if (check_authority_signature(v, lineno, l->env, "the result") ==
+	tl_sha256_hex(l->data, l->len, w->result_hash);
+	if (tl_verify_authority_signature(v, lineno, l->env, "the result") !=
 	    TL_OK)
-		w->result = l->env;
+		return;
+	w->results[w->nresults] = l->env;
+	w->result_lines[w->nresults++] = lineno;
 }
 
 static void
@@ -826,6 +774,16 @@ walk_lines(struct verify *v, struct walk *w)
 
 		if (l->message != NULL)
 			add_problem_text(v, lineno, l->check, l->code, l->message);
+		/* The cycle's entries say for themselves what may follow
+		 * the final statement (record_cycle.c). */
+		if (w->stage == STAGE_FINAL && (l->type == TYPE_BALLOT ||
+		    l->type == TYPE_CLOSE || l->type == TYPE_RESULT)) {
+			tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a %s "
+			    "after the final statement on line %zu, which ends "
+			    "the log", tl_verify_type_name(l->type),
+			    w->final_line);
+			continue;
+		}
 		switch (l->type) {
 		case TYPE_BAD:
 			break;
@@ -839,19 +797,28 @@ walk_lines(struct verify *v, struct walk *w)
 			walk_result(v, w, l, lineno);
 			break;
 		case TYPE_MANIFEST:
+		case TYPE_CANDIDATE:
+		case TYPE_PETITION:
+		case TYPE_ENDORSEMENT:
+		case TYPE_AMENDMENT:
+		case TYPE_CERTIFICATION:
+		case TYPE_CHALLENGE:
+		case TYPE_DECISION:
+		case TYPE_FINAL:
+			tl_verify_cycle_entry(v, w, l, lineno);
+			break;
 		case TYPE_ROLL:
-			add_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a %s may "
-			    "only be on line %d", type_name(l->type),
-			    l->type == TYPE_MANIFEST ? 1 : 2);
+			tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a roll "
+			    "may only be on line 2");
 			break;
 		case TYPE_TREE_HEAD:
-			add_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a tree "
+			tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a tree "
 			    "head is not a log entry; only the last line is one");
 			break;
 		case TYPE_RECEIPT:
 		case TYPE_UNKNOWN:
-			add_problem(v, lineno, CHECK_FORMAT, TL_EVERIFY, "a %s is "
-			    "not a log entry", type_name(l->type));
+			tl_verify_problem(v, lineno, CHECK_FORMAT, TL_EVERIFY, "a %s is "
+			    "not a log entry", tl_verify_type_name(l->type));
 			break;
 		}
 	}
@@ -887,11 +854,11 @@ check_tree(struct verify *v)
 	tl_hex_encode(v->root, TL_SHA256_LEN, hex);
 	tl_hex_encode(v->head.root, TL_SHA256_LEN, signed_hex);
 	if (v->head.size != v->nentries)
-		add_problem(v, v->nlines, CHECK_TREE, TL_EVERIFY, "the signed tree "
-		    "head covers %llu entries, but the record has %zu",
+		tl_verify_problem(v, v->nlines, CHECK_TREE, TL_EVERIFY, "the signed "
+		    "tree head covers %llu entries, but the record has %zu",
 		    (unsigned long long)v->head.size, v->nentries);
 	else if (memcmp(v->root, v->head.root, TL_SHA256_LEN) != 0)
-		add_problem(v, v->nlines, CHECK_TREE, TL_EVERIFY, "the Merkle "
+		tl_verify_problem(v, v->nlines, CHECK_TREE, TL_EVERIFY, "the Merkle "
 		    "root of the record's %zu entries is %.16s..., but the "
 		    "signed tree head names %.16s...: the entries are not the "
 		    "log the authority signed", v->nentries, hex, signed_hex);
@@ -914,7 +881,7 @@ describe_difference(struct verify *v, size_t lineno, json_t *recount,
 		x = json_dumps(json_object_get(mine, "winners"), JSON_COMPACT);
 		y = theirs != NULL ? json_dumps(json_object_get(theirs,
 		    "winners"), JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-		add_problem(v, lineno, CHECK_RECOUNT, TL_EVERIFY, "contest %s: "
+		tl_verify_problem(v, lineno, CHECK_RECOUNT, TL_EVERIFY, "contest %s: "
 		    "the signed result differs from the recount (recount "
 		    "winners %.300s, signed winners %.300s)",
 		    json_string_value(json_object_get(mine, "contest")),
@@ -923,10 +890,10 @@ describe_difference(struct verify *v, size_t lineno, json_t *recount,
 		free(y);
 		return;
 	}
-	add_problem(v, lineno, CHECK_RECOUNT, TL_EVERIFY, "the signed result's "
-	    "bytes differ from the recount's (every contest agrees; the "
-	    "difference is in election, manifest, random or turnout, or in "
-	    "the form of the document)");
+	tl_verify_problem(v, lineno, CHECK_RECOUNT, TL_EVERIFY, "the signed "
+	    "result's bytes differ from the recount's (every contest agrees; the "
+	    "difference is in election, manifest, random or turnout, or in the "
+	    "form of the document)");
 }
 
 static int
@@ -940,7 +907,7 @@ recount(struct verify *v, struct walk *w, json_t **out)
 	int r = TL_OK;
 
 	*out = NULL;
-	if (w->phase == PHASE_OPEN || !w->close_ok || v->roll == NULL)
+	if (w->close_line == 0 || !w->close_ok || v->roll == NULL)
 		return TL_OK;
 	if ((ballots = calloc(w->valid + 1, sizeof(*ballots))) == NULL)
 		return TL_ENOMEM;
@@ -953,21 +920,25 @@ recount(struct verify *v, struct walk *w, json_t **out)
 	    &err)) != TL_OK) {
 		if (r == TL_ENOMEM)
 			goto out;
-		add_problem(v, w->result_line != 0 ? w->result_line :
+		tl_verify_problem(v, w->result_line != 0 ? w->result_line :
 		    w->close_line, CHECK_RECOUNT, r, "cannot recount: %s",
 		    err.message);
 		r = TL_OK;
 		goto out;
 	}
-	if (w->result != NULL) {
-		if ((r = tl_result_serialize(doc, &bytes, &len)) != TL_OK)
-			goto out;
-		if (len != w->result->payload_len ||
-		    memcmp(bytes, w->result->payload, len) != 0) {
-			signed_doc = json_loadb((const char *)w->result->payload,
-			    w->result->payload_len, 0, NULL);
-			describe_difference(v, w->result_line, doc, signed_doc);
-		}
+	if (w->nresults > 0 &&
+	    (r = tl_result_serialize(doc, &bytes, &len)) != TL_OK)
+		goto out;
+	for (size_t k = 0; k < w->nresults; k++) {
+		const struct tl_envelope *result = w->results[k];
+
+		if (len == result->payload_len &&
+		    memcmp(bytes, result->payload, len) == 0)
+			continue;
+		json_decref(signed_doc);
+		signed_doc = json_loadb((const char *)result->payload,
+		    result->payload_len, 0, NULL);
+		describe_difference(v, w->result_lines[k], doc, signed_doc);
 	}
 	*out = doc;
 	doc = NULL;
@@ -1002,13 +973,9 @@ hex_or_null(const uint8_t *hash, int present)
 	return json_string(hex);
 }
 
-static void
-set_check(json_t *checks, struct verify *v, enum check c, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
-
-static void
-set_check(json_t *checks, struct verify *v, enum check c, const char *fmt,
-    ...)
+void
+tl_verify_set_check(json_t *checks, struct verify *v, enum check c,
+    const char *fmt, ...)
 {
 	char detail[512];
 	va_list ap;
@@ -1038,67 +1005,102 @@ build_checks(struct verify *v, const struct walk *w)
 
 	if (checks == NULL)
 		return NULL;
-	set_check(checks, v, CHECK_FORMAT, "%zu lines read as canonical DSSE "
-	    "envelopes", v->nlines);
+	tl_verify_set_check(checks, v, CHECK_FORMAT, "%zu lines read as canonical "
+	    "DSSE envelopes", v->nlines);
 	if (v->manifest == NULL) {
-		set_check(checks, v, CHECK_MANIFEST, "line 1: no valid manifest");
+		tl_verify_set_check(checks, v, CHECK_MANIFEST, "line 1: no valid "
+		    "manifest");
 		for (int c = CHECK_ROLL; c < CHECK_COUNT; c++)
 			skip_check(checks, (enum check)c, "not checked: the record "
 			    "has no valid manifest");
 		return checks;
 	}
-	set_check(checks, v, CHECK_MANIFEST, "line 1: manifest %s of election "
-	    "%s, authority key id %s", v->hash, v->manifest->id,
-	    v->authority_id);
+	if (v->definition_line != 0)
+		tl_verify_set_check(checks, v, CHECK_MANIFEST, "line 1: initial "
+		    "manifest %s of election %s, authority key id %s; line %zu: "
+		    "voting definition %s", v->first_hash, v->first->id,
+		    v->authority_id, v->definition_line, v->hash);
+	else
+		tl_verify_set_check(checks, v, CHECK_MANIFEST, "line 1: manifest "
+		    "%s of election %s, authority key id %s", v->hash,
+		    v->manifest->id, v->authority_id);
 	if (v->roll == NULL && !v->check_failed[CHECK_ROLL]) {
 		for (int c = CHECK_ROLL; c <= CHECK_REVOTE; c++)
 			skip_check(checks, (enum check)c, "not checked: the "
 			    "record has no roll");
 	} else {
-		set_check(checks, v, CHECK_ROLL, "line 2: %zu voters",
+		tl_verify_set_check(checks, v, CHECK_ROLL, "line 2: %zu voters",
 		    v->roll != NULL ? v->roll->nvoters : 0);
-		set_check(checks, v, CHECK_BALLOTS, "%zu ballots, %zu of them "
-		    "valid: for this election and manifest, well formed, by "
+		tl_verify_set_check(checks, v, CHECK_BALLOTS, "%zu ballots, %zu of "
+		    "them valid: for this election and manifest, well formed, by "
 		    "voters on the roll, in their constituency's contests",
 		    w->in_record, w->valid);
-		set_check(checks, v, CHECK_SIGNATURES, "%zu signatures checked "
-		    "(%zu by voters, %zu by the authority), %zu valid",
+		tl_verify_set_check(checks, v, CHECK_SIGNATURES, "%zu signatures "
+		    "checked (%zu by voters, %zu by the authority), %zu valid",
 		    voter_sigs + v->authority_signatures, voter_sigs,
 		    v->authority_signatures, valid_sigs);
-		set_check(checks, v, CHECK_REVOTE, "policy \"%s\": %zu ballots "
-		    "counted, %zu superseded", v->manifest->revote ==
-		    TL_REVOTE_FIRST ? "first" : "last", w->counted,
-		    w->valid - w->counted);
+		tl_verify_set_check(checks, v, CHECK_REVOTE, "policy \"%s\": %zu "
+		    "ballots counted, %zu superseded",
+		    v->manifest->revote == TL_REVOTE_FIRST ? "first" : "last",
+		    w->counted, w->valid - w->counted);
 	}
-	if (w->phase == PHASE_OPEN) {
-		set_check(checks, v, CHECK_ORDER, "the election is open: there "
-		    "is no close statement yet");
-		set_check(checks, v, CHECK_CLOSE, "not closed yet");
+	if (w->close_line == 0) {
+		tl_verify_set_check(checks, v, CHECK_ORDER, "the election is %s: there "
+		    "is no close statement yet", w->stage == STAGE_PUBLISHED ?
+		    "published (its vote is not open)" : "open");
+		tl_verify_set_check(checks, v, CHECK_CLOSE, "not closed yet");
 	} else {
-		set_check(checks, v, CHECK_ORDER, "ballots, then the close "
+		tl_verify_set_check(checks, v, CHECK_ORDER, "ballots, then the close "
 		    "statement on line %zu, then the result", w->close_line);
-		set_check(checks, v, CHECK_CLOSE, "line %zu: %lld ballots, %zu "
-		    "random values", w->close_line, (long long)w->close.ballots,
+		tl_verify_set_check(checks, v, CHECK_CLOSE, "line %zu: %lld ballots, "
+		    "%zu random values", w->close_line, (long long)w->close.ballots,
 		    w->close.nrandom);
 	}
 	if (v->have_root && v->have_head)
-		set_check(checks, v, CHECK_TREE, "the Merkle root of the %zu "
+		tl_verify_set_check(checks, v, CHECK_TREE, "the Merkle root of the %zu "
 		    "entries against the tree head on line %zu",
 		    v->nentries, v->nlines);
 	else
-		set_check(checks, v, CHECK_TREE, "no valid signed tree head to "
-		    "compare the root of the %zu entries with", v->nentries);
-	if (w->result != NULL)
-		set_check(checks, v, CHECK_RECOUNT, "every contest recounted and "
-		    "compared byte for byte with the signed result on line %zu",
-		    w->result_line);
-	else if (w->phase == PHASE_OPEN)
-		set_check(checks, v, CHECK_RECOUNT, "nothing to count before the "
-		    "close");
+		tl_verify_set_check(checks, v, CHECK_TREE, "no valid signed tree head "
+		    "to compare the root of the %zu entries with", v->nentries);
+	if (w->nresults > 0)
+		tl_verify_set_check(checks, v, CHECK_RECOUNT, "every contest "
+		    "recounted and compared byte for byte with the signed result "
+		    "on line %zu%s", w->result_line, w->nresults > 1 ? " and the "
+		    "earlier ones (a recount was ordered)" : "");
+	else if (w->close_line == 0)
+		tl_verify_set_check(checks, v, CHECK_RECOUNT, "nothing to count before "
+		    "the close");
 	else
-		set_check(checks, v, CHECK_RECOUNT, "no signed result in the "
-		    "record yet; the recount is shown");
+		tl_verify_set_check(checks, v, CHECK_RECOUNT, "no signed result "
+		    "in the record yet; the recount is shown");
+	tl_verify_cycle_checks(v, w, checks);
 	return checks;
+}
+
+/* The turnout (turnout.h) of the voters with an accepted ballot; null
+ * without a valid roll. */
+static int
+add_turnout(const struct verify *v, json_t *doc)
+{
+	const char **voted = NULL;
+	json_t *turnout = NULL;
+	size_t n = 0;
+	int r;
+
+	if (v->roll == NULL)
+		return json_object_set_new(doc, "turnout", json_null()) == 0 ?
+		    TL_OK : TL_ENOMEM;
+	if ((voted = calloc(v->nentries + 1, sizeof(*voted))) == NULL)
+		return TL_ENOMEM;
+	for (size_t i = v->first_work; i < v->nentries; i++)
+		if (v->lines[i].ballot != NULL)
+			voted[n++] = v->lines[i].ballot->voter_id;
+	if ((r = tl_turnout_compute(v->first, v->roll, voted, n, &turnout,
+	    NULL)) == TL_OK && json_object_set_new(doc, "turnout", turnout) != 0)
+		r = TL_ENOMEM;
+	free(voted);
+	return r;
 }
 
 static int
@@ -1109,8 +1111,11 @@ build_report(struct verify *v, const struct walk *w, json_t *result,
 	json_t *doc, *problems, *tree, *checks;
 	char when[TL_TIME_LEN];
 	const char *state = NULL;
-	json_t *matches = w->result == NULL || result == NULL ? json_null() :
+	int r = TL_OK;
+	json_t *matches = w->nresults == 0 || result == NULL ? json_null() :
 	    json_boolean(!v->check_failed[CHECK_RECOUNT]);
+	static const char *const stages[] = {"published", "open", "closed",
+	    "counted", "certified", "final"};
 
 	if (v->nproblems > 1)
 		qsort(v->problems, v->nproblems, sizeof(*v->problems),
@@ -1127,8 +1132,7 @@ build_report(struct verify *v, const struct walk *w, json_t *result,
 		    "error", tl_error_name(p->code), "message", p->message));
 	}
 	if (v->manifest != NULL)
-		state = w->phase == PHASE_OPEN ? "open" : w->phase ==
-		    PHASE_CLOSED ? "closed" : "counted";
+		state = stages[w->stage];
 	tl_time_format(v->head.time, when);
 	tree = json_pack("{s:I, s:o, s:o, s:o, s:o}", "size",
 	    (json_int_t)v->nentries, "root", hex_or_null(v->root, v->have_root),
@@ -1170,6 +1174,13 @@ build_report(struct verify *v, const struct walk *w, json_t *result,
 	    "result_matches", matches);
 	if (doc == NULL)
 		return TL_ENOMEM;
+	if (json_object_set_new(doc, "initial_manifest_hash", v->first != NULL ?
+	    json_string(v->first_hash) : json_null()) != 0 ||
+	    (r = tl_verify_cycle_report(v, w, doc)) != TL_OK ||
+	    (v->opt.turnout && (r = add_turnout(v, doc)) != TL_OK)) {
+		json_decref(doc);
+		return r != TL_OK ? r : TL_ENOMEM;
+	}
 	*out = doc;
 	return TL_OK;
 }
@@ -1190,7 +1201,8 @@ verify_free(struct verify *v)
 			tl_key_free(atomic_load(&v->keys[i]));
 	free(v->keys);
 	tl_roll_free(v->roll);
-	tl_manifest_free(v->manifest);
+	tl_manifest_free(v->first);
+	tl_manifest_free(v->definition);
 	tl_key_free(v->authority);
 	for (size_t i = 0; i < v->nproblems; i++)
 		free(v->problems[i].message);
@@ -1230,7 +1242,7 @@ tl_record_verify(const char *data, size_t len,
 	struct verify v;
 	struct walk w;
 	json_t *result = NULL;
-	int r;
+	int r, manifest_ok;
 
 	if (len > TL_RECORD_MAX)
 		return tl_error_set(err, TL_ETOOBIG, "the record is %zu bytes, "
@@ -1245,16 +1257,25 @@ tl_record_verify(const char *data, size_t len,
 	if ((r = load_lines(&v)) != TL_OK)
 		goto out;
 	if (v.nlines < 3)
-		add_problem(&v, v.nlines, CHECK_FORMAT, TL_EVERIFY, "the record "
+		tl_verify_problem(&v, v.nlines, CHECK_FORMAT, TL_EVERIFY, "the record "
 		    "has %zu line%s; it needs at least the manifest, the roll "
 		    "and a signed tree head", v.nlines, v.nlines == 1 ? "" : "s");
 	/* Without a manifest nothing else can be checked. */
-	if (v.nlines == 0 || check_manifest(&v) != TL_OK)
+	manifest_ok = v.nlines > 0 && check_manifest(&v) == TL_OK;
+	if (v.first != NULL) {
+		w.stage = tl_timetable_has_nominations(&v.first->timetable) ?
+		    STAGE_PUBLISHED : STAGE_OPEN;
+		w.tt = v.first->timetable;
+	}
+	if (!manifest_ok)
 		goto report;
 	if (v.nlines >= 2)
 		check_head(&v);
 	tl_merkle_leaf_hash(v.lines[0].data, v.lines[0].len, v.lines[0].leaf);
 	v.first_work = v.nentries >= 2 ? 2 : 1;
+	/* Ballots name the voting definition of an election with a
+	 * nomination stage: read it before them. */
+	tl_verify_find_definition(&v);
 	/* The other lines are read on every core but this one's, which
 	 * reads the roll meanwhile; then the ballots are checked against it
 	 * on every core. */
@@ -1271,7 +1292,7 @@ tl_record_verify(const char *data, size_t len,
 		if ((r = compute_root(&v)) != TL_OK)
 			goto out;
 		if (v.nentries > v.first_work)
-			add_problem(&v, v.first_work + 1, CHECK_BALLOTS,
+			tl_verify_problem(&v, v.first_work + 1, CHECK_BALLOTS,
 			    TL_EVERIFY, "without a valid roll no ballot can be "
 			    "checked");
 		for (size_t i = v.first_work; i < v.nentries; i++) {
@@ -1295,7 +1316,15 @@ tl_record_verify(const char *data, size_t len,
 			goto out;
 		}
 	}
+	w.results = calloc(v.nentries + 1, sizeof(*w.results));
+	w.result_lines = calloc(v.nentries + 1, sizeof(*w.result_lines));
+	if (w.results == NULL || w.result_lines == NULL) {
+		r = TL_ENOMEM;
+		goto out;
+	}
 	walk_lines(&v, &w);
+	if ((r = tl_verify_cycle_finish(&v, &w)) != TL_OK)
+		goto out;
 	check_tree(&v);
 	if ((r = recount(&v, &w, &result)) != TL_OK)
 		goto out;
@@ -1316,6 +1345,9 @@ tl_record_verify(const char *data, size_t len,
 	free(w.voter_ballots);
 	free(w.voter_seq);
 	free(w.voter_line);
+	free(w.results);
+	free(w.result_lines);
+	tl_verify_cycle_free(&w);
 	verify_free(&v);
 	return r;
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The public record through the built teller: an election with ballots and
-# their receipts, export, verify, receipt verify; a tampered record that
+# their receipts, export, verify (and its turnout against 'teller
+# turnout'), receipt verify; a tampered record that
 # verify and receipt verify reject; and a rewritten record (the same
 # database forked and given other ballots, then signed by the same
 # authority): it verifies on its own, but the receipts of the ballots it
@@ -104,6 +105,23 @@ done
 expect_status 0 teller receipt verify --json receipts/m2-2.json --record counted.jsonl
 "$PYTHON3" -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["valid"] and r["leaf_index"] == 8 and r["source_tree_size"] == 11, r' "$T/stdout"
 pass "the counted record verifies (recount = signed result) and holds every receipt"
+
+# The turnout an observer computes from the record is the database's.
+teller turnout rec-2026 --format json >turnout.json
+expect_status 0 teller verify --turnout --json counted.jsonl
+"$PYTHON3" - turnout.json "$T/stdout" <<'EOF'
+import json, sys
+db = json.load(open(sys.argv[1]))
+record = json.load(open(sys.argv[2]))["turnout"]
+assert db == record, (db, record)
+c = record["constituencies"][0]
+assert (c["eligible"], c["voted"], c["voted_weight"]) == (8, 6, 21), c
+EOF
+expect_status 0 teller verify --turnout counted.jsonl
+grep -q "voted: 6 of 8 voters (75.00%)" "$T/stdout" || fail "verify --turnout: no turnout in the text report"
+expect_status 0 teller verify --json counted.jsonl
+"$PYTHON3" -c 'import json,sys; assert "turnout" not in json.load(open(sys.argv[1]))' "$T/stdout"
+pass "verify --turnout gives the turnout of 'teller turnout', in JSON and text"
 
 # Tampered copies of the counted record: each one invalid.
 "$PYTHON3" - counted.jsonl <<'EOF'
