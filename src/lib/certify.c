@@ -291,8 +291,8 @@ apply_remedy(struct tl_store *store, const struct cycle_election *e,
 		"DELETE FROM result_winners WHERE election_id = ?",
 		"DELETE FROM results WHERE election_id = ?",
 		"DELETE FROM result_documents WHERE election_id = ?",
-		"UPDATE elections SET state = 'closed', counted_at = NULL, "
-		"certified_at = NULL WHERE id = ?",
+		("UPDATE elections SET state = 'closed', counted_at = NULL, "
+		"certified_at = NULL WHERE id = ?"),
 	};
 	int r = TL_OK;
 

@@ -1,12 +1,12 @@
 /*
  * record_cycle.c: the offline verification of what the election cycle
- * puts in a record (doc/record-format.md, sections 5.7 to 5.14 and the
- * checks 12 to 14 of section 9): the voting definition and the
- * nominations that make its candidates (the slate, petitions and the
- * voters' endorsements, the thresholds), the timetable's amendments and
- * the phase of every dated statement, and after the count the
- * certification, the challenges, the decisions on them and the final
- * statement.
+ * puts in a record (doc/record-format.md: sections 5.1.1, 5.1.2 and 5.7
+ * to 5.13, and checks 7 and 12 to 14 of section 9): the voting
+ * definition and the nominations that make its candidates (the slate,
+ * petitions and the voters' endorsements, the thresholds), the
+ * timetable's amendments and the phase of every dated statement, and
+ * after the count the certification, the challenges, the decisions on
+ * them and the final statement.
  *
  * The rules are the database's (petition.c, certify.c, cycle.c), through
  * the same code where they are code: the timetable's (timetable.c), the

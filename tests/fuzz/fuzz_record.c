@@ -1,8 +1,9 @@
 /*
  * fuzz_record.c: libFuzzer harness for reading public records and
  * receipts (untrusted input of teller verify and teller receipt verify).
- * Verification must always give a report with a verdict; a record it finds
- * valid must also read as a consistent record; and a line read by the
+ * Verification (with the turnout, and the election cycle's entries) must
+ * always give a report with a verdict; a record it finds valid must also
+ * read as a consistent record; and a line read by the
  * canonical template must be exactly the canonical serialisation of what
  * the JSON parser makes of it.
  */
@@ -65,6 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_lines(text, size);
 	memset(&opt, 0, sizeof(opt));
 	opt.threads = 1;
+	opt.turnout = 1;
 	r = tl_record_verify(text, size, &opt, &report, NULL);
 	if (r == TL_OK) {
 		json_t *valid = json_object_get(report, "valid");

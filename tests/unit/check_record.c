@@ -28,97 +28,11 @@
 #define NA 12
 #define NB 6
 
-static json_t *
-verify_text(const char *text, size_t len, unsigned threads)
-{
-	struct tl_record_verify_options opt;
-	struct tl_error err;
-	json_t *report = NULL;
-
-	memset(&opt, 0, sizeof(opt));
-	opt.threads = threads;
-	tl_error_clear(&err);
-	ck_assert_msg(tl_record_verify(text, len, &opt, &report, &err) ==
-	    TL_OK, "%s", err.message);
-	return report;
-}
-
-static json_t *
-verify_lines(const struct rf_lines *lines)
-{
-	size_t len = 0;
-	char *text = rf_join(lines, &len);
-	json_t *report = verify_text(text, len, 0);
-
-	free(text);
-	return report;
-}
-
-static int
-is_valid(const json_t *report)
-{
-	return json_is_true(json_object_get(report, "valid"));
-}
-
-/* Whether the report lists a problem on line with that check and error. */
-static int
-has_problem(const json_t *report, size_t line, const char *check,
-    const char *error)
-{
-	size_t i;
-	json_t *p;
-
-	json_array_foreach(json_object_get(report, "problems"), i, p) {
-		if ((size_t)json_integer_value(json_object_get(p, "line")) ==
-		    line && strcmp(json_string_value(json_object_get(p,
-		    "check")), check) == 0 && (error == NULL ||
-		    strcmp(json_string_value(json_object_get(p, "error")),
-		    error) == 0))
-			return 1;
-	}
-	return 0;
-}
-
-static void
-expect_problem(json_t *report, size_t line, const char *check,
-    const char *error)
-{
-	char *dump = json_dumps(json_object_get(report, "problems"), 0);
-
-	ck_assert_msg(!is_valid(report), "the record should be invalid");
-	ck_assert_msg(has_problem(report, line, check, error),
-	    "no %s problem (%s) on line %zu; problems: %s", check,
-	    error != NULL ? error : "any", line, dump);
-	free(dump);
-}
-
 static json_int_t
 number_at(const json_t *report, const char *object, const char *key)
 {
 	return json_integer_value(json_object_get(json_object_get(report,
 	    object), key));
-}
-
-/* The 0-based index of the first line at or after start of a payload
- * type, and whose payload contains needle (if not NULL). */
-static size_t
-find_line(const struct rf_lines *lines, const char *type, size_t start,
-    const char *needle)
-{
-	for (size_t i = start; i < lines->n; i++) {
-		char *t = NULL;
-		char *p = rf_payload(lines->line[i], &t);
-		int match = strcmp(t, type) == 0 &&
-		    (needle == NULL || strstr(p, needle) != NULL);
-
-		free(p);
-		free(t);
-		if (match)
-			return i;
-	}
-	ck_abort_msg("no %s line%s%s", type, needle != NULL ? " with " : "",
-	    needle != NULL ? needle : "");
-	return 0;
 }
 
 /* --- valid records ------------------------------------------------------- */
@@ -134,8 +48,8 @@ valid_record(struct rf_election *e, size_t revotes, enum rf_stage stage,
 
 	rf_build(e, NA, NB, revotes, 0, stage, seed);
 	*text = rf_export(e, len);
-	report = verify_text(*text, *len, 0);
-	ck_assert_msg(is_valid(report), "a fresh %s record is valid",
+	report = rf_verify_text(*text, *len, 0);
+	ck_assert_msg(rf_is_valid(report), "a fresh %s record is valid",
 	    states[stage]);
 	ck_assert_str_eq(json_string_value(json_object_get(report, "state")),
 	    states[stage]);
@@ -217,7 +131,7 @@ START_TEST(test_verify_counted)
 	ck_assert_str_eq(stored_bytes, recount_bytes);
 	/* One thread, or four: the same report. */
 	for (unsigned threads = 1; threads <= 4; threads += 3) {
-		again = verify_text(text, len, threads);
+		again = rf_verify_text(text, len, threads);
 		a = json_dumps(report, JSON_SORT_KEYS);
 		b = json_dumps(again, JSON_SORT_KEYS);
 		ck_assert_str_eq(a, b);
@@ -261,8 +175,8 @@ START_TEST(test_verify_no_final_newline)
 
 	rf_build(&e, 4, 2, 0, 0, RF_COUNTED, 3);
 	text = rf_export(&e, &len);
-	report = verify_text(text, len - 1, 0);
-	ck_assert_msg(is_valid(report), "valid without the final line feed");
+	report = rf_verify_text(text, len - 1, 0);
+	ck_assert_msg(rf_is_valid(report), "valid without the final line feed");
 	json_decref(report);
 	free(text);
 	rf_free(&e);
@@ -299,7 +213,7 @@ START_TEST(test_verify_progress)
 	opt.progress_ctx = seen;
 	ck_assert_int_eq(tl_record_verify(text, len, &opt, &report, &err),
 	    TL_OK);
-	ck_assert(is_valid(report));
+	ck_assert(rf_is_valid(report));
 	/* Every ballot line was reported, in steps. */
 	ck_assert_uint_eq(seen[1], e.nballots);
 	ck_assert_uint_eq(seen[0], e.nballots);
@@ -326,8 +240,8 @@ setup_counted(void)
 	text = rf_export(&shared, &len);
 	rf_split(text, len, &base);
 	free(text);
-	close_index = find_line(&base, TL_TYPE_CLOSE, 2, NULL);
-	result_index = find_line(&base, TL_TYPE_RESULT, 2, NULL);
+	close_index = rf_find_line(&base, TL_TYPE_CLOSE, 2, NULL);
+	result_index = rf_find_line(&base, TL_TYPE_RESULT, 2, NULL);
 	head_index = base.n - 1;
 	ck_assert_uint_eq(result_index, close_index + 1);
 	ck_assert_uint_eq(head_index, result_index + 1);
@@ -358,7 +272,7 @@ ballot_of(const struct rf_lines *lines, const char *voter)
 	char needle[32];
 
 	snprintf(needle, sizeof(needle), "\"voter\":\"%s\"", voter);
-	return find_line(lines, TL_TYPE_BALLOT, 2, needle);
+	return rf_find_line(lines, TL_TYPE_BALLOT, 2, needle);
 }
 
 /* The shared record with line i (0-based) replaced by line must show
@@ -372,8 +286,8 @@ expect_with_line(size_t i, const char *line, size_t problem_line,
 
 	copy_base(&lines);
 	rf_set_line(&lines, i, line);
-	report = verify_lines(&lines);
-	expect_problem(report, problem_line, check, error);
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, problem_line, check, error);
 	json_decref(report);
 	rf_lines_free(&lines);
 }
@@ -405,9 +319,9 @@ START_TEST(test_bad_voter_signature)
 	env->signatures[0].sig[10] ^= 0x04;
 	ck_assert_int_eq(tl_envelope_serialize(env, &text, NULL, NULL), TL_OK);
 	rf_set_line(&lines, i, text);
-	report = verify_lines(&lines);
-	expect_problem(report, i + 1, "signatures", "bad_signature");
-	expect_problem(report, head_index + 1, "tree", "verification_failed");
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, i + 1, "signatures", "bad_signature");
+	rf_expect_problem(report, head_index + 1, "tree", "verification_failed");
 	json_decref(report);
 	tl_envelope_free(env);
 	free(text);
@@ -468,10 +382,10 @@ START_TEST(test_revote_and_order)
 	copy_base(&lines);
 	i = ballot_of(&lines, "a5");
 	rf_insert_line(&lines, i + 1, lines.line[i]);
-	report = verify_lines(&lines);
-	expect_problem(report, i + 2, "revote", "stale_sequence");
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, i + 2, "revote", "stale_sequence");
 	/* and the close statement no longer counts the ballots */
-	expect_problem(report, close_index + 2, "close", NULL);
+	rf_expect_problem(report, close_index + 2, "close", NULL);
 	json_decref(report);
 	rf_lines_free(&lines);
 	/* A ballot moved after the close statement. */
@@ -479,17 +393,17 @@ START_TEST(test_revote_and_order)
 	i = ballot_of(&lines, "a6");
 	rf_insert_line(&lines, close_index + 1, lines.line[i]);
 	rf_remove_line(&lines, i);
-	report = verify_lines(&lines);
-	expect_problem(report, close_index + 1, "order", NULL);
-	expect_problem(report, close_index, "close", NULL);
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, close_index + 1, "order", NULL);
+	rf_expect_problem(report, close_index, "close", NULL);
 	json_decref(report);
 	rf_lines_free(&lines);
 	/* The result before the close statement. */
 	copy_base(&lines);
 	rf_insert_line(&lines, close_index, lines.line[result_index]);
 	rf_remove_line(&lines, result_index + 1);
-	report = verify_lines(&lines);
-	expect_problem(report, close_index + 1, "order", NULL);
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, close_index + 1, "order", NULL);
 	json_decref(report);
 	rf_lines_free(&lines);
 }
@@ -508,13 +422,13 @@ START_TEST(test_revote_first)
 	text = rf_export(&e, &len);
 	rf_split(text, len, &lines);
 	free(text);
-	close = find_line(&lines, TL_TYPE_CLOSE, 2, NULL);
+	close = rf_find_line(&lines, TL_TYPE_CLOSE, 2, NULL);
 	/* A second ballot of a voter under "first", signed by them. */
 	ck_assert_uint_gt(ballot_of(&lines, "a1"), 1); /* a1 voted */
 	ballot = rf_ballot(&e, e.keys[0], "a1", 2, votes, 1);
 	rf_insert_line(&lines, close, ballot);
-	report = verify_lines(&lines);
-	expect_problem(report, close + 1, "revote", "duplicate_ballot");
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, close + 1, "revote", "duplicate_ballot");
 	json_decref(report);
 	free(ballot);
 	rf_lines_free(&lines);
@@ -540,8 +454,8 @@ START_TEST(test_form_of_lines)
 	memcpy(spaced + 2, lines.line[i] + 1, n);
 	rf_set_line(&lines, i, spaced);
 	free(spaced);
-	report = verify_lines(&lines);
-	expect_problem(report, i + 1, "format", "invalid_input");
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, i + 1, "format", "invalid_input");
 	json_decref(report);
 	rf_lines_free(&lines);
 	/* An empty line, a line that is not JSON, a receipt in the log. */
@@ -550,10 +464,10 @@ START_TEST(test_form_of_lines)
 	rf_set_line(&lines, 8, "not json");
 	receipt_line = shared.receipts[0];
 	rf_insert_line(&lines, 10, receipt_line);
-	report = verify_lines(&lines);
-	expect_problem(report, 6, "format", "invalid_input");
-	expect_problem(report, 9, "format", "invalid_input");
-	expect_problem(report, 11, "format", NULL);
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, 6, "format", "invalid_input");
+	rf_expect_problem(report, 9, "format", "invalid_input");
+	rf_expect_problem(report, 11, "format", NULL);
 	json_decref(report);
 	rf_lines_free(&lines);
 }
@@ -568,8 +482,8 @@ START_TEST(test_first_lines)
 	/* Without its manifest nothing else is checked. */
 	copy_base(&lines);
 	rf_remove_line(&lines, 0);
-	report = verify_lines(&lines);
-	expect_problem(report, 1, "manifest", NULL);
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, 1, "manifest", NULL);
 	checks = json_object_get(report, "checks");
 	ck_assert(json_is_null(json_object_get(json_array_get(checks, 9),
 	    "ok")));
@@ -578,8 +492,8 @@ START_TEST(test_first_lines)
 	/* Without its roll no ballot can be checked. */
 	copy_base(&lines);
 	rf_remove_line(&lines, 1);
-	report = verify_lines(&lines);
-	expect_problem(report, 2, "roll", NULL);
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, 2, "roll", NULL);
 	ck_assert_int_eq(number_at(report, "ballots", "valid"), 0);
 	json_decref(report);
 	rf_lines_free(&lines);
@@ -587,13 +501,13 @@ START_TEST(test_first_lines)
 	copy_base(&lines);
 	n = lines.n;
 	rf_remove_line(&lines, n - 1);
-	report = verify_lines(&lines);
-	expect_problem(report, n - 1, "tree", NULL);
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, n - 1, "tree", NULL);
 	json_decref(report);
 	rf_lines_free(&lines);
 	/* Nothing at all. */
-	report = verify_text("", 0, 0);
-	ck_assert(!is_valid(report));
+	report = rf_verify_text("", 0, 0);
+	ck_assert(!rf_is_valid(report));
 	json_decref(report);
 }
 END_TEST
@@ -822,8 +736,8 @@ START_TEST(test_receipts_and_rewritten_record)
 
 	/* The rewritten record verifies on its own ... */
 	other = rewrite_without(&e, text, len, k, &other_len);
-	report = verify_text(other, other_len, 0);
-	ck_assert_msg(is_valid(report), "a consistently rewritten record "
+	report = rf_verify_text(other, other_len, 0);
+	ck_assert_msg(rf_is_valid(report), "a consistently rewritten record "
 	    "verifies; only receipts show the rewrite");
 	json_decref(report);
 	ck_assert_int_eq(tl_record_parse(other, other_len, &rewritten, &err),

@@ -15,6 +15,8 @@
 #include "teller/cast.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
+#include "teller/log.h"
+#include "teller/merkle.h"
 #include "teller/record.h"
 #include "teller/util.h"
 
@@ -286,7 +288,7 @@ rf_payload(const char *line, char **type)
 }
 
 char *
-rf_sign(struct tl_key *key, const char *type, const char *payload)
+rf_sign(const struct tl_key *key, const char *type, const char *payload)
 {
 	struct tl_envelope *env = NULL;
 	char *text = NULL;
@@ -296,4 +298,118 @@ rf_sign(struct tl_key *key, const char *type, const char *payload)
 	ck_assert_int_eq(tl_envelope_serialize(env, &text, NULL, NULL), TL_OK);
 	tl_envelope_free(env);
 	return text;
+}
+
+/* --- verifying -------------------------------------------------------- */
+
+json_t *
+rf_verify_text(const char *text, size_t len, unsigned threads)
+{
+	struct tl_record_verify_options opt;
+	struct tl_error err;
+	json_t *report = NULL;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.threads = threads;
+	tl_error_clear(&err);
+	ck_assert_msg(tl_record_verify(text, len, &opt, &report, &err) ==
+	    TL_OK, "%s", err.message);
+	return report;
+}
+
+json_t *
+rf_verify_lines(const struct rf_lines *lines)
+{
+	size_t len = 0;
+	char *text = rf_join(lines, &len);
+	json_t *report = rf_verify_text(text, len, 0);
+
+	free(text);
+	return report;
+}
+
+int
+rf_is_valid(const json_t *report)
+{
+	return json_is_true(json_object_get(report, "valid"));
+}
+
+int
+rf_has_problem(const json_t *report, size_t line, const char *check,
+    const char *error)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(json_object_get(report, "problems"), i, p) {
+		if ((size_t)json_integer_value(json_object_get(p, "line")) ==
+		    line && strcmp(json_string_value(json_object_get(p,
+		    "check")), check) == 0 && (error == NULL ||
+		    strcmp(json_string_value(json_object_get(p, "error")),
+		    error) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+void
+rf_expect_problem(json_t *report, size_t line, const char *check,
+    const char *error)
+{
+	char *dump = json_dumps(json_object_get(report, "problems"), 0);
+
+	ck_assert_msg(!rf_is_valid(report), "the record should be invalid");
+	ck_assert_msg(rf_has_problem(report, line, check, error),
+	    "no %s problem (%s) on line %zu; problems: %s", check,
+	    error != NULL ? error : "any", line, dump);
+	free(dump);
+}
+
+size_t
+rf_find_line(const struct rf_lines *lines, const char *type, size_t start,
+    const char *needle)
+{
+	for (size_t i = start; i < lines->n; i++) {
+		char *t = NULL;
+		char *p = rf_payload(lines->line[i], &t);
+		int match = strcmp(t, type) == 0 &&
+		    (needle == NULL || strstr(p, needle) != NULL);
+
+		free(p);
+		free(t);
+		if (match)
+			return i;
+	}
+	ck_abort_msg("no %s line%s%s", type, needle != NULL ? " with " : "",
+	    needle != NULL ? needle : "");
+	return 0;
+}
+
+void
+rf_seal(struct rf_lines *lines, const struct tl_key *authority)
+{
+	struct tl_merkle_mem tree;
+	struct tl_tree_head head;
+	uint8_t leaf[TL_SHA256_LEN];
+	char *payload, *text = NULL;
+
+	ck_assert_uint_ge(lines->n, 1);
+	payload = rf_payload(lines->line[lines->n - 1], NULL);
+	ck_assert_int_eq(tl_tree_head_parse(payload, strlen(payload), &head,
+	    NULL), TL_OK);
+	free(payload);
+	tl_merkle_mem_init(&tree);
+	for (size_t i = 0; i + 1 < lines->n; i++) {
+		tl_merkle_leaf_hash(lines->line[i], strlen(lines->line[i]), leaf);
+		ck_assert_int_eq(tl_merkle_mem_append(&tree, leaf), TL_OK);
+	}
+	head.size = lines->n - 1;
+	ck_assert_int_eq(tl_merkle_root(&tree.store, head.size, head.root),
+	    TL_OK);
+	tl_merkle_mem_free(&tree);
+	ck_assert_int_eq(tl_tree_head_serialize(&head, &text, NULL), TL_OK);
+	payload = rf_sign(authority, TL_TYPE_TREE_HEAD, text);
+	rf_set_line(lines, lines->n - 1, payload);
+	free(payload);
+	free(text);
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "teller/crypto.h"
 #include "teller/manifest.h"
 #include "teller/store.h"
@@ -73,7 +75,29 @@ void rf_remove_line(struct rf_lines *lines, size_t i);
 /* The payload of an envelope line (caller frees) and its type. */
 char *rf_payload(const char *line, char **type);
 /* A line signed by key over payload, of the given type (caller frees). */
-char *rf_sign(struct tl_key *key, const char *type, const char *payload);
+char *rf_sign(const struct tl_key *key, const char *type,
+    const char *payload);
+
+/* Re-signs the tree head (the last line) with authority over the other
+ * lines, keeping its election and time: a record whose log the authority
+ * signed as it now is. */
+void rf_seal(struct rf_lines *lines, const struct tl_key *authority);
+
+/* Verifying a record: the report (threads 0: every core). */
+json_t *rf_verify_text(const char *text, size_t len, unsigned threads);
+json_t *rf_verify_lines(const struct rf_lines *lines);
+int rf_is_valid(const json_t *report);
+/* Whether the report lists a problem on line with that check and error
+ * (NULL: any error); rf_expect_problem asserts it, and that the record is
+ * invalid. */
+int rf_has_problem(const json_t *report, size_t line, const char *check,
+    const char *error);
+void rf_expect_problem(json_t *report, size_t line, const char *check,
+    const char *error);
+/* The 0-based index of the first line at or after start of a payload
+ * type, and whose payload contains needle (if not NULL). */
+size_t rf_find_line(const struct rf_lines *lines, const char *type,
+    size_t start, const char *needle);
 
 /* A deterministic generator for the tests' draws. */
 uint64_t rf_next(uint64_t *state);
