@@ -66,6 +66,16 @@ int tl_roll_parse_json(const char *data, size_t len,
     char manifest_hash[TL_HASH_HEX_LEN + 1], struct tl_roll **out,
     struct tl_error *err);
 
+/*
+ * tl_roll_parse_json's fast path, for a roll in exactly the form
+ * tl_roll_serialize writes: TL_OK with the same result as
+ * tl_roll_parse_json, TL_ENOMEM, or TL_EINPUT (without a message) for
+ * anything else, which tl_roll_parse_json then reads in full.
+ */
+int tl_roll_parse_canonical(const char *data, size_t len,
+    const struct tl_manifest *manifest, char **election_id,
+    char manifest_hash[TL_HASH_HEX_LEN + 1], struct tl_roll **out);
+
 /* Serialises the frozen roll document (*out, caller frees). */
 int tl_roll_serialize(const struct tl_roll *roll, const char *election_id,
     const char *manifest_hash, char **out, size_t *len);

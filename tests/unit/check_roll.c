@@ -196,6 +196,132 @@ START_TEST(json_roundtrip)
 }
 END_TEST
 
+/*
+ * tl_roll_parse_json reads a roll in teller's own compact form by a fast
+ * path, and anything else with Jansson.  The same text with a blank after
+ * it (which JSON allows) takes the general path; the two must agree on every
+ * roll, valid or not: the same voters, or the same error.
+ */
+static void
+same_either_way(const char *json, int want)
+{
+	struct tl_roll *fast = NULL, *slow = NULL;
+	struct tl_error e1, e2;
+	char *spaced = NULL, *el1 = NULL, *el2 = NULL;
+	char h1[TL_HASH_HEX_LEN + 1], h2[TL_HASH_HEX_LEN + 1];
+	int r1, r2;
+
+	ck_assert_int_ge(asprintf(&spaced, "%s ", json), 0);
+	memset(&e1, 0, sizeof(e1));
+	memset(&e2, 0, sizeof(e2));
+	r1 = tl_roll_parse_json(json, strlen(json), manifest, &el1, h1, &fast,
+	    &e1);
+	r2 = tl_roll_parse_json(spaced, strlen(spaced), manifest, &el2, h2,
+	    &slow, &e2);
+	ck_assert_msg(r1 == want && r2 == want, "%s: %s (%s) / %s (%s)", json,
+	    tl_error_name(r1), e1.message, tl_error_name(r2), e2.message);
+	/* The compact text takes the fast path, when the roll is valid
+	 * and has no escapes; the text with a blank never does. */
+	{
+		struct tl_roll *r = NULL;
+		char *el = NULL, h[TL_HASH_HEX_LEN + 1];
+		int want_fast = want == TL_OK && strchr(json, '\\') == NULL &&
+		    strncmp(json, "{\"election\"", 11) == 0 &&
+		    json[strlen(json) - 1] == '}';
+
+		ck_assert_int_eq(tl_roll_parse_canonical(json, strlen(json),
+		    manifest, &el, h, &r), want_fast ? TL_OK : TL_EINPUT);
+		tl_roll_free(r);
+		free(el);
+		r = NULL;
+		el = NULL;
+		ck_assert_int_eq(tl_roll_parse_canonical(spaced, strlen(spaced),
+		    manifest, &el, h, &r), TL_EINPUT);
+		ck_assert_ptr_null(r);
+	}
+	if (want != TL_OK) {
+		ck_assert_str_eq(e1.message, e2.message);
+		ck_assert_ptr_null(fast);
+	} else {
+		ck_assert_str_eq(el1, el2);
+		ck_assert_str_eq(h1, h2);
+		ck_assert_uint_eq(fast->nvoters, slow->nvoters);
+		for (size_t i = 0; i < fast->nvoters; i++) {
+			const struct tl_voter *a = &fast->voters[i];
+			const struct tl_voter *b = &slow->voters[i];
+
+			ck_assert_str_eq(a->id, b->id);
+			ck_assert_str_eq(a->name, b->name);
+			ck_assert_str_eq(a->constituency, b->constituency);
+			ck_assert_uint_eq(a->constituency_index,
+			    b->constituency_index);
+			ck_assert_int_eq(a->weight, b->weight);
+			ck_assert_str_eq(a->public_key, b->public_key);
+			ck_assert_str_eq(a->key_id, b->key_id);
+			ck_assert_uint_eq(a->line, b->line);
+		}
+	}
+	tl_roll_free(fast);
+	tl_roll_free(slow);
+	free(el1);
+	free(el2);
+	free(spaced);
+}
+
+#define H "0000000000000000000000000000000000000000000000000000000000000001"
+
+static void
+roll_case(const char *name, const char *constituency, const char *weight,
+    int key, const char *tail, int want)
+{
+	char *json = NULL;
+
+	ck_assert_int_ge(asprintf(&json, "{\"election\":\"e1\",\"manifest\":\""
+	    H "\",\"voters\":[{\"id\":\"a1\",\"name\":\"Ann\",\"constituency\":"
+	    "\"a\",\"weight\":2,\"public_key\":\"%s\"},{\"id\":\"b1\",\"name\":"
+	    "\"%s\",\"constituency\":\"%s\",\"weight\":%s,\"public_key\":"
+	    "\"%s\"}]}%s", pub[0], name, constituency, weight, pub[key], tail),
+	    0);
+	same_either_way(json, want);
+	free(json);
+}
+
+START_TEST(json_fast_path)
+{
+	/* Valid: ASCII, 2-, 3- and 4-byte UTF-8, escapes (general path). */
+	roll_case("Bea", "b", "1", 1, "", TL_OK);
+	roll_case("Zo\xc3\xab \xe4\xb8\xad \xf0\x9f\x97\xb3", "b", "1000", 1, "",
+	    TL_OK);
+	roll_case("say \\\"hi\\\" \\u00e9", "b", "7", 1, "", TL_OK);
+	roll_case("", "b", "7", 1, "", TL_OK);
+	/* Invalid UTF-8: overlong, surrogate, past U+10FFFF, cut short. */
+	roll_case("\xc0\xaf", "b", "1", 1, "", TL_EROLL);
+	roll_case("\xed\xa0\x80", "b", "1", 1, "", TL_EROLL);
+	roll_case("\xf4\x90\x80\x80", "b", "1", 1, "", TL_EROLL);
+	roll_case("\xe4\xb8", "b", "1", 1, "", TL_EROLL);
+	/* A control character. */
+	roll_case("tab\there", "b", "1", 1, "", TL_EROLL);
+	/* Weights out of range or not JSON integers. */
+	roll_case("Bea", "b", "0", 1, "", TL_EROLL);
+	roll_case("Bea", "b", "1001", 1, "", TL_EROLL);
+	roll_case("Bea", "b", "01", 1, "", TL_EROLL);
+	roll_case("Bea", "b", "1.0", 1, "", TL_EROLL);
+	roll_case("Bea", "b", "-1", 1, "", TL_EROLL);
+	/* Unknown constituency, a key twice, trailing text. */
+	roll_case("Bea", "zz", "1", 1, "", TL_EROLL);
+	roll_case("Bea", "b", "1", 0, "", TL_EROLL);
+	roll_case("Bea", "b", "1", 1, "\n", TL_OK);
+	roll_case("Bea", "b", "1", 1, "x", TL_EROLL);
+	/* Members in another order, or one more. */
+	same_either_way("{\"election\":\"e1\",\"manifest\":\"" H "\",\"voters\""
+	    ":[],\"x\":1}", TL_EROLL);
+	same_either_way("{\"manifest\":\"" H "\",\"election\":\"e1\","
+	    "\"voters\":[]}", TL_OK);
+	same_either_way("{\"election\":\"e1\",\"manifest\":\"" H "\","
+	    "\"voters\":[]}", TL_OK);
+}
+END_TEST
+
 static Suite *
 roll_suite(void)
 {
@@ -207,6 +333,7 @@ roll_suite(void)
 	tcase_add_test(tc, rejections);
 	tcase_add_test(tc, nul_byte);
 	tcase_add_test(tc, json_roundtrip);
+	tcase_add_test(tc, json_fast_path);
 	suite_add_tcase(s, tc);
 	return s;
 }
