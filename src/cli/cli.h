@@ -77,6 +77,11 @@ struct tl_store *cli_open_store(int create, int *status);
  * if set, for tests and rehearsals; otherwise the clock. */
 int64_t cli_now(void);
 
+/* Reads a file of at most max bytes (tl_read_file) without its final line
+ * ends: what a user's editor or `echo` adds to a one-line file. */
+int cli_read_file(const char *path, size_t max, char **text, size_t *len,
+    struct tl_error *err);
+
 /* Writes text to path ("-" or NULL: standard output) with a newline.
  * Prints the error and returns non-zero on failure. */
 int cli_write_output(const char *path, const char *text, int mode);

@@ -171,15 +171,13 @@ exec_cast(int argc, char **argv)
 		return cli_usage_error("--manifest pins the manifest a server's "
 		    "receipt is checked with; it goes with --server");
 	tl_error_clear(&err);
-	if (tl_read_file(argv[first], TL_ENVELOPE_MAX_BALLOT, &text, &len,
+	if (cli_read_file(argv[first], TL_ENVELOPE_MAX_BALLOT, &text, &len,
 	    &err) != TL_OK ||
 	    (o.manifest != NULL && tl_read_file(o.manifest,
 	    TL_ENVELOPE_MAX_DEFAULT, &pinned, &pinned_len, &err) != TL_OK)) {
 		status = cli_fail(&err);
 		goto out;
 	}
-	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-		text[--len] = '\0';
 	if (o.server != NULL) {
 		/* Sent, then the receipt checked before it is printed. */
 		if (tl_client_cast(o.server, text, len, pinned, pinned_len,

@@ -64,11 +64,9 @@ read_text(const char *path, char **out, struct tl_error *err)
 	size_t len = 0;
 	int r;
 
-	if ((r = tl_read_file(path, TL_STATEMENT_TEXT_MAX + 2, out, &len,
+	if ((r = cli_read_file(path, TL_STATEMENT_TEXT_MAX + 2, out, &len,
 	    err)) != TL_OK)
 		return r;
-	while (len > 0 && ((*out)[len - 1] == '\n' || (*out)[len - 1] == '\r'))
-		(*out)[--len] = '\0';
 	if (!tl_statement_text_valid(*out)) {
 		free(*out);
 		*out = NULL;
@@ -145,12 +143,9 @@ exec_file(int argc, char **argv)
 		return status;
 	tl_error_clear(&err);
 	if (o.envelope != NULL) {
-		if (tl_read_file(o.envelope, TL_ENVELOPE_MAX_CHALLENGE, &envelope,
-		    &len, &err) != TL_OK)
+		if (cli_read_file(o.envelope, TL_ENVELOPE_MAX_CHALLENGE,
+		    &envelope, &len, &err) != TL_OK)
 			goto fail;
-		while (len > 0 && (envelope[len - 1] == '\n' ||
-		    envelope[len - 1] == '\r'))
-			envelope[--len] = '\0';
 	} else if (read_text(o.text, &text, &err) != TL_OK ||
 	    tl_key_load_private(o.key, &key, &err) != TL_OK ||
 	    tl_challenge_make(store, argv[first], o.voter, key, text, &envelope,

@@ -231,11 +231,9 @@ exec_endorse(int argc, char **argv)
 	if ((store = cli_open_store(0, &status)) == NULL)
 		return status;
 	if (o.envelope != NULL) {
-		if (tl_read_file(o.envelope, TL_ENVELOPE_MAX_ENDORSEMENT, &text,
+		if (cli_read_file(o.envelope, TL_ENVELOPE_MAX_ENDORSEMENT, &text,
 		    &len, &err) != TL_OK)
 			goto fail;
-		while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-			text[--len] = '\0';
 	} else if (tl_key_load_private(o.key, &key, &err) != TL_OK ||
 	    tl_petition_endorsement(store, election, number, o.voter, key,
 	    &text, &err) != TL_OK)

@@ -455,13 +455,11 @@ exec_receipt_verify(int argc, char **argv)
 		return cli_usage_error("--manifest pins the manifest a server's "
 		    "answers are checked with; it goes with --server");
 	tl_error_clear(&err);
-	if (tl_read_file(argv[first], TL_RECEIPT_MAX, &text, &len, &err) !=
+	if (cli_read_file(argv[first], TL_RECEIPT_MAX, &text, &len, &err) !=
 	    TL_OK) {
 		cli_fail(&err);
 		return EXIT_USAGE;
 	}
-	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-		text[--len] = '\0';
 	if (tl_receipt_parse(text, len, &rc, &err) != TL_OK) {
 		tl_error_prefix(&err, "%s", argv[first]);
 		cli_fail(&err);

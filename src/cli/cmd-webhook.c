@@ -112,11 +112,9 @@ read_secret(const char *path, char **out, size_t *len)
 	size_t n = 0;
 
 	tl_error_clear(&err);
-	if (tl_read_file(path, TL_WEBHOOK_SECRET_MAX + 2, &text, &n, &err) !=
+	if (cli_read_file(path, TL_WEBHOOK_SECRET_MAX + 2, &text, &n, &err) !=
 	    TL_OK)
 		return cli_fail(&err);
-	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
-		text[--n] = '\0';
 	*out = text;
 	*len = n;
 	return 0;

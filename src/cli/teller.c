@@ -253,6 +253,20 @@ cli_now(void)
 }
 
 int
+cli_read_file(const char *path, size_t max, char **text, size_t *len,
+    struct tl_error *err)
+{
+	int r;
+
+	if ((r = tl_read_file(path, max, text, len, err)) != TL_OK)
+		return r;
+	while (*len > 0 && ((*text)[*len - 1] == '\n' ||
+	    (*text)[*len - 1] == '\r'))
+		(*text)[--*len] = '\0';
+	return TL_OK;
+}
+
+int
 cli_write_output(const char *path, const char *text, int mode)
 {
 	struct tl_error err;
