@@ -86,6 +86,11 @@ int cli_read_file(const char *path, size_t max, char **text, size_t *len,
  * Prints the error and returns non-zero on failure. */
 int cli_write_output(const char *path, const char *text, int mode);
 
+/* The string member key of obj, or fallback if it is missing or not a
+ * string. */
+const char *cli_str_or(const json_t *obj, const char *key,
+    const char *fallback);
+
 /* Prints a JSON value (indented) to stdout. */
 int cli_print_json(const json_t *value);
 

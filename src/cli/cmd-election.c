@@ -164,27 +164,19 @@ exec_list(int argc, char **argv)
 	return status;
 }
 
-static const char *
-str_or(const json_t *obj, const char *key, const char *fallback)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	return s != NULL ? s : fallback;
-}
-
 static void
 print_show(const json_t *doc)
 {
 	const json_t *item, *cand;
 	size_t i, j;
 
-	printf("Election %s: %s\n", str_or(doc, "id", "?"),
-	    str_or(doc, "title", "?"));
-	printf("  State:    %s\n", str_or(doc, "state", "?"));
-	printf("  Voting:   %s to %s\n", str_or(doc, "opens", "?"),
-	    str_or(doc, "closes", "?"));
-	printf("  Revote:   %s ballot counts\n", str_or(doc, "revote", "?"));
-	printf("  Manifest: %s\n", str_or(doc, "manifest_hash",
+	printf("Election %s: %s\n", cli_str_or(doc, "id", "?"),
+	    cli_str_or(doc, "title", "?"));
+	printf("  State:    %s\n", cli_str_or(doc, "state", "?"));
+	printf("  Voting:   %s to %s\n", cli_str_or(doc, "opens", "?"),
+	    cli_str_or(doc, "closes", "?"));
+	printf("  Revote:   %s ballot counts\n", cli_str_or(doc, "revote", "?"));
+	printf("  Manifest: %s\n", cli_str_or(doc, "manifest_hash",
 	    "(signed when the election opens)"));
 	printf("  Ballots:  %" JSON_INTEGER_FORMAT " (log of %"
 	    JSON_INTEGER_FORMAT " entries)\n",
@@ -193,24 +185,24 @@ print_show(const json_t *doc)
 	printf("Constituencies:\n");
 	json_array_foreach(json_object_get(doc, "constituencies"), i, item)
 		printf("  %-20s %-30s %6" JSON_INTEGER_FORMAT " voters, weight %"
-		    JSON_INTEGER_FORMAT "\n", str_or(item, "id", "?"),
-		    str_or(item, "name", "?"),
+		    JSON_INTEGER_FORMAT "\n", cli_str_or(item, "id", "?"),
+		    cli_str_or(item, "name", "?"),
 		    json_integer_value(json_object_get(item, "voters")),
 		    json_integer_value(json_object_get(item, "weight")));
 	printf("Contests:\n");
 	json_array_foreach(json_object_get(doc, "contests"), i, item) {
 		printf("  %s: %s\n    %s, %" JSON_INTEGER_FORMAT " seat(s), voted "
-		    "by %s\n", str_or(item, "id", "?"), str_or(item, "title", "?"),
-		    str_or(item, "method", "?"),
+		    "by %s\n", cli_str_or(item, "id", "?"), cli_str_or(item, "title", "?"),
+		    cli_str_or(item, "method", "?"),
 		    json_integer_value(json_object_get(item, "seats")),
-		    str_or(item, "constituency", "?"));
+		    cli_str_or(item, "constituency", "?"));
 		json_array_foreach(json_object_get(item, "candidates"), j, cand)
-			printf("      %-16s %s\n", str_or(cand, "id", "?"),
-			    str_or(cand, "name", "?"));
+			printf("      %-16s %s\n", cli_str_or(cand, "id", "?"),
+			    cli_str_or(cand, "name", "?"));
 	}
 	json_array_foreach(json_object_get(doc, "random"), i, item)
-		printf("Random source %s: %s\n", str_or(item, "source", "?"),
-		    str_or(item, "value", "?"));
+		printf("Random source %s: %s\n", cli_str_or(item, "source", "?"),
+		    cli_str_or(item, "value", "?"));
 }
 
 static int
@@ -299,26 +291,26 @@ print_status(const json_t *doc)
 	const json_t *item, *next = json_object_get(doc, "next_phase");
 	size_t i;
 
-	printf("Election %s: %s\n", str_or(doc, "election", "?"),
-	    str_or(doc, "title", "?"));
-	printf("  State:      %s%s\n", str_or(doc, "state", "?"),
+	printf("Election %s: %s\n", cli_str_or(doc, "election", "?"),
+	    cli_str_or(doc, "title", "?"));
+	printf("  State:      %s%s\n", cli_str_or(doc, "state", "?"),
 	    json_is_true(json_object_get(doc, "annulled")) ?
 	    " (result annulled)" : "");
 	if (json_is_string(json_object_get(doc, "phase")))
-		printf("  Now:        %s, in the %s phase\n", str_or(doc, "now",
-		    "?"), str_or(doc, "phase", "?"));
+		printf("  Now:        %s, in the %s phase\n", cli_str_or(doc, "now",
+		    "?"), cli_str_or(doc, "phase", "?"));
 	else
-		printf("  Now:        %s, in no phase\n", str_or(doc, "now", "?"));
+		printf("  Now:        %s, in no phase\n", cli_str_or(doc, "now", "?"));
 	if (json_is_object(next))
-		printf("  Next phase: %s, from %s to %s\n", str_or(next, "phase",
-		    "?"), str_or(next, "opens", "?"), str_or(next, "closes", "?"));
+		printf("  Next phase: %s, from %s to %s\n", cli_str_or(next, "phase",
+		    "?"), cli_str_or(next, "opens", "?"), cli_str_or(next, "closes", "?"));
 	else
 		printf("  Next phase: none\n");
 	printf("Timetable:\n");
 	json_array_foreach(json_object_get(doc, "phases"), i, item)
-		printf("  %-12s %s to %s  %s%s\n", str_or(item, "phase", "?"),
-		    str_or(item, "opens", "?"), str_or(item, "closes", "?"),
-		    str_or(item, "status", "?"),
+		printf("  %-12s %s to %s  %s%s\n", cli_str_or(item, "phase", "?"),
+		    cli_str_or(item, "opens", "?"), cli_str_or(item, "closes", "?"),
+		    cli_str_or(item, "status", "?"),
 		    json_is_true(json_object_get(item, "amended")) ?
 		    ", amended" : "");
 	printf("Candidates added to the slate: %" JSON_INTEGER_FORMAT
@@ -330,8 +322,8 @@ print_status(const json_t *doc)
 	    json_integer_value(json_object_get(doc, "challenges")),
 	    json_integer_value(json_object_get(doc, "unresolved")));
 	if (json_is_string(json_object_get(doc, "outcome")))
-		printf("Outcome: %s\n", str_or(doc, "outcome", "?"));
-	printf("Next step: %s\n", str_or(doc, "next_step", "?"));
+		printf("Outcome: %s\n", cli_str_or(doc, "outcome", "?"));
+	printf("Next step: %s\n", cli_str_or(doc, "next_step", "?"));
 }
 
 /* The status as of the command's clock ($TELLER_NOW or the time). */

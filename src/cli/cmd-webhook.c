@@ -169,14 +169,6 @@ exec_add(int argc, char **argv)
 	return status;
 }
 
-static const char *
-str_or(const json_t *obj, const char *key, const char *fallback)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	return s != NULL ? s : fallback;
-}
-
 static void
 print_endpoints(const json_t *list)
 {
@@ -196,9 +188,9 @@ print_endpoints(const json_t *list)
 			names = json_dumps(events, JSON_COMPACT);
 		printf("%" JSON_INTEGER_FORMAT "  %s\n",
 		    json_integer_value(json_object_get(item, "id")),
-		    str_or(item, "url", "?"));
+		    cli_str_or(item, "url", "?"));
 		printf("   election: %s   events: %s\n",
-		    str_or(item, "election", "all"),
+		    cli_str_or(item, "election", "all"),
 		    names != NULL ? names : "all");
 		printf("   pending: %" JSON_INTEGER_FORMAT "   delivered: %"
 		    JSON_INTEGER_FORMAT "   failed: %" JSON_INTEGER_FORMAT
@@ -206,13 +198,13 @@ print_endpoints(const json_t *list)
 		    json_integer_value(json_object_get(item, "pending")),
 		    json_integer_value(json_object_get(item, "delivered")),
 		    json_integer_value(json_object_get(item, "failed")),
-		    str_or(item, "next_attempt", "-"));
+		    cli_str_or(item, "next_attempt", "-"));
 		printf("   last delivery: %s\n",
-		    str_or(item, "last_delivery", "never"));
+		    cli_str_or(item, "last_delivery", "never"));
 		if (json_is_string(json_object_get(item, "last_error")))
 			printf("   last error: %s (at %s)\n",
-			    str_or(item, "last_error", ""),
-			    str_or(item, "last_error_at", "?"));
+			    cli_str_or(item, "last_error", ""),
+			    cli_str_or(item, "last_error_at", "?"));
 		free(names);
 	}
 }

@@ -252,6 +252,14 @@ cli_now(void)
 	return (int64_t)time(NULL);
 }
 
+const char *
+cli_str_or(const json_t *obj, const char *key, const char *fallback)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? s : fallback;
+}
+
 int
 cli_read_file(const char *path, size_t max, char **text, size_t *len,
     struct tl_error *err)

@@ -212,17 +212,8 @@ pass "the vote: the candidates the petitions decided, in its phase"
 # --- count and certify, with the webhook -------------------------------
 openssl rand -hex 32 >secret
 chmod 600 secret
-touch received.jsonl
-rm -f port
-"$PYTHON3" "$TELLER_SRCDIR/tests/webhook-receiver.py" --secret-file secret \
-	--log received.jsonl --port 0 --port-file port &
-TL_PIDS="$TL_PIDS $!"
-i=0
-while [ ! -s port ]; do
-	i=$((i + 1)); [ "$i" -lt 1000 ] || fail "the receiver did not start"
-	sleep 0.02
-done
-teller webhook add "http://127.0.0.1:$(cat port)/hook" --election $E \
+start_receiver 0
+teller webhook add "http://127.0.0.1:$PORT/hook" --election $E \
 	--secret-file secret --events result.certified >/dev/null
 
 C=2030-02-10T13:00:00Z

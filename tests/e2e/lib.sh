@@ -54,3 +54,27 @@ public_key() { teller key generate "$1" | sed -n 's/^public_key: //p'; }
 
 # utc OFFSET_SECONDS: an RFC 3339 UTC time relative to now.
 utc() { date -u -d "@$(( $(date +%s) + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
+
+# start_receiver PORT: starts the test webhook receiver
+# (tests/webhook-receiver.py, which checks every signature with the secret
+# in $T/secret) on PORT (0: any free port), logging to $T/received.jsonl
+# and keeping each body in $T/saved; sets $PORT and $RECEIVER.
+start_receiver() {
+	: "${TELLER_SRCDIR:?TELLER_SRCDIR must be set (make check sets it)}"
+	rm -f "$T/port"
+	mkdir -p "$T/saved"
+	touch "$T/received.jsonl"
+	"$PYTHON3" "$TELLER_SRCDIR/tests/webhook-receiver.py" \
+		--secret-file "$T/secret" --log "$T/received.jsonl" \
+		--port "$1" --port-file "$T/port" --save-dir "$T/saved" &
+	RECEIVER=$!
+	TL_PIDS="$TL_PIDS $RECEIVER"
+	i=0
+	while [ ! -s "$T/port" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 1000 ] || fail "the receiver did not start"
+		kill -0 "$RECEIVER" 2>/dev/null || fail "the receiver exited"
+		sleep 0.02
+	done
+	PORT=$(cat "$T/port")
+}

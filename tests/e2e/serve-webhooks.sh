@@ -12,16 +12,7 @@ cd "$T"
 
 openssl rand -hex 32 >secret
 chmod 600 secret
-touch received.jsonl
-mkdir saved
-"$PYTHON3" "$TELLER_SRCDIR/tests/webhook-receiver.py" --secret-file secret \
-	--log received.jsonl --port 0 --port-file port --save-dir saved &
-TL_PIDS="$TL_PIDS $!"
-i=0
-until [ -s port ]; do
-	i=$((i + 1)); [ "$i" -lt 500 ] || fail "the receiver did not start"
-	sleep 0.02
-done
+start_receiver 0
 
 teller init >/dev/null
 cat >manifest.json <<EOF2
@@ -38,7 +29,7 @@ pub=$(public_key m1.pem)
 printf 'voter_id,name,constituency,weight,public_key\nm1,M One,members,1,%s\n' \
 	"$pub" >roll.csv
 teller roll import club roll.csv >/dev/null
-teller webhook add "http://127.0.0.1:$(cat port)/hook" --all --secret-file secret >/dev/null
+teller webhook add "http://127.0.0.1:$PORT/hook" --all --secret-file secret >/dev/null
 
 start_server
 teller election open club >/dev/null

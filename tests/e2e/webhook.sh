@@ -13,24 +13,6 @@
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
 cd "$T"
 
-# start_receiver PORT: starts the receiver on PORT (0: any free port) and
-# sets $PORT and $RECEIVER.
-start_receiver() {
-	rm -f "$T/port"
-	"$PYTHON3" "$TELLER_SRCDIR/tests/webhook-receiver.py" \
-		--secret-file "$T/secret" --log "$T/received.jsonl" \
-		--port "$1" --port-file "$T/port" --save-dir "$T/saved" &
-	RECEIVER=$!
-	TL_PIDS="$TL_PIDS $RECEIVER"
-	i=0
-	while [ ! -s "$T/port" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 1000 ] || fail "the receiver did not start"
-		kill -0 "$RECEIVER" 2>/dev/null || fail "the receiver exited"
-		sleep 0.02
-	done
-	PORT=$(cat "$T/port")
-}
 
 # logq EXPR: a Python expression over E, the receiver's answered requests.
 logq() {
