@@ -1,6 +1,7 @@
 /*
  * jsonutil.c: bounded JSON loading and member readers with field paths in
- * their errors.
+ * their errors, and the scanner of the fast paths for teller's own compact
+ * form.
  */
 #include <config.h>
 
@@ -176,4 +177,93 @@ int
 tl_json_dump_canonical(const json_t *value, char **out, size_t *len)
 {
 	return dump(value, JSON_COMPACT | JSON_SORT_KEYS, out, len);
+}
+
+/* --- the fast paths' scanner -------------------------------------------- */
+
+int
+tl_json_take_literal(const char **p, const char *end, const char *lit,
+    size_t n)
+{
+	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
+		return 0;
+	*p += n;
+	return 1;
+}
+
+/* The length of the UTF-8 sequence at s (at most n bytes), as Jansson
+ * accepts it (no overlong forms, no surrogates, nothing past U+10FFFF);
+ * 0 if it is not one. */
+static size_t
+utf8_sequence(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+int
+tl_json_take_string(const char **p, const char *end, char *buf, size_t cap)
+{
+	const unsigned char *s = (const unsigned char *)*p;
+	const unsigned char *e = (const unsigned char *)end;
+	size_t n = 0, step;
+
+	while (s < e && *s != '"') {
+		if (*s < 0x20 || *s == '\\' ||
+		    (step = utf8_sequence(s, (size_t)(e - s))) == 0 ||
+		    n + step >= cap)
+			return 0;
+		memcpy(buf + n, s, step);
+		n += step;
+		s += step;
+	}
+	if (s == e)
+		return 0;
+	buf[n] = '\0';
+	*p = (const char *)s + 1;
+	return 1;
+}
+
+int
+tl_json_take_positive(const char **p, const char *end, int64_t max,
+    int64_t *out)
+{
+	const char *s = *p;
+	int64_t v = 0;
+
+	if (s == end || *s < '1' || *s > '9')
+		return 0;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (v > (max - (*s - '0')) / 10)
+			return 0;
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	*p = s;
+	return 1;
 }

@@ -47,4 +47,33 @@ int tl_json_dump(const json_t *value, char **out, size_t *len);
  * teller computes (results), so that a recount can compare bytes. */
 int tl_json_dump_canonical(const json_t *value, char **out, size_t *len);
 
+/*
+ * The fast paths' scanner, for documents in exactly the compact form
+ * teller writes (members in its order, no blanks, strings without
+ * escapes).  A general JSON parser spends most of its time building
+ * objects to be thrown away; a reader that expects one exact form can
+ * check each byte as it goes instead.  Each function takes what it names
+ * at *p (never past end), moves *p past it and returns 1, or returns 0
+ * and leaves *p alone.  A fast path that meets anything else gives up,
+ * and its caller parses the document with Jansson, which accepts the
+ * same documents and says precisely what is wrong with the others.
+ */
+
+/* The literal lit of n bytes. */
+int tl_json_take_literal(const char **p, const char *end, const char *lit,
+    size_t n);
+#define TL_JSON_TAKE(p, end, lit) \
+	tl_json_take_literal(p, end, lit, sizeof(lit) - 1)
+
+/* The rest of a string after its opening quote, and the closing quote,
+ * into buf (NUL-terminated, at most cap - 1 bytes): valid UTF-8 as
+ * Jansson accepts it, with no escape and no control character. */
+int tl_json_take_string(const char **p, const char *end, char *buf,
+    size_t cap);
+
+/* An integer from 1 to max, as JSON writes it (no sign, no leading zero,
+ * no fraction or exponent: what follows is not checked). */
+int tl_json_take_positive(const char **p, const char *end, int64_t max,
+    int64_t *out);
+
 #endif

@@ -436,106 +436,13 @@ tl_roll_serialize(const struct tl_roll *roll, const char *election_id,
 }
 
 /*
- * tl_roll_parse_canonical: the fast path of tl_roll_parse_json, for a roll in exactly the form
- * tl_roll_serialize writes (compact JSON, members in its order, strings
- * without escapes): a record's roll can hold a million voters, and a
- * general JSON parser spends most of its time building objects to be
- * thrown away.  It accepts only what the general path accepts, with the
- * same result; for anything else (another form, or any problem at all) it
- * returns TL_EINPUT and the caller parses with Jansson, which also says
- * precisely what is wrong.
+ * tl_roll_parse_canonical: the fast path of tl_roll_parse_json, for a roll
+ * in exactly the form tl_roll_serialize writes (see the scanner in
+ * jsonutil.h): a record's roll can hold a million voters.  It accepts
+ * only what the general path accepts, with the same result; for anything
+ * else (another form, or any problem at all) it returns TL_EINPUT and the
+ * caller parses with Jansson.
  */
-
-/* Whether p starts with the literal lit; moves p past it. */
-static int
-take_literal(const char **p, const char *end, const char *lit, size_t n)
-{
-	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
-		return 0;
-	*p += n;
-	return 1;
-}
-#define TAKE(p, end, lit) take_literal(p, end, lit, sizeof(lit) - 1)
-
-/* The length of the UTF-8 sequence at s (at most n bytes), as Jansson
- * accepts it (no overlong forms, no surrogates, nothing past U+10FFFF);
- * 0 if it is not one. */
-static size_t
-utf8_sequence(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return len;
-}
-
-/* A JSON string without escapes or control characters, after its opening
- * quote, into buf (NUL-terminated); moves p past the closing quote. */
-static int
-take_string(const char **p, const char *end, char *buf, size_t cap)
-{
-	const unsigned char *s = (const unsigned char *)*p;
-	const unsigned char *e = (const unsigned char *)end;
-	size_t n = 0, step;
-
-	while (s < e && *s != '"') {
-		if (*s < 0x20 || *s == '\\' ||
-		    (step = utf8_sequence(s, (size_t)(e - s))) == 0 ||
-		    n + step >= cap)
-			return 0;
-		memcpy(buf + n, s, step);
-		n += step;
-		s += step;
-	}
-	if (s == e)
-		return 0;
-	buf[n] = '\0';
-	*p = (const char *)s + 1;
-	return 1;
-}
-
-/* A weight as JSON writes a positive integer, in range. */
-static int
-take_weight(const char **p, const char *end, int64_t *out)
-{
-	const char *s = *p;
-	int64_t v = 0;
-
-	if (s == end || *s < '1' || *s > '9')
-		return 0;
-	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (*s - '0');
-		if (v > TL_WEIGHT_MAX)
-			return 0;
-	}
-	*out = v;
-	*p = s;
-	return 1;
-}
-
 int
 tl_roll_parse_canonical(const char *data, size_t len,
     const struct tl_manifest *manifest, char **election_id,
@@ -549,31 +456,33 @@ tl_roll_parse_canonical(const char *data, size_t len,
 	struct tl_error ignored;
 	int r = TL_EINPUT;
 
-	if (!TAKE(&p, end, "{\"election\":\"") ||
-	    !take_string(&p, end, election, sizeof(election)) ||
-	    !TAKE(&p, end, ",\"manifest\":\"") ||
-	    !take_string(&p, end, hash, sizeof(hash)) ||
+	if (!TL_JSON_TAKE(&p, end, "{\"election\":\"") ||
+	    !tl_json_take_string(&p, end, election, sizeof(election)) ||
+	    !TL_JSON_TAKE(&p, end, ",\"manifest\":\"") ||
+	    !tl_json_take_string(&p, end, hash, sizeof(hash)) ||
 	    strlen(hash) != TL_HASH_HEX_LEN ||
-	    !TAKE(&p, end, ",\"voters\":["))
+	    !TL_JSON_TAKE(&p, end, ",\"voters\":["))
 		return TL_EINPUT;
 	if ((roll = tl_roll_new()) == NULL)
 		return TL_ENOMEM;
-	for (size_t i = 0; !TAKE(&p, end, "]}"); i++) {
+	for (size_t i = 0; !TL_JSON_TAKE(&p, end, "]}"); i++) {
 		int64_t weight;
 		size_t ci;
 
-		if ((i > 0 && !TAKE(&p, end, ",")) ||
-		    !TAKE(&p, end, "{\"id\":\"") ||
-		    !take_string(&p, end, id, sizeof(id)) ||
-		    !TAKE(&p, end, ",\"name\":\"") ||
-		    !take_string(&p, end, name, sizeof(name)) ||
-		    !TAKE(&p, end, ",\"constituency\":\"") ||
-		    !take_string(&p, end, constituency, sizeof(constituency)) ||
-		    !TAKE(&p, end, ",\"weight\":") ||
-		    !take_weight(&p, end, &weight) ||
-		    !TAKE(&p, end, ",\"public_key\":\"") ||
-		    !take_string(&p, end, key, sizeof(key)) ||
-		    !TAKE(&p, end, "}") || !tl_valid_id(id) ||
+		if ((i > 0 && !TL_JSON_TAKE(&p, end, ",")) ||
+		    !TL_JSON_TAKE(&p, end, "{\"id\":\"") ||
+		    !tl_json_take_string(&p, end, id, sizeof(id)) ||
+		    !TL_JSON_TAKE(&p, end, ",\"name\":\"") ||
+		    !tl_json_take_string(&p, end, name, sizeof(name)) ||
+		    !TL_JSON_TAKE(&p, end, ",\"constituency\":\"") ||
+		    !tl_json_take_string(&p, end, constituency,
+		    sizeof(constituency)) ||
+		    !TL_JSON_TAKE(&p, end, ",\"weight\":") ||
+		    !tl_json_take_positive(&p, end, TL_WEIGHT_MAX,
+		    &weight) ||
+		    !TL_JSON_TAKE(&p, end, ",\"public_key\":\"") ||
+		    !tl_json_take_string(&p, end, key, sizeof(key)) ||
+		    !TL_JSON_TAKE(&p, end, "}") || !tl_valid_id(id) ||
 		    (ci = tl_manifest_constituency_index(manifest,
 		    constituency)) == (size_t)-1)
 			goto out;

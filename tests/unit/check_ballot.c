@@ -1,6 +1,7 @@
 /*
  * check_ballot.c: ballot payloads: validation against the manifest, the
- * constituency rule, and building ballots from CONTEST=SELECTION.
+ * constituency rule, building ballots from CONTEST=SELECTION, and the fast
+ * path for teller's compact form held to the general one.
  */
 #include <config.h>
 
@@ -206,6 +207,255 @@ START_TEST(wrong_election_or_manifest)
 }
 END_TEST
 
+/*
+ * tl_ballot_parse reads a payload in teller's compact form by a fast path,
+ * and anything else with Jansson.  The same text with a blank after it
+ * (which JSON allows) always takes the general path: the two must agree on
+ * every payload, valid or not, with the same ballot or the same error.
+ */
+static void
+same_ballot(const struct tl_ballot *a, const struct tl_ballot *b)
+{
+	ck_assert_str_eq(a->election_id, b->election_id);
+	ck_assert_str_eq(a->manifest_hash, b->manifest_hash);
+	ck_assert_str_eq(a->voter_id, b->voter_id);
+	ck_assert_int_eq(a->seq, b->seq);
+	ck_assert_uint_eq(a->nselections, b->nselections);
+	ck_assert_int_eq(a->selections == NULL, b->selections == NULL);
+	for (size_t i = 0; i < a->nselections; i++) {
+		const struct tl_selection *x = &a->selections[i];
+		const struct tl_selection *y = &b->selections[i];
+
+		ck_assert_uint_eq(x->contest_index, y->contest_index);
+		ck_assert_uint_eq(x->n, y->n);
+		ck_assert_int_eq(x->prefs == NULL, y->prefs == NULL);
+		for (size_t k = 0; k < x->n; k++)
+			ck_assert_uint_eq(x->prefs[k], y->prefs[k]);
+	}
+}
+
+/* Whether the fast path took text; checks it against the general path. */
+static int
+same_either_way(const char *text, size_t len, const char *hash, int want)
+{
+	static const char json_error[] = "ballot is not valid JSON";
+	struct tl_ballot *fast = NULL, *full = NULL, *slow = NULL;
+	struct tl_error e1, e2;
+	char *spaced = malloc(len + 1);
+	int rf, r1, r2;
+
+	ck_assert_ptr_nonnull(spaced);
+	memcpy(spaced, text, len);
+	spaced[len] = ' ';
+	memset(&e1, 0, sizeof(e1));
+	memset(&e2, 0, sizeof(e2));
+	ck_assert_int_eq(tl_ballot_parse_canonical(spaced, len + 1, m, hash,
+	    &slow), TL_EINPUT);
+	ck_assert_ptr_null(slow);
+	rf = tl_ballot_parse_canonical(text, len, m, hash, &fast);
+	r1 = tl_ballot_parse(text, len, m, hash, &full, &e1);
+	r2 = tl_ballot_parse(spaced, len + 1, m, hash, &slow, &e2);
+	ck_assert_msg(rf == TL_OK || rf == TL_EINPUT, "%.*s: fast path %s",
+	    (int)len, text, tl_error_name(rf));
+	ck_assert_msg(r1 == r2, "%.*s: %s (%s) / %s (%s)", (int)len, text,
+	    tl_error_name(r1), e1.message, tl_error_name(r2), e2.message);
+	ck_assert_msg(want < 0 || r1 == want, "%.*s: %s (%s), not %s",
+	    (int)len, text, tl_error_name(r1), e1.message, tl_error_name(want));
+	if (rf == TL_OK) {
+		ck_assert_int_eq(r2, TL_OK);
+		same_ballot(fast, slow);
+	}
+	if (r1 == TL_OK)
+		same_ballot(full, slow);
+	else if (strncmp(e1.message, json_error, strlen(json_error)) == 0) {
+		/* The blank moves where the end of the text is. */
+		ck_assert_str_eq(strstr(e2.message, json_error), e2.message);
+		ck_assert_ptr_null(full);
+	} else {
+		ck_assert_str_eq(e1.message, e2.message);
+		ck_assert_ptr_null(full);
+	}
+	tl_ballot_free(fast);
+	tl_ballot_free(full);
+	tl_ballot_free(slow);
+	free(spaced);
+	return rf == TL_OK;
+}
+
+/* text without the blanks between tokens (the strings here hold none). */
+static char *
+compact(const char *text)
+{
+	char *out = strdup(text), *o = out;
+
+	ck_assert_ptr_nonnull(out);
+	for (const char *s = text; *s != '\0'; s++)
+		if (*s != ' ')
+			*o++ = *s;
+	*o = '\0';
+	return out;
+}
+
+/* A compact payload of voter v1 with seq and these selections. */
+static char *
+compact_payload(const char *seq, const char *selections)
+{
+	char *text = NULL;
+
+	ck_assert_int_ge(asprintf(&text, "{\"election\":\"e1\",\"manifest\":\""
+	    HASH "\",\"voter\":\"v1\",\"seq\":%s,\"selections\":[%s]}", seq,
+	    selections), 0);
+	return text;
+}
+
+static const struct {
+	const char *seq, *selections;
+	int code, fast;
+} compact_cases[] = {
+	{"1", "", TL_OK, 1},
+	{"1", "{\"contest\":\"plu\",\"marks\":[\"z\",\"x\"]},"
+	    "{\"contest\":\"app\",\"marks\":[\"x\",\"y\",\"z\"]},"
+	    "{\"contest\":\"irv\",\"ranking\":[[\"y\"],[\"x\"]]},"
+	    "{\"contest\":\"sch\",\"ranking\":[[\"z\"],[\"x\",\"y\"]]}", TL_OK, 1},
+	{"7", "{\"contest\":\"sch\",\"ranking\":[[\"x\",\"y\",\"z\"]]},"
+	    "{\"contest\":\"plu\",\"marks\":[]},"
+	    "{\"contest\":\"irv\",\"ranking\":[]},"
+	    "{\"contest\":\"ref\",\"answer\":\"abstain\"}", TL_OK, 1},
+	{"4611686018427387903", "{\"contest\":\"ref\",\"answer\":\"no\"}",
+	    TL_OK, 1},
+	/* Out of range, or not as JSON writes an integer. */
+	{"4611686018427387904", "", TL_EBALLOT, 0},
+	{"99999999999999999999", "", TL_EBALLOT, 0},
+	{"0", "", TL_EBALLOT, 0},
+	{"01", "", TL_EBALLOT, 0},
+	{"1.0", "", TL_EBALLOT, 0},
+	{"-1", "", TL_EBALLOT, 0},
+	{"\"1\"", "", TL_EBALLOT, 0},
+	/* Valid, but with an escape or members in another order: the
+	 * general path's. */
+	{"1", "{\"contest\":\"plu\",\"marks\":[\"\\u0078\"]}", TL_OK, 0},
+	{"1", "{\"marks\":[\"x\"],\"contest\":\"plu\"}", TL_OK, 0},
+	{"1", "{\"contest\":\"ref\",\"answer\":\"yes\",\"marks\":[]}",
+	    TL_EBALLOT, 0},
+	{"1", "{\"contest\":\"irv\",\"ranking\":[[\"x\"],[]]}", TL_EBALLOT, 0},
+	{"1", "{\"contest\":\"irv\",\"ranking\":[[\"x\"],[\"x\"]]}", TL_EBALLOT,
+	    0},
+	{"1", "{\"contest\":\"irv\",\"ranking\":[\"x\"]}", TL_EBALLOT, 0},
+	{"1", "{\"contest\":\"ref\",\"answer\":\"Yes\"}", TL_EBALLOT, 0},
+	{"1", "{\"contest\":\"r\xc3\xa9\",\"marks\":[]}", TL_EBALLOT, 0},
+	{"1", "{\"contest\":\"plu\",\"marks\":[\"\xc0\xaf\"]}", TL_EBALLOT, 0},
+};
+
+START_TEST(fast_path_agrees)
+{
+	char *text;
+	int taken;
+
+	/* Payloads written as tl_ballot_build writes them. */
+	for (size_t i = 0; i < sizeof(compact_cases) / sizeof(compact_cases[0]);
+	    i++) {
+		text = compact_payload(compact_cases[i].seq,
+		    compact_cases[i].selections);
+		taken = same_either_way(text, strlen(text), HASH,
+		    compact_cases[i].code);
+		ck_assert_msg(taken == compact_cases[i].fast,
+		    "case %zu: fast path %s", i, taken ? "taken" : "not taken");
+		/* Without a manifest hash to match, the same. */
+		ck_assert_int_eq(same_either_way(text, strlen(text), NULL,
+		    compact_cases[i].code), compact_cases[i].fast);
+		/* Cut short anywhere, it is not a ballot. */
+		for (size_t cut = 0; cut < strlen(text); cut++)
+			ck_assert_int_eq(same_either_way(text, cut, HASH,
+			    TL_EBALLOT), 0);
+		free(text);
+	}
+	/* Every rejection of the general path, written compactly. */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *spaced = payload(bad[i].selections);
+
+		text = compact(spaced);
+		ck_assert_int_eq(same_either_way(text, strlen(text), HASH,
+		    bad[i].code), 0);
+		free(text);
+		free(spaced);
+	}
+	/* Another election, manifest or voter. */
+	text = compact("{\"election\": \"e2\", \"manifest\": \"" HASH "\", "
+	    "\"voter\": \"v1\", \"seq\": 1, \"selections\": []}");
+	ck_assert_int_eq(same_either_way(text, strlen(text), HASH,
+	    TL_EWRONGELECTION), 0);
+	free(text);
+	text = compact("{\"election\": \"e1\", \"manifest\": \"" HASH "\", "
+	    "\"voter\": \"v1\", \"seq\": 1, \"selections\": []}");
+	ck_assert_int_eq(same_either_way(text, strlen(text),
+	    "2222222222222222222222222222222222222222222222222222222222222222",
+	    TL_EWRONGELECTION), 0);
+	free(text);
+	text = compact("{\"election\": \"e1\", \"manifest\": \"" HASH "\", "
+	    "\"voter\": \"v/1\", \"seq\": 1, \"selections\": []}");
+	ck_assert_int_eq(same_either_way(text, strlen(text), HASH, TL_EBALLOT),
+	    0);
+	free(text);
+}
+END_TEST
+
+/*
+ * Random edits of valid compact payloads: whatever the fast path takes,
+ * the general path takes with the same ballot, and tl_ballot_parse gives
+ * the general path's answer every time.
+ */
+START_TEST(fast_path_mutations)
+{
+	static const char alphabet[] = "\"[]{},:xyzw01 \\abcdeiprsuv";
+	char *seeds[3];
+	size_t taken = 0, rejected = 0;
+
+	seeds[0] = compact_payload("1", compact_cases[1].selections);
+	seeds[1] = compact_payload("7", compact_cases[2].selections);
+	seeds[2] = compact_payload("12", "{\"contest\":\"app\",\"marks\":"
+	    "[\"z\"]},{\"contest\":\"ref\",\"answer\":\"yes\"}");
+	srand(20261206);
+	for (int iter = 0; iter < 20000; iter++) {
+		const char *seed = seeds[iter % 3];
+		size_t len = strlen(seed), edits = 1 + (size_t)(rand() % 3);
+		char *text = malloc(len + edits + 1);
+
+		ck_assert_ptr_nonnull(text);
+		memcpy(text, seed, len + 1);
+		for (size_t e = 0; e < edits && len > 0; e++) {
+			size_t at = (size_t)rand() % len;
+			char c = alphabet[rand() % (int)(sizeof(alphabet) - 1)];
+
+			switch (rand() % 3) {
+			case 0: /* replace */
+				text[at] = c;
+				break;
+			case 1: /* delete */
+				memmove(text + at, text + at + 1, len - at);
+				len--;
+				break;
+			default: /* insert */
+				memmove(text + at + 1, text + at, len - at + 1);
+				text[at] = c;
+				len++;
+				break;
+			}
+		}
+		if (same_either_way(text, len, HASH, -1))
+			taken++;
+		else
+			rejected++;
+		free(text);
+	}
+	/* Both kinds of edit were met: some leave a valid compact ballot
+	 * (another candidate, say), most do not. */
+	ck_assert_uint_gt(taken, 100);
+	ck_assert_uint_gt(rejected, 100);
+	for (int i = 0; i < 3; i++)
+		free(seeds[i]);
+}
+END_TEST
+
 START_TEST(build_from_arguments)
 {
 	static const char *const votes[] = {"plu=Zed, x", "irv= y > z > x",
@@ -280,6 +530,8 @@ ballot_suite(void)
 	tcase_add_test(tc, wrong_election_or_manifest);
 	tcase_add_test(tc, build_from_arguments);
 	tcase_add_test(tc, build_rejections);
+	tcase_add_test(tc, fast_path_agrees);
+	tcase_add_test(tc, fast_path_mutations);
 	suite_add_tcase(s, tc);
 	return s;
 }
