@@ -52,6 +52,15 @@ int tl_result_compute(const struct tl_manifest *manifest,
     const char *const *random, size_t nrandom, json_t **out,
     struct tl_error *err);
 
+/* The same, for a caller that has found each ballot's voter on the roll
+ * already: voter_of[i] is the index in roll->voters of the voter of
+ * ballots[i] (checked against the ballot's voter id). */
+int tl_result_compute_indexed(const struct tl_manifest *manifest,
+    const char *manifest_hash, const struct tl_roll *roll,
+    struct tl_ballot *const *ballots, const size_t *voter_of,
+    size_t nballots, const char *const *random, size_t nrandom, json_t **out,
+    struct tl_error *err);
+
 /*
  * The ballots that count in contest ci as tl_result_compute counts them:
  * the revote policy applied, one per voter that has a selection in the

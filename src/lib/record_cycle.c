@@ -372,7 +372,6 @@ walk_endorsement(struct verify *v, struct walk *w, struct line *l,
 {
 	const struct tl_contest *c;
 	const struct tl_voter *voter;
-	const struct tl_key *key;
 	struct tl_endorsement e;
 	struct tl_error err;
 	const struct nominee *p;
@@ -418,8 +417,7 @@ walk_endorsement(struct verify *v, struct walk *w, struct line *l,
 	}
 	vi = (size_t)(voter - v->roll->voters);
 	atomic_fetch_add(&v->voter_signatures, 1);
-	if ((key = tl_verify_voter_key(v, vi)) == NULL ||
-	    tl_record_check_signature(l->env, key, &err) != TL_OK) {
+	if (tl_verify_voter_signed(v, vi, l->env, &err) != TL_OK) {
 		tl_verify_problem(v, lineno, CHECK_SIGNATURES, TL_ESIGNATURE,
 		    "endorsement of voter %s is not signed by the key the roll "
 		    "gives them (key id %.16s...): %s", voter->id, voter->key_id,
@@ -763,7 +761,6 @@ walk_challenge(struct verify *v, struct walk *w, struct line *l,
     size_t lineno)
 {
 	const struct tl_voter *voter;
-	const struct tl_key *key;
 	struct challenge_entry *added;
 	struct tl_challenge c;
 	struct tl_error err;
@@ -826,8 +823,8 @@ walk_challenge(struct verify *v, struct walk *w, struct line *l,
 		goto out;
 	}
 	atomic_fetch_add(&v->voter_signatures, 1);
-	if ((key = tl_verify_voter_key(v, (size_t)(voter - v->roll->voters))) ==
-	    NULL || tl_record_check_signature(l->env, key, &err) != TL_OK) {
+	if (tl_verify_voter_signed(v, (size_t)(voter - v->roll->voters),
+	    l->env, &err) != TL_OK) {
 		tl_verify_problem(v, lineno, CHECK_SIGNATURES, TL_ESIGNATURE,
 		    "challenge of voter %s is not signed by the key the roll "
 		    "gives them (key id %.16s...): %s", voter->id, voter->key_id,

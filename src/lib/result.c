@@ -165,7 +165,7 @@ count_contest(const struct tl_manifest *m, const char *manifest_hash,
  */
 static int
 choose_ballots(const struct tl_manifest *m, const struct tl_roll *roll,
-    struct tl_ballot *const *ballots, size_t nballots,
+    struct tl_ballot *const *ballots, size_t nballots, const size_t *voter_of,
     const struct tl_voter ***voters_out, size_t **chosen_out,
     size_t *nchosen_out, struct tl_error *err)
 {
@@ -173,24 +173,35 @@ choose_ballots(const struct tl_manifest *m, const struct tl_roll *roll,
 	size_t *chosen = NULL, *slot_of_voter = NULL, nchosen = 0;
 	int r = TL_OK;
 
-	index = calloc(roll->nvoters + 1, sizeof(*index));
+	if (voter_of == NULL)
+		index = calloc(roll->nvoters + 1, sizeof(*index));
 	voters = calloc(nballots + 1, sizeof(*voters));
 	chosen = calloc(nballots + 1, sizeof(*chosen));
 	slot_of_voter = calloc(roll->nvoters + 1, sizeof(*slot_of_voter));
-	if (index == NULL || voters == NULL || chosen == NULL ||
-	    slot_of_voter == NULL) {
+	if ((voter_of == NULL && index == NULL) || voters == NULL ||
+	    chosen == NULL || slot_of_voter == NULL) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t v = 0; v < roll->nvoters; v++)
-		index[v] = &roll->voters[v];
-	qsort(index, roll->nvoters, sizeof(*index), voter_ptr_cmp);
+	if (voter_of == NULL) {
+		for (size_t v = 0; v < roll->nvoters; v++)
+			index[v] = &roll->voters[v];
+		qsort(index, roll->nvoters, sizeof(*index), voter_ptr_cmp);
+	}
 	/* slot_of_voter maps a voter (by roll position) to 1 + its slot in
 	 * chosen. */
 	for (size_t b = 0; b < nballots; b++) {
-		const struct tl_voter *v = find_voter(index, roll->nvoters,
-		    ballots[b]->voter_id);
+		const struct tl_voter *v;
 		size_t vi, slot;
+
+		if (voter_of == NULL)
+			v = find_voter(index, roll->nvoters,
+			    ballots[b]->voter_id);
+		else if (voter_of[b] < roll->nvoters && strcmp(
+		    roll->voters[voter_of[b]].id, ballots[b]->voter_id) == 0)
+			v = &roll->voters[voter_of[b]];
+		else
+			v = NULL;
 
 		if (v == NULL) {
 			r = tl_error_set(err, TL_EVERIFY,
@@ -234,8 +245,8 @@ tl_result_contest_ballots(const struct tl_manifest *m,
 	size_t *chosen = NULL, nchosen = 0;
 	int r;
 
-	if ((r = choose_ballots(m, roll, ballots, nballots, &voters, &chosen,
-	    &nchosen, err)) == TL_OK)
+	if ((r = choose_ballots(m, roll, ballots, nballots, NULL, &voters,
+	    &chosen, &nchosen, err)) == TL_OK)
 		r = contest_set(ci, ballots, voters, chosen, nchosen, set, err);
 	free(voters);
 	free(chosen);
@@ -248,6 +259,17 @@ tl_result_compute(const struct tl_manifest *m, const char *manifest_hash,
     size_t nballots, const char *const *random, size_t nrandom, json_t **out,
     struct tl_error *err)
 {
+	return tl_result_compute_indexed(m, manifest_hash, roll, ballots, NULL,
+	    nballots, random, nrandom, out, err);
+}
+
+int
+tl_result_compute_indexed(const struct tl_manifest *m,
+    const char *manifest_hash, const struct tl_roll *roll,
+    struct tl_ballot *const *ballots, const size_t *voter_of,
+    size_t nballots, const char *const *random, size_t nrandom, json_t **out,
+    struct tl_error *err)
+{
 	const struct tl_voter **voters = NULL;
 	size_t *chosen = NULL, nchosen = 0;
 	int64_t (*turnout)[4] = NULL;
@@ -257,8 +279,8 @@ tl_result_compute(const struct tl_manifest *m, const char *manifest_hash,
 	char *key = NULL;
 	int r;
 
-	if ((r = choose_ballots(m, roll, ballots, nballots, &voters, &chosen,
-	    &nchosen, err)) != TL_OK)
+	if ((r = choose_ballots(m, roll, ballots, nballots, voter_of, &voters,
+	    &chosen, &nchosen, err)) != TL_OK)
 		return r;
 	if ((turnout = calloc(m->nconstituencies + 1, sizeof(*turnout))) ==
 	    NULL) {

@@ -118,7 +118,6 @@ struct verify {
 	struct tl_key *authority;
 	char authority_id[TL_KEYID_LEN + 1];
 	struct tl_roll *roll; /* sorted by voter id */
-	_Atomic(struct tl_key *) *keys; /* each voter's, made when first used */
 
 	/* The workers' share of the lines: [first_work, nentries), and what
 	 * the current phase does to each. */
@@ -236,8 +235,10 @@ void tl_verify_problem(struct verify *v, size_t line, enum check check,
 int tl_verify_authority_signature(struct verify *v, size_t lineno,
     const struct tl_envelope *env, const char *what);
 
-/* The public key of voter `index` of the sorted roll (made once). */
-struct tl_key *tl_verify_voter_key(struct verify *v, size_t index);
+/* TL_OK if env is signed by the key of voter `index` of the sorted roll,
+ * else an error that says why. */
+int tl_verify_voter_signed(struct verify *v, size_t index,
+    const struct tl_envelope *env, struct tl_error *err);
 
 /* "ballot", "close statement", ... for messages. */
 const char *tl_verify_type_name(enum entry_type type);
