@@ -545,48 +545,73 @@ tl_base64_encode(const void *data, size_t len, char **out)
 	return TL_OK;
 }
 
+/* The value of a base64 digit (RFC 4648 section 4), or -1. */
 static int
-is_base64_char(unsigned char c)
+base64_value(unsigned char c)
 {
-	return isalnum(c) || c == '+' || c == '/';
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
 }
 
+/*
+ * Only the canonical encoding is accepted: groups of four digits, '='
+ * only as the padding of the last group, and the bits the padding leaves
+ * unused zero, so that each byte string has exactly one encoding (a
+ * signature or a payload cannot be re-encoded into a different record
+ * line).
+ */
 int
 tl_base64_decode(const char *b64, size_t len, uint8_t **out, size_t *outlen)
 {
-	size_t pad = 0, n;
+	const unsigned char *s = (const unsigned char *)b64;
+	size_t pad = 0, n, o = 0;
 	uint8_t *buf;
-	char *check = NULL;
-	int decoded;
 
 	if (len % 4 != 0 || len > (size_t)INT32_MAX)
 		return TL_EINPUT;
-	if (len >= 1 && b64[len - 1] == '=')
+	if (len >= 1 && s[len - 1] == '=')
 		pad++;
-	if (len >= 2 && b64[len - 2] == '=')
+	if (len >= 2 && s[len - 2] == '=')
 		pad++;
-	for (size_t i = 0; i < len - pad; i++)
-		if (!is_base64_char((unsigned char)b64[i]))
-			return TL_EINPUT;
-	if ((buf = malloc(len / 4 * 3 + 1)) == NULL)
+	n = len / 4 * 3 - pad;
+	if ((buf = malloc(n + 1)) == NULL)
 		return TL_ENOMEM;
-	decoded = EVP_DecodeBlock(buf, (const unsigned char *)b64, (int)len);
-	if (decoded < 0 || (size_t)decoded < pad) {
-		free(buf);
-		return TL_EINPUT;
+	for (size_t i = 0; i < len; i += 4) {
+		int last = i + 4 == len, v[4];
+		uint32_t group = 0;
+
+		for (int j = 0; j < 4; j++) {
+			v[j] = last && j >= 4 - (int)pad ? 0 :
+			    base64_value(s[i + (size_t)j]);
+			if (v[j] < 0)
+				goto bad;
+			group = group << 6 | (uint32_t)v[j];
+		}
+		buf[o++] = (uint8_t)(group >> 16);
+		if (!last || pad < 2)
+			buf[o++] = (uint8_t)(group >> 8);
+		if (!last || pad < 1)
+			buf[o++] = (uint8_t)group;
+		/* The unused bits of a padded group. */
+		if (last && ((pad == 1 && (v[2] & 0x3) != 0) ||
+		    (pad == 2 && (v[1] & 0xf) != 0)))
+			goto bad;
 	}
-	n = (size_t)decoded - pad;
-	/* Only the canonical encoding: unused bits must be zero. */
-	if (tl_base64_encode(buf, n, &check) != TL_OK ||
-	    strlen(check) != len || memcmp(check, b64, len) != 0) {
-		free(check);
-		free(buf);
-		return TL_EINPUT;
-	}
-	free(check);
 	*out = buf;
 	*outlen = n;
 	return TL_OK;
+ bad:
+	free(buf);
+	return TL_EINPUT;
 }
 
 void

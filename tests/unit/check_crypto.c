@@ -186,6 +186,58 @@ START_TEST(base64_strict)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(tl_base64_decode(bad[i], strlen(bad[i]), &out,
 		    &len) == TL_EINPUT, "accepted \"%s\"", bad[i]);
+	/* A byte outside ASCII is no digit, whatever the locale says. */
+	ck_assert_int_eq(tl_base64_decode("Zm9\xe9", 4, &out, &len),
+	    TL_EINPUT);
+}
+END_TEST
+
+/*
+ * Every byte string of up to 64 bytes comes back from its encoding; and
+ * each encoding with one character changed to any other byte either is
+ * rejected or decodes to bytes whose encoding it is (one encoding for
+ * each byte string).
+ */
+START_TEST(base64_round_trip)
+{
+	uint8_t data[64], *out = NULL, *again = NULL;
+	size_t len = 0, len2 = 0, accepted = 0;
+	char *enc = NULL, *enc2 = NULL;
+
+	for (size_t n = 0; n <= sizeof(data); n++) {
+		for (size_t i = 0; i < n; i++)
+			data[i] = (uint8_t)(n * 131 + i * 251 + 7);
+		ck_assert_int_eq(tl_base64_encode(data, n, &enc), TL_OK);
+		ck_assert_uint_eq(strlen(enc), (n + 2) / 3 * 4);
+		ck_assert_int_eq(tl_base64_decode(enc, strlen(enc), &out, &len),
+		    TL_OK);
+		ck_assert_uint_eq(len, n);
+		if (n > 0)
+			ck_assert_mem_eq(out, data, n);
+		free(out);
+		for (size_t at = 0; n <= 8 && at < strlen(enc); at++) {
+			char saved = enc[at];
+
+			for (int c = 0; c < 256; c++) {
+				if (c == (unsigned char)saved)
+					continue;
+				enc[at] = (char)c;
+				if (tl_base64_decode(enc, strlen(enc), &again,
+				    &len2) != TL_OK)
+					continue;
+				accepted++;
+				ck_assert_int_eq(tl_base64_encode(again, len2,
+				    &enc2), TL_OK);
+				ck_assert_str_eq(enc2, enc);
+				free(enc2);
+				free(again);
+			}
+			enc[at] = saved;
+		}
+		free(enc);
+	}
+	/* Changing a digit into another digit mostly gives valid text. */
+	ck_assert_uint_gt(accepted, 1000);
 }
 END_TEST
 
@@ -229,6 +281,7 @@ crypto_suite(void)
 	tcase_add_test(tc, public_key_rejects);
 	tcase_add_test(tc, hash_vectors);
 	tcase_add_test(tc, base64_strict);
+	tcase_add_test(tc, base64_round_trip);
 	tcase_add_test(tc, hex_codec);
 	tcase_add_test(tc, random_and_wipe);
 	suite_add_tcase(s, tc);
