@@ -545,21 +545,20 @@ tl_base64_encode(const void *data, size_t len, char **out)
 	return TL_OK;
 }
 
-/* The value of a base64 digit (RFC 4648 section 4), or -1. */
-static int
-base64_value(unsigned char c)
+/* The value of each base64 digit (RFC 4648 section 4), 0xff for the
+ * other bytes: made once. */
+static uint8_t base64_values[256];
+static pthread_once_t base64_once = PTHREAD_ONCE_INIT;
+
+static void
+make_base64_values(void)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	static const char digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	memset(base64_values, 0xff, sizeof(base64_values));
+	for (size_t i = 0; i < 64; i++)
+		base64_values[(unsigned char)digits[i]] = (uint8_t)i;
 }
 
 /*
@@ -578,6 +577,7 @@ tl_base64_decode(const char *b64, size_t len, uint8_t **out, size_t *outlen)
 
 	if (len % 4 != 0 || len > (size_t)INT32_MAX)
 		return TL_EINPUT;
+	pthread_once(&base64_once, make_base64_values);
 	if (len >= 1 && s[len - 1] == '=')
 		pad++;
 	if (len >= 2 && s[len - 2] == '=')
@@ -586,15 +586,16 @@ tl_base64_decode(const char *b64, size_t len, uint8_t **out, size_t *outlen)
 	if ((buf = malloc(n + 1)) == NULL)
 		return TL_ENOMEM;
 	for (size_t i = 0; i < len; i += 4) {
-		int last = i + 4 == len, v[4];
+		int last = i + 4 == len;
+		uint8_t v[4];
 		uint32_t group = 0;
 
 		for (int j = 0; j < 4; j++) {
 			v[j] = last && j >= 4 - (int)pad ? 0 :
-			    base64_value(s[i + (size_t)j]);
-			if (v[j] < 0)
+			    base64_values[s[i + (size_t)j]];
+			if (v[j] == 0xff)
 				goto bad;
-			group = group << 6 | (uint32_t)v[j];
+			group = group << 6 | v[j];
 		}
 		buf[o++] = (uint8_t)(group >> 16);
 		if (!last || pad < 2)
