@@ -31,6 +31,22 @@ START_TEST(pae_bytes)
 	ck_assert_uint_eq(len, strlen("DSSEv1 1 t 0 "));
 	ck_assert_mem_eq(pae, "DSSEv1 1 t 0 ", len);
 	free(pae);
+	/* Lengths of one to five digits. */
+	for (size_t n = 1; n <= 10000; n *= 10) {
+		uint8_t *body = calloc(n, 1);
+		char head[32];
+
+		ck_assert_ptr_nonnull(body);
+		memset(body, 'b', n);
+		ck_assert_int_eq(tl_envelope_pae("application/x", body, n, &pae,
+		    &len), TL_OK);
+		snprintf(head, sizeof(head), "DSSEv1 13 application/x %zu ", n);
+		ck_assert_uint_eq(len, strlen(head) + n);
+		ck_assert_mem_eq(pae, head, strlen(head));
+		ck_assert_mem_eq(pae + strlen(head), body, n);
+		free(pae);
+		free(body);
+	}
 }
 END_TEST
 
