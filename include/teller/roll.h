@@ -42,6 +42,7 @@ struct tl_voter {
 	size_t constituency_index;
 	int64_t weight;
 	char public_key[TL_PUBLIC_B64_LEN + 1];
+	uint8_t public_raw[TL_ED25519_PUBLIC_LEN]; /* public_key decoded */
 	char key_id[TL_KEYID_LEN + 1];
 	size_t line; /* line of the CSV file, 0 if not from one */
 };

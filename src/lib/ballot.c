@@ -253,15 +253,14 @@ take_selection(const char **p, const char *end, const struct tl_contest *c,
 	char answer[16];
 	size_t group;
 
+	memset(seen, 0, c->ncandidates);
 	switch (tl_method_selection_kind(c->method)) {
 	case TL_SELECTION_MARKS:
-		memset(seen, 0, c->ncandidates);
 		return TL_JSON_TAKE(p, end, ",\"marks\":[") &&
 		    take_candidates(p, end, c, c->method == TL_METHOD_PLURALITY ?
 		    c->seats : c->ncandidates, seen, sel) &&
 		    TL_JSON_TAKE(p, end, "}");
 	case TL_SELECTION_RANKING:
-		memset(seen, 0, c->ncandidates);
 		if (!TL_JSON_TAKE(p, end, ",\"ranking\":["))
 			return 0;
 		if (TL_JSON_TAKE(p, end, "]}"))

@@ -60,12 +60,13 @@ sha256_md(void)
 }
 
 /*
- * What each thread keeps between signature checks: a digest context for
- * them and one for hashing, and a context that makes Ed25519 public keys.  Verifying a record checks one
- * signature with one new key per voter, and OpenSSL's setup of both (a
- * fetch of the algorithm under a lock, allocations) would otherwise cost a
- * tenth as much as the check itself.  Freed when the thread ends; the
- * main thread's, when the process does.
+ * What each thread keeps between calls: a digest context for signature
+ * checks and one for hashing, and a context that makes Ed25519 public
+ * keys.  Verifying a record checks one signature with one new key per
+ * voter, and OpenSSL's setup of each (a fetch of the algorithm under a
+ * lock, allocations) would otherwise cost a tenth as much as the check
+ * itself.  Freed when the thread ends; the main thread's, when the
+ * process does.
  */
 struct thread_cache {
 	EVP_MD_CTX *verify;
@@ -111,6 +112,26 @@ thread_cache(void)
 		return NULL;
 	}
 	return tc;
+}
+
+/* A digest context: the one a thread cache keeps at *slot (made on first
+ * use), or with no cache (slot NULL) a new one; NULL if out of memory.
+ * Give it back with md_release. */
+static EVP_MD_CTX *
+md_take(EVP_MD_CTX **slot)
+{
+	if (slot != NULL && *slot == NULL)
+		*slot = EVP_MD_CTX_new();
+	return slot != NULL && *slot != NULL ? *slot : EVP_MD_CTX_new();
+}
+
+static void
+md_release(EVP_MD_CTX **slot, EVP_MD_CTX *ctx)
+{
+	if (slot != NULL && ctx == *slot)
+		EVP_MD_CTX_reset(ctx);
+	else
+		EVP_MD_CTX_free(ctx);
 }
 
 static int
@@ -419,23 +440,16 @@ tl_key_verify(const struct tl_key *key, const uint8_t *msg, size_t len,
     const uint8_t *sig, size_t siglen)
 {
 	struct thread_cache *tc = thread_cache();
-	EVP_MD_CTX *ctx;
+	EVP_MD_CTX **slot = tc != NULL ? &tc->verify : NULL, *ctx;
 	int ok;
 
 	if (siglen != TL_ED25519_SIG_LEN)
 		return TL_ESIGNATURE;
-	if (tc != NULL && tc->verify == NULL)
-		tc->verify = EVP_MD_CTX_new();
-	if (tc != NULL && tc->verify != NULL)
-		ctx = tc->verify;
-	else if ((ctx = EVP_MD_CTX_new()) == NULL)
+	if ((ctx = md_take(slot)) == NULL)
 		return TL_ENOMEM;
 	ok = EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key->pkey) == 1 &&
 	    EVP_DigestVerify(ctx, sig, siglen, msg, len) == 1;
-	if (tc != NULL && ctx == tc->verify)
-		EVP_MD_CTX_reset(ctx);
-	else
-		EVP_MD_CTX_free(ctx);
+	md_release(slot, ctx);
 	if (!ok) {
 		ERR_clear_error();
 		return TL_ESIGNATURE;
@@ -457,18 +471,14 @@ void
 tl_sha256_iov(const struct tl_iov *parts, size_t n, uint8_t out[TL_SHA256_LEN])
 {
 	struct thread_cache *tc = thread_cache();
-	EVP_MD_CTX *ctx = NULL;
-	int ok;
+	EVP_MD_CTX **slot = tc != NULL ? &tc->hash : NULL;
+	EVP_MD_CTX *ctx = md_take(slot);
+	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, sha256_md(), NULL) == 1;
 
-	if (tc != NULL && tc->hash == NULL)
-		tc->hash = EVP_MD_CTX_new();
-	ctx = tc != NULL && tc->hash != NULL ? tc->hash : EVP_MD_CTX_new();
-	ok = ctx != NULL && EVP_DigestInit_ex(ctx, sha256_md(), NULL) == 1;
 	for (size_t i = 0; ok && i < n; i++)
 		ok = EVP_DigestUpdate(ctx, parts[i].data, parts[i].len) == 1;
 	ok = ok && EVP_DigestFinal_ex(ctx, out, NULL) == 1;
-	if (tc == NULL || ctx != tc->hash)
-		EVP_MD_CTX_free(ctx);
+	md_release(slot, ctx);
 	if (!ok)
 		abort(); /* SHA-256 in memory cannot fail but for lack of memory */
 }

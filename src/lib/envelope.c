@@ -33,15 +33,14 @@ int
 tl_envelope_pae(const char *type, const uint8_t *payload, size_t len,
     uint8_t **out, size_t *outlen)
 {
-	size_t tlen = strlen(type), o = 0;
+	size_t tlen = strlen(type), o = 7;
 	uint8_t *pae;
 
 	/* Every signature check builds one: no printf. */
 	if (len > SIZE_MAX / 2 || tlen > SIZE_MAX / 4 ||
 	    (pae = malloc(len + tlen + 2 * 20 + 16)) == NULL)
 		return TL_ENOMEM;
-	memcpy(pae, "DSSEv1 ", 7);
-	o = 7;
+	memcpy(pae, "DSSEv1 ", o);
 	o += put_decimal(pae + o, tlen);
 	pae[o++] = ' ';
 	memcpy(pae + o, type, tlen);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonutil.h"
 #include "record_internal.h"
 #include "store_internal.h"
 #include "teller/election.h"
@@ -81,18 +82,6 @@ static const char *const canonical_types[] = {
 	TL_TYPE_DECISION, TL_TYPE_FINAL,
 };
 
-/* Whether p (with end) starts with the literal lit; moves p past it. */
-static int
-take(const char **p, const char *end, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
-		return 0;
-	*p += n;
-	return 1;
-}
-
 /* The length of the run of base64 characters at p. */
 static size_t
 base64_run(const char *p, const char *end)
@@ -116,29 +105,30 @@ read_template(const char *data, size_t len, struct tl_envelope **out)
 	size_t payload_len, raw_len = 0, bytes_len = 0;
 	int r = TL_EINPUT;
 
-	if (!take(&p, end, "{\"payloadType\":\""))
+	if (!TL_JSON_TAKE(&p, end, "{\"payloadType\":\""))
 		return TL_EINPUT;
 	for (size_t i = 0; i < sizeof(canonical_types) /
 	    sizeof(canonical_types[0]) && type == NULL; i++)
-		if (take(&p, end, canonical_types[i]))
+		if (tl_json_take_literal(&p, end, canonical_types[i],
+		    strlen(canonical_types[i])))
 			type = canonical_types[i];
-	if (type == NULL || !take(&p, end, "\",\"payload\":\""))
+	if (type == NULL || !TL_JSON_TAKE(&p, end, "\",\"payload\":\""))
 		return TL_EINPUT;
 	payload = p;
 	payload_len = base64_run(p, end);
 	p += payload_len;
-	if (!take(&p, end, "\",\"signatures\":[{\"keyid\":\""))
+	if (!TL_JSON_TAKE(&p, end, "\",\"signatures\":[{\"keyid\":\""))
 		return TL_EINPUT;
 	keyid = p;
 	for (size_t i = 0; i < TL_KEYID_LEN; i++, p++)
 		if (p == end || !((*p >= '0' && *p <= '9') ||
 		    (*p >= 'a' && *p <= 'f')))
 			return TL_EINPUT;
-	if (!take(&p, end, "\",\"sig\":\""))
+	if (!TL_JSON_TAKE(&p, end, "\",\"sig\":\""))
 		return TL_EINPUT;
 	sig = p;
 	p += base64_run(p, end);
-	if ((size_t)(p - sig) != 88 || !take(&p, end, "\"}]}") || p != end)
+	if ((size_t)(p - sig) != 88 || !TL_JSON_TAKE(&p, end, "\"}]}") || p != end)
 		return TL_EINPUT;
 	if (tl_base64_decode(payload, payload_len, &bytes, &bytes_len) != TL_OK ||
 	    tl_base64_decode(sig, 88, &raw, &raw_len) != TL_OK ||

@@ -319,7 +319,7 @@ tl_verify_voter_signed(struct verify *v, size_t index,
 	struct tl_key *key = NULL;
 	int r;
 
-	if ((r = tl_key_from_public_base64(v->roll->voters[index].public_key,
+	if ((r = tl_key_from_public_raw(v->roll->voters[index].public_raw,
 	    &key, err)) != TL_OK)
 		return r;
 	r = tl_record_check_signature(env, key, err);

@@ -63,7 +63,8 @@ roll_push(struct tl_roll *roll)
 
 /* Checks that a base64 public key decodes to 32 bytes; fills the key id. */
 static int
-check_public_key(const char *b64, char key_id[TL_KEYID_LEN + 1])
+check_public_key(const char *b64, uint8_t public_raw[TL_ED25519_PUBLIC_LEN],
+    char key_id[TL_KEYID_LEN + 1])
 {
 	uint8_t *raw = NULL;
 	size_t len = 0;
@@ -75,6 +76,7 @@ check_public_key(const char *b64, char key_id[TL_KEYID_LEN + 1])
 		free(raw);
 		return TL_EINPUT;
 	}
+	memcpy(public_raw, raw, TL_ED25519_PUBLIC_LEN);
 	tl_key_id_raw(raw, key_id);
 	free(raw);
 	return TL_OK;
@@ -102,7 +104,7 @@ tl_roll_add(struct tl_roll *roll, const char *id, const char *name,
 	v->constituency_index = constituency_index;
 	v->weight = weight;
 	memcpy(v->public_key, public_key, TL_PUBLIC_B64_LEN + 1);
-	if (check_public_key(public_key, v->key_id) != TL_OK) {
+	if (check_public_key(public_key, v->public_raw, v->key_id) != TL_OK) {
 		voter_clear(v);
 		roll->nvoters--;
 		return TL_EINPUT;
