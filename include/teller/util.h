@@ -46,6 +46,16 @@ int tl_read_file(const char *path, size_t max, char **out, size_t *len,
     struct tl_error *err);
 
 /*
+ * Reads what the open descriptor fd holds, from where it stands to its
+ * end, as tl_read_file does (name is the file's name for messages); fd
+ * stays open.  A regular file's size (fstat) only sizes the first
+ * allocation: a file that shrinks or grows while it is read is read as it
+ * is, to its end (a mapping of it would fault).
+ */
+int tl_read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
+    struct tl_error *err);
+
+/*
  * Writes data to path through a temporary file and rename, with the given
  * mode, so that a reader never sees half a file.
  */

@@ -307,22 +307,23 @@ tl_key_load_private(const char *path, struct tl_key **out,
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return tl_error_set(err, TL_EIO, "%s: cannot open key file: %s",
 		    path, strerror(errno));
-	if (fstat(fd, &st) != 0) {
+	/* The mode is the one of the file read below, through the same
+	 * descriptor: a file put in its place in between is not read. */
+	if (fstat(fd, &st) != 0)
 		r = tl_error_set(err, TL_EIO, "%s: cannot stat: %s", path,
 		    strerror(errno));
-		close(fd);
-		return r;
-	}
-	close(fd);
-	if (!S_ISREG(st.st_mode))
-		return tl_error_set(err, TL_EINPUT, "%s: not a regular file",
+	else if (!S_ISREG(st.st_mode))
+		r = tl_error_set(err, TL_EINPUT, "%s: not a regular file",
 		    path);
-	if ((st.st_mode & 077) != 0)
-		return tl_error_set(err, TL_EKEYPERM,
+	else if ((st.st_mode & 077) != 0)
+		r = tl_error_set(err, TL_EKEYPERM,
 		    "%s: private key file has mode %04o; others can read it "
 		    "(run: chmod 600 %s)", path, (unsigned)(st.st_mode & 07777),
 		    path);
-	if ((r = tl_read_file(path, KEY_FILE_MAX, &pem, &len, err)) != TL_OK)
+	else
+		r = tl_read_fd(fd, path, KEY_FILE_MAX, &pem, &len, err);
+	close(fd);
+	if (r != TL_OK)
 		return r;
 	r = tl_key_from_private_pem(pem, len, out, err);
 	if (r != TL_OK)
