@@ -130,6 +130,13 @@ tl_buf_free(struct tl_buf *buf)
 
 #define READ_CHUNK (64 * 1024)
 
+static int
+read_error(struct tl_error *err, const char *name, int errnum)
+{
+	return tl_error_set(err, tl_file_error_code(errnum), "%s: cannot read: "
+	    "%s", name, strerror(errnum));
+}
+
 int
 tl_read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
     struct tl_error *err)
@@ -159,8 +166,7 @@ tl_read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
 				r = tl_error_set(err, TL_ETOOBIG, "%s: larger than "
 				    "the limit of %zu bytes", name, max);
 			else if (n < 0)
-				r = tl_error_set(err, TL_EIO, "%s: read error: %s",
-				    name, strerror(errno));
+				r = read_error(err, name, errno);
 			break;
 		}
 		if (buf.len + 1 >= buf.cap && buf_reserve(&buf,
@@ -175,8 +181,7 @@ tl_read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
 		if ((n = read(fd, buf.data + buf.len, room)) < 0) {
 			if (errno == EINTR)
 				continue;
-			r = tl_error_set(err, TL_EIO, "%s: read error: %s", name,
-			    strerror(errno));
+			r = read_error(err, name, errno);
 			break;
 		}
 		if (n == 0)
@@ -194,6 +199,26 @@ tl_read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
 }
 
 int
+tl_file_error_code(int errnum)
+{
+	switch (errnum) {
+	case ENOENT:
+	case ENOTDIR:
+		return TL_ENOTFOUND;
+	case EACCES:
+	case EPERM:
+	case EISDIR:
+	case ELOOP:
+	case ENAMETOOLONG:
+	case ENXIO:
+	case ENODEV:
+		return TL_EINPUT;
+	default:
+		return TL_EIO;
+	}
+}
+
+int
 tl_read_file(const char *path, size_t max, char **out, size_t *len,
     struct tl_error *err)
 {
@@ -201,9 +226,12 @@ tl_read_file(const char *path, size_t max, char **out, size_t *len,
 
 	if (strcmp(path, "-") == 0)
 		return tl_read_fd(STDIN_FILENO, path, max, out, len, err);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return tl_error_set(err, TL_EIO, "%s: cannot open: %s", path,
-		    strerror(errno));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		int e = errno;
+
+		return tl_error_set(err, tl_file_error_code(e), "%s: cannot "
+		    "open: %s", path, strerror(e));
+	}
 	r = tl_read_fd(fd, path, max, out, len, err);
 	close(fd);
 	return r;
