@@ -477,6 +477,8 @@ START_TEST(tally_counts_the_log)
 	 *   a2 (2): plu x         a3 (3): plu y z          a4: does not vote
 	 *   plu: x = 2, y = 3, z = 1 + 3 = 4 -> winners z, y
 	 *   app: a2 (2) marks x, y, z; a3 (3) marks z     -> z = 5, x = y = 2
+	 *        a1's counted ballot (seq 2) has no selection for app: a
+	 *        blank vote there -> ballots 3 (a1, a2, a3), weight 6, blank 1
 	 *   ref: b1 yes, b2 no, b3 yes                   -> approved, 2 to 1 */
 	static const struct {
 		size_t key;
@@ -521,6 +523,13 @@ START_TEST(tally_counts_the_log)
 	ck_assert_int_eq(json_integer_value(json_object_get(plu, "weight")), 6);
 	ck_assert_int_eq(votes(contest_report(result, "app"), "z"), 5);
 	ck_assert_int_eq(votes(contest_report(result, "app"), "x"), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(contest_report(
+	    result, "app"), "ballots")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(contest_report(
+	    result, "app"), "weight")), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(contest_report(
+	    result, "app"), "blank")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(plu, "blank")), 0);
 	ref = contest_report(result, "ref");
 	ck_assert_str_eq(json_string_value(json_object_get(ref, "outcome")),
 	    "approved");
