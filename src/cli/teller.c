@@ -55,6 +55,7 @@ extern const struct cli_command cmd_webhook_remove;
 extern const struct cli_command cmd_webhook_deliver;
 extern const struct cli_command cmd_webhook_test;
 extern const struct cli_command cmd_serve;
+extern const struct cli_command cmd_backup;
 
 static const struct cli_command *const commands[] = {
 	&cmd_init,
@@ -95,6 +96,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_webhook_deliver,
 	&cmd_webhook_test,
 	&cmd_serve,
+	&cmd_backup,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
