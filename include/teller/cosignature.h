@@ -114,6 +114,15 @@ int tl_cosignature_verify(const struct tl_cosignature *c,
     const struct tl_witness *witness, const char *origin, uint64_t size,
     const uint8_t root[TL_SHA256_LEN], struct tl_error *err);
 
+/* Checks n cosignatures of the checkpoint (origin, size, root), each
+ * against the witness of its name in list: *valid gets the number that
+ * verify.  TL_OK if all do; otherwise the error of the first that does
+ * not (TL_EVERIFY for a witness the list does not name). */
+int tl_cosignatures_verify(const struct tl_cosignature *cosignatures,
+    size_t n, const struct tl_witness_list *list, const char *origin,
+    uint64_t size, const uint8_t root[TL_SHA256_LEN], unsigned *valid,
+    struct tl_error *err);
+
 /* The 76 bytes of a cosignature as base64 (out gets
  * TL_COSIGNATURE_B64_LEN characters and a NUL), and back: the base64 must
  * be canonical and decode to 76 bytes whose timestamp is below 2^63. */

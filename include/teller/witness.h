@@ -192,9 +192,8 @@ int tl_cosignatures_store(struct tl_store *store, const char *election,
 /*
  * The cosigned head of the largest tree cosigned by at least `quorum`
  * witnesses (0: the manifest's quorum), or with size > 0, of that size
- * whatever its number of cosignatures: the document above, plus
- * "witnesses" (the number the manifest names) and "quorum" (its quorum).
- * TL_ENOTFOUND if there is none; TL_ESTATE if the election names no
+ * whatever its number of cosignatures: the document above, with the
+ * cosignatures of the witnesses the manifest names.  TL_ENOTFOUND if there is none; TL_ESTATE if the election names no
  * witnesses.
  */
 int tl_cosigned_head_get(struct tl_store *store, const char *election,

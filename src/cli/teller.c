@@ -48,12 +48,16 @@ extern const struct cli_command cmd_demo;
 extern const struct cli_command cmd_export;
 extern const struct cli_command cmd_verify;
 extern const struct cli_command cmd_receipt_verify;
+extern const struct cli_command cmd_receipt_witness;
 extern const struct cli_command cmd_webhook_add;
 extern const struct cli_command cmd_webhook_list;
 extern const struct cli_command cmd_webhook_remove;
 extern const struct cli_command cmd_webhook_deliver;
 extern const struct cli_command cmd_webhook_test;
 extern const struct cli_command cmd_serve;
+extern const struct cli_command cmd_witness_run;
+extern const struct cli_command cmd_witness_cosign;
+extern const struct cli_command cmd_cosignature_add;
 
 static const struct cli_command *const commands[] = {
 	&cmd_init,
@@ -87,12 +91,16 @@ static const struct cli_command *const commands[] = {
 	&cmd_export,
 	&cmd_verify,
 	&cmd_receipt_verify,
+	&cmd_receipt_witness,
 	&cmd_webhook_add,
 	&cmd_webhook_list,
 	&cmd_webhook_remove,
 	&cmd_webhook_deliver,
 	&cmd_webhook_test,
 	&cmd_serve,
+	&cmd_witness_run,
+	&cmd_witness_cosign,
+	&cmd_cosignature_add,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

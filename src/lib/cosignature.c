@@ -181,6 +181,36 @@ tl_cosignature_verify(const struct tl_cosignature *c,
 }
 
 int
+tl_cosignatures_verify(const struct tl_cosignature *cosignatures, size_t n,
+    const struct tl_witness_list *list, const char *origin, uint64_t size,
+    const uint8_t root[TL_SHA256_LEN], unsigned *valid, struct tl_error *err)
+{
+	struct tl_error one;
+	int r, first = TL_OK;
+
+	*valid = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct tl_cosignature *cs = &cosignatures[i];
+		const struct tl_witness *w = tl_witness_list_find(list,
+		    cs->witness);
+
+		if (w == NULL)
+			r = tl_error_set(&one, TL_EVERIFY, "%s is not one of the "
+			    "witnesses the manifest names", cs->witness);
+		else
+			r = tl_cosignature_verify(cs, w, origin, size, root, &one);
+		if (r == TL_OK)
+			(*valid)++;
+		else if (first == TL_OK) {
+			first = r;
+			if (err != NULL)
+				*err = one;
+		}
+	}
+	return first;
+}
+
+int
 tl_cosignature_encode(const struct tl_cosignature *c,
     char out[TL_COSIGNATURE_B64_LEN + 1])
 {

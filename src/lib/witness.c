@@ -175,8 +175,7 @@ tl_cosigned_head_check(const struct tl_cosigned_head *c,
     struct tl_error *err)
 {
 	char origin[TL_CHECKPOINT_ORIGIN_MAX + 1];
-	struct tl_error one;
-	int r, first = TL_OK;
+	int r;
 
 	*valid = 0;
 	if ((r = tl_envelope_verify(c->envelope, authority, err)) != TL_OK)
@@ -186,26 +185,8 @@ tl_cosigned_head_check(const struct tl_cosigned_head *c,
 		    "head is of election %s, not %s", c->head.election_id,
 		    election);
 	tl_witness_origin(authority, election, origin);
-	for (size_t i = 0; i < c->n; i++) {
-		const struct tl_cosignature *cs = &c->cosignatures[i];
-		const struct tl_witness *w = tl_witness_list_find(witnesses,
-		    cs->witness);
-
-		if (w == NULL)
-			r = tl_error_set(&one, TL_EVERIFY, "%s is not one of the "
-			    "witnesses the manifest names", cs->witness);
-		else
-			r = tl_cosignature_verify(cs, w, origin, c->head.size,
-			    c->head.root, &one);
-		if (r == TL_OK)
-			(*valid)++;
-		else if (first == TL_OK) {
-			first = r;
-			if (err != NULL)
-				*err = one;
-		}
-	}
-	return first;
+	return tl_cosignatures_verify(c->cosignatures, c->n, witnesses, origin,
+	    c->head.size, c->head.root, valid, err);
 }
 
 /* --- the witness's side ------------------------------------------------------ */
@@ -695,11 +676,7 @@ tl_cosigned_head_get(struct tl_store *store, const char *election,
 	    (r = load_cosignatures(store, election, c, &m->witnesses, err)) !=
 	    TL_OK)
 		goto out;
-	if ((doc = tl_cosigned_head_to_json(c)) == NULL ||
-	    json_object_set_new(doc, "witnesses",
-	    json_integer((json_int_t)m->witnesses.n)) != 0 ||
-	    json_object_set_new(doc, "quorum",
-	    json_integer((json_int_t)m->witnesses.quorum)) != 0) {
+	if ((doc = tl_cosigned_head_to_json(c)) == NULL) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
 	}
