@@ -72,6 +72,13 @@ int tl_client_consistency(const char *server, const char *election,
     uint64_t first, uint64_t second, struct tl_merkle_proof *proof,
     struct tl_error *err);
 
+/* The server's inclusion proof of the entry whose leaf hash is given in
+ * the tree of the first `size` entries: *index gets the entry's index
+ * (unchecked: verify the proof). */
+int tl_client_inclusion(const char *server, const char *election,
+    const uint8_t leaf_hash[TL_SHA256_LEN], uint64_t size, uint64_t *index,
+    struct tl_merkle_proof *proof, struct tl_error *err);
+
 /* The election's signed manifest (pinned or the server's, opened as
  * tl_client_authority does): *manifest and *authority, the caller's. */
 int tl_client_manifest(const char *server, const char *election,

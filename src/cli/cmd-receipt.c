@@ -407,7 +407,7 @@ check_receipt(const struct tl_receipt *rc, struct receipt_source *src,
 			status = cli_fail(&err);
 			goto out;
 		}
-		outcome_add(o, "ballot", 0, "%s", err.message);
+		outcome_add(o, kind, 0, "%s", err.message);
 		goto out;
 	}
 	if (tl_receipt_matches_entry(rc, entry, len, &err) != TL_OK) {

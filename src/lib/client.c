@@ -498,6 +498,36 @@ tl_client_consistency(const char *server, const char *election,
 	return r;
 }
 
+int
+tl_client_inclusion(const char *server, const char *election,
+    const uint8_t leaf_hash[TL_SHA256_LEN], uint64_t size, uint64_t *index,
+    struct tl_merkle_proof *proof, struct tl_error *err)
+{
+	json_t *doc = NULL;
+	char path[256], leaf[TL_HASH_HEX_LEN + 1];
+	json_int_t at;
+	int r;
+
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
+	tl_hex_encode(leaf_hash, TL_SHA256_LEN, leaf);
+	snprintf(path, sizeof(path), "/v1/elections/%s/proof/inclusion"
+	    "?hash=%s&size=%llu", election, leaf, (unsigned long long)size);
+	if ((r = get_json(server, path, &doc, err)) != TL_OK)
+		return r;
+	at = json_integer_value(json_object_get(doc, "leaf_index"));
+	if (!json_is_integer(json_object_get(doc, "leaf_index")) || at < 0)
+		r = tl_error_set(err, TL_ENETWORK, "%s%s: no leaf_index in the "
+		    "answer", server, path);
+	else if ((r = tl_proof_from_json(json_object_get(doc, "proof"), proof,
+	    err)) != TL_OK)
+		tl_error_prefix(err, "%s%s", server, path);
+	else
+		*index = (uint64_t)at;
+	json_decref(doc);
+	return r;
+}
+
 /* The server's signed tree head now, checked against the authority. */
 static int
 server_head(const char *server, const char *election,
