@@ -135,23 +135,10 @@ static int
 open_record_source(const char *path, struct receipt_source *src)
 {
 	struct tl_record *record = NULL;
-	struct tl_error err;
-	char *text = NULL;
-	size_t len = 0;
-	int r;
+	int status;
 
-	tl_error_clear(&err);
-	if (tl_read_file(path, TL_RECORD_MAX, &text, &len, &err) != TL_OK) {
-		cli_fail(&err);
-		return EXIT_USAGE;
-	}
-	r = tl_record_parse(text, len, &record, &err);
-	free(text);
-	if (r != TL_OK) {
-		tl_error_prefix(&err, "%s", path);
-		cli_fail(&err);
-		return r == TL_EVERIFY ? EXIT_INVALID : tl_error_exit_status(r);
-	}
+	if ((status = cli_load_record(path, &record)) != 0)
+		return status;
 	snprintf(src->description, sizeof(src->description), "record (%s)",
 	    path);
 	src->ctx = record;

@@ -121,19 +121,13 @@ roll_from_record(const char *path, struct tl_roll **roll, char **election,
 	struct tl_record *record = NULL;
 	struct tl_error err;
 	const char *entry;
-	char *text = NULL;
 	size_t len = 0;
 	int r;
 
+	if ((r = cli_load_record(path, &record)) != 0)
+		return r;
 	tl_error_clear(&err);
-	if (tl_read_file(path, TL_RECORD_MAX, &text, &len, &err) != TL_OK) {
-		cli_fail(&err);
-		return EXIT_USAGE;
-	}
-	r = tl_record_parse(text, len, &record, &err);
-	free(text);
-	if (r == TL_OK && (r = tl_record_entry(record, 1, &entry, &len,
-	    &err)) == TL_OK)
+	if ((r = tl_record_entry(record, 1, &entry, &len, &err)) == TL_OK)
 		r = tl_roll_open_entry(entry, len, tl_record_manifest(record),
 		    tl_record_manifest_hash(record), tl_record_authority(record),
 		    roll, &err);

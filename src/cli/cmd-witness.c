@@ -495,20 +495,11 @@ from_record(const struct witness_opts *o, struct tl_record **record,
     struct tl_key **authority, char **election)
 {
 	struct tl_error err;
-	char *text = NULL;
-	size_t len = 0;
-	int r;
+	int status;
 
+	if ((status = cli_load_record(o->record, record)) != 0)
+		return status;
 	tl_error_clear(&err);
-	if (tl_read_file(o->record, TL_RECORD_MAX, &text, &len, &err) != TL_OK)
-		return cli_fail(&err);
-	r = tl_record_parse(text, len, record, &err);
-	free(text);
-	if (r != TL_OK) {
-		tl_error_prefix(&err, "%s", o->record);
-		cli_fail(&err);
-		return r == TL_EVERIFY ? EXIT_INVALID : tl_error_exit_status(r);
-	}
 	if (tl_key_from_public_base64(tl_record_manifest(*record)->authority_key,
 	    authority, &err) != TL_OK ||
 	    (*election = strdup(tl_record_election(*record))) == NULL)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "teller/record.h"
 #include "teller/util.h"
 
 extern const struct cli_command cmd_init;
@@ -310,6 +311,29 @@ cli_write_output(const char *path, const char *text, int mode)
 	r = tl_write_file(path, buf.data, buf.len, (unsigned)mode, &err);
 	tl_buf_free(&buf);
 	return r == TL_OK ? 0 : cli_fail(&err);
+}
+
+int
+cli_load_record(const char *path, struct tl_record **out)
+{
+	struct tl_error err;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	tl_error_clear(&err);
+	if (tl_read_file(path, TL_RECORD_MAX, &text, &len, &err) != TL_OK) {
+		cli_fail(&err);
+		return EXIT_USAGE;
+	}
+	r = tl_record_parse(text, len, out, &err);
+	free(text);
+	if (r != TL_OK) {
+		tl_error_prefix(&err, "%s", path);
+		cli_fail(&err);
+		return r == TL_EVERIFY ? EXIT_INVALID : tl_error_exit_status(r);
+	}
+	return 0;
 }
 
 int
