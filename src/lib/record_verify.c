@@ -1020,7 +1020,8 @@ build_checks(struct verify *v, const struct walk *w)
 	if (checks == NULL)
 		return NULL;
 	tl_verify_set_check(checks, v, CHECK_FORMAT, "%zu lines read as canonical "
-	    "DSSE envelopes", v->nlines);
+	    "DSSE envelopes%s", v->head_line, v->cosignature_line != 0 ?
+	    ", and the cosignature line" : "");
 	if (v->manifest == NULL) {
 		tl_verify_set_check(checks, v, CHECK_MANIFEST, "line 1: no valid "
 		    "manifest");

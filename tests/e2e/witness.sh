@@ -179,7 +179,7 @@ expect_status 1 teller receipt verify receipts/m4.json --record truncated.jsonl
 pass "a record truncated to a witnessed tree meets the quorum, but fails with witness 1's state"
 
 # Then the authority closes it: a tree of 6 entries with another root.
-teller election close club --random 7 >/dev/null
+teller election close club --random 7 --early --reason "Closed by the authority." >/dev/null
 teller export club --output rewritten.jsonl
 expect_status 1 teller verify rewritten.jsonl
 grep -q "cosigned by 0 of the 2 witnesses" "$T/stdout" || fail "quorum not met"
