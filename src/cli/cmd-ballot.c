@@ -165,6 +165,16 @@ exec_make(int argc, char **argv)
 	return status;
 }
 
+/* A refused ballot's error, naming its file; an error of the system (the
+ * database, the network) is not the file's, and is shown as it is. */
+static int
+fail_naming(struct tl_error *err, const char *path)
+{
+	if (tl_error_exit_status(err->code) == EXIT_USAGE)
+		tl_error_prefix(err, "%s", path);
+	return cli_fail(err);
+}
+
 static int
 exec_cast(int argc, char **argv)
 {
@@ -201,7 +211,7 @@ exec_cast(int argc, char **argv)
 		/* Sent, then the receipt checked before it is printed. */
 		if (tl_client_cast(o.server, text, len, pinned, pinned_len,
 		    &receipt, &err) != TL_OK) {
-			status = cli_fail(&err);
+			status = fail_naming(&err, argv[first]);
 			goto out;
 		}
 	} else {
@@ -209,7 +219,7 @@ exec_cast(int argc, char **argv)
 			goto out;
 		if (tl_ballot_cast(store, text, len, cli_now(), &receipt,
 		    &err) != TL_OK) {
-			status = cli_fail(&err);
+			status = fail_naming(&err, argv[first]);
 			goto out;
 		}
 	}

@@ -52,7 +52,7 @@ cat >bad.json <<'EOF2'
 EOF2
 expect_status 2 teller election create bad.json
 expect_stderr "bad.json: contests[0].constituency: \"b\" is not one of the manifest's constituencies"
-expect_status 3 teller election create missing.json
+expect_status 2 teller election create missing.json
 expect_stderr "missing.json: cannot open"
 sed 's/"constituency": "b"/"constituency": "a"/' bad.json >good.json
 teller election create good.json >/dev/null

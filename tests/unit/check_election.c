@@ -198,9 +198,21 @@ START_TEST(roll_import_all_or_nothing)
 	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="), 0);
 	ck_assert_int_eq(tl_election_import_roll(store, "e1", csv, strlen(csv),
 	    "more.csv", &n, &err), TL_EROLL);
-	ck_assert_ptr_nonnull(strstr(err.message, "more.csv:3: voter a1"));
+	ck_assert_ptr_nonnull(strstr(err.message, "more.csv:3: voter_id: "
+	    "voter a1 is already on the roll of election e1"));
 	ck_assert_int_eq(th_count(store, "voters"), NA + NB);
 	free(csv);
+	/* A new voter with the key of one on the roll: which one. */
+	tl_key_public_base64(keys[1], pub);
+	ck_assert_int_ge(asprintf(&csv, "voter_id,name,constituency,weight,"
+	    "public_key\na9,New,a,1,%s\n", pub), 0);
+	ck_assert_int_eq(tl_election_import_roll(store, "e1", csv, strlen(csv),
+	    "more.csv", &n, &err), TL_EROLL);
+	ck_assert_ptr_nonnull(strstr(err.message, "more.csv:2: public_key: "
+	    "voter a9 has the same key as voter a2, already on the roll"));
+	ck_assert_int_eq(th_count(store, "voters"), NA + NB);
+	free(csv);
+	tl_key_public_base64(keys[NA + NB], pub);
 	/* A bad line: nothing imported either. */
 	ck_assert_int_ge(asprintf(&csv, "voter_id,name,constituency,weight,"
 	    "public_key\na9,New,a,1,%s\na10,Bad,a,0,%s\n", pub, pub), 0);
