@@ -6,7 +6,11 @@
  * tree head must be signed by that key and extend the receipt's tree
  * (consistency proof).
  *
- * server is the base URL ("http://127.0.0.1:8080").  A pinned manifest is
+ * A server is named by a struct tl_client_server: its base URL
+ * ("http://127.0.0.1:8080", "https://vote.example.org") and, for https,
+ * optionally a PEM file of the certificate authorities to trust in place
+ * of the system's (libcurl's CAINFO).  Over https the server's certificate
+ * and name are always checked.  A pinned manifest is
  * the signed manifest's text the voter already holds ('teller manifest
  * ID'); without one the server's is fetched and must be signed by the
  * authority key it names and, for a ballot, hash to the manifest hash
@@ -27,6 +31,12 @@
 #include "teller/manifest.h"
 #include "teller/merkle.h"
 
+/* Where a server is, and whom to trust for its certificate; borrowed. */
+struct tl_client_server {
+	const char *url;       /* the base URL, http:// or https:// */
+	const char *ca_file;   /* PEM certificate authorities, or NULL */
+};
+
 /*
  * A signed manifest envelope's text, opened: parsed, checked to be signed
  * by the authority key it names.  *manifest (optional), hash (optional,
@@ -43,9 +53,9 @@ int tl_client_open_manifest(const char *text, size_t len,
  * its inclusion proof, the ballot it names) before giving it back in
  * *receipt.  pinned (with pinned_len) may be NULL.
  */
-int tl_client_cast(const char *server, const char *ballot, size_t len,
-    const char *pinned, size_t pinned_len, char **receipt,
-    struct tl_error *err);
+int tl_client_cast(const struct tl_client_server *server,
+    const char *ballot, size_t len, const char *pinned, size_t pinned_len,
+    char **receipt, struct tl_error *err);
 
 /*
  * The pieces, for a client that checks more (a receipt verifier whose
@@ -61,27 +71,30 @@ int tl_client_cast(const char *server, const char *ballot, size_t len,
  * tl_client_consistency: the server's consistency proof between the
  *   trees of the first `first` and `second` entries (unchecked).
  */
-int tl_client_authority(const char *server, const char *election,
-    const char *pinned, size_t pinned_len, struct tl_key **authority,
+int tl_client_authority(const struct tl_client_server *server,
+    const char *election, const char *pinned, size_t pinned_len,
+    struct tl_key **authority, struct tl_error *err);
+int tl_client_tree_head(const struct tl_client_server *server,
+    const char *election, char **text, struct tl_error *err);
+int tl_client_log_entry(const struct tl_client_server *server,
+    const char *election, uint64_t index, char **entry, size_t *len,
     struct tl_error *err);
-int tl_client_tree_head(const char *server, const char *election,
-    char **text, struct tl_error *err);
-int tl_client_log_entry(const char *server, const char *election,
-    uint64_t index, char **entry, size_t *len, struct tl_error *err);
-int tl_client_consistency(const char *server, const char *election,
-    uint64_t first, uint64_t second, struct tl_merkle_proof *proof,
-    struct tl_error *err);
+int tl_client_consistency(const struct tl_client_server *server,
+    const char *election, uint64_t first, uint64_t second,
+    struct tl_merkle_proof *proof, struct tl_error *err);
 
 /* The server's inclusion proof of the entry whose leaf hash is given in
  * the tree of the first `size` entries: *index gets the entry's index
  * (unchecked: verify the proof). */
-int tl_client_inclusion(const char *server, const char *election,
+int tl_client_inclusion(const struct tl_client_server *server,
+    const char *election,
     const uint8_t leaf_hash[TL_SHA256_LEN], uint64_t size, uint64_t *index,
     struct tl_merkle_proof *proof, struct tl_error *err);
 
 /* The election's signed manifest (pinned or the server's, opened as
  * tl_client_authority does): *manifest and *authority, the caller's. */
-int tl_client_manifest(const char *server, const char *election,
+int tl_client_manifest(const struct tl_client_server *server,
+    const char *election,
     const char *pinned, size_t pinned_len, struct tl_manifest **manifest,
     struct tl_key **authority, struct tl_error *err);
 
@@ -96,9 +109,11 @@ int tl_client_manifest(const char *server, const char *election,
  *   (optional) gets the number of cosignatures the server now holds for
  *   that tree.
  */
-int tl_client_cosigned_head(const char *server, const char *election,
+int tl_client_cosigned_head(const struct tl_client_server *server,
+    const char *election,
     unsigned quorum, uint64_t size, char **text, struct tl_error *err);
-int tl_client_send_cosigned(const char *server, const char *election,
+int tl_client_send_cosigned(const struct tl_client_server *server,
+    const char *election,
     const char *text, size_t len, size_t *count, struct tl_error *err);
 
 /*
@@ -112,7 +127,8 @@ int tl_client_send_cosigned(const char *server, const char *election,
  * that extends the old receipt's (the server's consistency proof).
  * TL_ENOTFOUND while no such cosigned tree holds the entry.
  */
-int tl_client_witnessed_receipt(const char *server, const char *receipt,
+int tl_client_witnessed_receipt(const struct tl_client_server *server,
+    const char *receipt,
     size_t len, const char *pinned, size_t pinned_len, unsigned quorum,
     char **witnessed, struct tl_error *err);
 
@@ -132,8 +148,8 @@ struct tl_client_receipt_check {
  * anything fails to check: the ballot's place in the log is then not
  * shown.
  */
-int tl_client_verify_receipt(const char *server, const char *receipt,
-    size_t len, const char *pinned, size_t pinned_len,
+int tl_client_verify_receipt(const struct tl_client_server *server,
+    const char *receipt, size_t len, const char *pinned, size_t pinned_len,
     struct tl_client_receipt_check *out, struct tl_error *err);
 
 #endif

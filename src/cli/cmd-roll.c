@@ -69,7 +69,7 @@ const struct cli_command cmd_roll_import = {
 
 struct roll_check_opts {
 	const char *record;
-	const char *server;
+	struct tl_client_server server;   /* url NULL: not given */
 	const char *election;
 	const char *manifest;
 	const char *voter;
@@ -88,7 +88,10 @@ roll_check_option(int opt, const char *arg, void *ctx)
 		o->record = arg;
 		return 0;
 	case 'S':
-		o->server = arg;
+		o->server.url = arg;
+		return 0;
+	case 'C':
+		o->server.ca_file = arg;
 		return 0;
 	case 'e':
 		o->election = arg;
@@ -148,7 +151,7 @@ roll_from_record(const char *path, struct tl_roll **roll, char **election,
 /* Whether entry (the server's entry `index`) is in the server's latest
  * tree head, signed by authority: the inclusion proof of its leaf. */
 static int
-served_entry(const char *server, const char *election,
+served_entry(const struct tl_client_server *server, const char *election,
     const struct tl_key *authority, uint64_t index, const char *entry,
     size_t len, uint64_t *size, struct tl_error *err)
 {
@@ -203,7 +206,7 @@ roll_from_server(const struct roll_check_opts *o, struct tl_roll **roll,
 	int r, status = 0;
 
 	tl_error_clear(&err);
-	if ((r = tl_client_log_entry(o->server, o->election, 0, &line1, &len1,
+	if ((r = tl_client_log_entry(&o->server, o->election, 0, &line1, &len1,
 	    &err)) != TL_OK ||
 	    (r = tl_client_open_manifest(line1, len1, &m, hash, &authority,
 	    &err)) != TL_OK)
@@ -226,17 +229,17 @@ roll_from_server(const struct roll_check_opts *o, struct tl_roll **roll,
 		    "with the manifest of election %s", o->election, m->id);
 		goto fail;
 	}
-	if ((r = served_entry(o->server, o->election, authority, 0, line1,
+	if ((r = served_entry(&o->server, o->election, authority, 0, line1,
 	    len1, &size, &err)) != TL_OK ||
-	    (r = tl_client_log_entry(o->server, o->election, 1, &line2, &len2,
+	    (r = tl_client_log_entry(&o->server, o->election, 1, &line2, &len2,
 	    &err)) != TL_OK ||
-	    (r = served_entry(o->server, o->election, authority, 1, line2,
+	    (r = served_entry(&o->server, o->election, authority, 1, line2,
 	    len2, &size, &err)) != TL_OK ||
 	    (r = tl_roll_open_entry(line2, len2, m, hash, authority, roll,
 	    &err)) != TL_OK)
 		goto fail;
 	snprintf(where, where_len, "entry 1 of the log of %s on %s (in its "
-	    "signed tree of %llu entries)", o->election, o->server,
+	    "signed tree of %llu entries)", o->election, o->server.url,
 	    (unsigned long long)size);
 	goto out;
  fail:
@@ -267,6 +270,7 @@ exec_roll_check(int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},
 		{"public-key", required_argument, NULL, 'P'},
 		{"json", no_argument, NULL, 'j'},
+		{"cacert", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	struct roll_check_opts o;
@@ -285,10 +289,10 @@ exec_roll_check(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 0, 0)) != 0)
 		return status;
-	if ((o.record == NULL) == (o.server == NULL))
+	if ((o.record == NULL) == (o.server.url == NULL))
 		return cli_usage_error("say where the roll is: --record FILE (an "
 		    "exported record) or --server URL --election ID");
-	if (o.server != NULL && o.election == NULL)
+	if (o.server.url != NULL && o.election == NULL)
 		return cli_usage_error("--server needs --election ID");
 	if (o.record != NULL && (o.election != NULL || o.manifest != NULL))
 		return cli_usage_error("--election and --manifest go with "
@@ -382,6 +386,8 @@ const struct cli_command cmd_roll_check = {
 	"Options:\n"
 	"  --record FILE       an exported record ('teller export')\n"
 	"  --server URL        a teller server, with --election ID\n"
+	"  --cacert FILE       with an https server: trust the certificate\n"
+	"                      authorities in this PEM file\n"
 	"  --manifest FILE     with --server: the signed manifest the log must\n"
 	"                      start with\n"
 	"  --voter ID          your voter id\n"

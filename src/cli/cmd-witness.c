@@ -31,7 +31,7 @@
 #include "teller/witness.h"
 
 struct witness_opts {
-	const char *server;
+	struct tl_client_server server;   /* url NULL: not given */
 	const char *election;
 	const char *key;
 	const char *name;
@@ -53,7 +53,10 @@ witness_option(int opt, const char *arg, void *ctx)
 
 	switch (opt) {
 	case 'S':
-		o->server = arg;
+		o->server.url = arg;
+		return 0;
+	case 'C':
+		o->server.ca_file = arg;
 		return 0;
 	case 'e':
 		o->election = arg;
@@ -323,12 +326,12 @@ poll_once(const struct witness_opts *o, struct tl_witness_state *state,
 	int status;
 
 	tl_error_clear(&err);
-	if (tl_client_tree_head(o->server, state->election, &head, &err) !=
+	if (tl_client_tree_head(&o->server, state->election, &head, &err) !=
 	    TL_OK)
 		return cli_fail(&err);
 	if ((status = head_size(head, &size)) != 0)
 		goto out;
-	if (needs_proof(state, size) && tl_client_consistency(o->server,
+	if (needs_proof(state, size) && tl_client_consistency(&o->server,
 	    state->election, state->cosigned->head.size, size, &proof, &err) !=
 	    TL_OK) {
 		status = cli_fail(&err);
@@ -352,7 +355,7 @@ poll_once(const struct witness_opts *o, struct tl_witness_state *state,
 		status = EXIT_INTERNAL;
 		goto out;
 	}
-	if (tl_client_send_cosigned(o->server, state->election, text,
+	if (tl_client_send_cosigned(&o->server, state->election, text,
 	    strlen(text), &count, &err) != TL_OK) {
 		tl_error_prefix(&err, "cannot give the server the cosignature");
 		status = cli_fail(&err);
@@ -378,6 +381,7 @@ exec_run(int argc, char **argv)
 		{"evidence", required_argument, NULL, 'E'},
 		{"interval", required_argument, NULL, 'i'},
 		{"once", no_argument, NULL, '1'},
+		{"cacert", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	struct witness_opts o;
@@ -397,7 +401,7 @@ exec_run(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 0, 0)) != 0)
 		return status;
-	if (o.server == NULL || o.election == NULL || o.key == NULL ||
+	if (o.server.url == NULL || o.election == NULL || o.key == NULL ||
 	    o.name == NULL || o.state == NULL)
 		return cli_usage_error("--server, --election, --key, --name and "
 		    "--state are required");
@@ -415,7 +419,7 @@ exec_run(int argc, char **argv)
 			status = cli_fail(&err);
 			goto out;
 		}
-		if (tl_client_manifest(o.server, o.election, pinned, pinned_len,
+		if (tl_client_manifest(&o.server, o.election, pinned, pinned_len,
 		    &m, &authority, &err) != TL_OK) {
 			status = cli_fail(&err);
 			goto out;
@@ -724,6 +728,8 @@ const struct cli_command cmd_witness_run = {
 	"  --manifest FILE   the signed manifest whose authority key to trust\n"
 	"  --evidence FILE   where to write evidence (default:\n"
 	"                    STATE.evidence.json, never overwritten)\n"
+	"  --cacert FILE     with an https server: trust the certificate\n"
+	"                    authorities in this PEM file instead of the system's\n"
 	"  --interval S      seconds between polls (default 10)\n"
 	"  --once            poll once, then stop\n",
 	exec_run,
