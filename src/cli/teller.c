@@ -61,6 +61,7 @@ extern const struct cli_command cmd_serve;
 extern const struct cli_command cmd_witness_run;
 extern const struct cli_command cmd_witness_cosign;
 extern const struct cli_command cmd_cosignature_add;
+extern const struct cli_command cmd_backup;
 
 static const struct cli_command *const commands[] = {
 	&cmd_init,
@@ -106,6 +107,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_witness_run,
 	&cmd_witness_cosign,
 	&cmd_cosignature_add,
+	&cmd_backup,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
