@@ -117,6 +117,18 @@ extern const struct server_worker webhooks_worker;
 int workers_start(struct server *srv, struct tl_error *err);
 void workers_stop(struct server *srv);
 
+/*
+ * A ticker: a thread that calls tick(ctx, 0) every interval_ms, and
+ * tick(ctx, 1) once more as it stops, for a worker's periodic work.
+ * ticker_stop wakes it, waits for that last tick and frees it.
+ */
+struct ticker;
+
+int ticker_start(const char *thread_name, unsigned interval_ms,
+    void (*tick)(void *ctx, int last), void *ctx, struct ticker **out,
+    struct tl_error *err);
+void ticker_stop(struct ticker *t);
+
 /* --- the server (server.c) ---------------------------------------------- */
 
 struct server {
