@@ -121,6 +121,8 @@ extern const struct server_worker clients_worker;
 int workers_start(struct server *srv, struct tl_error *err);
 void workers_stop(struct server *srv);
 
+/* --- tickers (ticker.c) --------------------------------------------------- */
+
 /*
  * A ticker: a thread that calls tick(ctx, 0) every interval_ms, and
  * tick(ctx, 1) once more as it stops, for a worker's periodic work.
