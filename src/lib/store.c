@@ -277,10 +277,21 @@ static const char *const migrations[] = {
 	"  FOREIGN KEY (election_id, certification)"
 	"    REFERENCES certifications (election_id, number),"
 	"  FOREIGN KEY (election_id, voter_id) REFERENCES voters (election_id, id));",
-	/* 4: the authority key may live in a file of its own (teller init
+	/* 4: witnesses' cosignatures of the log's tree heads (witness.h):
+	 * the newest of each witness for each tree size. */
+	"CREATE TABLE cosignatures ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  size INTEGER NOT NULL,"
+	"  root BLOB NOT NULL,"
+	"  witness TEXT NOT NULL,"
+	"  signature TEXT NOT NULL,"
+	"  signed_at INTEGER NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (election_id, size, witness));",
+	/* 5: the authority key may live in a file of its own (teller init
 	 * --key-file), so that a copy of the database cannot sign: then
 	 * private_key is NULL and key_file holds the file's absolute path. */
-	"CREATE TABLE authority_v4 ("
+	"CREATE TABLE authority_v5 ("
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  private_key TEXT,"
 	"  key_file TEXT,"
@@ -288,11 +299,11 @@ static const char *const migrations[] = {
 	"  key_id TEXT NOT NULL,"
 	"  created_at INTEGER NOT NULL,"
 	"  CHECK ((private_key IS NULL) <> (key_file IS NULL)));"
-	"INSERT INTO authority_v4 (id, private_key, key_file, public_key, key_id,"
+	"INSERT INTO authority_v5 (id, private_key, key_file, public_key, key_id,"
 	"  created_at) SELECT id, private_key, NULL, public_key, key_id,"
 	"  created_at FROM authority;"
 	"DROP TABLE authority;"
-	"ALTER TABLE authority_v4 RENAME TO authority;",
+	"ALTER TABLE authority_v5 RENAME TO authority;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
