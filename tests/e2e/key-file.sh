@@ -5,8 +5,8 @@
 # bytes; every command that signs reads it from the recorded path with
 # the passphrase, teller serve too; a copy of the database alone cannot
 # sign but still exports and verifies; the wrong key, a readable key file
-# or a missing passphrase is refused with the reason.  A database made
-# before key files (schema 3) migrates with its key.
+# or a missing passphrase is refused with the reason.  (upgrade.sh
+# migrates a database made before key files.)
 . "$(dirname "$0")/serve-lib.sh"
 command -v openssl >/dev/null || fail "openssl (the command) is needed"
 
@@ -124,28 +124,3 @@ teller --db plain.db election create m2.json >/dev/null
 teller --db plain.db roll import e1 roll.csv >/dev/null
 teller --db plain.db election open e1 >/dev/null || fail "open with an unencrypted key file"
 pass "a key inside takes no key file; an unencrypted key file needs no passphrase"
-
-# Schema 3 (before key files): its key moves into the new table intact.
-teller --db old.db init >/dev/null
-oldid=$("$PYTHON3" - old.db <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.executescript("""
-CREATE TABLE authority_v3 (id INTEGER PRIMARY KEY CHECK (id = 1),
-  private_key TEXT NOT NULL, public_key TEXT NOT NULL, key_id TEXT NOT NULL,
-  created_at INTEGER NOT NULL);
-INSERT INTO authority_v3 SELECT id, private_key, public_key, key_id, created_at FROM authority;
-DROP TABLE authority;
-ALTER TABLE authority_v3 RENAME TO authority;
-PRAGMA user_version = 3;
-""")
-print(db.execute("SELECT key_id FROM authority").fetchone()[0])
-PY
-)
-teller --db old.db election create m2.json >/dev/null
-teller --db old.db roll import e1 roll.csv >/dev/null
-teller --db old.db election open e1 >/dev/null || fail "open after migrating"
-[ "$(sql_in old.db 'PRAGMA user_version')" -ge 4 ] || fail "not migrated"
-[ "$(sql_in old.db 'SELECT key_id FROM authority')" = "$oldid" ] || fail "the key changed in the migration"
-teller --db old.db manifest e1 | grep -q . || fail "manifest after migration"
-pass "a schema 3 database migrates with its key"
