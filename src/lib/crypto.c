@@ -26,6 +26,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "crypto_internal.h"
 #include "teller/crypto.h"
 #include "teller/util.h"
 
@@ -42,6 +43,7 @@ struct tl_key {
 /* Fetched once: an implicit fetch on every digest costs more than hashing
  * a short message. */
 static EVP_MD *md_sha256;
+static EVP_MD *md_sha384;
 static EVP_MD *md_md5;
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 
@@ -49,14 +51,22 @@ static void
 fetch_digests(void)
 {
 	md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	md_sha384 = EVP_MD_fetch(NULL, "SHA384", NULL);
 	md_md5 = EVP_MD_fetch(NULL, "MD5", NULL);
 }
 
-static const EVP_MD *
-sha256_md(void)
+const EVP_MD *
+tl_md_sha256(void)
 {
 	pthread_once(&md_once, fetch_digests);
 	return md_sha256 != NULL ? md_sha256 : EVP_sha256();
+}
+
+const EVP_MD *
+tl_md_sha384(void)
+{
+	pthread_once(&md_once, fetch_digests);
+	return md_sha384 != NULL ? md_sha384 : EVP_sha384();
 }
 
 /*
@@ -134,8 +144,8 @@ md_release(EVP_MD_CTX **slot, EVP_MD_CTX *ctx)
 		EVP_MD_CTX_free(ctx);
 }
 
-static int
-openssl_error(struct tl_error *err, int code, const char *what)
+int
+tl_openssl_error(struct tl_error *err, int code, const char *what)
 {
 	unsigned long e = ERR_get_error();
 	char buf[256];
@@ -172,7 +182,7 @@ key_wrap(EVP_PKEY *pkey, const uint8_t *raw, int has_private,
 	    1 || len != TL_ED25519_PUBLIC_LEN) {
 		EVP_PKEY_free(pkey);
 		free(key);
-		return openssl_error(err, TL_ECRYPTO, "cannot read public key");
+		return tl_openssl_error(err, TL_ECRYPTO, "cannot read public key");
 	}
 	key->pkey = pkey;
 	key->has_private = has_private;
@@ -187,27 +197,25 @@ tl_key_generate(struct tl_key **out, struct tl_error *err)
 	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 
 	if (pkey == NULL)
-		return openssl_error(err, TL_ECRYPTO, "cannot generate an Ed25519 key");
+		return tl_openssl_error(err, TL_ECRYPTO, "cannot generate an Ed25519 key");
 	return key_wrap(pkey, NULL, 1, out, err);
 }
 
 int
-tl_key_private_pem(const struct tl_key *key, char **out, struct tl_error *err)
+tl_pkey_private_pem(EVP_PKEY *pkey, char **out, struct tl_error *err)
 {
 	BIO *bio = NULL;
 	char *data, *pem = NULL;
 	long len;
 	int r;
 
-	if (!key->has_private)
-		return tl_error_set(err, TL_EINPUT, "key has no private part");
 	if ((bio = BIO_new(BIO_s_secmem())) == NULL) {
-		r = openssl_error(err, TL_ECRYPTO, "cannot allocate a buffer");
+		r = tl_openssl_error(err, TL_ECRYPTO, "cannot allocate a buffer");
 		goto out;
 	}
-	if (PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL,
-	    NULL) != 1) {
-		r = openssl_error(err, TL_ECRYPTO, "cannot encode private key");
+	if (PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL) !=
+	    1) {
+		r = tl_openssl_error(err, TL_ECRYPTO, "cannot encode private key");
 		goto out;
 	}
 	len = BIO_get_mem_data(bio, &data);
@@ -222,6 +230,14 @@ tl_key_private_pem(const struct tl_key *key, char **out, struct tl_error *err)
  out:
 	BIO_free(bio);
 	return r;
+}
+
+int
+tl_key_private_pem(const struct tl_key *key, char **out, struct tl_error *err)
+{
+	if (!key->has_private)
+		return tl_error_set(err, TL_EINPUT, "key has no private part");
+	return tl_pkey_private_pem(key->pkey, out, err);
 }
 
 int
@@ -275,7 +291,7 @@ tl_key_write_private(const struct tl_key *key, const char *path,
 }
 
 int
-tl_key_from_private_pem(const char *pem, size_t len, struct tl_key **out,
+tl_pkey_from_private_pem(const char *pem, size_t len, EVP_PKEY **out,
     struct tl_error *err)
 {
 	EVP_PKEY *pkey;
@@ -284,7 +300,7 @@ tl_key_from_private_pem(const char *pem, size_t len, struct tl_key **out,
 	if (len > INT32_MAX)
 		return tl_error_set(err, TL_ETOOBIG, "key text too large");
 	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
-		return openssl_error(err, TL_ECRYPTO, "cannot allocate a buffer");
+		return tl_openssl_error(err, TL_ECRYPTO, "cannot allocate a buffer");
 	pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
 	BIO_free(bio);
 	if (pkey == NULL) {
@@ -292,6 +308,19 @@ tl_key_from_private_pem(const char *pem, size_t len, struct tl_key **out,
 		return tl_error_set(err, TL_EINPUT,
 		    "not a PEM private key");
 	}
+	*out = pkey;
+	return TL_OK;
+}
+
+int
+tl_key_from_private_pem(const char *pem, size_t len, struct tl_key **out,
+    struct tl_error *err)
+{
+	EVP_PKEY *pkey = NULL;
+	int r;
+
+	if ((r = tl_pkey_from_private_pem(pem, len, &pkey, err)) != TL_OK)
+		return r;
 	return key_wrap(pkey, NULL, 1, out, err);
 }
 
@@ -358,7 +387,7 @@ tl_key_from_public_raw(const uint8_t raw[TL_ED25519_PUBLIC_LEN],
 		pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw,
 		    TL_ED25519_PUBLIC_LEN);
 	if (pkey == NULL)
-		return openssl_error(err, TL_EINPUT, "not an Ed25519 public key");
+		return tl_openssl_error(err, TL_EINPUT, "not an Ed25519 public key");
 	return key_wrap(pkey, raw, 0, out, err);
 }
 
@@ -426,11 +455,11 @@ tl_key_sign(const struct tl_key *key, const uint8_t *msg, size_t len,
 	if (!key->has_private)
 		return tl_error_set(err, TL_EINPUT, "key has no private part");
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return openssl_error(err, TL_ENOMEM, "cannot allocate a context");
+		return tl_openssl_error(err, TL_ENOMEM, "cannot allocate a context");
 	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->pkey) != 1 ||
 	    EVP_DigestSign(ctx, sig, &siglen, msg, len) != 1 ||
 	    siglen != TL_ED25519_SIG_LEN)
-		r = openssl_error(err, TL_ECRYPTO, "signing failed");
+		r = tl_openssl_error(err, TL_ECRYPTO, "signing failed");
 	EVP_MD_CTX_free(ctx);
 	return r;
 }
@@ -473,7 +502,7 @@ tl_sha256_iov(const struct tl_iov *parts, size_t n, uint8_t out[TL_SHA256_LEN])
 	struct thread_cache *tc = thread_cache();
 	EVP_MD_CTX **slot = tc != NULL ? &tc->hash : NULL;
 	EVP_MD_CTX *ctx = md_take(slot);
-	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, sha256_md(), NULL) == 1;
+	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, tl_md_sha256(), NULL) == 1;
 
 	for (size_t i = 0; ok && i < n; i++)
 		ok = EVP_DigestUpdate(ctx, parts[i].data, parts[i].len) == 1;
