@@ -9,14 +9,7 @@ cd "$T"
 teller init >/dev/null
 
 # club: open, revote "first"; other: open; draft1: never opened.
-cat >club.json <<EOF
-{"id": "club", "title": "Club board", "revote": "first",
- "opens": "$(utc -3600)", "closes": "$(utc 86400)",
- "constituencies": [{"id": "members", "name": "Members"}],
- "contests": [{"id": "board", "title": "Board", "constituency": "members",
-   "seats": 1, "method": "plurality",
-   "candidates": [{"id": "ann", "name": "Ann"}, {"id": "ben", "name": "Ben"}]}]}
-EOF
+club_manifest first >club.json
 sed -e 's/"club"/"other"/' -e 's/Club board/Other board/' club.json >other.json
 sed -e 's/"club"/"draft1"/' -e 's/Club board/Draft board/' club.json >draft1.json
 for e in club other draft1; do teller election create $e.json >/dev/null; done
