@@ -156,6 +156,11 @@ int tl_blindrsa_finalize(const struct tl_blindrsa_key *pk,
 int tl_blindrsa_verify(const struct tl_blindrsa_key *pk,
     const uint8_t *prepared, size_t len, const uint8_t *sig, size_t sig_len);
 
+/* Whether x is k bytes, the encoding of an integer below n: a blinded
+ * message the signer can take (RSASP1's range, RFC 8017 5.2.1). */
+int tl_blindrsa_in_range(const struct tl_blindrsa_key *pk, const uint8_t *x,
+    size_t len);
+
 /*
  * The check of section 4.3, steps 3 and 4, on its own, for anyone who
  * holds a blinded message and its blind signature (a verifier of the

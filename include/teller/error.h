@@ -45,10 +45,11 @@ enum tl_error_code {
 	TL_EPHASE = -25,        /* outside the phase of the timetable that allows it */
 	TL_EPERM = -26,         /* not entitled to do this */
 	TL_ECONFLICT = -27,     /* the request conflicts with the current state */
+	TL_ECREDENTIAL = -28,   /* the voter has a credential already */
 };
 
 /* The lowest (most negative) code; codes run from TL_ERROR_MIN to -1. */
-#define TL_ERROR_MIN TL_ECONFLICT
+#define TL_ERROR_MIN TL_ECREDENTIAL
 
 struct tl_error {
 	int code;

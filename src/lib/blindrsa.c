@@ -637,6 +637,17 @@ tl_blindrsa_verify(const struct tl_blindrsa_key *pk, const uint8_t *prepared,
 }
 
 int
+tl_blindrsa_in_range(const struct tl_blindrsa_key *pk, const uint8_t *x,
+    size_t len)
+{
+	BIGNUM *n = below_n(pk, x, len);
+
+	ERR_clear_error();
+	BN_free(n);
+	return n != NULL;
+}
+
+int
 tl_blindrsa_check_blind_signature(const struct tl_blindrsa_key *pk,
     const uint8_t *blinded, size_t blinded_len, const uint8_t *blind_sig,
     size_t blind_sig_len)

@@ -461,7 +461,10 @@ open_vote(struct tl_store *store, const struct cycle_election *e,
 	tl_sha256_hex(json, len, hash);
 	if ((r = tl_cycle_append_signed(store, e->id, "definition",
 	    TL_TYPE_MANIFEST, json, len, authority, now, NULL, NULL, NULL,
-	    err)) == TL_OK)
+	    err)) == TL_OK &&
+	    (e->manifest->secrecy != TL_SECRECY_SECRET ||
+	    (r = tl_issuance_open(store, e->id, e->manifest, hash, authority,
+	    now, err)) == TL_OK))
 		r = set_open(store, e->id, json, hash, now, err);
 	free(json);
 	return r;
@@ -490,7 +493,10 @@ tl_election_open(struct tl_store *store, const char *id, int64_t now,
 		r = tl_error_set(err, TL_EWINDOW, "election %s closes at %s, "
 		    "which is already past", id, when);
 	} else if ((r = tl_cycle_start_log(store, id, s.e.manifest,
-	    s.authority, now, hash, err)) == TL_OK)
+	    s.authority, now, hash, err)) == TL_OK &&
+	    (s.e.manifest->secrecy != TL_SECRECY_SECRET ||
+	    (r = tl_issuance_open(store, id, s.e.manifest, hash, s.authority,
+	    now, err)) == TL_OK))
 		r = set_open(store, id, NULL, hash, now, err);
 	return tl_cycle_end(store, &s, r, now, err);
 }

@@ -168,6 +168,7 @@ on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 	metrics_request(&srv->metrics, req->route, req->status);
 	log_request(req);
 	tl_cast_free(req->pending.cast);
+	tl_issuance_free(req->pending.issuance);
 	tl_buf_free(&req->body);
 	free(req);
 	*con_cls = NULL;
