@@ -17,6 +17,7 @@
 #include "teller/envelope.h"
 #include "teller/log.h"
 #include "teller/rfc3797.h"
+#include "teller/statement.h"
 #include "teller/util.h"
 #include "teller/webhook.h"
 
@@ -332,6 +333,43 @@ tl_election_roll(struct tl_store *store, const char *id,
 	return r;
 }
 
+/* Says which voter already on the roll a voter of an import duplicates:
+ * the same id, or another voter with the same key. */
+static int
+duplicate_voter(struct tl_store *store, const char *id,
+    const struct tl_voter *v, const char *filename, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *other = NULL;
+	int r, ok = 1;
+
+	if ((r = tl_db_prepare(store, "SELECT id FROM voters WHERE "
+	    "election_id = ? AND (id = ? OR key_id = ?) ORDER BY id = ? DESC "
+	    "LIMIT 1", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, v->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, v->key_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, v->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		other = tl_db_column_strdup(stmt, 0, &ok);
+	sqlite3_finalize(stmt);
+	if (!ok)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if (other != NULL && strcmp(other, v->id) == 0)
+		r = tl_error_set(err, TL_EROLL, "%s:%zu: voter_id: voter %s is "
+		    "already on the roll of election %s (from an earlier "
+		    "import); nothing was imported", filename, v->line, v->id,
+		    id);
+	else
+		r = tl_error_set(err, TL_EROLL, "%s:%zu: public_key: voter "
+		    "%s has the same key as voter %s, already on the roll of "
+		    "election %s; nothing was imported", filename, v->line,
+		    v->id, other != NULL ? other : "?", id);
+	free(other);
+	return r;
+}
+
 int
 tl_election_import_roll(struct tl_store *store, const char *id,
     const char *csv, size_t len, const char *filename, size_t *count,
@@ -372,10 +410,7 @@ tl_election_import_roll(struct tl_store *store, const char *id,
 		sqlite3_bind_text(stmt, 7, v->key_id, -1, SQLITE_STATIC);
 		r = tl_db_step_done(store, stmt, err, "cannot store a voter");
 		if (r == TL_EEXISTS) {
-			r = tl_error_set(err, TL_EROLL,
-			    "%s:%zu: voter %s, or the same public key, is "
-			    "already on the roll of election %s; nothing was "
-			    "imported", filename, v->line, v->id, id);
+			r = duplicate_voter(store, id, v, filename, err);
 			goto rollback;
 		}
 		if (r != TL_OK)
@@ -520,25 +555,38 @@ count_ballots(struct tl_store *store, const char *id, int64_t *n,
 	return r;
 }
 
-/* An election with a timetable closes when its voting phase is over. */
+/*
+ * When an election may close (doc/record-format.md, check 13): at or after
+ * the end of its voting window in force (the voting phase with every
+ * amendment applied); before it only as an early close, which gives its
+ * reason.  A reason on a close that is not early is refused, as the
+ * verifier refuses it.
+ */
 static int
-check_close_phase(struct tl_store *store, const char *id,
-    const struct tl_manifest *m, int64_t now, struct tl_error *err)
+check_close_time(struct tl_store *store, const char *id, const char *reason,
+    int64_t now, struct tl_error *err)
 {
 	struct tl_timetable tt;
 	char when[TL_TIME_LEN];
 	int r;
 
-	if (!m->timetable.declared)
-		return TL_OK;
 	if ((r = tl_election_timetable(store, id, &tt, err)) != TL_OK)
 		return r;
-	if (now >= tt.phase[TL_PHASE_VOTING].closes)
-		return TL_OK;
 	tl_time_format(tt.phase[TL_PHASE_VOTING].closes, when);
-	return tl_error_set(err, TL_EPHASE, "election %s: its voting phase "
-	    "runs until %s; it closes after that (or amend the timetable)", id,
-	    when);
+	if (now < tt.phase[TL_PHASE_VOTING].closes && reason == NULL)
+		return tl_error_set(err, TL_EPHASE, "election %s: its voting "
+		    "window runs until %s; closing it before then is an early "
+		    "close, which must give its reason (--early --reason TEXT), "
+		    "signed into the close statement", id, when);
+	if (now >= tt.phase[TL_PHASE_VOTING].closes && reason != NULL)
+		return tl_error_set(err, TL_EUSAGE, "election %s: its voting "
+		    "window ended at %s, so closing it now is not early; close "
+		    "it without --early and --reason", id, when);
+	if (reason != NULL && !tl_statement_text_valid(reason))
+		return tl_error_set(err, TL_EUSAGE, "--reason: must be 1 to %d "
+		    "bytes of UTF-8 text with no control character but tab and "
+		    "line ends", TL_STATEMENT_TEXT_MAX);
+	return TL_OK;
 }
 
 /* A value of an RFC 3797 random source: numbers RFC 3797 can make a key
@@ -558,10 +606,10 @@ check_rfc3797_value(const struct tl_manifest *m, size_t i, const char *value,
 	return TL_OK;
 }
 
-int
-tl_election_close(struct tl_store *store, const char *id,
-    const char *const *random, size_t nrandom, int64_t now,
-    struct tl_error *err)
+static int
+close_election(struct tl_store *store, const char *id,
+    const char *const *random, size_t nrandom, const char *reason,
+    int64_t now, struct tl_error *err)
 {
 	struct tl_manifest *m = NULL;
 	struct tl_key *authority = NULL;
@@ -586,7 +634,7 @@ tl_election_close(struct tl_store *store, const char *id,
 		    state);
 		goto rollback;
 	}
-	if ((r = check_close_phase(store, id, m, now, err)) != TL_OK)
+	if ((r = check_close_time(store, id, reason, now, err)) != TL_OK)
 		goto rollback;
 	if (nrandom != m->nrandom_sources) {
 		r = tl_error_set(err, TL_EUSAGE,
@@ -622,6 +670,11 @@ tl_election_close(struct tl_store *store, const char *id,
 	doc = json_pack("{s:s, s:s, s:s, s:I, s:O}", "election", id, "manifest",
 	    hash, "time", when, "ballots", (json_int_t)nballots, "random",
 	    values);
+	if (doc != NULL && reason != NULL &&
+	    json_object_set_new(doc, "reason", json_string(reason)) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	if (doc == NULL || tl_json_dump(doc, &payload, &payload_len) != TL_OK ||
 	    tl_json_dump(values, &values_text, NULL) != TL_OK) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
@@ -659,6 +712,25 @@ tl_election_close(struct tl_store *store, const char *id,
 	free(values_text);
 	free(state);
 	return r;
+}
+
+int
+tl_election_close(struct tl_store *store, const char *id,
+    const char *const *random, size_t nrandom, int64_t now,
+    struct tl_error *err)
+{
+	return close_election(store, id, random, nrandom, NULL, now, err);
+}
+
+int
+tl_election_close_early(struct tl_store *store, const char *id,
+    const char *const *random, size_t nrandom, const char *reason,
+    int64_t now, struct tl_error *err)
+{
+	if (reason == NULL)
+		return tl_error_set(err, TL_EUSAGE, "an early close of election "
+		    "%s must give its reason", id);
+	return close_election(store, id, random, nrandom, reason, now, err);
 }
 
 int

@@ -85,21 +85,26 @@ chosen_free(struct chosen *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* The chosen ballots' selections in contest ci, with their weights. */
+/* The chosen ballots of the voters of contest ci's constituency, with
+ * their weights: each one's selection in the contest, or a blank ballot
+ * when it has none (doc/record-format.md 8.2). */
 static int
-contest_set(size_t ci, struct tl_ballot *const *ballots,
-    const struct chosen *chosen, struct tl_ballot_set *set,
-    struct tl_error *err)
+contest_set(const struct tl_manifest *m, size_t ci,
+    struct tl_ballot *const *ballots, const struct chosen *chosen,
+    struct tl_ballot_set *set, struct tl_error *err)
 {
+	size_t constituency = m->contests[ci].constituency_index;
+
 	for (size_t k = 0; k < chosen->n; k++) {
 		const struct tl_selection *sel =
 		    tl_ballot_selection(ballots[chosen->ballot[k]], ci);
 		int r;
 
-		if (sel == NULL)
+		if (chosen->constituency[k] != constituency)
 			continue;
-		if ((r = tl_ballot_set_add(set, chosen->weight[k], sel->prefs,
-		    sel->n)) != TL_OK)
+		if ((r = tl_ballot_set_add(set, chosen->weight[k],
+		    sel != NULL ? sel->prefs : NULL, sel != NULL ? sel->n : 0)) !=
+		    TL_OK)
 			return tl_error_set(err, r, "out of memory");
 	}
 	return TL_OK;
@@ -126,7 +131,7 @@ count_contest(const struct tl_manifest *m, const char *manifest_hash,
 	for (size_t v = 0; v < roll->nvoters; v++)
 		if (roll->voters[v].constituency_index == c->constituency_index)
 			eligible += roll->voters[v].weight;
-	if ((r = contest_set(ci, ballots, chosen, &set, err)) != TL_OK)
+	if ((r = contest_set(m, ci, ballots, chosen, &set, err)) != TL_OK)
 		goto out;
 	if (c->method == TL_METHOD_REFERENDUM) {
 		in.ncandidates = 3;
@@ -382,7 +387,7 @@ tl_result_contest_ballots(const struct tl_manifest *m,
 	memset(&chosen, 0, sizeof(chosen));
 	if ((r = choose_ballots(m, roll, ballots, nballots, NULL, &chosen,
 	    err)) == TL_OK)
-		r = contest_set(ci, ballots, &chosen, set, err);
+		r = contest_set(m, ci, ballots, &chosen, set, err);
 	chosen_free(&chosen);
 	return r;
 }

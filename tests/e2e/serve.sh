@@ -278,7 +278,7 @@ expect_http 405 usage
 pass "refusals: signature, roll, election, draft, duplicate, JSON, size, route, method"
 
 # Closed: the election closed by the administrator while serving.
-teller election close other >/dev/null
+teller election close other --early --reason "test" >/dev/null
 before=$(stored)
 refused 409 wrong_state /v1/elections/other/ballots --data-binary @ballots/o1.json
 body_has "other is closed"
@@ -311,7 +311,7 @@ stop_server
 pass "refused after the voting window"
 
 # A counted election's results are served.
-teller election close club >/dev/null
+TELLER_NOW="$(utc 90000)" teller election close club >/dev/null
 teller tally club --format json >club-result.json
 start_server
 http GET /v1/elections/club/results

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "helpers.h"
+#include "store_internal.h"
 #include "teller/cast.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
@@ -197,9 +198,21 @@ START_TEST(roll_import_all_or_nothing)
 	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="), 0);
 	ck_assert_int_eq(tl_election_import_roll(store, "e1", csv, strlen(csv),
 	    "more.csv", &n, &err), TL_EROLL);
-	ck_assert_ptr_nonnull(strstr(err.message, "more.csv:3: voter a1"));
+	ck_assert_ptr_nonnull(strstr(err.message, "more.csv:3: voter_id: "
+	    "voter a1 is already on the roll of election e1"));
 	ck_assert_int_eq(th_count(store, "voters"), NA + NB);
 	free(csv);
+	/* A new voter with the key of one on the roll: which one. */
+	tl_key_public_base64(keys[1], pub);
+	ck_assert_int_ge(asprintf(&csv, "voter_id,name,constituency,weight,"
+	    "public_key\na9,New,a,1,%s\n", pub), 0);
+	ck_assert_int_eq(tl_election_import_roll(store, "e1", csv, strlen(csv),
+	    "more.csv", &n, &err), TL_EROLL);
+	ck_assert_ptr_nonnull(strstr(err.message, "more.csv:2: public_key: "
+	    "voter a9 has the same key as voter a2, already on the roll"));
+	ck_assert_int_eq(th_count(store, "voters"), NA + NB);
+	free(csv);
+	tl_key_public_base64(keys[NA + NB], pub);
 	/* A bad line: nothing imported either. */
 	ck_assert_int_ge(asprintf(&csv, "voter_id,name,constituency,weight,"
 	    "public_key\na9,New,a,1,%s\na10,Bad,a,0,%s\n", pub, pub), 0);
@@ -424,16 +437,16 @@ START_TEST(not_open)
 	expect_rejected(env, TH_NOW, TL_ESTATE, "e1 is a draft");
 	free(env);
 	open_election();
-	ck_assert_int_eq(tl_election_close(store, "e1", NULL, 0, TH_NOW, &err),
-	    TL_EUSAGE);
+	ck_assert_int_eq(tl_election_close_early(store, "e1", NULL, 0,
+	    "early", TH_NOW, &err), TL_EUSAGE);
 	ck_assert_ptr_nonnull(strstr(err.message, "declares 1 random source"));
 	{
 		const char *r[1] = {"42"};
 
-		ck_assert_int_eq(tl_election_close(store, "e1", r, 1, TH_NOW,
-		    &err), TL_OK);
-		ck_assert_int_eq(tl_election_close(store, "e1", r, 1, TH_NOW,
-		    &err), TL_ESTATE);
+		ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1,
+		    "early", TH_NOW, &err), TL_OK);
+		ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1,
+		    "early", TH_NOW, &err), TL_ESTATE);
 	}
 	env = ballot(0, "a1", 1, "");
 	expect_rejected(env, TH_NOW, TL_ESTATE, "e1 is closed; it is not "
@@ -476,6 +489,8 @@ START_TEST(tally_counts_the_log)
 	 *   a2 (2): plu x         a3 (3): plu y z          a4: does not vote
 	 *   plu: x = 2, y = 3, z = 1 + 3 = 4 -> winners z, y
 	 *   app: a2 (2) marks x, y, z; a3 (3) marks z     -> z = 5, x = y = 2
+	 *        a1's counted ballot (seq 2) has no selection for app: a
+	 *        blank vote there -> ballots 3 (a1, a2, a3), weight 6, blank 1
 	 *   ref: b1 yes, b2 no, b3 yes                   -> approved, 2 to 1 */
 	static const struct {
 		size_t key;
@@ -504,8 +519,8 @@ START_TEST(tally_counts_the_log)
 	ck_assert_int_eq(tl_election_tally(store, "e1", TH_NOW, &result, &err),
 	    TL_ESTATE);
 	ck_assert_ptr_nonnull(strstr(err.message, "close it before counting"));
-	ck_assert_int_eq(tl_election_close(store, "e1", random, 1, TH_NOW,
-	    &err), TL_OK);
+	ck_assert_int_eq(tl_election_close_early(store, "e1", random, 1,
+	    "a test", TH_NOW, &err), TL_OK);
 	ck_assert_int_eq(tl_election_tally(store, "e1", TH_NOW, &result, &err),
 	    TL_OK);
 	plu = contest_report(result, "plu");
@@ -520,6 +535,13 @@ START_TEST(tally_counts_the_log)
 	ck_assert_int_eq(json_integer_value(json_object_get(plu, "weight")), 6);
 	ck_assert_int_eq(votes(contest_report(result, "app"), "z"), 5);
 	ck_assert_int_eq(votes(contest_report(result, "app"), "x"), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(contest_report(
+	    result, "app"), "ballots")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(contest_report(
+	    result, "app"), "weight")), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(contest_report(
+	    result, "app"), "blank")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(plu, "blank")), 0);
 	ref = contest_report(result, "ref");
 	ck_assert_str_eq(json_string_value(json_object_get(ref, "outcome")),
 	    "approved");
@@ -603,6 +625,85 @@ START_TEST(store_reopen_and_init_twice)
 }
 END_TEST
 
+/* The close statement's payload in the log (caller frees), or NULL. */
+static char *
+logged_close(void)
+{
+	struct tl_error err;
+	struct tl_envelope *env = NULL;
+	sqlite3_stmt *stmt = NULL;
+	char *payload = NULL;
+
+	ck_assert_int_eq(tl_db_prepare(store, "SELECT entry FROM log WHERE "
+	    "election_id = 'e1' AND kind = 'close'", &stmt, &err), TL_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *entry = (const char *)sqlite3_column_text(stmt, 0);
+
+		ck_assert_int_eq(tl_envelope_parse(entry, strlen(entry),
+		    TL_ENVELOPE_MAX_DEFAULT, &env, &err), TL_OK);
+		payload = strndup((const char *)env->payload, env->payload_len);
+		tl_envelope_free(env);
+	}
+	sqlite3_finalize(stmt);
+	return payload;
+}
+
+/* Before the end of the voting window a close is refused unless it is an
+ * early one with a reason, which the signed close statement carries;
+ * after the end, a close takes no reason. */
+START_TEST(early_close_needs_a_reason)
+{
+	struct tl_error err;
+	const char *r[1] = {"42"};
+	char *payload;
+
+	ck_assert_int_eq(tl_election_close(store, "e1", r, 1, TH_CLOSES - 1,
+	    &err), TL_EPHASE);
+	ck_assert_ptr_nonnull(strstr(err.message, "runs until "
+	    "2026-11-23T00:00:00Z"));
+	ck_assert_ptr_nonnull(strstr(err.message, "--early --reason"));
+	ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1, NULL,
+	    TH_NOW, &err), TL_EUSAGE);
+	ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1, "",
+	    TH_NOW, &err), TL_EUSAGE);
+	ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1,
+	    "a bell\a", TH_NOW, &err), TL_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(err.message, "--reason"));
+	/* At the end of the window, or after it, a close is not early. */
+	ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1, "why",
+	    TH_CLOSES, &err), TL_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(err.message, "not early"));
+	ck_assert_ptr_null(logged_close());
+	ck_assert_int_eq(th_count(store, "SELECT COUNT(*) FROM elections "
+	    "WHERE state = 'open'"), 1);
+	ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1,
+	    "Every voter has voted.\nThe committee agreed.", TH_NOW, &err),
+	    TL_OK);
+	payload = logged_close();
+	ck_assert_ptr_nonnull(payload);
+	ck_assert_ptr_nonnull(strstr(payload, "\"reason\":\"Every voter has "
+	    "voted.\\nThe committee agreed.\""));
+	free(payload);
+}
+END_TEST
+
+/* A close at the end of the window carries no reason. */
+START_TEST(close_after_the_window)
+{
+	struct tl_error err;
+	const char *r[1] = {"42"};
+	char *payload;
+
+	ck_assert_int_eq(tl_election_close(store, "e1", r, 1, TH_CLOSES,
+	    &err), TL_OK);
+	payload = logged_close();
+	ck_assert_ptr_nonnull(payload);
+	ck_assert_ptr_null(strstr(payload, "reason"));
+	ck_assert_ptr_nonnull(strstr(payload, "\"time\":\"2026-11-23T00:00:00Z\""));
+	free(payload);
+}
+END_TEST
+
 static Suite *
 election_suite(void)
 {
@@ -624,6 +725,8 @@ election_suite(void)
 	tcase_add_test(open, cast_and_receipt);
 	tcase_add_test(open, cast_rejections);
 	tcase_add_test(open, tally_counts_the_log);
+	tcase_add_test(open, early_close_needs_a_reason);
+	tcase_add_test(open, close_after_the_window);
 	suite_add_tcase(s, open);
 	tcase_add_checked_fixture(first, setup_open_first, teardown);
 	tcase_add_test(first, first_policy_refuses_second_ballot);

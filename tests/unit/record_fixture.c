@@ -159,9 +159,9 @@ rf_finish(struct tl_store *store, enum rf_stage stage)
 	tl_error_clear(&err);
 	if (stage >= RF_CLOSED)
 		ck_assert_msg(tl_election_close(store, "e1", random, 1,
-		    TH_NOW + 3600, &err) == TL_OK, "%s", err.message);
+		    TH_CLOSES + 3600, &err) == TL_OK, "%s", err.message);
 	if (stage >= RF_COUNTED) {
-		ck_assert_msg(tl_election_tally(store, "e1", TH_NOW + 7200,
+		ck_assert_msg(tl_election_tally(store, "e1", TH_CLOSES + 7200,
 		    &result, &err) == TL_OK, "%s", err.message);
 		json_decref(result);
 	}
