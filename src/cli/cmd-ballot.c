@@ -145,7 +145,9 @@ exec_make(int argc, char **argv)
 	if ((status = cli_operands(argc - first, 0, 0)) != 0)
 		goto out;
 	if (o.manifest == NULL) {
-		status = cli_usage_error("--manifest is required");
+		status = cli_usage_error("--manifest, --key and --voter are "
+		    "required (in a secret election: --manifest and "
+		    "--credential)");
 		goto out;
 	}
 	tl_error_clear(&err);
@@ -171,10 +173,16 @@ exec_make(int argc, char **argv)
 		    &payload, &payload_len, &err);
 		key_used = holder->ballot_key;
 	} else {
-		if (o.credential != NULL || o.key == NULL || o.voter == NULL) {
+		if (o.credential != NULL) {
 			status = cli_usage_error("election %s is open: its ballots "
-			    "name their voter; give --key and --voter (and no "
-			    "--credential)", manifest->id);
+			    "name their voter and carry no credential; give --key "
+			    "and --voter instead of --credential", manifest->id);
+			goto out;
+		}
+		if (o.key == NULL || o.voter == NULL) {
+			status = cli_usage_error("--manifest, --key and --voter are "
+			    "required (election %s is open: its ballots name their "
+			    "voter)", manifest->id);
 			goto out;
 		}
 		if ((r = tl_key_load_private(o.key, &key, &err)) == TL_OK)

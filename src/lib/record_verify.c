@@ -1080,13 +1080,23 @@ build_checks(struct verify *v, const struct walk *w)
 	} else {
 		tl_verify_set_check(checks, v, CHECK_ROLL, "line 2: %zu voters",
 		    v->roll != NULL ? v->roll->nvoters : 0);
-		tl_verify_set_check(checks, v, CHECK_BALLOTS, "%zu ballots, %zu of "
-		    "them valid: for this election and manifest, well formed, by "
-		    "voters on the roll, in their constituency's contests",
-		    w->in_record, w->valid);
+		if (v->secret)
+			tl_verify_set_check(checks, v, CHECK_BALLOTS, "%zu secret "
+			    "ballots, %zu of them valid: for this election and "
+			    "manifest, well formed, each with a credential of its "
+			    "class (%zu blind RSA signatures checked, %zu valid), "
+			    "in its class's contests", w->in_record, w->valid,
+			    atomic_load(&v->credentials_checked),
+			    atomic_load(&v->credentials_valid));
+		else
+			tl_verify_set_check(checks, v, CHECK_BALLOTS, "%zu ballots, "
+			    "%zu of them valid: for this election and manifest, "
+			    "well formed, by voters on the roll, in their "
+			    "constituency's contests", w->in_record, w->valid);
 		tl_verify_set_check(checks, v, CHECK_SIGNATURES, "%zu signatures "
-		    "checked (%zu by voters, %zu by the authority), %zu valid",
+		    "checked (%zu by voters%s, %zu by the authority), %zu valid",
 		    voter_sigs + v->authority_signatures, voter_sigs,
+		    v->secret ? " and ballot keys" : "",
 		    v->authority_signatures, valid_sigs);
 		tl_verify_set_check(checks, v, CHECK_REVOTE, "policy \"%s\": %zu "
 		    "ballots counted, %zu superseded",
