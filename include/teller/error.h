@@ -45,7 +45,8 @@ enum tl_error_code {
 	TL_EPHASE = -25,        /* outside the phase of the timetable that allows it */
 	TL_EPERM = -26,         /* not entitled to do this */
 	TL_ECONFLICT = -27,     /* the request conflicts with the current state */
-	TL_ECREDENTIAL = -28,   /* the voter has a credential already */
+	TL_EDECRYPT = -28,      /* a sealed value does not open: wrong key, or altered */
+	TL_ECREDENTIAL = -29,   /* the voter has a credential already */
 };
 
 /* The lowest (most negative) code; codes run from TL_ERROR_MIN to -1. */

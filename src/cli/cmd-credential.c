@@ -34,6 +34,7 @@ struct credential_opts {
 	const char *key;
 	const char *voter;
 	const char *server;
+	const char *cacert;
 	const char *output;
 };
 
@@ -55,6 +56,9 @@ credential_option(int opt, const char *arg, void *ctx)
 	case 'S':
 		o->server = arg;
 		return 0;
+	case 'C':
+		o->cacert = arg;
+		return 0;
 	case 'o':
 		o->output = arg;
 		return 0;
@@ -66,7 +70,7 @@ credential_option(int opt, const char *arg, void *ctx)
 /* Where the election's class keys and roll come from: a server, or the
  * local database. */
 struct source {
-	const char *server;
+	const struct tl_client_server *server;
 	struct tl_store *store;
 };
 
@@ -215,11 +219,13 @@ exec_request(int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},
 		{"voter", required_argument, NULL, 'V'},
 		{"server", required_argument, NULL, 'S'},
+		{"cacert", required_argument, NULL, 'C'},
 		{"output", required_argument, NULL, 'o'},
 		{NULL, 0, NULL, 0},
 	};
 	struct credential_opts o = {0};
 	struct source src = {NULL, NULL};
+	struct tl_client_server server;
 	struct tl_manifest *m = NULL;
 	struct tl_key *authority = NULL, *roll_key = NULL;
 	struct tl_credential_keys *keys = NULL;
@@ -244,6 +250,11 @@ exec_request(int argc, char **argv)
 	if (strcmp(o.output, "-") == 0)
 		return cli_usage_error("--output: the credential goes to a file "
 		    "(it holds your ballot key), not standard output");
+	if (o.cacert != NULL && o.server == NULL)
+		return cli_usage_error("--cacert names whom to trust for an "
+		    "https --server; it goes with --server");
+	server.url = o.server;
+	server.ca_file = o.cacert;
 	tl_error_clear(&err);
 	if (cli_load_manifest(o.manifest, &m, hash, &authority, &err) !=
 	    TL_OK) {
@@ -260,7 +271,7 @@ exec_request(int argc, char **argv)
 	    (status = resume(o.output, m, hash, o.voter, &h)) != 0)
 		goto out;
 	if (o.server != NULL)
-		src.server = o.server;
+		src.server = &server;
 	else if ((src.store = cli_open_store(0, &status)) == NULL)
 		goto out;
 	if (source_keys(&src, m->id, &keys_text, &err) != TL_OK ||
@@ -325,7 +336,8 @@ exec_request(int argc, char **argv)
 
 const struct cli_command cmd_credential_request = {
 	"credential", "request",
-	"--manifest FILE --key FILE --voter ID -o FILE [--server URL]",
+	"--manifest FILE --key FILE --voter ID -o FILE [--server URL "
+	"[--cacert FILE]]",
 	"Obtain your anonymous credential for a secret election.",
 	"In a secret election a ballot names no voter.  Instead each voter\n"
 	"obtains one credential: a blind RSA signature (RFC 9474) of the\n"
@@ -351,7 +363,10 @@ const struct cli_command cmd_credential_request = {
 	"  --key FILE        your private roll key\n"
 	"  --voter ID        your voter id on the roll\n"
 	"  -o, --output FILE the credential file to write (or to resume)\n"
-	"  --server URL      ask the teller server at URL (http://HOST:PORT);\n"
-	"                    without it, the local database (--db)\n",
+	"  --server URL      ask the teller server at URL (https://HOST or\n"
+	"                    http://HOST:PORT); without it, the local database\n"
+	"                    (--db)\n"
+	"  --cacert FILE     with an https server: trust the certificate\n"
+	"                    authorities of FILE (PEM) in place of the system's\n",
 	exec_request,
 };

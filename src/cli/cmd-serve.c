@@ -33,6 +33,12 @@ serve_option(int opt, const char *arg, void *ctx)
 			    "number from 1 to 1024", arg);
 		config->threads = (unsigned)n;
 		return 0;
+	case 'c':
+		config->tls_cert = arg;
+		return 0;
+	case 'k':
+		config->tls_key = arg;
+		return 0;
 	default:
 		return EXIT_USAGE;
 	}
@@ -45,6 +51,8 @@ exec_serve(int argc, char **argv)
 		{"listen", required_argument, NULL, 'l'},
 		{"max-body", required_argument, NULL, 'b'},
 		{"threads", required_argument, NULL, 't'},
+		{"tls-cert", required_argument, NULL, 'c'},
+		{"tls-key", required_argument, NULL, 'k'},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_config config = {
@@ -68,7 +76,7 @@ exec_serve(int argc, char **argv)
 }
 
 const struct cli_command cmd_serve = {
-	"serve", NULL, "[--listen ADDR:PORT]",
+	"serve", NULL, "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]",
 	"Serve voters and observers over HTTP until SIGTERM or SIGINT.",
 	"Routes (JSON; doc/http-api.md describes each):\n"
 	"  GET  /v1/elections                      the elections\n"
@@ -93,6 +101,12 @@ const struct cli_command cmd_serve = {
 	"                      for IPv6; port 0 picks a free one)\n"
 	"  --max-body BYTES    refuse request bodies over this with 413\n"
 	"                      (default 65536)\n"
-	"  --threads N         request threads (default: twice the cores)\n",
+	"  --threads N         request threads (default: twice the cores)\n"
+	"  --tls-cert FILE     serve HTTPS (TLS 1.2 and 1.3) with this PEM\n"
+	"                      certificate, its chain after it\n"
+	"  --tls-key FILE      the certificate's PEM private key (unencrypted)\n"
+	"Without them the server speaks plain HTTP: on a loopback address, or\n"
+	"behind a reverse proxy that does TLS (doc/operations.md).  The files\n"
+	"are read once at start: restart the server for a new certificate.\n",
 	exec_serve,
 };

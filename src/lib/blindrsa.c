@@ -85,7 +85,7 @@ key_wrap(EVP_PKEY *pkey, int has_private, struct tl_blindrsa_key **out,
 	    (bn = BN_CTX_new()) == NULL ||
 	    (key->mont = BN_MONT_CTX_new()) == NULL ||
 	    BN_MONT_CTX_set(key->mont, key->n, bn) != 1) {
-		r = tl_openssl_error(err, TL_ECRYPTO, "cannot read the RSA key");
+		r = tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot read the RSA key");
 		tl_blindrsa_key_free(key);
 		BN_CTX_free(bn);
 		return r;
@@ -113,7 +113,7 @@ tl_blindrsa_keygen(unsigned bits, struct tl_blindrsa_key **out,
 	    EVP_PKEY_keygen_init(ctx) != 1 ||
 	    EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)bits) != 1 ||
 	    EVP_PKEY_generate(ctx, &pkey) != 1) {
-		r = tl_openssl_error(err, TL_ECRYPTO, "cannot generate an RSA "
+		r = tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot generate an RSA "
 		    "key");
 		EVP_PKEY_CTX_free(ctx);
 		return r;
@@ -137,14 +137,14 @@ tl_blindrsa_key_public_der(const struct tl_blindrsa_key *key, uint8_t **der,
 	int n = i2d_PUBKEY(key->pkey, NULL);
 
 	if (n <= 0)
-		return tl_openssl_error(err, TL_ECRYPTO, "cannot encode the RSA "
+		return tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot encode the RSA "
 		    "public key");
 	if ((buf = malloc((size_t)n)) == NULL)
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	p = buf;
 	if (i2d_PUBKEY(key->pkey, &p) != n) {
 		free(buf);
-		return tl_openssl_error(err, TL_ECRYPTO, "cannot encode the RSA "
+		return tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot encode the RSA "
 		    "public key");
 	}
 	*der = buf;
@@ -199,11 +199,10 @@ int
 tl_blindrsa_key_from_private_pem(const char *pem, size_t len,
     struct tl_blindrsa_key **out, struct tl_error *err)
 {
-	EVP_PKEY *pkey = NULL;
-	int r;
+	EVP_PKEY *pkey;
 
-	if ((r = tl_pkey_from_private_pem(pem, len, &pkey, err)) != TL_OK)
-		return r;
+	if ((pkey = tl_crypto_pkey_from_pem(pem, len)) == NULL)
+		return tl_error_set(err, TL_EINPUT, "not a PEM private key");
 	return key_wrap(pkey, 1, out, err);
 }
 
@@ -214,7 +213,7 @@ tl_blindrsa_key_private_pem(const struct tl_blindrsa_key *key, char **pem,
 	if (!key->has_private)
 		return tl_error_set(err, TL_EINPUT, "the RSA key has no private "
 		    "part");
-	return tl_pkey_private_pem(key->pkey, pem, err);
+	return tl_crypto_pkey_pem(key->pkey, pem, err);
 }
 
 size_t
@@ -248,7 +247,7 @@ sha384(const uint8_t *data, size_t len, uint8_t out[TL_SHA384_LEN])
 {
 	unsigned int n = 0;
 
-	if (EVP_Digest(data, len, out, &n, tl_md_sha384(), NULL) != 1 ||
+	if (EVP_Digest(data, len, out, &n, tl_crypto_md_sha384(), NULL) != 1 ||
 	    n != TL_SHA384_LEN) {
 		ERR_clear_error();
 		return TL_ECRYPTO;
@@ -274,7 +273,7 @@ mgf1_xor(const uint8_t *seed, size_t seed_len, uint8_t *mask, size_t len)
 		    (uint8_t)counter};
 		size_t off = (size_t)counter * TL_SHA384_LEN;
 
-		if (EVP_DigestInit_ex(ctx, tl_md_sha384(), NULL) != 1 ||
+		if (EVP_DigestInit_ex(ctx, tl_crypto_md_sha384(), NULL) != 1 ||
 		    EVP_DigestUpdate(ctx, seed, seed_len) != 1 ||
 		    EVP_DigestUpdate(ctx, c, sizeof(c)) != 1 ||
 		    EVP_DigestFinal_ex(ctx, block, NULL) != 1) {
@@ -421,12 +420,12 @@ blind(const struct tl_blindrsa_key *pk, const uint8_t *prepared, size_t len,
 		goto out;
 	}
 	if (BN_bin2bn(em, (int)em_len, m) == NULL) {
-		rc = tl_openssl_error(err, TL_ENOMEM, "out of memory");
+		rc = tl_crypto_openssl_error(err, TL_ENOMEM, "out of memory");
 		goto out;
 	}
 	/* Steps 4 and 5: m must be coprime with n. */
 	if (BN_gcd(g, m, pk->n, bn) != 1) {
-		rc = tl_openssl_error(err, TL_ECRYPTO, "cannot blind");
+		rc = tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot blind");
 		goto out;
 	}
 	if (!BN_is_one(g)) {
@@ -447,13 +446,13 @@ blind(const struct tl_blindrsa_key *pk, const uint8_t *prepared, size_t len,
 	} else {
 		do {
 			if (BN_priv_rand_range(r, pk->n) != 1) {
-				rc = tl_openssl_error(err, TL_ECRYPTO,
+				rc = tl_crypto_openssl_error(err, TL_ECRYPTO,
 				    "cannot draw the blinding factor");
 				goto out;
 			}
 		} while (BN_is_zero(r));
 		if (BN_mod_inverse(inv, r, pk->n, bn) == NULL) {
-			rc = tl_openssl_error(err, TL_ECRYPTO, "the blinding "
+			rc = tl_crypto_openssl_error(err, TL_ECRYPTO, "the blinding "
 			    "factor has no inverse (blinding error)");
 			goto out;
 		}
@@ -463,7 +462,7 @@ blind(const struct tl_blindrsa_key *pk, const uint8_t *prepared, size_t len,
 	    BN_mod_mul(z, m, x, pk->n, bn) != 1 ||
 	    BN_bn2binpad(z, blinded, (int)pk->k) != (int)pk->k ||
 	    BN_bn2binpad(inv, inv_out, (int)pk->k) != (int)pk->k) {
-		rc = tl_openssl_error(err, TL_ECRYPTO, "cannot blind");
+		rc = tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot blind");
 		goto out;
 	}
 	rc = TL_OK;
@@ -538,7 +537,7 @@ tl_blindrsa_blind_sign(const struct tl_blindrsa_key *sk,
 	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) != 1 ||
 	    EVP_PKEY_sign(ctx, blind_sig, &sig_len, blinded, len) != 1 ||
 	    sig_len != sk->k) {
-		r = tl_openssl_error(err, TL_ECRYPTO, "the RSA private-key "
+		r = tl_crypto_openssl_error(err, TL_ECRYPTO, "the RSA private-key "
 		    "operation failed");
 		goto out;
 	}
@@ -590,7 +589,7 @@ tl_blindrsa_finalize(const struct tl_blindrsa_key *pk,
 	    BN_bin2bn(inv, (int)pk->k, i) == NULL ||
 	    BN_mod_mul(s, z, i, pk->n, bn) != 1 ||
 	    BN_bn2binpad(s, sig, (int)pk->k) != (int)pk->k) {
-		r = tl_openssl_error(err, TL_ECRYPTO, "cannot unblind the "
+		r = tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot unblind the "
 		    "signature");
 		goto out;
 	}
@@ -624,8 +623,8 @@ tl_blindrsa_verify(const struct tl_blindrsa_key *pk, const uint8_t *prepared,
 	ok = (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk->pkey, NULL)) != NULL &&
 	    EVP_PKEY_verify_init(ctx) == 1 &&
 	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-	    EVP_PKEY_CTX_set_signature_md(ctx, tl_md_sha384()) == 1 &&
-	    EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, tl_md_sha384()) == 1 &&
+	    EVP_PKEY_CTX_set_signature_md(ctx, tl_crypto_md_sha384()) == 1 &&
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, tl_crypto_md_sha384()) == 1 &&
 	    EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, TL_BLINDRSA_SALT_LEN) == 1 &&
 	    EVP_PKEY_verify(ctx, sig, sig_len, digest, sizeof(digest)) == 1;
 	EVP_PKEY_CTX_free(ctx);

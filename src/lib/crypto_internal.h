@@ -1,8 +1,7 @@
 /*
- * crypto_internal.h (internal to libteller): what the modules that call
- * OpenSSL (crypto.c, blindrsa.c) share: turning OpenSSL's errors into
- * libteller's, the digests fetched once, and PEM private keys.  No other
- * module includes it, so no other module sees OpenSSL.
+ * crypto_internal.h: what teller's crypto modules (crypto.c, aead.c,
+ * hpke.c, blindrsa.c) share with each other and with no other module: the
+ * pieces that take or give OpenSSL's own types.
  */
 #ifndef TELLER_CRYPTO_INTERNAL_H
 #define TELLER_CRYPTO_INTERNAL_H
@@ -13,21 +12,20 @@
 
 #include "teller/error.h"
 
-/* Sets err to code with what and OpenSSL's first queued error, clears
- * OpenSSL's error queue, and returns code. */
-int tl_openssl_error(struct tl_error *err, int code, const char *what);
+/* Sets err to code and "what: OpenSSL's reason", clears OpenSSL's error
+ * queue, and returns code. */
+int tl_crypto_openssl_error(struct tl_error *err, int code, const char *what);
 
-/* SHA-256 and SHA-384, fetched once per process (an implicit fetch on
- * every digest costs more than hashing a short message). */
-const EVP_MD *tl_md_sha256(void);
-const EVP_MD *tl_md_sha384(void);
+/* SHA-384, fetched once per process (an implicit fetch on every digest
+ * costs more than hashing a short message). */
+const EVP_MD *tl_crypto_md_sha384(void);
 
-/* A private key as PEM (PKCS#8) text: *out NUL-terminated, the caller
- * wipes it (tl_wipe_free). */
-int tl_pkey_private_pem(EVP_PKEY *pkey, char **out, struct tl_error *err);
+/* A private key as PKCS#8 PEM text (*out NUL-terminated; the caller wipes
+ * and frees it with tl_wipe_free). */
+int tl_crypto_pkey_pem(EVP_PKEY *pkey, char **out, struct tl_error *err);
 
-/* A private key read from PEM text; TL_EINPUT if it is not one. */
-int tl_pkey_from_private_pem(const char *pem, size_t len, EVP_PKEY **out,
-    struct tl_error *err);
+/* The first private key of PEM text (the caller frees it with
+ * EVP_PKEY_free), or NULL if there is none. */
+EVP_PKEY *tl_crypto_pkey_from_pem(const char *pem, size_t len);
 
 #endif

@@ -135,6 +135,7 @@ struct server {
 	struct writer *writer;
 	struct metrics metrics;
 	void **worker_states;
+	char *tls_cert, *tls_key;   /* PEM text for libmicrohttpd, or NULL */
 
 	pthread_mutex_t lock;       /* readers, active, closing */
 	struct tl_store **readers;  /* idle read connections */

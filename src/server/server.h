@@ -20,6 +20,10 @@ struct server_config {
 	size_t max_body;        /* request bodies over this are refused (413) */
 	unsigned threads;       /* libmicrohttpd's thread pool; 0: by cores */
 	int64_t (*now)(void);   /* the clock (the CLI's honours $TELLER_NOW) */
+	/* HTTPS: both or neither.  PEM files of the certificate (with its
+	 * chain, leaf first) and its private key, read once at start. */
+	const char *tls_cert;
+	const char *tls_key;
 };
 
 /*
