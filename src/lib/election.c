@@ -15,6 +15,7 @@
 #include "teller/cycle.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
+#include "teller/issuance.h"
 #include "teller/log.h"
 #include "teller/rfc3797.h"
 #include "teller/statement.h"
@@ -876,9 +877,24 @@ tl_election_show(struct tl_store *store, const char *id, json_t **out,
 	    "random_sources", sources,
 	    "constituencies", constituencies, "contests", contests,
 	    "ballots", (json_int_t)nballots, "log_size", (json_int_t)log_size);
-	if (doc == NULL) {
+	if (doc == NULL || json_object_set_new(doc, "secrecy", json_string(
+	    m->secrecy == TL_SECRECY_SECRET ? "secret" : "open")) != 0) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
+	}
+	/* A secret election's classes, their voters and credentials issued
+	 * (empty until its vote opens). */
+	if (m->secrecy == TL_SECRECY_SECRET) {
+		json_t *classes = NULL;
+
+		if ((r = tl_election_credential_classes(store, id, &classes,
+		    err)) != TL_OK)
+			goto out;
+		if (json_object_set_new(doc, "credential_classes", classes) !=
+		    0) {
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+			goto out;
+		}
 	}
 	if ((r = tl_db_prepare(store, "SELECT opens_at, closes_at, created_at, "
 	    "opened_at, closed_at, counted_at, random_values FROM elections "

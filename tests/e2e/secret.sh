@@ -26,6 +26,13 @@ grep -q "2 credential classes" "$T/stdout" || fail "no classes at open"
 expect_stderr "warning: class (members, weight 3) has 1 voter: a class of one voter is not secret at all"
 [ "$(sql "SELECT kind FROM log WHERE leaf_index = 2")" = credential-keys ] || fail "no keys at entry 2"
 teller manifest club --output signed.json
+teller election show club --json >show.json
+"$PYTHON3" - show.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["secrecy"] == "secret", d
+assert [(c["weight"], c["voters"], c["issued"]) for c in d["credential_classes"]] == [(1, 6, 0), (3, 1, 0)], d
+PY
 pass "open: the class keys logged, the small class warned about"
 
 # A credential from the local database: the file is the voter's alone.
