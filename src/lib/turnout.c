@@ -149,8 +149,8 @@ render_text(const json_t *doc, struct tl_buf *out)
 			    text(c, "percent_weighted"));
 		json_array_foreach(json_object_get(c, "voters"), j, v)
 			if (r == TL_OK)
-				r = tl_buf_addf(out, "  %-10s %s  %s (weight %"
-				    JSON_INTEGER_FORMAT ")\n",
+				r = tl_buf_addf(out, "  %-*s %s  %s (weight %"
+				    JSON_INTEGER_FORMAT ")\n", secret ? 10 : 9,
 				    json_is_true(json_object_get(v, "voted")) ?
 				    (secret ? "credential" : "voted") : "-",
 				    text(v, "id"), text(v, "name"),
