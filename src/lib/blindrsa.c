@@ -35,6 +35,10 @@ struct tl_blindrsa_key {
 	EVP_PKEY *pkey;
 	BIGNUM *n, *e;
 	BN_MONT_CTX *mont;   /* for n: read-only once made, shared by threads */
+	/* A context set up for 4.5's verification, never used itself: each
+	 * verification works on a copy (a copy costs less than setting up a
+	 * context, and threads may copy it at once). */
+	EVP_PKEY_CTX *verify;
 	size_t k;            /* the modulus's length in bytes */
 	unsigned bits;
 	int has_private;
@@ -45,6 +49,7 @@ tl_blindrsa_key_free(struct tl_blindrsa_key *key)
 {
 	if (key == NULL)
 		return;
+	EVP_PKEY_CTX_free(key->verify);
 	EVP_PKEY_free(key->pkey); /* OpenSSL clears the private parts */
 	BN_free(key->n);
 	BN_free(key->e);
@@ -84,7 +89,18 @@ key_wrap(EVP_PKEY *pkey, int has_private, struct tl_blindrsa_key **out,
 	    EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &key->e) != 1 ||
 	    (bn = BN_CTX_new()) == NULL ||
 	    (key->mont = BN_MONT_CTX_new()) == NULL ||
-	    BN_MONT_CTX_set(key->mont, key->n, bn) != 1) {
+	    BN_MONT_CTX_set(key->mont, key->n, bn) != 1 ||
+	    (key->verify = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) ==
+	    NULL ||
+	    EVP_PKEY_verify_init(key->verify) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(key->verify, RSA_PKCS1_PSS_PADDING) !=
+	    1 ||
+	    EVP_PKEY_CTX_set_signature_md(key->verify, tl_crypto_md_sha384()) !=
+	    1 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(key->verify, tl_crypto_md_sha384()) !=
+	    1 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(key->verify,
+	    TL_BLINDRSA_SALT_LEN) != 1) {
 		r = tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot read the RSA key");
 		tl_blindrsa_key_free(key);
 		BN_CTX_free(bn);
@@ -620,12 +636,7 @@ tl_blindrsa_verify(const struct tl_blindrsa_key *pk, const uint8_t *prepared,
 
 	if (sig_len != pk->k || sha384(prepared, len, digest) != TL_OK)
 		return TL_ESIGNATURE;
-	ok = (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk->pkey, NULL)) != NULL &&
-	    EVP_PKEY_verify_init(ctx) == 1 &&
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-	    EVP_PKEY_CTX_set_signature_md(ctx, tl_crypto_md_sha384()) == 1 &&
-	    EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, tl_crypto_md_sha384()) == 1 &&
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, TL_BLINDRSA_SALT_LEN) == 1 &&
+	ok = (ctx = EVP_PKEY_CTX_dup(pk->verify)) != NULL &&
 	    EVP_PKEY_verify(ctx, sig, sig_len, digest, sizeof(digest)) == 1;
 	EVP_PKEY_CTX_free(ctx);
 	if (!ok) {
