@@ -28,7 +28,13 @@
 #include "record_fixture.h"
 #include "secret_fixture.h"
 #include "teller/ballot.h"
+#include "teller/cast.h"
 #include "teller/credential.h"
+#include "teller/cycle.h"
+#include "teller/election.h"
+#include "teller/issuance.h"
+#include "teller/log.h"
+#include "teller/roll.h"
 #include "teller/envelope.h"
 #include "teller/record.h"
 #include "teller/util.h"
@@ -413,6 +419,135 @@ START_TEST(order_of_the_secret_entries)
 }
 END_TEST
 
+/*
+ * A secret election with a nomination stage: its class keys are made and
+ * logged when the vote opens, right after the voting definition (whose
+ * manifest hash the credentials then bind), and the record verifies.
+ */
+START_TEST(keys_after_the_voting_definition)
+{
+	const int64_t base = INT64_C(1800000000), day = 86400;
+	char opens[TL_TIME_LEN], closes[TL_TIME_LEN], n1[TL_TIME_LEN];
+	char n2[TL_TIME_LEN], *json = NULL, *csv, *id = NULL, *text;
+	struct tl_credential_keys *keys = NULL;
+	struct tl_credential_holder *h = NULL;
+	struct tl_manifest *m = NULL;
+	struct tl_key **voters = th_keys(6), *authority = NULL;
+	struct tl_roll *roll = NULL;
+	struct rf_lines lines;
+	struct tl_error err;
+	char hash[TL_HASH_HEX_LEN + 1], *answer = NULL, *ballot, *payload;
+	char *receipt = NULL, *entry = NULL, *kind = NULL;
+	char *dir = th_tmpdir();
+	struct tl_store *store = th_store(dir);
+	struct tl_envelope *env = NULL;
+	const char *plu[] = {"seat=ina"};
+	size_t len = 0, n = 0;
+	json_t *report;
+
+	tl_time_format(base + 30 * day, opens);
+	tl_time_format(base + 40 * day, closes);
+	tl_time_format(base, n1);
+	tl_time_format(base + 10 * day, n2);
+	ck_assert_int_ne(asprintf(&json, "{\"id\": \"e1\", \"title\": \"Cycle\", "
+	    "\"secrecy\": \"secret\", \"opens\": \"%s\", \"closes\": \"%s\", "
+	    "\"timetable\": {\"nominations\": {\"opens\": \"%s\", "
+	    "\"closes\": \"%s\"}}, \"constituencies\": [{\"id\": \"a\"}], "
+	    "\"contests\": [{\"id\": \"seat\", \"title\": \"Seat\", "
+	    "\"constituency\": \"a\", \"method\": \"plurality\", "
+	    "\"candidates\": [{\"id\": \"ina\", \"name\": \"Ina\"}]}]}", opens,
+	    closes, n1, n2), -1);
+	{
+		struct tl_buf b;
+		char pub[TL_PUBLIC_B64_LEN + 1];
+
+		tl_buf_init(&b, 1 << 16);
+		tl_buf_adds(&b, "voter_id,name,constituency,weight,public_key\n");
+		for (size_t i = 0; i < 6; i++) {
+			tl_key_public_base64(voters[i], pub);
+			tl_buf_addf(&b, "a%zu,A%zu,a,1,%s\n", i + 1, i + 1, pub);
+		}
+		csv = tl_buf_take(&b, NULL);
+	}
+	ck_assert_int_eq(tl_election_create(store, json, strlen(json), base - day,
+	    &id, &err), TL_OK);
+	ck_assert_int_eq(tl_election_import_roll(store, "e1", csv, strlen(csv),
+	    "roll.csv", NULL, &err), TL_OK);
+	ck_assert_msg(tl_election_publish(store, "e1", base - day, &err) ==
+	    TL_OK, "%s", err.message);
+	ck_assert_msg(tl_candidate_add(store, "e1", "seat", "joe", "Joe",
+	    base + day, &err) == TL_OK, "%s", err.message);
+	ck_assert_msg(tl_election_open(store, "e1", base + 30 * day, &err) ==
+	    TL_OK, "%s", err.message);
+	/* Manifest, roll, the candidate, the voting definition, the keys. */
+	ck_assert_int_eq(tl_log_entry(store, "e1", 4, &entry, &len, &kind,
+	    &err), TL_OK);
+	ck_assert_str_eq(kind, "credential-keys");
+	ck_assert_int_eq(tl_election_load(store, "e1", &m, hash, NULL, &err),
+	    TL_OK);
+	ck_assert_ptr_nonnull(m->initial_manifest);
+	ck_assert_int_eq(tl_store_authority(store, &authority, &err), TL_OK);
+	ck_assert_int_eq(tl_credential_keys_open(entry, len, authority, m, hash,
+	    &keys, &err), TL_OK);
+	ck_assert_int_eq(tl_election_roll(store, "e1", m, &roll, &err), TL_OK);
+	tl_roll_sort(roll);
+	ck_assert_int_eq(tl_credential_holder_new(m, hash, keys,
+	    tl_roll_find(roll, "a1"), voters[0], &h, &err), TL_OK);
+	ck_assert_msg(tl_credential_issue(store, h->request, strlen(h->request),
+	    base + 31 * day, &answer, NULL, &err) == TL_OK, "%s", err.message);
+	ck_assert_int_eq(tl_credential_holder_finish(h, keys, authority, answer,
+	    strlen(answer), &err), TL_OK);
+	ck_assert_int_eq(tl_ballot_build_secret(m, hash, &h->credential, 1, plu,
+	    1, &payload, &n, &err), TL_OK);
+	ck_assert_int_eq(tl_envelope_sign(TL_TYPE_BALLOT, payload, n,
+	    h->ballot_key, &env, &err), TL_OK);
+	ck_assert_int_eq(tl_envelope_serialize(env, &ballot, NULL, &err), TL_OK);
+	ck_assert_msg(tl_ballot_cast(store, ballot, strlen(ballot),
+	    base + 32 * day, &receipt, &err) == TL_OK, "%s", err.message);
+	text = rf_export_store(store, "e1", &len);
+	rf_split(text, len, &lines);
+	report = rf_verify_lines(&lines);
+	ck_assert_msg(rf_is_valid(report), "%s", json_dumps(json_object_get(
+	    report, "problems"), 0));
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
+	    report, "credentials"), "keys_line")), 5);
+	json_decref(report);
+	/* The keys before the voting definition: out of place. */
+	{
+		char *keys_line = strdup(lines.line[4]);
+
+		rf_remove_line(&lines, 4);
+		rf_insert_line(&lines, 3, keys_line);
+		rf_seal(&lines, authority);
+		report = rf_verify_lines(&lines);
+		rf_expect_problem(report, 4, "order", NULL);
+		json_decref(report);
+		free(keys_line);
+	}
+	rf_lines_free(&lines);
+	free(text);
+	free(ballot);
+	free(payload);
+	free(receipt);
+	free(answer);
+	free(entry);
+	free(kind);
+	free(json);
+	free(csv);
+	free(id);
+	tl_envelope_free(env);
+	tl_credential_holder_free(h);
+	tl_credential_keys_free(keys);
+	tl_roll_free(roll);
+	tl_manifest_free(m);
+	tl_key_free(authority);
+	th_keys_free(voters, 6);
+	tl_store_close(store);
+	th_rm_rf(dir);
+	free(dir);
+}
+END_TEST
+
 /* The classes of the keys statement must be the roll's. */
 START_TEST(keys_statement_of_other_classes)
 {
@@ -457,6 +592,7 @@ main(void)
 	tcase_add_test(tc, two_credentials_for_one_voter);
 	tcase_add_test(tc, order_of_the_secret_entries);
 	tcase_add_test(tc, keys_statement_of_other_classes);
+	tcase_add_test(tc, keys_after_the_voting_definition);
 	suite_add_tcase(s, tc);
 	return th_run(s);
 }
