@@ -311,6 +311,12 @@ START_TEST(refusals)
 	ck_assert_int_eq(tl_blindrsa_blind(signer_public, prepared, len,
 	    blinded, inv, &err), TL_OK);
 
+	/* The range a signer takes: k bytes below n. */
+	ck_assert(tl_blindrsa_in_range(signer_public, blinded, 384));
+	ck_assert(!tl_blindrsa_in_range(signer_public, blinded, 383));
+	memset(bad, 0xff, sizeof(bad));
+	ck_assert(!tl_blindrsa_in_range(signer_public, bad, 384));
+
 	/* BlindSign: only with a private key, only k bytes below n. */
 	ck_assert_int_eq(tl_blindrsa_blind_sign(signer_public, blinded, 384,
 	    blind_sig, &err), TL_EINPUT);
