@@ -1,6 +1,6 @@
 /*
  * teller/credential.h: a secret election's anonymous credentials
- * (doc/record-format.md, 5.14 gives every byte):
+ * (doc/record-format.md, 5.15 gives every byte):
  *
  *   credential classes   the (constituency, weight) pairs of the roll,
  *                        each with an RSA key of its own (blindrsa.h)
@@ -130,7 +130,7 @@ int tl_credential_keys_match(const struct tl_credential_keys *keys,
 
 void tl_credential_keys_free(struct tl_credential_keys *keys);
 
-/* The credential message of a class and ballot key (5.14.2): *out, caller
+/* The credential message of a class and ballot key (5.15.2): *out, caller
  * frees. */
 int tl_credential_message(const char *election, const char *manifest_hash,
     const char *constituency, int64_t weight,

@@ -1,6 +1,6 @@
 /*
  * teller/issuance.h: a secret election's credentials in the database
- * (credential.h gives the payloads, doc/record-format.md 5.14 the bytes).
+ * (credential.h gives the payloads, doc/record-format.md 5.15 the bytes).
  *
  * When a secret election's vote opens (tl_election_open), teller makes one
  * RSA key of TL_BLINDRSA_BITS bits per credential class, keeps the private

@@ -1,7 +1,7 @@
 /*
  * cmd-credential.c: teller credential request: a voter of a secret
  * election obtains the anonymous credential they then vote with
- * (credential.h; doc/record-format.md 5.14).
+ * (credential.h; doc/record-format.md 5.15).
  *
  * The voter's side runs here, on the voter's machine: the class keys and
  * the roll come from the server (or the local database) and are checked

@@ -3,7 +3,7 @@
  * classes of a roll, the credential keys statement, the credential
  * message, requests and issuances, the check of a secret ballot's
  * credential, and the voter's side of getting one.
- * doc/record-format.md section 5.14 gives every byte; RFC 9474 the blind
+ * doc/record-format.md section 5.15 gives every byte; RFC 9474 the blind
  * signatures (blindrsa.h).
  */
 #include <config.h>

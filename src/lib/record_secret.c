@@ -1,7 +1,7 @@
 /*
  * record_secret.c: a secret election's part of a record's verification
- * (doc/record-format.md 5.14, and section 9: checks 5 to 7 for secret
- * ballots, 15 for credentials).
+ * (doc/record-format.md 5.15, and section 9: checks 5 to 7 for secret
+ * ballots, 16 for credentials).
  *
  *   before the other lines  the credential keys statement at its place,
  *                           so that ballots can be checked against it
@@ -630,7 +630,7 @@ tl_verify_secret_ballot(struct verify *v, struct walk *w, struct line *l,
 		return;
 	}
 	/* A new ballot key: its class must have a credential issued for it
-	 * (check 15's bound). */
+	 * (check 16's bound). */
 	if (s->ballot_keys[ci] + 1 > s->issued[ci]) {
 		tl_verify_problem(v, lineno, CHECK_CREDENTIALS, TL_EVERIFY, "class "
 		    "(%s, weight %lld) would have %zu ballot keys, but only %zu "

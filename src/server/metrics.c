@@ -40,6 +40,9 @@ static const char *const route_names[ROUTE_COUNT] = {
 	[ROUTE_CREDENTIAL_KEYS] = "credential_keys",
 	[ROUTE_HEALTHZ] = "healthz",
 	[ROUTE_METRICS] = "metrics",
+	[ROUTE_COSIGNATURES] = "cosignatures",
+	[ROUTE_COSIGNED_HEAD] = "cosigned_head",
+	[ROUTE_RECEIPT] = "receipt",
 	[ROUTE_UNKNOWN] = "unknown",
 };
 

@@ -43,7 +43,15 @@ voted=$(sql "SELECT COUNT(DISTINCT key_id) FROM ballots")
 [ "$(sql "SELECT COUNT(*) FROM result_winners")" = 4 ] || fail "winners"
 credentials=$(sed -n 's/^Demo complete: \([0-9]*\) credentials.*/\1/p' "$T/one.txt")
 [ "$(sql "SELECT COUNT(*) FROM credentials WHERE election_id = 'isoc-2026'")" = "$credentials" ] || fail "credentials"
-pass "the demo runs two elections, and the same seed gives the same counts"
+# Two witnesses cosigned the final tree head of the record the demo
+# exported, which verifies with their quorum, and extends their states.
+[ "$(tail -n 1 "$T/one/record.jsonl" | "$PYTHON3" -c 'import json,sys; print(sorted(c["witness"] for c in json.load(sys.stdin)["cosignatures"]))')" = \
+	"['witness-1.demo.example/teller', 'witness-2.demo.example/teller']" ] ||
+	fail "the record's cosignature line"
+(cd "$T/one" && expect_status 0 teller verify record.jsonl \
+	--head witness-1.state.json --head witness-2.state.json)
+grep -q "cosigned by 2 of the 2 witnesses" "$T/stdout" || fail "the witnesses' quorum"
+pass "the demo runs two elections, the secret one witnessed, and the same seed gives the same counts"
 
 # The secret election's database: no voter id and no time with any
 # ballot, none with a request or its issuance in the log, and no table or
@@ -85,7 +93,7 @@ for path in sys.argv[2:]:
 ballots = 0
 for line in open(sys.argv[1]):
     env = json.loads(line)
-    if env["payloadType"] != "application/vnd.teller.ballot+json":
+    if env.get("payloadType") != "application/vnd.teller.ballot+json":
         continue
     text = base64.b64decode(env["payload"]).decode()
     payload = json.loads(text)

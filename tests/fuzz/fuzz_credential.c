@@ -1,6 +1,6 @@
 /*
  * fuzz_credential.c: libFuzzer harness for a secret election's payloads
- * (credential.h, doc/record-format.md 5.14): credential requests (from
+ * (credential.h, doc/record-format.md 5.15): credential requests (from
  * voters), credential issuances and credential keys statements (from a
  * record an observer verifies), voters' credential files, and secret
  * ballots (from voters).  Every input goes through every parser.  What a

@@ -13,7 +13,7 @@
  * verifier said of them (white space is rejected, since lines must be the
  * exact logged bytes; the final line feed is optional).
  *
- * The same for a secret election's record (doc/record-format.md 5.14), with
+ * The same for a secret election's record (doc/record-format.md 5.15), with
  * the mutations an authority that signs again could make there: ballots
  * cast with credentials it signed itself beyond those issued in a class, a
  * credential presented for another class, an issuance whose blind

@@ -1,6 +1,6 @@
 /*
  * check_verify_secret.c: the offline verification of a secret election's
- * record (doc/record-format.md 5.14 and section 9, checks 5 to 7 and 15):
+ * record (doc/record-format.md 5.15 and section 9, checks 5 to 7 and 16):
  * a real record verifies and recounts byte for byte, its turnout is who
  * obtained a credential; and records the authority re-signed (every
  * signature valid, the tree head sealed again) are found invalid, on the
