@@ -50,6 +50,11 @@ struct tl_store {
 	size_t nmanifests;
 	struct tl_db_cached_credential_keys *credential_keys;
 	size_t ncredential_keys;
+	/* Where the authority key is read from when it is in a file
+	 * (tl_store_set_key_source): the key file instead of the one the
+	 * database records, and the file of its passphrase; or NULL. */
+	char *key_file;
+	char *passphrase_file;
 };
 
 /*
