@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "teller/blindrsa.h"
 #include "teller/crypto.h"
 #include "teller/error.h"
 
@@ -106,6 +107,22 @@ int tl_store_authority_public(struct tl_store *store, struct tl_key **out,
 /* The absolute path of the authority's key file (caller frees), or NULL
  * in *path if the database keeps the key inside. */
 int tl_store_authority_file(struct tl_store *store, char **path,
+    struct tl_error *err);
+
+/*
+ * A secret election's credential class keys (issuance.h): the private key
+ * of class (constituency, weight), position-th in the election's order of
+ * classes.  They are kept with the authority key, and these two functions
+ * are the only way they go in and out of the database, so that whatever
+ * protects the authority key can protect them the same way.  put runs
+ * inside the caller's write transaction; get gives a key the caller frees
+ * (TL_ENOTFOUND if there is none).
+ */
+int tl_store_credential_key_put(struct tl_store *store, const char *election,
+    const char *constituency, int64_t weight, int position,
+    const struct tl_blindrsa_key *key, struct tl_error *err);
+int tl_store_credential_key_get(struct tl_store *store, const char *election,
+    const char *constituency, int64_t weight, struct tl_blindrsa_key **out,
     struct tl_error *err);
 
 #endif

@@ -98,6 +98,17 @@ int tl_cycle_voting_definition(struct tl_store *store,
     struct tl_error *err);
 
 /*
+ * A secret election's vote opens (issuance.c): one RSA key per credential
+ * class of the election's roll, kept with tl_store_credential_key_put,
+ * and the signed credential keys statement (of manifest m, whose hash is
+ * `hash`: the definition in force) appended to the log, inside the
+ * caller's transaction.
+ */
+int tl_issuance_open(struct tl_store *store, const char *id,
+    const struct tl_manifest *m, const char *hash,
+    const struct tl_key *authority, int64_t now, struct tl_error *err);
+
+/*
  * Reads a voter's signed statement (an endorsement, a challenge): an
  * envelope of at most max bytes, of the given type, with exactly one
  * signature.  *canonical gets its canonical text, as it will be logged.

@@ -15,6 +15,7 @@
 #include "teller/cycle.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
+#include "teller/issuance.h"
 #include "teller/log.h"
 #include "teller/rfc3797.h"
 #include "teller/statement.h"
@@ -497,7 +498,10 @@ open_vote(struct tl_store *store, const struct cycle_election *e,
 	tl_sha256_hex(json, len, hash);
 	if ((r = tl_cycle_append_signed(store, e->id, "definition",
 	    TL_TYPE_MANIFEST, json, len, authority, now, NULL, NULL, NULL,
-	    err)) == TL_OK)
+	    err)) == TL_OK &&
+	    (e->manifest->secrecy != TL_SECRECY_SECRET ||
+	    (r = tl_issuance_open(store, e->id, e->manifest, hash, authority,
+	    now, err)) == TL_OK))
 		r = set_open(store, e->id, json, hash, now, err);
 	free(json);
 	return r;
@@ -526,7 +530,10 @@ tl_election_open(struct tl_store *store, const char *id, int64_t now,
 		r = tl_error_set(err, TL_EWINDOW, "election %s closes at %s, "
 		    "which is already past", id, when);
 	} else if ((r = tl_cycle_start_log(store, id, s.e.manifest,
-	    s.authority, now, hash, err)) == TL_OK)
+	    s.authority, now, hash, err)) == TL_OK &&
+	    (s.e.manifest->secrecy != TL_SECRECY_SECRET ||
+	    (r = tl_issuance_open(store, id, s.e.manifest, hash, s.authority,
+	    now, err)) == TL_OK))
 		r = set_open(store, id, NULL, hash, now, err);
 	return tl_cycle_end(store, &s, r, now, err);
 }
@@ -871,9 +878,24 @@ tl_election_show(struct tl_store *store, const char *id, json_t **out,
 	    "random_sources", sources,
 	    "constituencies", constituencies, "contests", contests,
 	    "ballots", (json_int_t)nballots, "log_size", (json_int_t)log_size);
-	if (doc == NULL) {
+	if (doc == NULL || json_object_set_new(doc, "secrecy", json_string(
+	    m->secrecy == TL_SECRECY_SECRET ? "secret" : "open")) != 0) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
+	}
+	/* A secret election's classes, their voters and credentials issued
+	 * (empty until its vote opens). */
+	if (m->secrecy == TL_SECRECY_SECRET) {
+		json_t *classes = NULL;
+
+		if ((r = tl_election_credential_classes(store, id, &classes,
+		    err)) != TL_OK)
+			goto out;
+		if (json_object_set_new(doc, "credential_classes", classes) !=
+		    0) {
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+			goto out;
+		}
 	}
 	if ((r = tl_db_prepare(store, "SELECT opens_at, closes_at, created_at, "
 	    "opened_at, closed_at, counted_at, random_values FROM elections "

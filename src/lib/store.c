@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "store_internal.h"
+#include "teller/credential.h"
 #include "teller/util.h"
 
 /*
@@ -304,6 +305,29 @@ static const char *const migrations[] = {
 	"  created_at FROM authority;"
 	"DROP TABLE authority;"
 	"ALTER TABLE authority_v5 RENAME TO authority;",
+	/* 6: secret elections (issuance.h).  One RSA key per credential
+	 * class, its private half kept as the authority key is; who obtained
+	 * a credential (public in the log anyway); and, per secret ballot, a
+	 * hash of its credential, so that a revote must carry the same.
+	 * Nothing relates a ballot to a request, and neither has a time. */
+	"CREATE TABLE credential_keys ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  constituency_id TEXT NOT NULL,"
+	"  weight INTEGER NOT NULL,"
+	"  position INTEGER NOT NULL,"
+	"  public_key BLOB NOT NULL,"
+	"  private_key TEXT NOT NULL,"
+	"  PRIMARY KEY (election_id, constituency_id, weight),"
+	"  UNIQUE (election_id, position));"
+	"CREATE TABLE credentials ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  voter_id TEXT NOT NULL,"
+	"  request_hash TEXT NOT NULL,"
+	"  request_leaf INTEGER NOT NULL,"
+	"  issuance_leaf INTEGER NOT NULL,"
+	"  PRIMARY KEY (election_id, voter_id),"
+	"  FOREIGN KEY (election_id, voter_id) REFERENCES voters (election_id, id));"
+	"ALTER TABLE ballots ADD COLUMN credential_hash TEXT;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -671,6 +695,18 @@ tl_store_close(struct tl_store *store)
 		tl_manifest_free(store->manifests[i].manifest);
 	}
 	free(store->manifests);
+	for (size_t i = 0; i < store->ncredential_keys; i++) {
+		struct tl_db_cached_credential_keys *c =
+		    &store->credential_keys[i];
+
+		for (size_t k = 0; c->private_keys != NULL &&
+		    k < c->keys->nclasses; k++)
+			tl_blindrsa_key_free(c->private_keys[k]);
+		free(c->private_keys);
+		free(c->election_id);
+		tl_credential_keys_free(c->keys);
+	}
+	free(store->credential_keys);
 	sqlite3_close_v2(store->db);
 	free(store->path);
 	free(store->key_file);
@@ -998,6 +1034,76 @@ tl_store_authority_file(struct tl_store *store, char **path,
 	*path = NULL;
 	r = authority_row(store, &pem, path, keyid, err);
 	tl_wipe_free(pem);
+	return r;
+}
+
+/* --- a secret election's credential class keys ------------------------ */
+
+int
+tl_store_credential_key_put(struct tl_store *store, const char *election,
+    const char *constituency, int64_t weight, int position,
+    const struct tl_blindrsa_key *key, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	uint8_t *der = NULL;
+	char *pem = NULL;
+	size_t der_len = 0;
+	int r;
+
+	if (!store->in_transaction)
+		return tl_error_set(err, TL_EINTERNAL, "a class key stored "
+		    "outside a transaction");
+	if ((r = tl_blindrsa_key_public_der(key, &der, &der_len, err)) !=
+	    TL_OK ||
+	    (r = tl_blindrsa_key_private_pem(key, &pem, err)) != TL_OK ||
+	    (r = tl_db_prepare(store, "INSERT INTO credential_keys "
+	    "(election_id, constituency_id, weight, position, public_key, "
+	    "private_key) VALUES (?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, election, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, constituency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, weight);
+	sqlite3_bind_int(stmt, 4, position);
+	sqlite3_bind_blob(stmt, 5, der, (int)der_len, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, pem, -1, SQLITE_STATIC);
+	r = tl_db_step_done(store, stmt, err, "cannot store a class key");
+ out:
+	sqlite3_finalize(stmt);
+	free(der);
+	tl_wipe_free(pem);
+	return r;
+}
+
+int
+tl_store_credential_key_get(struct tl_store *store, const char *election,
+    const char *constituency, int64_t weight, struct tl_blindrsa_key **out,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, "SELECT private_key FROM credential_keys "
+	    "WHERE election_id = ? AND constituency_id = ? AND weight = ?",
+	    &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, election, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, constituency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, weight);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		r = tl_blindrsa_key_from_private_pem(
+		    (const char *)sqlite3_column_text(stmt, 0),
+		    (size_t)sqlite3_column_bytes(stmt, 0), out, err);
+		break;
+	case SQLITE_DONE:
+		r = tl_error_set(err, TL_ENOTFOUND, "election %s has no "
+		    "credential key for class (%s, weight %lld)", election,
+		    constituency, (long long)weight);
+		break;
+	default:
+		r = tl_db_error(store, err, "cannot read a class key");
+	}
+	sqlite3_finalize(stmt);
 	return r;
 }
 
