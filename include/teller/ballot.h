@@ -22,7 +22,15 @@
  *                   "signature": BASE64},
  *    "seq": N, "selections": [...]}
  *
- * signed with the one-time ballot key it carries; the credential
+ * signed with the one-time ballot key it carries.  In a secret election
+ * with trustees (tl_manifest_sealed) the ballot carries, in the place of
+ * "selections", its selections sealed until the close (sealed.h):
+ *
+ *   ..., "seq": N, "sealed": {"selections": BASE64, "shares": [...]}}
+ *
+ * and its selections are known only once the ballot is opened
+ * (tl_ballot_open); a ballot that does not open is spoiled.  In either
+ * form the credential
  * (credential.h) is the class's blind signature over that key.  The parser
  * reads the credential's form; whether it verifies under the class key is
  * tl_credential_check_ballot's check.  The ballot key stands in for the
@@ -46,8 +54,11 @@
 #include "teller/crypto.h"
 #include "teller/error.h"
 #include "teller/manifest.h"
+#include "teller/sealed.h"
 
 #define TL_BALLOT_MAX (48 * 1024)
+/* The longest reason a spoiled ballot is given, with its NUL. */
+#define TL_BALLOT_REASON_MAX 1100
 
 struct tl_selection {
 	size_t contest_index;
@@ -75,6 +86,9 @@ struct tl_ballot {
 	struct tl_selection *selections;
 	struct tl_ballot_credential *credential; /* a secret ballot's; else
 	                                            NULL */
+	struct tl_sealed *sealed;    /* a sealed ballot's; else NULL */
+	char *spoiled;               /* why a sealed ballot did not open
+	                                (the words of a report); else NULL */
 };
 
 /*
@@ -159,6 +173,31 @@ int tl_ballot_make_secret(const struct tl_manifest *manifest,
     int64_t seq, const char *const *votes, size_t nvotes,
     const char *const *blanks, size_t nblanks, int blank_rest, char **out,
     size_t *len, struct tl_error *err);
+
+/*
+ * Opens a sealed ballot with the keys of the opening trustees (keys[a] is
+ * the private key of trustee indices[a], 1-based; count is the
+ * threshold): its sealed selections (sealed.h) bound to the election, the
+ * manifest hash and the ballot key; then the text they hold, read as a
+ * "selections" array of the ballot's class (5.3's rules).  TL_OK both
+ * when it opens (ballot->selections set) and when it is spoiled
+ * (ballot->spoiled says why, and it has no selections); TL_ENOMEM, or
+ * TL_EINPUT for a ballot that is not sealed.
+ */
+int tl_ballot_open(struct tl_ballot *ballot,
+    const struct tl_manifest *manifest,
+    const struct tl_hpke_key *const *keys, const uint8_t *indices,
+    unsigned count, struct tl_error *err);
+
+/* The binding of a secret ballot's sealed values (seal.h). */
+int tl_ballot_binding(const struct tl_ballot *ballot,
+    struct tl_seal_binding *b);
+
+/* The length to which teller pads the selections text of constituency
+ * ci before sealing it: that of the longest text a ballot of ci can hold
+ * (doc/record-format.md 5.14.5). */
+size_t tl_ballot_padded_length(const struct tl_manifest *manifest,
+    size_t ci);
 
 /* The selection of the ballot for a contest, or NULL. */
 const struct tl_selection *tl_ballot_selection(const struct tl_ballot *ballot,

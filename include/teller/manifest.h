@@ -117,6 +117,16 @@ struct tl_random_source {
 	char *description;
 };
 
+/* A trustee of a secret election (doc/record-format.md 5.1): its id,
+ * name, Ed25519 identity key (base64) and X25519 sealing key (raw). */
+struct tl_trustee {
+	char *id;
+	char *name;
+	char *identity_key;
+	uint8_t sealing_key[32];
+};
+#define TL_MAX_TRUSTEES 15
+
 struct tl_manifest {
 	char *id;
 	char *title;
@@ -136,6 +146,10 @@ struct tl_manifest {
 	                           initial manifest; otherwise NULL */
 	char *authority_key; /* base64, NULL before the election is created */
 	struct tl_witness_list witnesses; /* empty when it names none */
+	size_t ntrustees;    /* a secret election's trustees (0: none, its
+	                        ballots are not sealed) */
+	struct tl_trustee *trustees;
+	unsigned threshold;  /* k of the ntrustees open the ballots */
 	json_t *json;        /* the whole validated document */
 };
 
@@ -145,6 +159,17 @@ struct tl_manifest {
  * seats, or none: its slate is not complete yet. */
 int tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
     struct tl_error *err);
+
+/* Whether the election's ballots are sealed until the close: a secret
+ * election that names trustees (seal.h, sealed.h). */
+int tl_manifest_sealed(const struct tl_manifest *m);
+
+/* The index (0-based) of the trustee of id, or of identity key (base64),
+ * or (size_t)-1. */
+size_t tl_manifest_trustee_index(const struct tl_manifest *m,
+    const char *id);
+size_t tl_manifest_trustee_by_key(const struct tl_manifest *m,
+    const char *identity_key);
 
 /* Sets the authority key (base64) of a manifest, in the struct and in its
  * json. */

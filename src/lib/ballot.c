@@ -36,6 +36,11 @@ tl_ballot_free(struct tl_ballot *ballot)
 		free(ballot->credential->signature);
 		free(ballot->credential);
 	}
+	if (ballot->sealed != NULL) {
+		tl_sealed_free(ballot->sealed);
+		free(ballot->sealed);
+	}
+	free(ballot->spoiled);
 	free(ballot);
 }
 
@@ -382,6 +387,8 @@ tl_ballot_parse_canonical(const char *payload, size_t len,
 	int64_t seq, weight = 0;
 	int r = TL_EINPUT;
 
+	if (tl_manifest_sealed(manifest))
+		return TL_EINPUT; /* the full parser reads sealed ballots */
 	if (!TL_JSON_TAKE(&p, end, "{\"election\":\"") ||
 	    !tl_json_take_string(&p, end, election, sizeof(election)) ||
 	    strcmp(election, manifest->id) != 0 ||
@@ -486,11 +493,14 @@ tl_ballot_parse(const char *payload, size_t len,
 	    "seq", "selections", NULL};
 	static const char *const secret_keys[] = {"election", "manifest",
 	    "ballot_key", "credential", "seq", "selections", NULL};
+	static const char *const sealed_keys[] = {"election", "manifest",
+	    "ballot_key", "credential", "seq", "sealed", NULL};
+	int sealed = tl_manifest_sealed(manifest);
 	static const char *const credential_keys[] = {"constituency", "weight",
 	    "prefix", "signature", NULL};
 	int secret = manifest->secrecy == TL_SECRECY_SECRET;
 	struct tl_ballot *ballot = NULL;
-	json_t *root = NULL, *selections, *credential = NULL;
+	json_t *root = NULL, *selections = NULL, *credential = NULL;
 	const char *election, *hash, *voter = NULL, *ballot_key = NULL;
 	const char *constituency = NULL, *prefix = NULL, *signature = NULL;
 	int64_t weight = 0;
@@ -524,8 +534,15 @@ tl_ballot_parse(const char *payload, size_t len,
 		    "credential", manifest->id);
 		goto out;
 	}
-	if ((r = tl_json_only_keys(root, secret ? secret_keys : keys, "ballot",
-	    TL_EBALLOT, err)) != TL_OK ||
+	if (sealed && json_object_get(root, "selections") != NULL) {
+		r = tl_error_set(err, TL_EBALLOT, "ballot.selections: election "
+		    "%s seals its ballots until the close; a ballot carries its "
+		    "selections sealed (\"sealed\"), never in the clear",
+		    manifest->id);
+		goto out;
+	}
+	if ((r = tl_json_only_keys(root, sealed ? sealed_keys : secret ?
+	    secret_keys : keys, "ballot", TL_EBALLOT, err)) != TL_OK ||
 	    (r = tl_json_string(root, "election", 1, "ballot", TL_EBALLOT,
 	    &election, err)) != TL_OK ||
 	    (r = tl_json_string(root, "manifest", 1, "ballot", TL_EBALLOT,
@@ -549,8 +566,8 @@ tl_ballot_parse(const char *payload, size_t len,
 	    "ballot.credential", TL_EBALLOT, &signature, err)) != TL_OK) ||
 	    (r = tl_json_int(root, "seq", 1, 1, INT64_MAX / 2, "ballot",
 	    TL_EBALLOT, &seq, err)) != TL_OK ||
-	    (r = tl_json_array(root, "selections", 1, "ballot", TL_EBALLOT,
-	    &selections, err)) != TL_OK)
+	    (!sealed && (r = tl_json_array(root, "selections", 1, "ballot",
+	    TL_EBALLOT, &selections, err)) != TL_OK))
 		goto out;
 	if (strcmp(election, manifest->id) != 0) {
 		r = tl_error_set(err, TL_EWRONGELECTION,
@@ -597,6 +614,21 @@ tl_ballot_parse(const char *payload, size_t len,
 	if (secret && (r = set_credential(ballot, manifest, ballot_key,
 	    constituency, weight, prefix, signature, err)) != TL_OK)
 		goto out;
+	if (sealed) {
+		if ((ballot->sealed = calloc(1, sizeof(*ballot->sealed))) ==
+		    NULL) {
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((r = tl_sealed_from_json(json_object_get(root, "sealed"),
+		    manifest->ntrustees, "ballot.sealed", ballot->sealed, err)) !=
+		    TL_OK) {
+			if (r == TL_EINPUT)
+				r = err != NULL ? (err->code = TL_EBALLOT) :
+				    TL_EBALLOT;
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < json_array_size(selections); i++)
 		if ((r = parse_selection(manifest, json_array_get(selections, i),
 		    i, ballot, voted, seen, err)) != TL_OK)
@@ -610,6 +642,153 @@ tl_ballot_parse(const char *payload, size_t len,
 	tl_ballot_free(ballot);
 	json_decref(root);
 	return r;
+}
+
+int
+tl_ballot_binding(const struct tl_ballot *ballot, struct tl_seal_binding *b)
+{
+	if (ballot->credential == NULL ||
+	    tl_hex_decode(ballot->manifest_hash, b->manifest_hash,
+	    sizeof(b->manifest_hash)) != TL_OK)
+		return TL_EINPUT;
+	b->election = ballot->election_id;
+	memcpy(b->ballot_key, ballot->credential->ballot_key,
+	    sizeof(b->ballot_key));
+	return TL_OK;
+}
+
+/* The selections of an opened ballot: text, a JSON array as an open
+ * ballot's "selections" member, of the ballot's class. */
+static int
+read_opened(struct tl_ballot *ballot, const struct tl_manifest *m,
+    const char *text, size_t len, struct tl_error *err)
+{
+	json_t *array = NULL;
+	uint8_t *voted = NULL, *seen = NULL;
+	size_t maxcand = 1;
+	int r;
+
+	if ((r = tl_json_load(text, len, TL_BALLOT_MAX, "the selections",
+	    TL_EBALLOT, &array, err)) != TL_OK)
+		return r;
+	if (!json_is_array(array) || json_array_size(array) > m->ncontests) {
+		r = tl_error_set(err, TL_EBALLOT, "not an array of at most %zu "
+		    "selections", m->ncontests);
+		goto out;
+	}
+	for (size_t i = 0; i < m->ncontests; i++)
+		if (m->contests[i].ncandidates > maxcand)
+			maxcand = m->contests[i].ncandidates;
+	voted = calloc(m->ncontests, 1);
+	seen = calloc(maxcand, 1);
+	if (voted == NULL || seen == NULL || (json_array_size(array) != 0 &&
+	    (ballot->selections = calloc(json_array_size(array),
+	    sizeof(*ballot->selections))) == NULL)) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < json_array_size(array); i++)
+		if ((r = parse_selection(m, json_array_get(array, i), i, ballot,
+		    voted, seen, err)) != TL_OK)
+			goto out;
+	r = tl_ballot_check_constituency(ballot, m,
+	    ballot->credential->constituency_index, err);
+ out:
+	free(voted);
+	free(seen);
+	json_decref(array);
+	return r;
+}
+
+/* Marks the ballot spoiled for reason, which is prefix then detail. */
+static int
+spoil(struct tl_ballot *ballot, const char *prefix, const char *detail)
+{
+	char reason[TL_BALLOT_REASON_MAX];
+
+	snprintf(reason, sizeof(reason), "%s%s", prefix, detail);
+	for (size_t i = 0; i < ballot->nselections; i++)
+		free(ballot->selections[i].prefs);
+	free(ballot->selections);
+	ballot->selections = NULL;
+	ballot->nselections = 0;
+	free(ballot->spoiled);
+	return (ballot->spoiled = strdup(reason)) != NULL ? TL_OK : TL_ENOMEM;
+}
+
+int
+tl_ballot_open(struct tl_ballot *ballot, const struct tl_manifest *m,
+    const struct tl_hpke_key *const *keys, const uint8_t *indices,
+    unsigned count, struct tl_error *err)
+{
+	struct tl_seal_binding b;
+	struct tl_error why;
+	enum tl_sealed_outcome outcome = TL_SEALED_OPEN;
+	unsigned trustee = 0;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (ballot->sealed == NULL || tl_ballot_binding(ballot, &b) != TL_OK)
+		return tl_error_set(err, TL_EINPUT, "the ballot is not sealed");
+	r = tl_sealed_open(ballot->sealed, keys, indices, count, &b, &text,
+	    &len, &outcome, &trustee);
+	if (r == TL_ENOMEM)
+		return tl_error_set(err, r, "out of memory");
+	if (r == TL_EINPUT)
+		return tl_error_set(err, r, "a trustee index out of range");
+	if (r != TL_OK) {
+		char share[TL_BALLOT_REASON_MAX];
+
+		snprintf(share, sizeof(share), "share of trustee %s does not "
+		    "open", trustee >= 1 && trustee <= m->ntrustees ?
+		    m->trustees[trustee - 1].id : "?");
+		r = spoil(ballot, outcome == TL_SEALED_SHARE ? share :
+		    outcome == TL_SEALED_PADDING ? "padding is not zero" :
+		    "selections do not open", "");
+		return r == TL_OK ? TL_OK : tl_error_set(err, r,
+		    "out of memory");
+	}
+	tl_error_clear(&why);
+	r = read_opened(ballot, m, text, len, &why);
+	tl_wipe_free(text);
+	if (r == TL_ENOMEM)
+		return tl_error_set(err, r, "out of memory");
+	if (r != TL_OK && spoil(ballot, "selections are not valid: ",
+	    why.message) != TL_OK)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	return TL_OK;
+}
+
+size_t
+tl_ballot_padded_length(const struct tl_manifest *m, size_t ci)
+{
+	size_t len = 2, n = 0; /* "[" and "]" */
+
+	for (size_t i = 0; i < m->ncontests; i++) {
+		const struct tl_contest *c = &m->contests[i];
+
+		if (c->constituency_index != ci)
+			continue;
+		len += n++ > 0; /* , */
+		len += strlen("{\"contest\":\"\",") + strlen(c->id) + 1;
+		switch (tl_method_selection_kind(c->method)) {
+		case TL_SELECTION_MARKS:
+			len += strlen("\"marks\":[]");
+			for (size_t j = 0; j < c->ncandidates; j++)
+				len += (j > 0) + strlen(c->candidates[j].id) + 2;
+			break;
+		case TL_SELECTION_RANKING:
+			len += strlen("\"ranking\":[]");
+			for (size_t j = 0; j < c->ncandidates; j++)
+				len += (j > 0) + strlen(c->candidates[j].id) + 4;
+			break;
+		case TL_SELECTION_ANSWER:
+			len += strlen("\"answer\":\"abstain\"");
+			break;
+		}
+	}
+	return len;
 }
 
 int
@@ -820,6 +999,68 @@ ballot_header(const struct tl_manifest *manifest, const char *manifest_hash,
 	return root;
 }
 
+/*
+ * On the voter's side: the selections (a JSON array, whose reference
+ * this takes) checked as the count will read them, then sealed for the
+ * manifest's trustees, padded to the length of the class's longest
+ * selections (sealed.h); root gets the "sealed" member.
+ */
+static int
+seal_selections(const struct tl_manifest *m, const char *manifest_hash,
+    const struct tl_ballot_credential *cred, json_t *selections,
+    json_t *root, struct tl_error *err)
+{
+	uint8_t (*keys)[TL_HPKE_NPK] = NULL;
+	struct tl_ballot check;
+	struct tl_ballot_credential c = *cred;
+	struct tl_seal_binding b;
+	struct tl_sealed sealed;
+	char *text = NULL;
+	size_t len = 0;
+	json_t *member;
+	int r;
+
+	memset(&check, 0, sizeof(check));
+	memset(&sealed, 0, sizeof(sealed));
+	if ((r = tl_json_dump(selections, &text, &len)) != TL_OK) {
+		r = tl_error_set(err, r, "out of memory");
+		goto out;
+	}
+	check.election_id = m->id;
+	snprintf(check.manifest_hash, sizeof(check.manifest_hash), "%s",
+	    manifest_hash);
+	check.credential = &c;
+	if ((r = read_opened(&check, m, text, len, err)) != TL_OK ||
+	    (r = tl_ballot_binding(&check, &b)) != TL_OK) {
+		if (r == TL_EINPUT)
+			r = tl_error_set(err, TL_EBALLOT, "ballot: the manifest "
+			    "hash is not a hash");
+		goto out;
+	}
+	if ((keys = calloc(m->ntrustees, sizeof(*keys))) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < m->ntrustees; i++)
+		memcpy(keys[i], m->trustees[i].sealing_key, TL_HPKE_NPK);
+	if ((r = tl_sealed_make(text, len, tl_ballot_padded_length(m,
+	    cred->constituency_index), (const uint8_t (*)[TL_HPKE_NPK])keys,
+	    (unsigned)m->ntrustees, m->threshold, &b, &sealed, err)) != TL_OK)
+		goto out;
+	if ((member = tl_sealed_to_json(&sealed)) == NULL ||
+	    json_object_set_new(root, "sealed", member) != 0)
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+ out:
+	for (size_t i = 0; i < check.nselections; i++)
+		free(check.selections[i].prefs);
+	free(check.selections);
+	tl_sealed_free(&sealed);
+	free(keys);
+	tl_wipe_free(text);
+	json_decref(selections);
+	return r;
+}
+
 static int
 build(const struct tl_manifest *manifest, const char *manifest_hash,
     const char *voter_id, const struct tl_ballot_credential *cred,
@@ -842,11 +1083,22 @@ build(const struct tl_manifest *manifest, const char *manifest_hash,
 		}
 	root = ballot_header(manifest, manifest_hash, voter_id, cred);
 	if (root == NULL || json_object_set_new(root, "seq",
-	    json_integer((json_int_t)seq)) != 0 ||
-	    json_object_set_new(root, "selections", selections) != 0 ||
-	    tl_json_dump(root, &text, &text_len) != TL_OK) {
+	    json_integer((json_int_t)seq)) != 0) {
 		json_decref(root);
+		json_decref(selections);
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	if (cred != NULL && tl_manifest_sealed(manifest))
+		r = seal_selections(manifest, manifest_hash, cred, selections,
+		    root, err);
+	else
+		r = json_object_set_new(root, "selections", selections) != 0 ?
+		    tl_error_set(err, TL_ENOMEM, "out of memory") : TL_OK;
+	if (r != TL_OK || (r = tl_json_dump(root, &text, &text_len)) !=
+	    TL_OK) {
+		json_decref(root);
+		return r == TL_ENOMEM ? tl_error_set(err, r, "out of memory") :
+		    r;
 	}
 	json_decref(root);
 	if ((r = tl_ballot_parse(text, text_len, manifest, manifest_hash, &check,

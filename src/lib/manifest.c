@@ -436,6 +436,108 @@ parse_random_sources(struct tl_manifest *m, json_t *array,
 	return TL_OK;
 }
 
+/* A trustee's identity_key: the base64 of an Ed25519 public key. */
+static int
+get_id_key(json_t *item, const char *where, char **out,
+    struct tl_error *err)
+{
+	struct tl_key *key = NULL;
+	const char *b64;
+	int r;
+
+	if ((r = tl_json_string(item, "identity_key", 1, where, TL_EMANIFEST,
+	    &b64, err)) != TL_OK)
+		return r;
+	if (tl_key_from_public_base64(b64, &key, NULL) != TL_OK)
+		return BAD("%s.identity_key: not the base64 of an Ed25519 "
+		    "public key", where);
+	tl_key_free(key);
+	if ((*out = strdup(b64)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	return TL_OK;
+}
+
+/* The trustees of a secret election and its threshold (5.1). */
+static int
+parse_trustees(struct tl_manifest *m, struct tl_error *err)
+{
+	static const char *const keys[] = {"id", "name", "identity_key",
+	    "sealing_key", NULL};
+	json_t *array = json_object_get(m->json, "trustees");
+	json_t *threshold = json_object_get(m->json, "threshold");
+	size_t n;
+	char where[64];
+	int64_t k = 0;
+	int r;
+
+	if (array == NULL) {
+		if (threshold != NULL)
+			return BAD("threshold: only an election that names "
+			    "trustees has one");
+		return TL_OK;
+	}
+	if (m->secrecy != TL_SECRECY_SECRET)
+		return BAD("trustees: only a secret election's ballots are "
+		    "sealed for trustees (\"secrecy\": \"secret\")");
+	n = json_array_size(array);
+	if (!json_is_array(array) || n == 0 || n > TL_MAX_TRUSTEES)
+		return BAD("trustees: must be a list of 1 to %d trustees",
+		    TL_MAX_TRUSTEES);
+	if ((r = tl_json_int(m->json, "threshold", 1, 1, (int64_t)n, "",
+	    TL_EMANIFEST, &k, err)) != TL_OK)
+		return r;
+	if ((m->trustees = calloc(n, sizeof(*m->trustees))) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	m->threshold = (unsigned)k;
+	for (size_t i = 0; i < n; i++) {
+		json_t *item = json_array_get(array, i);
+		struct tl_trustee *t = &m->trustees[i];
+		const char *sealing;
+		uint8_t *raw = NULL;
+		size_t rawlen = 0;
+
+		snprintf(where, sizeof(where), "trustees[%zu]", i);
+		if (!json_is_object(item))
+			return BAD("%s: must be an object", where);
+		if ((r = tl_json_only_keys(item, keys, where, TL_EMANIFEST,
+		    err)) != TL_OK)
+			return r;
+		m->ntrustees = i + 1;
+		if ((r = get_id(item, "id", where, &t->id, err)) != TL_OK ||
+		    (r = get_text(item, "name", 0, 200, where, &t->name, err)) !=
+		    TL_OK ||
+		    (r = get_id_key(item, where, &t->identity_key, err)) !=
+		    TL_OK ||
+		    (r = tl_json_string(item, "sealing_key", 1, where,
+		    TL_EMANIFEST, &sealing, err)) != TL_OK)
+			return r;
+		if (t->name == NULL && (t->name = strdup(t->id)) == NULL)
+			return tl_error_set(err, TL_ENOMEM, "out of memory");
+		if (tl_base64_decode(sealing, strlen(sealing), &raw, &rawlen) !=
+		    TL_OK || rawlen != sizeof(t->sealing_key)) {
+			free(raw);
+			return BAD("%s.sealing_key: not the base64 of an X25519 "
+			    "public key (32 bytes)", where);
+		}
+		memcpy(t->sealing_key, raw, rawlen);
+		free(raw);
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(m->trustees[j].id, t->id) == 0)
+				return BAD("%s.id: \"%s\" is already the id of "
+				    "trustees[%zu]", where, t->id, j);
+			if (strcmp(m->trustees[j].identity_key,
+			    t->identity_key) == 0)
+				return BAD("%s.identity_key: already the key of "
+				    "trustees[%zu]", where, j);
+			if (memcmp(m->trustees[j].sealing_key, t->sealing_key,
+			    sizeof(t->sealing_key)) == 0)
+				return BAD("%s.sealing_key: already the key of "
+				    "trustees[%zu]", where, j);
+		}
+	}
+	return TL_OK;
+}
+
 int
 tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
     struct tl_error *err)
@@ -443,7 +545,7 @@ tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
 	static const char *const keys[] = {"id", "title", "secrecy", "revote",
 	    "opens", "closes", "constituencies", "contests", "random_sources",
 	    "authority_key", "timetable", "initial_manifest", "witnesses",
-	    "witness_quorum", NULL};
+	    "witness_quorum", "trustees", "threshold", NULL};
 	struct tl_manifest *m = NULL;
 	json_t *root = NULL, *constituencies, *contests, *sources;
 	const char *secrecy, *revote, *authority;
@@ -526,7 +628,8 @@ tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
 	if ((r = parse_random_sources(m, sources, err)) != TL_OK ||
 	    (r = tl_witness_list_parse(json_object_get(m->json, "witnesses"),
 	    json_object_get(m->json, "witness_quorum"), &m->witnesses, err)) !=
-	    TL_OK)
+	    TL_OK ||
+	    (r = parse_trustees(m, err)) != TL_OK)
 		goto out;
 	if (authority != NULL) {
 		struct tl_key *key = NULL;
@@ -570,6 +673,31 @@ int
 tl_manifest_serialize(const struct tl_manifest *m, char **out, size_t *len)
 {
 	return tl_json_dump(m->json, out, len);
+}
+
+int
+tl_manifest_sealed(const struct tl_manifest *m)
+{
+	return m->secrecy == TL_SECRECY_SECRET && m->ntrustees > 0;
+}
+
+size_t
+tl_manifest_trustee_index(const struct tl_manifest *m, const char *id)
+{
+	for (size_t i = 0; i < m->ntrustees; i++)
+		if (strcmp(m->trustees[i].id, id) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+size_t
+tl_manifest_trustee_by_key(const struct tl_manifest *m,
+    const char *identity_key)
+{
+	for (size_t i = 0; i < m->ntrustees; i++)
+		if (strcmp(m->trustees[i].identity_key, identity_key) == 0)
+			return i;
+	return (size_t)-1;
 }
 
 int
@@ -698,6 +826,12 @@ tl_manifest_free(struct tl_manifest *m)
 	free(m->initial_manifest);
 	free(m->authority_key);
 	tl_witness_list_free(&m->witnesses);
+	for (size_t i = 0; i < m->ntrustees; i++) {
+		free(m->trustees[i].id);
+		free(m->trustees[i].name);
+		free(m->trustees[i].identity_key);
+	}
+	free(m->trustees);
 	json_decref(m->json);
 	free(m);
 }

@@ -82,6 +82,91 @@ START_TEST(secret_manifest)
 }
 END_TEST
 
+#define TK1 "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+#define TK2 "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="
+#define TK3 "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM="
+#define TRUSTEE(ID, IDK, SK) "{\"id\": \"" ID "\", \"identity_key\": \"" \
+	IDK "\", \"sealing_key\": \"" SK "\"}"
+
+/* A secret election's trustees and threshold (doc/record-format.md 5.1):
+ * what a sealed manifest holds, and what makes one invalid. */
+START_TEST(trustees)
+{
+	static const struct {
+		const char *members;
+		const char *message;
+	} bad[] = {
+		{"\"trustees\": [" TRUSTEE("t1", TK1, TK2) "], ",
+		    "threshold: missing"},
+		{"\"threshold\": 1, ", "only an election that names trustees"},
+		{"\"trustees\": [" TRUSTEE("t1", TK1, TK2) "], \"threshold\": 2, ",
+		    "threshold"},
+		{"\"trustees\": [" TRUSTEE("t1", TK1, TK2) "], \"threshold\": 0, ",
+		    "threshold"},
+		{"\"trustees\": [], \"threshold\": 1, ", "1 to 15 trustees"},
+		{"\"trustees\": [" TRUSTEE("t1", TK1, TK2) ", " TRUSTEE("t1", TK2,
+		    TK3) "], \"threshold\": 1, ", "trustees[1].id: \"t1\" is "
+		    "already"},
+		{"\"trustees\": [" TRUSTEE("t1", TK1, TK2) ", " TRUSTEE("t2", TK3,
+		    TK2) "], \"threshold\": 1, ", "trustees[1].sealing_key: already"},
+		{"\"trustees\": [" TRUSTEE("t1", TK1, TK2) ", " TRUSTEE("t2", TK1,
+		    TK3) "], \"threshold\": 1, ", "trustees[1].identity_key: "
+		    "already"},
+		{"\"trustees\": [" TRUSTEE("t1", TK1, "AQID") "], \"threshold\": 1, ",
+		    "trustees[0].sealing_key: not the base64 of an X25519"},
+		{"\"trustees\": [" TRUSTEE("t1", "x", TK2) "], \"threshold\": 1, ",
+		    "trustees[0].identity_key: not the base64"},
+		{"\"trustees\": [{\"id\": \"t1\", \"identity_key\": \"" TK1 "\","
+		    " \"sealing_key\": \"" TK2 "\", \"role\": \"x\"}], "
+		    "\"threshold\": 1, ", "trustees[0]"},
+	};
+	struct tl_manifest *m = NULL;
+	struct tl_error err;
+	const char *json;
+	char *open;
+
+	sf_set_trustees("\"trustees\": [" TRUSTEE("t1", TK1, TK2) ", "
+	    "{\"id\": \"t2\", \"name\": \"Second\", \"identity_key\": \""
+	    TK2 "\", \"sealing_key\": \"" TK3 "\"}], \"threshold\": 2, ");
+	json = sf_manifest_json(0);
+	ck_assert_msg(tl_manifest_parse(json, strlen(json), &m, &err) == TL_OK,
+	    "%s", err.message);
+	ck_assert(tl_manifest_sealed(m));
+	ck_assert_uint_eq(m->ntrustees, 2);
+	ck_assert_uint_eq(m->threshold, 2);
+	ck_assert_str_eq(m->trustees[0].name, "t1");
+	ck_assert_str_eq(m->trustees[1].name, "Second");
+	ck_assert_uint_eq(m->trustees[1].sealing_key[0], 3);
+	ck_assert_uint_eq(tl_manifest_trustee_index(m, "t2"), 1);
+	ck_assert_uint_eq(tl_manifest_trustee_by_key(m, TK1), 0);
+	ck_assert_uint_eq(tl_manifest_trustee_index(m, "t3"), (size_t)-1);
+	tl_manifest_free(m);
+	m = NULL;
+	/* Only a secret election seals. */
+	open = strdup(json);
+	memcpy(strstr(open, "\"secret\""), "\"open\"  ", 8);
+	ck_assert_int_eq(tl_manifest_parse(open, strlen(open), &m, &err),
+	    TL_EMANIFEST);
+	ck_assert_ptr_nonnull(strstr(err.message, "only a secret election"));
+	free(open);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sf_set_trustees(bad[i].members);
+		json = sf_manifest_json(0);
+		ck_assert_msg(tl_manifest_parse(json, strlen(json), &m, &err) ==
+		    TL_EMANIFEST, "case %zu accepted", i);
+		ck_assert_msg(strstr(err.message, bad[i].message) != NULL,
+		    "case %zu: \"%s\" lacks \"%s\"", i, err.message,
+		    bad[i].message);
+	}
+	sf_set_trustees(NULL);
+	/* Without trustees: a secret election that is not sealed. */
+	json = sf_manifest_json(0);
+	ck_assert_int_eq(tl_manifest_parse(json, strlen(json), &m, &err), TL_OK);
+	ck_assert(!tl_manifest_sealed(m));
+	tl_manifest_free(m);
+}
+END_TEST
+
 START_TEST(method_names)
 {
 	for (int i = 0; i < TL_METHOD_COUNT; i++)
@@ -261,6 +346,7 @@ manifest_suite(void)
 
 	tcase_add_test(tc, valid_manifest);
 	tcase_add_test(tc, secret_manifest);
+	tcase_add_test(tc, trustees);
 	tcase_add_test(tc, method_names);
 	tcase_add_loop_test(tc, rejections, 0,
 	    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));

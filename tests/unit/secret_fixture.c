@@ -21,17 +21,27 @@
 #include "teller/roll.h"
 #include "teller/util.h"
 
+/* Members put before "revote" (sf_set_trustees). */
+static char sf_trustees[3000];
+
 const char *
 sf_manifest_json(int first)
 {
-	static char text[2400];
+	static char text[6000];
 	const char *open = th_manifest_json(first), *at = strstr(open,
 	    "\"revote\"");
 
 	ck_assert_ptr_nonnull(at);
-	snprintf(text, sizeof(text), "%.*s\"secrecy\": \"secret\", %s",
-	    (int)(at - open), open, at);
+	snprintf(text, sizeof(text), "%.*s\"secrecy\": \"secret\", %s%s",
+	    (int)(at - open), open, sf_trustees, at);
 	return text;
+}
+
+void
+sf_set_trustees(const char *members)
+{
+	snprintf(sf_trustees, sizeof(sf_trustees), "%s", members != NULL ?
+	    members : "");
 }
 
 void

@@ -35,6 +35,11 @@ struct sf_election {
 /* The manifest of the secret test election (revote "first" if first). */
 const char *sf_manifest_json(int first);
 
+/* JSON members (each followed by ", ") that the manifests of the next
+ * sf_open and sf_build name as well, such as "trustees" and "threshold"
+ * for a sealed election; NULL for none again. */
+void sf_set_trustees(const char *members);
+
 /*
  * Opens election e1, secret, with voters a1..a{na} in constituency "a"
  * (weight 1 for odd numbers, 2 for even ones: classes (a, 1) and (a, 2))
