@@ -14,7 +14,14 @@
  * its issuance in groups; the voter finalizes it and casts a secret
  * ballot.
  *
- *   verify-gen DIR N [--secret]   writes DIR/teller.db and DIR/record.jsonl
+ * With --sealed it is a secret election sealed for 3 trustees with
+ * threshold 2 (unseal.h): each ballot is sealed as `teller ballot make`
+ * seals it, and the election is left closed, not counted, with the
+ * trustees' key files DIR/t1.pem, DIR/t2.pem and DIR/t3.pem, for
+ * bench/unseal to unseal and count.
+ *
+ *   verify-gen DIR N [--secret | --sealed]   writes DIR/teller.db and
+ *                                            DIR/record.jsonl (not sealed)
  */
 #include <config.h>
 
@@ -33,6 +40,7 @@
 #include "teller/envelope.h"
 #include "teller/log.h"
 #include "teller/record.h"
+#include "teller/trustee.h"
 #include "teller/util.h"
 
 #define NOW INT64_C(1795341600) /* 2026-11-22T10:00:00Z */
@@ -56,6 +64,40 @@
     " \"random_sources\": [{\"name\": \"draw\"}]}"
 static const char open_manifest[] = MANIFEST("");
 static const char secret_manifest[] = MANIFEST("\"secrecy\": \"secret\",");
+static const char sealed_format[] = MANIFEST("\"secrecy\": \"secret\", %s");
+
+/* The sealed manifest, naming 3 new trustees whose key files go to
+ * DIR/tN.pem. */
+static int
+sealed_manifest(const char *dir, char *out, size_t size,
+    struct tl_error *err)
+{
+	char members[2048], path[4096];
+	size_t used = 0;
+	int r;
+
+	used += (size_t)snprintf(members, sizeof(members), "\"trustees\": [");
+	for (int i = 1; i <= 3; i++) {
+		struct tl_trustee_key *key = NULL;
+		char id[TL_PUBLIC_B64_LEN + 1], seal[TL_PUBLIC_B64_LEN + 1];
+
+		snprintf(path, sizeof(path), "%s/t%d.pem", dir, i);
+		if ((r = tl_trustee_key_generate(&key, err)) != TL_OK ||
+		    (r = tl_trustee_key_write(key, path, err)) != TL_OK) {
+			tl_trustee_key_free(key);
+			return r;
+		}
+		tl_key_public_base64(key->identity, id);
+		tl_trustee_sealing_public_base64(key, seal);
+		tl_trustee_key_free(key);
+		used += (size_t)snprintf(members + used, sizeof(members) - used,
+		    "%s{\"id\": \"t%d\", \"identity_key\": \"%s\", "
+		    "\"sealing_key\": \"%s\"}", i > 1 ? ", " : "", i, id, seal);
+	}
+	snprintf(members + used, sizeof(members) - used, "], \"threshold\": 2,");
+	snprintf(out, size, sealed_format, members);
+	return TL_OK;
+}
 
 static int
 fail(const char *what, const struct tl_error *err)
@@ -256,18 +298,26 @@ main(int argc, char **argv)
 	json_t *result = NULL;
 	uint64_t rng = 2026;
 	int64_t n;
-	int secret = argc == 4 && strcmp(argv[3], "--secret") == 0;
+	int sealed = argc == 4 && strcmp(argv[3], "--sealed") == 0;
+	int secret = sealed || (argc == 4 && strcmp(argv[3], "--secret") == 0);
 	const char *manifest = secret ? secret_manifest : open_manifest;
+	static char sealed_text[sizeof(sealed_format) + 2048];
 	struct tl_credential_holder **holders = NULL;
 	struct tl_roll *roll = NULL;
 	FILE *out;
 
 	if ((argc != 3 && !secret) ||
 	    tl_parse_int64(argv[2], 1, 10000000, &n) != TL_OK) {
-		fprintf(stderr, "usage: verify-gen DIR N [--secret]\n");
+		fprintf(stderr, "usage: verify-gen DIR N [--secret | --sealed]\n");
 		return 2;
 	}
 	tl_error_clear(&err);
+	if (sealed) {
+		if (sealed_manifest(argv[1], sealed_text, sizeof(sealed_text),
+		    &err) != TL_OK)
+			return fail("cannot make the trustees' keys", &err);
+		manifest = sealed_text;
+	}
 	tl_buf_init(&path, 4096);
 	tl_buf_addf(&path, "%s/teller.db", argv[1]);
 	if (tl_store_open(path.data, TL_STORE_CREATE, &store, &err) != TL_OK ||
@@ -351,6 +401,14 @@ main(int argc, char **argv)
 		if (cast_batch(store, authority, ballots, (size_t)i,
 		    (size_t)(i + BATCH < n ? i + BATCH : n), &err) != TL_OK)
 			return fail("cannot cast", &err);
+	if (sealed) {
+		/* Closed, for the trustees to unseal and bench/unseal to
+		 * count. */
+		if (tl_election_close(store, "bench", random, 1, NOW + 86400,
+		    &err) != TL_OK)
+			return fail("cannot close", &err);
+		goto done;
+	}
 	if (tl_election_close(store, "bench", random, 1, NOW + 86400, &err) !=
 	    TL_OK ||
 	    tl_election_tally(store, "bench", NOW + 86400, &result, &err) !=
@@ -369,6 +427,7 @@ main(int argc, char **argv)
 		perror(path.data);
 		return 3;
 	}
+ done:
 	for (int64_t i = 0; i < n; i++)
 		free(ballots[i]);
 	free(ballots);

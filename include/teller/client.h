@@ -170,4 +170,17 @@ int tl_client_verify_receipt(const struct tl_client_server *server,
     const char *receipt, size_t len, const char *pinned, size_t pinned_len,
     struct tl_client_receipt_check *out, struct tl_error *err);
 
+/*
+ * A sealed election's unsealing (unseal.h, doc/http-api.md):
+ * tl_client_unseal_status: GET /v1/elections/ID/trustees, the document of
+ *   tl_election_unseal_status (unchecked); tl_client_unseal: POSTs a
+ *   trustee's unseal statement, *answer the document of
+ *   tl_election_unseal.
+ */
+int tl_client_unseal_status(const struct tl_client_server *server,
+    const char *election, json_t **status, struct tl_error *err);
+int tl_client_unseal(const struct tl_client_server *server,
+    const char *election, const char *text, size_t len, json_t **answer,
+    struct tl_error *err);
+
 #endif

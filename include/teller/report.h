@@ -19,7 +19,8 @@ int tl_report_contest_text(const json_t *report, struct tl_buf *out);
  * rounds as an inline SVG chart. */
 int tl_report_contest_html(const json_t *report, struct tl_buf *out);
 
-/* A whole election's result: every contest, then turnout. */
+/* A whole election's result: every contest, then turnout, then (a
+ * sealed election's) the spoiled ballots. */
 int tl_report_result_text(const json_t *result, struct tl_buf *out);
 
 /* "79.65%": part / whole as a percentage with two decimals, rounded half

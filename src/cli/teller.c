@@ -23,6 +23,7 @@
 extern const struct cli_command cmd_init;
 extern const struct cli_command cmd_key_generate;
 extern const struct cli_command cmd_trustee_keygen;
+extern const struct cli_command cmd_trustee_unseal;
 extern const struct cli_command cmd_election_create;
 extern const struct cli_command cmd_election_list;
 extern const struct cli_command cmd_election_show;
@@ -70,6 +71,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_init,
 	&cmd_key_generate,
 	&cmd_trustee_keygen,
+	&cmd_trustee_unseal,
 	&cmd_election_create,
 	&cmd_election_list,
 	&cmd_election_show,

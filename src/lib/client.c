@@ -769,3 +769,35 @@ tl_client_witnessed_receipt(const struct tl_client_server *server, const char *r
 	tl_buf_free(&answer);
 	return r;
 }
+
+int
+tl_client_unseal_status(const struct tl_client_server *server,
+    const char *election, json_t **status, struct tl_error *err)
+{
+	char path[128];
+
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
+	snprintf(path, sizeof(path), "/v1/elections/%s/trustees", election);
+	return get_json(server, path, status, err);
+}
+
+int
+tl_client_unseal(const struct tl_client_server *server, const char *election,
+    const char *text, size_t len, json_t **answer, struct tl_error *err)
+{
+	struct tl_buf body;
+	char path[128];
+	int r;
+
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
+	snprintf(path, sizeof(path), "/v1/elections/%s/unseal", election);
+	tl_buf_init(&body, CLIENT_MAX_ANSWER);
+	if ((r = request(server, path, text, len, 201, &body, err)) == TL_OK &&
+	    (*answer = json_loadb(body.data, body.len, 0, NULL)) == NULL)
+		r = tl_error_set(err, TL_EINPUT, "the server's answer to the "
+		    "unseal statement is not JSON");
+	tl_buf_free(&body);
+	return r;
+}

@@ -34,7 +34,7 @@
 static const char *const check_names[CHECK_COUNT] = {
 	"format", "manifest", "roll", "ballots", "signatures", "revote",
 	"order", "close", "tree", "recount", "nominations", "timetable",
-	"certification", "witnesses", "credentials",
+	"certification", "witnesses", "credentials", "unseal",
 };
 
 #define WORK_CHUNK 64
@@ -118,6 +118,7 @@ type_of(const struct tl_envelope *env)
 		{TL_TYPE_CREDENTIAL_KEYS, TYPE_CREDENTIAL_KEYS},
 		{TL_TYPE_CREDENTIAL_REQUEST, TYPE_CREDENTIAL_REQUEST},
 		{TL_TYPE_CREDENTIAL, TYPE_CREDENTIAL},
+		{TL_TYPE_UNSEAL, TYPE_UNSEAL},
 	};
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -134,7 +135,7 @@ tl_verify_type_name(enum entry_type type)
 	    "receipt", "candidate statement", "petition", "endorsement",
 	    "amendment", "certification", "challenge", "decision",
 	    "final statement", "credential keys statement",
-	    "credential request", "credential issuance",
+	    "credential request", "credential issuance", "unseal statement",
 	    "object of an unknown type"};
 
 	return names[type];
@@ -791,6 +792,7 @@ walk_result(struct verify *v, struct walk *w, struct line *l, size_t lineno)
 	}
 	w->stage = STAGE_COUNTED;
 	w->result_line = lineno;
+	tl_verify_unseal_result(v, w, lineno);
 	tl_sha256_hex(l->data, l->len, w->result_hash);
 	if (tl_verify_authority_signature(v, lineno, l->env, "the result") !=
 	    TL_OK)
@@ -847,6 +849,9 @@ walk_lines(struct verify *v, struct walk *w)
 		case TYPE_CREDENTIAL_REQUEST:
 		case TYPE_CREDENTIAL:
 			tl_verify_secret_entry(v, w, l, lineno);
+			break;
+		case TYPE_UNSEAL:
+			tl_verify_unseal_entry(v, w, l, lineno);
 			break;
 		case TYPE_ROLL:
 			tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a roll "
@@ -963,6 +968,8 @@ recount(struct verify *v, struct walk *w, json_t **out)
 			voter_of[n] = v->lines[i].voter;
 			ballots[n++] = v->lines[i].ballot;
 		}
+	if (!tl_verify_unseal_open(v, w, ballots, n))
+		goto out; /* fewer than k trustees unsealed: no recount */
 	tl_error_clear(&err);
 	if ((r = tl_result_compute_indexed(v->manifest, v->hash, v->roll,
 	    ballots, voter_of, n, (const char *const *)w->close.random,
@@ -1148,6 +1155,7 @@ build_checks(struct verify *v, const struct walk *w)
 	tl_verify_cycle_checks(v, w, checks);
 	tl_verify_witness_check(v, checks);
 	tl_verify_secret_checks(v, w, checks);
+	tl_verify_unseal_checks(v, w, checks);
 	return checks;
 }
 
@@ -1257,6 +1265,7 @@ build_report(struct verify *v, const struct walk *w, json_t *result,
 	    v->witnesses : json_null()) != 0 ||
 	    (r = tl_verify_cycle_report(v, w, doc)) != TL_OK ||
 	    (r = tl_verify_secret_report(v, w, doc)) != TL_OK ||
+	    (r = tl_verify_unseal_report(v, w, doc)) != TL_OK ||
 	    (v->opt.turnout && (r = add_turnout(v, w, doc)) != TL_OK)) {
 		json_decref(doc);
 		return r != TL_OK ? r : TL_ENOMEM;
@@ -1462,6 +1471,7 @@ tl_record_verify(const char *data, size_t len,
 	free(w.result_lines);
 	tl_verify_cycle_free(&w);
 	tl_verify_secret_free(&w);
+	tl_verify_unseal_free(&w);
 	verify_free(&v);
 	return r;
 }

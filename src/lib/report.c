@@ -602,6 +602,27 @@ tl_report_contest_text(const json_t *report, struct tl_buf *out)
 	return r;
 }
 
+/* A sealed election's spoiled ballots: counted in no contest, and shown,
+ * never dropped silently. */
+static int
+spoiled_text(const json_t *spoiled, struct tl_buf *out)
+{
+	size_t i;
+	json_t *item;
+	int r;
+
+	if (spoiled == NULL)
+		return TL_OK;
+	r = tl_buf_addf(out, "\nSpoiled ballots (sealed ballots that did not "
+	    "open; counted in no contest): %zu\n", json_array_size(spoiled));
+	json_array_foreach(spoiled, i, item)
+		if (r == TL_OK)
+			r = tl_buf_addf(out, "  ballot key %s: %s\n",
+			    json_string_value(json_object_get(item, "ballot_key")),
+			    json_string_value(json_object_get(item, "reason")));
+	return r;
+}
+
 int
 tl_report_result_text(const json_t *result, struct tl_buf *out)
 {
@@ -660,5 +681,7 @@ tl_report_result_text(const json_t *result, struct tl_buf *out)
 			    " %9" JSON_INTEGER_FORMAT " %8s\n", e, v, p1, ew, vw,
 			    p2);
 	}
+	if (r == TL_OK)
+		r = spoiled_text(json_object_get(result, "spoiled"), out);
 	return r;
 }

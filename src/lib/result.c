@@ -100,8 +100,9 @@ contest_set(const struct tl_manifest *m, size_t ci,
 		    tl_ballot_selection(ballots[chosen->ballot[k]], ci);
 		int r;
 
-		if (chosen->constituency[k] != constituency)
-			continue;
+		if (chosen->constituency[k] != constituency ||
+		    ballots[chosen->ballot[k]]->spoiled != NULL)
+			continue; /* a spoiled ballot counts in no contest */
 		if ((r = tl_ballot_set_add(set, chosen->weight[k],
 		    sel != NULL ? sel->prefs : NULL, sel != NULL ? sel->n : 0)) !=
 		    TL_OK)
@@ -375,6 +376,32 @@ choose_ballots(const struct tl_manifest *m, const struct tl_roll *roll,
 	return choose_by_voter(m, roll, ballots, nballots, voter_of, out, err);
 }
 
+/* A sealed election's result lists the counted ballots that did not
+ * open, in the order of the chosen ballots (8.4): their ballot keys and
+ * why. */
+static int
+list_spoiled(struct tl_ballot *const *ballots, const struct chosen *chosen,
+    json_t *doc, struct tl_error *err)
+{
+	json_t *list = json_array();
+
+	if (list == NULL || json_object_set_new(doc, "spoiled", list) != 0)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	for (size_t k = 0; k < chosen->n; k++) {
+		const struct tl_ballot *b = ballots[chosen->ballot[k]];
+		char key[TL_PUBLIC_B64_LEN + 1];
+
+		if (b->spoiled == NULL)
+			continue;
+		tl_base64_encode_to(b->credential->ballot_key,
+		    TL_ED25519_PUBLIC_LEN, key);
+		if (json_array_append_new(list, json_pack("{s:s, s:s}",
+		    "ballot_key", key, "reason", b->spoiled)) != 0)
+			return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	return TL_OK;
+}
+
 int
 tl_result_contest_ballots(const struct tl_manifest *m,
     const struct tl_roll *roll, struct tl_ballot *const *ballots,
@@ -466,6 +493,9 @@ tl_result_compute_indexed(const struct tl_manifest *m,
 		turnout[chosen.constituency[k]][2]++;
 		turnout[chosen.constituency[k]][3] += chosen.weight[k];
 	}
+	if (tl_manifest_sealed(m) && (r = list_spoiled(ballots, &chosen,
+	    doc, err)) != TL_OK)
+		goto out;
 	for (size_t i = 0; i < m->nconstituencies; i++)
 		json_array_append_new(turnout_json, json_pack(
 		    "{s:s, s:s, s:I, s:I, s:I, s:I}", "constituency",

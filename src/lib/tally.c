@@ -20,6 +20,7 @@
 #include "teller/log.h"
 #include "teller/result.h"
 #include "teller/turnout.h"
+#include "teller/unseal.h"
 #include "teller/util.h"
 #include "teller/webhook.h"
 
@@ -387,6 +388,26 @@ tl_election_result(struct tl_store *store, const char *id, json_t **result,
 	return r;
 }
 
+/* A sealed election's ballots opened with the keys its trustees have
+ * published (unseal.h); TL_ESTATE naming the trustees awaited when fewer
+ * than its threshold have unsealed. */
+static int
+open_sealed(struct tl_store *store, const char *id,
+    const struct tl_manifest *m, struct log_inputs *in, struct tl_error *err)
+{
+	struct tl_hpke_key *keys[TL_MAX_TRUSTEES];
+	int r;
+
+	if (!tl_manifest_sealed(m))
+		return TL_OK;
+	if ((r = tl_election_unseal_keys(store, id, m, keys, err)) == TL_OK)
+		r = tl_unseal_open_ballots(m, in->ballots, in->nballots,
+		    (const struct tl_hpke_key *const *)keys, err);
+	for (size_t i = 0; i < m->ntrustees; i++)
+		tl_hpke_key_free(keys[i]);
+	return r;
+}
+
 int
 tl_election_tally(struct tl_store *store, const char *id, int64_t now,
     json_t **result, struct tl_error *err)
@@ -422,7 +443,8 @@ tl_election_tally(struct tl_store *store, const char *id, int64_t now,
 	if ((r = tl_store_authority(store, &authority, err)) != TL_OK ||
 	    (r = tl_db_begin(store, err)) != TL_OK)
 		goto out;
-	if ((r = read_log(store, id, m, hash, &in, err)) != TL_OK)
+	if ((r = read_log(store, id, m, hash, &in, err)) != TL_OK ||
+	    (r = open_sealed(store, id, m, &in, err)) != TL_OK)
 		goto rollback;
 	if ((r = tl_result_compute(m, hash, in.roll, in.ballots, in.nballots,
 	    (const char *const *)in.random, in.nrandom, &doc, err)) != TL_OK)
@@ -527,7 +549,8 @@ tl_election_contest_blt(struct tl_store *store, const char *id,
 		    "a BLT file holds candidates", c->id);
 		goto out;
 	}
-	if ((r = read_log(store, id, m, hash, &in, err)) != TL_OK)
+	if ((r = read_log(store, id, m, hash, &in, err)) != TL_OK ||
+	    (r = open_sealed(store, id, m, &in, err)) != TL_OK)
 		goto out;
 	if ((r = tl_result_contest_ballots(m, in.roll, in.ballots,
 	    in.nballots, (size_t)(c - m->contests), &set, err)) != TL_OK)

@@ -43,6 +43,7 @@ enum check {
 	CHECK_CERTIFICATION,
 	CHECK_WITNESSES,
 	CHECK_CREDENTIALS,
+	CHECK_UNSEAL,
 	CHECK_COUNT
 };
 
@@ -66,6 +67,7 @@ enum entry_type {
 	TYPE_CREDENTIAL_KEYS,
 	TYPE_CREDENTIAL_REQUEST,
 	TYPE_CREDENTIAL,
+	TYPE_UNSEAL,
 	TYPE_UNKNOWN,
 };
 
@@ -252,6 +254,8 @@ struct walk {
 
 	/* A secret election's walk (record_secret.c). */
 	struct secret_walk *secret;
+	/* A sealed election's unsealing (record_unseal.c). */
+	struct unseal_walk *unseal;
 };
 
 /* A problem of the record on a line (0: the record as a whole). */
@@ -343,6 +347,21 @@ int tl_verify_secret_report(const struct verify *v, const struct walk *w,
 int tl_verify_secret_voted(const struct verify *v, const struct walk *w,
     const char ***voted, size_t *n);
 void tl_verify_secret_free(struct walk *w);
+
+/* record_unseal.c: a sealed election's unseal statement (in the walk);
+ * a result's need of k accepted statements; the ballots opened before
+ * the recount (1 if they were, or need not be; 0 if the recount cannot
+ * run); the check's line, the report's "unseal" member; and release. */
+void tl_verify_unseal_entry(struct verify *v, struct walk *w, struct line *l,
+    size_t lineno);
+void tl_verify_unseal_result(struct verify *v, struct walk *w, size_t lineno);
+int tl_verify_unseal_open(struct verify *v, struct walk *w,
+    struct tl_ballot *const *ballots, size_t n);
+void tl_verify_unseal_checks(struct verify *v, const struct walk *w,
+    json_t *checks);
+int tl_verify_unseal_report(const struct verify *v, const struct walk *w,
+    json_t *report);
+void tl_verify_unseal_free(struct walk *w);
 
 /* Adds a check's line to the report's list ("ok" from the problems). */
 void tl_verify_set_check(json_t *checks, struct verify *v, enum check c,

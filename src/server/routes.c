@@ -19,6 +19,7 @@
 #include "teller/export.h"
 #include "teller/log.h"
 #include "teller/receipt.h"
+#include "teller/unseal.h"
 #include "teller/witness.h"
 
 #define JSON_TYPE "application/json"
@@ -733,6 +734,45 @@ get_credential_keys(struct request *req, struct tl_store *store)
 	return ret;
 }
 
+/*
+ * POST a trustee's unseal statement of a sealed election, after the
+ * close: checked and logged at once (unseal.h); a handful per election,
+ * so not through the writer's groups.
+ */
+static enum MHD_Result
+post_unseal(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	json_t *answer = NULL;
+
+	tl_error_clear(&err);
+	if (req->body.len == 0) {
+		tl_error_set(&err, TL_EINPUT, "the request has no body: send a "
+		    "signed unseal statement ('teller trustee unseal')");
+		return respond_error(req, &err);
+	}
+	if (election_exists(store, req->election, &err) != TL_OK)
+		return respond_error(req, &err);
+	if (tl_election_unseal(store, req->election, req->body.data,
+	    req->body.len, req->srv->config->now(), &answer, &err) != TL_OK)
+		return respond_error(req, &err);
+	return respond_json_new(req, MHD_HTTP_CREATED, answer);
+}
+
+/* A sealed election's trustees, and who has unsealed it. */
+static enum MHD_Result
+get_trustees(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	json_t *doc = NULL;
+
+	if (election_exists(store, req->election, &err) != TL_OK ||
+	    tl_election_unseal_status(store, req->election, &doc, &err) !=
+	    TL_OK)
+		return respond_error(req, &err);
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
 /* The ballot's group has committed (or failed): the receipt, or why. */
 static enum MHD_Result
 finish_ballot(struct request *req)
@@ -869,6 +909,8 @@ static const struct route routes[] = {
 	    post_credential},
 	{ROUTE_CREDENTIAL_KEYS, "/v1/elections/{}/credential-keys", "GET",
 	    get_credential_keys},
+	{ROUTE_UNSEAL, "/v1/elections/{}/unseal", "POST", post_unseal},
+	{ROUTE_TRUSTEES, "/v1/elections/{}/trustees", "GET", get_trustees},
 	{ROUTE_HEALTHZ, "/healthz", "GET", get_healthz},
 	{ROUTE_METRICS, "/metrics", "GET", get_metrics},
 };
