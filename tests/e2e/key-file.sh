@@ -153,3 +153,10 @@ expect_status 2 teller --db plain-copy.db --key-file keys/v3.pem credential requ
 expect_stderr "not the authority key"
 mv keys/plain-moved.pem keys/plain-authority.pem
 pass "a secret election's class keys are sealed under the authority key"
+
+# The copy's record verifies, its one class and one credential counted.
+teller --db plain-copy.db --key-file keys/plain-authority.pem export s1 >s1.jsonl
+expect_status 0 teller verify s1.jsonl
+grep -q "a secret election: 1 class keyed on line 3; 1 credential request, 1 credential issued, one per voter; 0 ballot keys voted" "$T/stdout" ||
+	{ cat "$T/stdout"; fail "the credentials check of a one-class record"; }
+pass "a one-class secret record verifies"
