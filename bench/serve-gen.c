@@ -78,9 +78,12 @@ draw(size_t n)
 
 /*
  * A secret election: the first nvoters voters obtain their credentials
- * (holders[i]); the next naskers make a request each, written to
- * requests and not sent.
+ * (holders[i]), signed one by one and committed GROUP at a time as the
+ * server does; the next naskers make a request each, written to requests
+ * and not sent.
  */
+#define GROUP 256
+
 static int
 credentials(struct tl_store *store, struct tl_key **keys, size_t nvoters,
     size_t naskers, const struct tl_manifest *m, const char *hash,
@@ -90,6 +93,9 @@ credentials(struct tl_store *store, struct tl_key **keys, size_t nvoters,
 	const struct tl_credential_keys *ckeys = NULL;
 	struct tl_key *authority = NULL;
 	struct tl_roll *roll = NULL;
+	struct tl_issuance *group[GROUP] = {NULL};
+	struct tl_error errs[GROUP];
+	size_t n = 0;
 	int r;
 
 	if ((r = tl_store_authority(store, &authority, err)) != TL_OK ||
@@ -100,7 +106,7 @@ credentials(struct tl_store *store, struct tl_key **keys, size_t nvoters,
 	tl_roll_sort(roll);
 	for (size_t i = 0; i < nvoters + naskers && r == TL_OK; i++) {
 		struct tl_credential_holder *h = NULL;
-		char voter[32], *answer = NULL;
+		char voter[32];
 
 		snprintf(voter, sizeof(voter), "v%06zu", i + 1);
 		if ((r = tl_credential_holder_new(m, hash, ckeys,
@@ -112,15 +118,34 @@ credentials(struct tl_store *store, struct tl_key **keys, size_t nvoters,
 			tl_credential_holder_free(h);
 			continue;
 		}
-		if ((r = tl_credential_issue(store, h->request,
-		    strlen(h->request), time(NULL), &answer, NULL, err)) ==
-		    TL_OK)
-			r = tl_credential_holder_finish(h, ckeys, authority,
-			    answer, strlen(answer), err);
-		free(answer);
 		holders[i] = h;
+		if ((r = tl_issuance_check(store, h->request, strlen(h->request),
+		    time(NULL), authority, &group[n++], err)) != TL_OK)
+			break;
+		if (n < GROUP && i + 1 < nvoters)
+			continue;
+		/* The group logged in one transaction, then each answer
+		 * finalized as the voter would. */
+		if ((r = tl_issuance_commit_group(store, group, n, time(NULL),
+		    authority, errs, err)) != TL_OK)
+			break;
+		for (size_t j = 0; j < n && r == TL_OK; j++) {
+			const char *answer = tl_issuance_answer(group[j]);
+
+			if ((r = errs[j].code) != TL_OK)
+				*err = errs[j];
+			else
+				r = tl_credential_holder_finish(holders[i + 1 -
+				    n + j], ckeys, authority, answer,
+				    strlen(answer), err);
+		}
+		for (size_t j = 0; j < n; j++)
+			tl_issuance_free(group[j]);
+		n = 0;
 	}
  out:
+	for (size_t j = 0; j < n; j++)
+		tl_issuance_free(group[j]);
 	tl_key_free(authority);
 	tl_roll_free(roll);
 	return r;

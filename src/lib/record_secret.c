@@ -674,10 +674,12 @@ tl_verify_secret_checks(struct verify *v, const struct walk *w,
 		return;
 	}
 	tl_verify_set_check(checks, v, CHECK_CREDENTIALS, "a secret election: "
-	    "%zu classes keyed on line %zu; %zu credential requests, %zu "
-	    "credentials issued, one per voter; %zu ballot keys voted, none "
-	    "beyond its class's credentials", v->keys->nclasses, v->keys_line,
-	    s->requests, s->credentials, s->nkeys);
+	    "%zu class%s keyed on line %zu; %zu credential request%s, %zu "
+	    "credential%s issued, one per voter; %zu ballot key%s voted, none "
+	    "beyond its class's credentials", v->keys->nclasses,
+	    v->keys->nclasses == 1 ? "" : "es", v->keys_line, s->requests,
+	    s->requests == 1 ? "" : "s", s->credentials,
+	    s->credentials == 1 ? "" : "s", s->nkeys, s->nkeys == 1 ? "" : "s");
 }
 
 int

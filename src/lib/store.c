@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "store_internal.h"
+#include "teller/aead.h"
 #include "teller/credential.h"
 #include "teller/util.h"
 
@@ -306,7 +307,7 @@ static const char *const migrations[] = {
 	"DROP TABLE authority;"
 	"ALTER TABLE authority_v5 RENAME TO authority;",
 	/* 6: secret elections (issuance.h).  One RSA key per credential
-	 * class, its private half kept as the authority key is; who obtained
+	 * class, its private half sealed under the authority key; who obtained
 	 * a credential (public in the log anyway); and, per secret ballot, a
 	 * hash of its credential, so that a revote must carry the same.
 	 * Nothing relates a ballot to a request, and neither has a time. */
@@ -316,7 +317,7 @@ static const char *const migrations[] = {
 	"  weight INTEGER NOT NULL,"
 	"  position INTEGER NOT NULL,"
 	"  public_key BLOB NOT NULL,"
-	"  private_key TEXT NOT NULL,"
+	"  sealed_private_key TEXT NOT NULL,"
 	"  PRIMARY KEY (election_id, constituency_id, weight),"
 	"  UNIQUE (election_id, position));"
 	"CREATE TABLE credentials ("
@@ -711,6 +712,7 @@ tl_store_close(struct tl_store *store)
 	free(store->path);
 	free(store->key_file);
 	free(store->passphrase_file);
+	tl_wipe(store->secret_key, sizeof(store->secret_key));
 	free(store);
 }
 
@@ -1037,7 +1039,139 @@ tl_store_authority_file(struct tl_store *store, char **path,
 	return r;
 }
 
+/* --- secrets at rest ----------------------------------------------------- */
+
+#define SECRET_PREFIX "v1."
+#define SECRET_INFO "teller/v1/secret-at-rest"
+
+/* The key that seals secrets, derived from the authority key once per
+ * connection. */
+static int
+secret_key(struct tl_store *store, struct tl_error *err)
+{
+	struct tl_key *authority = NULL;
+	int r;
+
+	if (store->has_secret_key)
+		return TL_OK;
+	if ((r = tl_store_authority(store, &authority, err)) != TL_OK)
+		return r;
+	r = tl_key_derive(authority, SECRET_INFO, store->secret_key, err);
+	tl_key_free(authority);
+	if (r == TL_OK)
+		store->has_secret_key = 1;
+	return r;
+}
+
+int
+tl_db_seal_secret(struct tl_store *store, const void *aad, size_t aadlen,
+    const void *secret, size_t len, char **sealed, struct tl_error *err)
+{
+	uint8_t *box = NULL;
+	char *b64 = NULL;
+	size_t boxlen;
+	int r;
+
+	if (len > TL_AES_GCM_MAX)
+		return tl_error_set(err, TL_ETOOBIG, "a secret too large to seal");
+	if ((r = secret_key(store, err)) != TL_OK)
+		return r;
+	boxlen = TL_AES_GCM_NONCE_LEN + len + TL_AES_GCM_TAG_LEN;
+	if ((box = malloc(boxlen)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if ((r = tl_random_bytes(box, TL_AES_GCM_NONCE_LEN)) != TL_OK ||
+	    (r = tl_aes_gcm_seal(store->secret_key, sizeof(store->secret_key),
+	    box, aad, aadlen, secret, len, box + TL_AES_GCM_NONCE_LEN)) !=
+	    TL_OK) {
+		tl_error_set(err, r, "cannot seal a secret");
+		goto out;
+	}
+	if ((r = tl_base64_encode(box, boxlen, &b64)) != TL_OK ||
+	    (*sealed = malloc(strlen(SECRET_PREFIX) + strlen(b64) + 1)) ==
+	    NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	strcpy(*sealed, SECRET_PREFIX);
+	strcat(*sealed, b64);
+ out:
+	free(box);
+	free(b64);
+	return r;
+}
+
+int
+tl_db_open_secret(struct tl_store *store, const void *aad, size_t aadlen,
+    const char *sealed, uint8_t **secret, size_t *len, struct tl_error *err)
+{
+	const size_t prefix = strlen(SECRET_PREFIX);
+	uint8_t *box = NULL, *plain = NULL;
+	size_t boxlen = 0;
+	int r;
+
+	if (strncmp(sealed, SECRET_PREFIX, prefix) != 0 ||
+	    tl_base64_decode(sealed + prefix, strlen(sealed + prefix), &box,
+	    &boxlen) != TL_OK ||
+	    boxlen < TL_AES_GCM_NONCE_LEN + TL_AES_GCM_TAG_LEN) {
+		r = tl_error_set(err, TL_EINPUT, "%s: a secret in the database "
+		    "is not sealed text", store->path);
+		goto out;
+	}
+	if ((r = secret_key(store, err)) != TL_OK)
+		goto out;
+	if ((plain = malloc(boxlen - TL_AES_GCM_NONCE_LEN -
+	    TL_AES_GCM_TAG_LEN + 1)) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (tl_aes_gcm_open(store->secret_key, sizeof(store->secret_key), box,
+	    aad, aadlen, box + TL_AES_GCM_NONCE_LEN,
+	    boxlen - TL_AES_GCM_NONCE_LEN, plain) != TL_OK) {
+		r = tl_error_set(err, TL_EDECRYPT, "%s: a secret in the "
+		    "database does not open under this authority key (another "
+		    "key, or it was altered or moved)", store->path);
+		goto out;
+	}
+	*len = boxlen - TL_AES_GCM_NONCE_LEN - TL_AES_GCM_TAG_LEN;
+	plain[*len] = '\0';
+	*secret = plain;
+	plain = NULL;
+	r = TL_OK;
+ out:
+	free(box);
+	free(plain);
+	return r;
+}
+
 /* --- a secret election's credential class keys ------------------------ */
+
+/*
+ * A class key's private half is kept as a secret at rest
+ * (tl_db_seal_secret): its PKCS#8 PEM sealed under the authority key,
+ * the associated data naming its row ("credential_keys", the election,
+ * the constituency and the weight in decimal, each followed by a zero
+ * byte), so that a sealed key moved to another class's row does not
+ * open.
+ */
+static int
+class_key_place(const char *election, const char *constituency,
+    int64_t weight, char **out, size_t *len, struct tl_error *err)
+{
+	static const char table[] = "credential_keys";
+	char w[24];
+	size_t lt = sizeof(table), le = strlen(election) + 1,
+	    lc = strlen(constituency) + 1, lw;
+
+	lw = (size_t)snprintf(w, sizeof(w), "%lld", (long long)weight) + 1;
+	*len = lt + le + lc + lw;
+	if ((*out = malloc(*len)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	memcpy(*out, table, lt);
+	memcpy(*out + lt, election, le);
+	memcpy(*out + lt + le, constituency, lc);
+	memcpy(*out + lt + le + lc, w, lw);
+	return TL_OK;
+}
 
 int
 tl_store_credential_key_put(struct tl_store *store, const char *election,
@@ -1046,8 +1180,8 @@ tl_store_credential_key_put(struct tl_store *store, const char *election,
 {
 	sqlite3_stmt *stmt = NULL;
 	uint8_t *der = NULL;
-	char *pem = NULL;
-	size_t der_len = 0;
+	char *pem = NULL, *place = NULL, *sealed = NULL;
+	size_t der_len = 0, place_len = 0;
 	int r;
 
 	if (!store->in_transaction)
@@ -1056,20 +1190,27 @@ tl_store_credential_key_put(struct tl_store *store, const char *election,
 	if ((r = tl_blindrsa_key_public_der(key, &der, &der_len, err)) !=
 	    TL_OK ||
 	    (r = tl_blindrsa_key_private_pem(key, &pem, err)) != TL_OK ||
+	    (r = class_key_place(election, constituency, weight, &place,
+	    &place_len, err)) != TL_OK ||
+	    (r = tl_db_seal_secret(store, place, place_len, pem, strlen(pem),
+	    &sealed, err)) != TL_OK ||
 	    (r = tl_db_prepare(store, "INSERT INTO credential_keys "
 	    "(election_id, constituency_id, weight, position, public_key, "
-	    "private_key) VALUES (?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
+	    "sealed_private_key) VALUES (?, ?, ?, ?, ?, ?)", &stmt, err)) !=
+	    TL_OK)
 		goto out;
 	sqlite3_bind_text(stmt, 1, election, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, constituency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, weight);
 	sqlite3_bind_int(stmt, 4, position);
 	sqlite3_bind_blob(stmt, 5, der, (int)der_len, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 6, pem, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, sealed, -1, SQLITE_STATIC);
 	r = tl_db_step_done(store, stmt, err, "cannot store a class key");
  out:
 	sqlite3_finalize(stmt);
 	free(der);
+	free(place);
+	free(sealed);
 	tl_wipe_free(pem);
 	return r;
 }
@@ -1080,20 +1221,28 @@ tl_store_credential_key_get(struct tl_store *store, const char *election,
     struct tl_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
+	uint8_t *pem = NULL;
+	char *place = NULL;
+	size_t pem_len = 0, place_len = 0;
 	int r;
 
-	if ((r = tl_db_prepare(store, "SELECT private_key FROM credential_keys "
-	    "WHERE election_id = ? AND constituency_id = ? AND weight = ?",
-	    &stmt, err)) != TL_OK)
+	if ((r = tl_db_prepare(store, "SELECT sealed_private_key FROM "
+	    "credential_keys WHERE election_id = ? AND constituency_id = ? AND "
+	    "weight = ?", &stmt, err)) != TL_OK)
 		return r;
 	sqlite3_bind_text(stmt, 1, election, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, constituency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, weight);
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
-		r = tl_blindrsa_key_from_private_pem(
-		    (const char *)sqlite3_column_text(stmt, 0),
-		    (size_t)sqlite3_column_bytes(stmt, 0), out, err);
+		if ((r = class_key_place(election, constituency, weight, &place,
+		    &place_len, err)) != TL_OK ||
+		    (r = tl_db_open_secret(store, place, place_len,
+		    (const char *)sqlite3_column_text(stmt, 0), &pem, &pem_len,
+		    err)) != TL_OK)
+			break;
+		r = tl_blindrsa_key_from_private_pem((const char *)pem, pem_len,
+		    out, err);
 		break;
 	case SQLITE_DONE:
 		r = tl_error_set(err, TL_ENOTFOUND, "election %s has no "
@@ -1104,6 +1253,11 @@ tl_store_credential_key_get(struct tl_store *store, const char *election,
 		r = tl_db_error(store, err, "cannot read a class key");
 	}
 	sqlite3_finalize(stmt);
+	free(place);
+	if (pem != NULL) {
+		tl_wipe(pem, pem_len);
+		free(pem);
+	}
 	return r;
 }
 

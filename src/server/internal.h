@@ -62,9 +62,9 @@ struct metrics {
 	atomic_uint_fast64_t requests[ROUTE_COUNT][METRICS_STATUSES + 1];
 	atomic_uint_fast64_t accepted;
 	atomic_uint_fast64_t rejected[METRICS_CODES]; /* by -code */
-	atomic_uint_fast64_t timed_out; /* connections closed (clients.c) */
 	atomic_uint_fast64_t credentials_issued;
 	atomic_uint_fast64_t credentials_refused[METRICS_CODES];
+	atomic_uint_fast64_t timed_out; /* connections closed (clients.c) */
 	/* Commit latency (BEGIN to COMMIT done) and ballots per commit;
 	 * only the writer updates these, under metrics_lock. */
 	pthread_mutex_t lock;

@@ -88,18 +88,18 @@ metrics_ballot(struct metrics *m, int code)
 }
 
 void
-metrics_timed_out(struct metrics *m)
-{
-	atomic_fetch_add(&m->timed_out, 1);
-}
-
-void
 metrics_credential(struct metrics *m, int code)
 {
 	if (code == TL_OK)
 		atomic_fetch_add(&m->credentials_issued, 1);
 	else if (code < 0 && code >= TL_ERROR_MIN)
 		atomic_fetch_add(&m->credentials_refused[-code], 1);
+}
+
+void
+metrics_timed_out(struct metrics *m)
+{
+	atomic_fetch_add(&m->timed_out, 1);
 }
 
 void

@@ -140,6 +140,9 @@ assert t["voted"] == 4 and t["voted_weight"] == 6, t
 rt = r["result"]["turnout"][0]
 assert rt["voted"] == 3 and rt["voted_weight"] == 5, rt
 EOF
+expect_status 0 teller verify record.jsonl
+grep -q "a secret election: 2 classes keyed on line 3; 4 credential requests, 4 credentials issued, one per voter; 3 ballot keys voted" "$T/stdout" ||
+	{ cat "$T/stdout"; fail "the credentials check's line"; }
 expect_status 0 teller turnout club
 grep -q "obtained a credential: 4 of 7" "$T/stdout" || { cat "$T/stdout"; fail "turnout text"; }
 teller receipt verify r1.json --record record.jsonl >/dev/null

@@ -163,6 +163,56 @@ START_TEST(keys_logged_when_the_vote_opens)
 }
 END_TEST
 
+/* The class keys' private halves are kept sealed under the authority
+ * key (tl_db_seal_secret): no PEM in the database, each opens to the key
+ * the statement logged, and a sealed key moved to another class's row
+ * does not open. */
+START_TEST(class_keys_sealed_under_the_authority_key)
+{
+	struct sf_election e;
+	struct tl_error err;
+	struct tl_blindrsa_key *sk = NULL;
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+
+	sf_open(&e, 3, 2, 0);
+	ck_assert_int_eq(th_count(e.store, "credential_keys"), 3);
+	ck_assert_int_eq(th_count(e.store, "SELECT COUNT(*) FROM "
+	    "credential_keys WHERE instr(sealed_private_key, 'PRIVATE KEY') > 0 "
+	    "OR substr(sealed_private_key, 1, 3) <> 'v1.' OR "
+	    "length(sealed_private_key) < 2000"), 0);
+	for (size_t i = 0; i < 3; i++) {
+		const struct tl_credential_class *c = &e.keys->classes[i];
+		const char *cid = e.manifest->constituencies[c->constituency].id;
+
+		ck_assert_int_eq(tl_store_credential_key_get(e.store, "e1", cid,
+		    c->weight, &sk, &err), TL_OK);
+		ck_assert_int_eq(tl_blindrsa_key_public_der(sk, &der, &der_len,
+		    &err), TL_OK);
+		ck_assert_uint_eq(der_len, c->der_len);
+		ck_assert_mem_eq(der, c->der, der_len);
+		free(der);
+		der = NULL;
+		tl_blindrsa_key_free(sk);
+		sk = NULL;
+	}
+	/* Class (a, 1)'s sealed key put in class (a, 2)'s row. */
+	ck_assert_int_eq(sqlite3_exec(e.store->db, "UPDATE credential_keys SET "
+	    "sealed_private_key = (SELECT sealed_private_key FROM "
+	    "credential_keys WHERE weight = 1 AND constituency_id = 'a') WHERE "
+	    "weight = 2 AND constituency_id = 'a'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(tl_store_credential_key_get(e.store, "e1", "a", 2,
+	    &sk, &err), TL_EDECRYPT);
+	ck_assert_ptr_null(sk);
+	ck_assert_ptr_nonnull(strstr(err.message, "does not open"));
+	ck_assert_int_eq(tl_store_credential_key_get(e.store, "e1", "a", 1,
+	    &sk, &err), TL_OK);
+	tl_blindrsa_key_free(sk);
+	sf_free(&e);
+}
+END_TEST
+
 START_TEST(credential_then_secret_ballot)
 {
 	struct sf_election e;
@@ -677,6 +727,7 @@ main(void)
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, keys_logged_when_the_vote_opens);
+	tcase_add_test(tc, class_keys_sealed_under_the_authority_key);
 	tcase_add_test(tc, credential_then_secret_ballot);
 	tcase_add_test(tc, one_credential_per_voter);
 	tcase_add_test(tc, refused_requests);
