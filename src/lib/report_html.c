@@ -776,6 +776,39 @@ turnout(const json_t *result, struct tl_buf *out)
 	return r;
 }
 
+/* A sealed election's spoiled ballots (doc/record-format.md 5.16): shown,
+ * never dropped. */
+static int
+spoiled(const json_t *result, struct tl_buf *out)
+{
+	const json_t *list = json_object_get(result, "spoiled");
+	size_t i;
+	json_t *item;
+	int r;
+
+	if (list == NULL)
+		return TL_OK;
+	r = tl_buf_addf(out, "<section id=\"spoiled\">\n<h2>Spoiled ballots"
+	    "</h2>\n<p>Sealed ballots that did not open, counted in no "
+	    "contest: %zu.</p>\n", json_array_size(list));
+	if (r == TL_OK && json_array_size(list) > 0)
+		r = tl_buf_adds(out, "<table id=\"spoiled-table\">\n<tr><th>"
+		    "Ballot key</th><th>Reason</th></tr>\n");
+	json_array_foreach(list, i, item) {
+		if (r == TL_OK)
+			r = add_wrapped(out, "<tr><td><code>",
+			    text_of(item, "ballot_key"), "</code></td>");
+		if (r == TL_OK)
+			r = add_wrapped(out, "<td>", text_of(item, "reason"),
+			    "</td></tr>\n");
+	}
+	if (r == TL_OK && json_array_size(list) > 0)
+		r = tl_buf_adds(out, "</table>\n");
+	if (r == TL_OK)
+		r = tl_buf_adds(out, "</section>\n");
+	return r;
+}
+
 int
 tl_report_result_html(const json_t *result, const struct tl_report_page *page,
     struct tl_buf *out)
@@ -806,6 +839,8 @@ tl_report_result_html(const json_t *result, const struct tl_report_page *page,
 			r = contest(c, out);
 	if (r == TL_OK)
 		r = turnout(result, out);
+	if (r == TL_OK)
+		r = spoiled(result, out);
 	if (r == TL_OK)
 		r = tl_buf_adds(out, "</body>\n</html>\n");
 	return r;

@@ -145,6 +145,8 @@ assert r["spoiled"] == [], r["spoiled"]
 EOF
 expect_status 0 teller tally club
 grep -q "Spoiled ballots (sealed ballots that did not open; counted in no contest): 0" "$T/stdout" || fail "no spoiled line in the report"
+expect_status 0 teller tally club --format html
+grep -q '<section id="spoiled">' "$T/stdout" || fail "no spoiled section in the HTML report"
 teller export club >record.jsonl
 expect_status 0 teller verify record.jsonl --json
 "$PYTHON3" - "$T/stdout" <<'EOF'
