@@ -245,6 +245,46 @@ render_cycle(const json_t *report, struct tl_buf *out)
 		    json_string_value(outcome));
 }
 
+/* A sealed election's unsealing: who opened the ballots, how many were
+ * spoiled, and with every key published, whose shares disagree. */
+static void
+render_unseal(const json_t *u, struct tl_buf *out)
+{
+	const json_t *opening = json_object_get(u, "opening");
+	const json_t *disagree = json_object_get(u, "shares_disagree");
+	size_t i;
+	json_t *item;
+
+	if (!json_is_object(u))
+		return;
+	tl_buf_addf(out, "  sealed            for %lld trustees, threshold %lld; "
+	    "%zu unsealed; ", (long long)json_number(u, "trustees"),
+	    (long long)json_number(u, "threshold"),
+	    json_array_size(json_object_get(u, "unsealed")));
+	if (!json_is_true(json_object_get(u, "opened"))) {
+		tl_buf_adds(out, "not opened\n");
+		return;
+	}
+	tl_buf_adds(out, "opened with");
+	json_array_foreach(opening, i, item)
+		tl_buf_addf(out, "%s %s", i > 0 ? "," : "",
+		    json_string_value(item));
+	tl_buf_addf(out, "; %lld spoiled\n", (long long)json_number(u,
+	    "spoiled"));
+	json_array_foreach(disagree, i, item) {
+		const json_t *who = json_object_get(item, "trustees");
+		size_t j;
+		json_t *t;
+
+		tl_buf_addf(out, "  shares disagree   ballot key %s: trustee",
+		    json_text(item, "ballot_key"));
+		json_array_foreach(who, j, t)
+			tl_buf_addf(out, "%s %s", j > 0 ? "," : "",
+			    json_string_value(t));
+		tl_buf_adds(out, "\n");
+	}
+}
+
 /* The witnesses' cosignatures of the final tree head, and the tree heads
  * given from outside the record. */
 static void
@@ -311,6 +351,7 @@ render_report(const json_t *report, struct tl_buf *out)
 	    (long long)json_number(ballots, "valid"),
 	    (long long)json_number(ballots, "counted"),
 	    (long long)json_number(ballots, "superseded"));
+	render_unseal(json_object_get(report, "unseal"), out);
 	render_witnesses(json_object_get(report, "witnesses"), out);
 	tl_buf_adds(out, "\nChecks\n");
 	json_array_foreach(json_object_get(report, "checks"), i, item) {

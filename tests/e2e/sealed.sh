@@ -158,5 +158,7 @@ assert u["unsealed"] == ["t1", "t2"] and u["opening"] == ["t1", "t2"], u
 assert u["opened"] and u["spoiled"] == 0 and "shares_disagree" not in u, u
 assert any(c["check"] == "unseal" and c["ok"] for c in r["checks"]), r["checks"]
 EOF
+expect_status 0 teller verify record.jsonl
+grep -q "sealed            for 3 trustees, threshold 2; 2 unsealed; opened with t1, t2; 0 spoiled" "$T/stdout" || { cat "$T/stdout"; fail "no unseal line in the verify report"; }
 for i in 1 3 5; do teller receipt verify r$i.json --record record.jsonl >/dev/null; done
 pass "tally, export, verify (opened offline, recounted) and receipts"
