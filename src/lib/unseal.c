@@ -209,33 +209,53 @@ tl_unseal_open_ballots(const struct tl_manifest *m,
 	return TL_OK;
 }
 
-/* The election's close statement in the log: its index, entry hash and
- * time.  TL_ENOTFOUND before the close. */
+/*
+ * Walks the election's log backwards from its end to its close statement
+ * (unseal statements only ever follow it, so a sealed election's count
+ * reads the few entries after the close, not its ballots): calls fn (if
+ * not NULL) for each unseal statement on the way, and gives the close
+ * statement's index, entry hash and time (TL_ENOTFOUND before the close,
+ * after reading the whole log).
+ */
 static int
-find_close(struct tl_store *store, const char *id, uint64_t *index,
+walk_back(struct tl_store *store, const char *id,
+    int (*fn)(void *, const char *, size_t), void *ctx, uint64_t *index,
     char hash[TL_HASH_HEX_LEN + 1], int64_t *time, struct tl_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct tl_envelope *env = NULL;
 	json_t *doc = NULL;
-	const char *when;
-	int r;
+	const char *kind, *when;
+	int r, s;
 
-	if ((r = tl_db_prepare(store, "SELECT leaf_index, entry, entry_hash "
-	    "FROM log WHERE election_id = ? AND kind = 'close' ORDER BY "
-	    "leaf_index LIMIT 1", &stmt, err)) != TL_OK)
+	if ((r = tl_db_prepare(store, "SELECT leaf_index, kind, entry, "
+	    "entry_hash FROM log WHERE election_id = ? ORDER BY leaf_index "
+	    "DESC", &stmt, err)) != TL_OK)
 		return r;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
+	while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+		kind = (const char *)sqlite3_column_text(stmt, 1);
+		if (kind != NULL && strcmp(kind, "unseal") == 0 && fn != NULL &&
+		    (r = fn(ctx, (const char *)sqlite3_column_text(stmt, 2),
+		    (size_t)sqlite3_column_bytes(stmt, 2))) != TL_OK)
+			goto out;
+		if (kind != NULL && strcmp(kind, "close") == 0)
+			break;
+	}
+	if (s == SQLITE_DONE) {
 		r = tl_error_set(err, TL_ENOTFOUND, "election %s is not closed",
 		    id);
 		goto out;
 	}
+	if (s != SQLITE_ROW) {
+		r = tl_error_set(err, TL_EDB, "cannot read the log of %s", id);
+		goto out;
+	}
 	*index = (uint64_t)sqlite3_column_int64(stmt, 0);
 	snprintf(hash, TL_HASH_HEX_LEN + 1, "%s",
-	    (const char *)sqlite3_column_text(stmt, 2));
-	if (tl_envelope_parse((const char *)sqlite3_column_text(stmt, 1),
-	    (size_t)sqlite3_column_bytes(stmt, 1), TL_ENVELOPE_MAX_ROLL, &env,
+	    (const char *)sqlite3_column_text(stmt, 3));
+	if (tl_envelope_parse((const char *)sqlite3_column_text(stmt, 2),
+	    (size_t)sqlite3_column_bytes(stmt, 2), TL_ENVELOPE_MAX_ROLL, &env,
 	    NULL) != TL_OK ||
 	    (doc = json_loadb((const char *)env->payload, env->payload_len, 0,
 	    NULL)) == NULL ||
@@ -246,29 +266,6 @@ find_close(struct tl_store *store, const char *id, uint64_t *index,
  out:
 	json_decref(doc);
 	tl_envelope_free(env);
-	sqlite3_finalize(stmt);
-	return r;
-}
-
-/* Calls fn for each logged unseal statement of the election. */
-static int
-foreach_unseal(struct tl_store *store, const char *id,
-    int (*fn)(void *, const char *, size_t), void *ctx, struct tl_error *err)
-{
-	sqlite3_stmt *stmt = NULL;
-	int r, s;
-
-	if ((r = tl_db_prepare(store, "SELECT entry FROM log WHERE "
-	    "election_id = ? AND kind = 'unseal' ORDER BY leaf_index", &stmt,
-	    err)) != TL_OK)
-		return r;
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	while ((s = sqlite3_step(stmt)) == SQLITE_ROW)
-		if ((r = fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
-		    (size_t)sqlite3_column_bytes(stmt, 0))) != TL_OK)
-			break;
-	if (r == TL_OK && s != SQLITE_DONE)
-		r = tl_error_set(err, TL_EDB, "cannot read the log of %s", id);
 	sqlite3_finalize(stmt);
 	return r;
 }
@@ -314,6 +311,10 @@ tl_election_unseal_keys(struct tl_store *store, const char *id,
     struct tl_error *err)
 {
 	struct logged l;
+	char close[TL_HASH_HEX_LEN + 1];
+	uint64_t index = 0;
+	int64_t time = 0;
+	int r;
 
 	memset(&l, 0, sizeof(l));
 	l.m = m;
@@ -321,7 +322,9 @@ tl_election_unseal_keys(struct tl_store *store, const char *id,
 	l.err = err;
 	for (size_t i = 0; i < m->ntrustees; i++)
 		keys[i] = NULL;
-	return foreach_unseal(store, id, read_logged, &l, err);
+	r = walk_back(store, id, read_logged, &l, &index, close, &time, err);
+	/* Not closed: no statement either. */
+	return r == TL_ENOTFOUND ? TL_OK : r;
 }
 
 int
@@ -347,9 +350,7 @@ tl_election_unseal_status(struct tl_store *store, const char *id,
 	memset(&l, 0, sizeof(l));
 	l.m = m;
 	l.err = err;
-	if ((r = foreach_unseal(store, id, read_logged, &l, err)) != TL_OK)
-		goto out;
-	r = find_close(store, id, &index, close, &time, err);
+	r = walk_back(store, id, read_logged, &l, &index, close, &time, err);
 	if (r == TL_OK) {
 		tl_time_format(time, when);
 		closed = json_pack("{s:s, s:I, s:s}", "entry", close,
@@ -428,16 +429,13 @@ tl_election_unseal(struct tl_store *store, const char *id, const char *text,
 		    state);
 		goto rollback;
 	}
-	if ((r = find_close(store, election, &index, close, &time, err)) !=
-	    TL_OK ||
-	    (r = tl_unseal_check(m, hash, close, time, text, len, NULL, &t,
-	    err)) != TL_OK)
-		goto rollback;
 	memset(&l, 0, sizeof(l));
 	l.m = m;
 	l.err = err;
-	if ((r = foreach_unseal(store, election, read_logged, &l, err)) !=
-	    TL_OK)
+	if ((r = walk_back(store, election, read_logged, &l, &index, close,
+	    &time, err)) != TL_OK ||
+	    (r = tl_unseal_check(m, hash, close, time, text, len, NULL, &t,
+	    err)) != TL_OK)
 		goto rollback;
 	if (l.unsealed[t]) {
 		r = tl_error_set(err, TL_ECONFLICT, "trustee %s has unsealed "
