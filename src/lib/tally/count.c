@@ -97,56 +97,6 @@ tl_count_amount(int64_t value, unsigned decimals)
 	return json_string(text);
 }
 
-int
-tl_count_check_options(enum tl_method method, unsigned seats,
-    size_t ncandidates, json_t *options, const char *where,
-    struct tl_error *err)
-{
-	const char *key;
-	json_t *value;
-
-	json_object_foreach(options, key, value) {
-		if (method == TL_METHOD_REFERENDUM &&
-		    strcmp(key, "threshold") == 0) {
-			const char *t = json_string_value(value);
-
-			if (t == NULL || (strcmp(t, "majority") != 0 &&
-			    strcmp(t, "two-thirds") != 0))
-				return tl_error_set(err, TL_EMANIFEST,
-				    "%s.options.threshold: must be \"majority\" "
-				    "or \"two-thirds\"", where);
-			continue;
-		}
-		if (strcmp(key, "quorum") == 0) {
-			if (!json_is_integer(value) ||
-			    json_integer_value(value) < 0 ||
-			    json_integer_value(value) > 100)
-				return tl_error_set(err, TL_EMANIFEST,
-				    "%s.options.quorum: must be a whole "
-				    "percentage from 0 to 100", where);
-			continue;
-		}
-		if (strcmp(key, "quorum_ballots") == 0) {
-			if (!json_is_integer(value) ||
-			    json_integer_value(value) < 0 ||
-			    json_integer_value(value) > TL_COUNT_MAX_QUORUM)
-				return tl_error_set(err, TL_EMANIFEST,
-				    "%s.options.quorum_ballots: must be a whole "
-				    "number of ballots from 0 to %d", where,
-				    TL_COUNT_MAX_QUORUM);
-			continue;
-		}
-		return tl_error_set(err, TL_EMANIFEST,
-		    "%s.options: \"%.64s\" is not an option of %s", where, key,
-		    tl_method_name(method));
-	}
-	if (method != TL_METHOD_REFERENDUM && seats > ncandidates)
-		return tl_error_set(err, TL_EMANIFEST,
-		    "%s.seats: %u seats but only %zu candidates", where, seats,
-		    ncandidates);
-	return TL_OK;
-}
-
 /*
  * The valid ballots: those that give their weight to at least one
  * candidate (or answer) not withdrawn, with a weight above 0.  Their
