@@ -1,11 +1,10 @@
 /*
  * tally/count.c: the count's shared parts: the flat ballot set, the report's
- * common fields, method options, and the dispatch to each method.
+ * common fields, the quorum and "no valid votes", and the dispatch to each
+ * method.
  */
 #include <config.h>
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,24 +76,6 @@ tl_count_input_set_ballots(struct tl_count_input *in,
 	in->weights = set->weights;
 	in->starts = set->nballots != 0 ? set->starts : empty_starts;
 	in->prefs = set->prefs;
-}
-
-json_t *
-tl_count_amount(int64_t value, unsigned decimals)
-{
-	char text[48];
-	int64_t scale = 1;
-	uint64_t mag;
-
-	if (decimals == 0)
-		return json_integer((json_int_t)value);
-	for (unsigned i = 0; i < decimals && i < 18; i++)
-		scale *= 10;
-	mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
-	snprintf(text, sizeof(text), "%s%" PRIu64 ".%0*" PRIu64,
-	    value < 0 ? "-" : "", mag / (uint64_t)scale, (int)decimals,
-	    mag % (uint64_t)scale);
-	return json_string(text);
 }
 
 /*
