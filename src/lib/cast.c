@@ -17,7 +17,7 @@
 #include "teller/ballot.h"
 #include "teller/cast.h"
 #include "teller/credential.h"
-#include "teller/issuance.h"
+#include "teller/credkeys.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
 #include "teller/log.h"
@@ -293,8 +293,8 @@ check_secret(struct tl_store *store, struct tl_cast *cast,
 	if (r != TL_OK)
 		return tl_error_set(err, TL_ESIGNATURE, "the secret ballot is not "
 		    "signed by the ballot key it carries");
-	if ((r = tl_issuance_keys_cached(store, cast->election_id, &keys,
-	    err)) != TL_OK ||
+	if ((r = tl_issuance_keys_cached(store, cast->election_id,
+	    cast->manifest, hash, &keys, err)) != TL_OK ||
 	    (r = tl_credential_check_ballot(keys, cast->manifest, hash,
 	    cast->ballot, err)) != TL_OK ||
 	    (r = tl_ballot_check_constituency(cast->ballot, cast->manifest,

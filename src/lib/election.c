@@ -15,7 +15,7 @@
 #include "teller/cycle.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
-#include "teller/issuance.h"
+#include "teller/credkeys.h"
 #include "teller/log.h"
 #include "teller/rfc3797.h"
 #include "teller/statement.h"
@@ -413,6 +413,25 @@ set_open(struct tl_store *store, const char *id, const char *json,
  * Opens the vote of a published election: once its nomination stage is
  * over, signs the voting definition (the final candidates) into the log.
  */
+/* A secret election's vote opens: its class keys made and logged, for the
+ * classes of its roll (credkeys.c).  Nothing for an open election. */
+static int
+open_secret(struct tl_store *store, const char *id,
+    const struct tl_manifest *m, const char *hash,
+    const struct tl_key *authority, int64_t now, struct tl_error *err)
+{
+	struct tl_roll *roll = NULL;
+	int r;
+
+	if (m->secrecy != TL_SECRECY_SECRET)
+		return TL_OK;
+	if ((r = tl_election_roll(store, id, m, &roll, err)) == TL_OK)
+		r = tl_issuance_open(store, id, m, roll, hash, authority, now,
+		    err);
+	tl_roll_free(roll);
+	return r;
+}
+
 static int
 open_vote(struct tl_store *store, const struct cycle_election *e,
     const struct tl_key *authority, int64_t now, struct tl_error *err)
@@ -448,9 +467,8 @@ open_vote(struct tl_store *store, const struct cycle_election *e,
 	if ((r = tl_cycle_append_signed(store, e->id, "definition",
 	    TL_TYPE_MANIFEST, json, len, authority, now, NULL, NULL, NULL,
 	    err)) == TL_OK &&
-	    (e->manifest->secrecy != TL_SECRECY_SECRET ||
-	    (r = tl_issuance_open(store, e->id, e->manifest, hash, authority,
-	    now, err)) == TL_OK))
+	    (r = open_secret(store, e->id, e->manifest, hash, authority, now,
+	    err)) == TL_OK)
 		r = set_open(store, e->id, json, hash, now, err);
 	free(json);
 	return r;
@@ -480,9 +498,8 @@ tl_election_open(struct tl_store *store, const char *id, int64_t now,
 		    "which is already past", id, when);
 	} else if ((r = tl_cycle_start_log(store, id, s.e.manifest,
 	    s.authority, now, hash, err)) == TL_OK &&
-	    (s.e.manifest->secrecy != TL_SECRECY_SECRET ||
-	    (r = tl_issuance_open(store, id, s.e.manifest, hash, s.authority,
-	    now, err)) == TL_OK))
+	    (r = open_secret(store, id, s.e.manifest, hash, s.authority, now,
+	    err)) == TL_OK)
 		r = set_open(store, id, NULL, hash, now, err);
 	return tl_cycle_end(store, &s, r, now, err);
 }
