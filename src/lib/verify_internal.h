@@ -91,6 +91,10 @@ struct line {
 	struct tl_credential_request *request;
 	struct tl_credential_issuance *issuance;
 	int checked;
+	/* An issuance's authority signature, verified in phase two (so on
+	 * every core): 1 valid, -1 not (the line's problem says why), 0 not
+	 * verified there (the walk does it). */
+	int authority_signed;
 	/* The first problem a worker found on this line. */
 	enum check check;
 	int code;
