@@ -219,6 +219,40 @@ check_roll_complete(const struct tl_manifest *m, const struct tl_roll *roll,
 	return TL_OK;
 }
 
+/*
+ * Every voter has a key: the frozen roll holds voters' keys, so a voter
+ * still to enrol (enrol.h) keeps the roll from freezing.  The message
+ * names the first few.
+ */
+static int
+check_roll_enrolled(const char *id, const struct tl_roll *roll,
+    struct tl_error *err)
+{
+	char names[256] = "";
+	size_t missing = 0, used = 0;
+
+	for (size_t v = 0; v < roll->nvoters; v++) {
+		const struct tl_voter *voter = &roll->voters[v];
+
+		if (tl_voter_has_key(voter))
+			continue;
+		if (missing++ < 5 && used < sizeof(names)) {
+			int n = snprintf(names + used, sizeof(names) - used,
+			    "%s%s", used > 0 ? ", " : "", voter->id);
+
+			used += n > 0 ? (size_t)n : 0;
+		}
+	}
+	if (missing == 0)
+		return TL_OK;
+	return tl_error_set(err, TL_ESTATE, "election %s: %zu voter%s on the "
+	    "roll ha%s no key yet (%s%s): the roll freezes with every voter's "
+	    "key, and enrolment closes then.  Send the enrolment links again "
+	    "('teller invite %s'), or take those voters off the roll",
+	    id, missing, missing == 1 ? "" : "s", missing == 1 ? "s" : "ve",
+	    names, missing > 5 ? ", ..." : "", id);
+}
+
 int
 tl_cycle_start_log(struct tl_store *store, const char *id,
     const struct tl_manifest *m, const struct tl_key *authority, int64_t now,
@@ -230,7 +264,8 @@ tl_cycle_start_log(struct tl_store *store, const char *id,
 	int r;
 
 	if ((r = tl_election_roll(store, id, m, &roll, err)) != TL_OK ||
-	    (r = check_roll_complete(m, roll, err)) != TL_OK)
+	    (r = check_roll_complete(m, roll, err)) != TL_OK ||
+	    (r = check_roll_enrolled(id, roll, err)) != TL_OK)
 		goto out;
 	if ((r = tl_manifest_serialize(m, &payload, &payload_len)) != TL_OK) {
 		tl_error_set(err, r, "out of memory");

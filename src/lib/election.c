@@ -293,29 +293,34 @@ tl_election_roll(struct tl_store *store, const char *id,
 	if ((roll = tl_roll_new()) == NULL)
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	if ((r = tl_db_prepare(store, "SELECT id, name, constituency_id, weight, "
-	    "public_key FROM voters WHERE election_id = ? ORDER BY rowid",
+	    "public_key, email FROM voters WHERE election_id = ? ORDER BY rowid",
 	    &stmt, err)) != TL_OK)
 		goto out;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *voter = (const char *)sqlite3_column_text(stmt, 0);
+		const char *name = (const char *)sqlite3_column_text(stmt, 1);
 		const char *constituency =
 		    (const char *)sqlite3_column_text(stmt, 2);
+		const char *key = (const char *)sqlite3_column_text(stmt, 4);
+		const char *email = (const char *)sqlite3_column_text(stmt, 5);
 		size_t ci = tl_manifest_constituency_index(manifest,
 		    constituency);
 
 		if (ci == (size_t)-1) {
 			r = tl_error_set(err, TL_EDB, "voter %s has unknown "
-			    "constituency %s", sqlite3_column_text(stmt, 0),
-			    constituency);
+			    "constituency %s", voter, constituency);
 			goto out;
 		}
-		if ((r = tl_roll_add(roll,
-		    (const char *)sqlite3_column_text(stmt, 0),
-		    (const char *)sqlite3_column_text(stmt, 1), constituency, ci,
-		    sqlite3_column_int64(stmt, 3),
-		    (const char *)sqlite3_column_text(stmt, 4))) != TL_OK) {
-			tl_error_set(err, r, "cannot load voter %s",
-			    sqlite3_column_text(stmt, 0));
+		/* A voter without a key is still to enrol (enrol.h). */
+		r = key != NULL ? tl_roll_add(roll, voter, name, constituency,
+		    ci, sqlite3_column_int64(stmt, 3), key) :
+		    tl_roll_add_unenrolled(roll, voter, name, constituency, ci,
+		    sqlite3_column_int64(stmt, 3));
+		if (r == TL_OK && email != NULL)
+			r = tl_roll_set_email(roll, email);
+		if (r != TL_OK) {
+			tl_error_set(err, r, "cannot load voter %s", voter);
 			goto out;
 		}
 	}
@@ -356,20 +361,27 @@ tl_election_import_roll(struct tl_store *store, const char *id,
 	if ((r = tl_db_begin(store, err)) != TL_OK)
 		goto out;
 	if ((r = tl_db_prepare(store, "INSERT INTO voters (election_id, id, "
-	    "name, constituency_id, weight, public_key, key_id) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
+	    "name, constituency_id, weight, public_key, key_id, email) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
 		goto rollback;
 	for (i = 0; i < roll->nvoters; i++) {
 		const struct tl_voter *v = &roll->voters[i];
 
 		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
 		sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, v->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, v->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 4, v->constituency, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(stmt, 5, v->weight);
-		sqlite3_bind_text(stmt, 6, v->public_key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 7, v->key_id, -1, SQLITE_STATIC);
+		/* No key yet: NULL, until the voter enrols. */
+		if (tl_voter_has_key(v)) {
+			sqlite3_bind_text(stmt, 6, v->public_key, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 7, v->key_id, -1, SQLITE_STATIC);
+		}
+		if (v->email != NULL)
+			sqlite3_bind_text(stmt, 8, v->email, -1, SQLITE_STATIC);
 		r = tl_db_step_done(store, stmt, err, "cannot store a voter");
 		if (r == TL_EEXISTS) {
 			r = tl_error_set(err, TL_EROLL,
