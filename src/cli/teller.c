@@ -38,6 +38,8 @@ extern const struct cli_command cmd_challenge_resolve;
 extern const struct cli_command cmd_challenge_list;
 extern const struct cli_command cmd_turnout;
 extern const struct cli_command cmd_roll_import;
+extern const struct cli_command cmd_invite;
+extern const struct cli_command cmd_remind;
 extern const struct cli_command cmd_manifest;
 extern const struct cli_command cmd_ballot_make;
 extern const struct cli_command cmd_ballot_cast;
@@ -77,6 +79,8 @@ static const struct cli_command *const commands[] = {
 	&cmd_challenge_list,
 	&cmd_turnout,
 	&cmd_roll_import,
+	&cmd_invite,
+	&cmd_remind,
 	&cmd_manifest,
 	&cmd_ballot_make,
 	&cmd_ballot_cast,
