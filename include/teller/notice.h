@@ -24,7 +24,7 @@
  * (tl_notice_default_template); tl_notice_check_template checks a
  * replacement before anything is sent.
  *
- * Links: an enrolment link is BASE/vote/ID/enrol#token=TOKEN and a voting
+ * Links: an enrolment link is BASE/enrol/ID#token=TOKEN and a voting
  * link BASE/vote/ID#voter=VOTER_ID, where BASE is the address voters
  * reach `teller serve` at; the part after '#' stays in the browser.
  *
@@ -82,7 +82,7 @@ int tl_notice_render(const char *text, enum tl_notice_kind kind,
     const struct tl_notice_values *values, char **subject, char **body,
     struct tl_error *err);
 
-/* BASE/vote/ID/enrol#token=TOKEN or BASE/vote/ID#voter=VOTER (*out);
+/* BASE/enrol/ID#token=TOKEN or BASE/vote/ID#voter=VOTER (*out);
  * TL_EUSAGE if base is not an http:// or https:// URL without a query or
  * fragment (a trailing '/' is dropped). */
 int tl_notice_link(const char *base, const char *election,

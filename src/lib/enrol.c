@@ -218,8 +218,8 @@ tl_enrol_lookup(struct tl_store *store, const char *election,
 	return r;
 }
 
-/* Revokes the voter's tokens that are still good (all but `keep`'s, if
- * given). */
+/* Revokes the voter's tokens that are still good at now (all but
+ * `keep`'s, if given); an expired one stays expired, which says more. */
 static int
 revoke_tokens(struct tl_store *store, const char *election,
     const char *voter, const char *keep, int64_t now, struct tl_error *err)
@@ -229,14 +229,16 @@ revoke_tokens(struct tl_store *store, const char *election,
 
 	if ((r = tl_db_prepare(store, "UPDATE enrolment_tokens SET "
 	    "revoked_at = ? WHERE election_id = ? AND voter_id = ? AND "
-	    "used_at IS NULL AND revoked_at IS NULL AND token_hash IS NOT ?",
+	    "used_at IS NULL AND revoked_at IS NULL AND expires_at > ? AND "
+	    "token_hash IS NOT ?",
 	    &stmt, err)) != TL_OK)
 		return r;
 	sqlite3_bind_int64(stmt, 1, now);
 	sqlite3_bind_text(stmt, 2, election, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, voter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, now);
 	if (keep != NULL)
-		sqlite3_bind_text(stmt, 4, keep, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 5, keep, -1, SQLITE_STATIC);
 	r = tl_db_step_done(store, stmt, err, "cannot revoke enrolment links");
 	sqlite3_finalize(stmt);
 	return r;

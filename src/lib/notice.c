@@ -276,7 +276,7 @@ tl_notice_link(const char *base, const char *election,
 		    "the http:// or https:// address voters reach teller serve "
 		    "at (without ? or #)", base);
 	if (kind == TL_NOTICE_ENROLMENT)
-		r = asprintf(out, "%.*s/vote/%s/enrol#token=%s", (int)len, base,
+		r = asprintf(out, "%.*s/enrol/%s#token=%s", (int)len, base,
 		    election, token);
 	else
 		r = asprintf(out, "%.*s/vote/%s#voter=%s", (int)len, base,

@@ -300,6 +300,7 @@ server_free(struct server *srv)
 	free(srv->readers);
 	tl_key_free(srv->authority);
 	metrics_destroy(&srv->metrics);
+	ratelimit_destroy(&srv->enrol_limit);
 	pthread_mutex_destroy(&srv->lock);
 }
 
@@ -356,6 +357,8 @@ server_run(const struct server_config *config, struct tl_error *err)
 	srv.config = config;
 	pthread_mutex_init(&srv.lock, NULL);
 	metrics_init(&srv.metrics);
+	ratelimit_init(&srv.enrol_limit, config->enrol_limit,
+	    SERVER_ENROL_PERIOD);
 	if ((r = parse_listen(config->listen, &addr, &addr_len, err)) != TL_OK)
 		goto out;
 	/* The database is there and has an authority. */

@@ -304,7 +304,7 @@ START_TEST(links)
 
 	ck_assert_int_eq(tl_notice_link("https://vote.example.org/", "club",
 	    TL_NOTICE_ENROLMENT, "m1", "TOKEN", &link, &err), TL_OK);
-	ck_assert_str_eq(link, "https://vote.example.org/vote/club/enrol"
+	ck_assert_str_eq(link, "https://vote.example.org/enrol/club"
 	    "#token=TOKEN");
 	free(link);
 	ck_assert_int_eq(tl_notice_link("http://127.0.0.1:8080/teller", "club",
