@@ -70,12 +70,26 @@ int tl_election_import_roll(struct tl_store *store, const char *id,
 int tl_election_open(struct tl_store *store, const char *id, int64_t now,
     struct tl_error *err);
 
-/* Stops accepting ballots and appends a signed close statement carrying
+/*
+ * Stops accepting ballots and appends a signed close statement carrying
  * the random source values (one per random source of the manifest, in its
- * order) that seed tie-breaks. */
+ * order) that seed tie-breaks.  Only at or after the end of the voting
+ * window in force (the manifest's closes, moved by any amendment);
+ * before it, TL_EPHASE.
+ */
 int tl_election_close(struct tl_store *store, const char *id,
     const char *const *random, size_t nrandom, int64_t now,
     struct tl_error *err);
+
+/*
+ * An early close: as tl_election_close, but only before the end of the
+ * voting window in force (TL_EUSAGE at or after it), and with a reason (a
+ * statement text, statement.h) that the close statement carries as its
+ * "reason" (doc/record-format.md, 5.4).
+ */
+int tl_election_close_early(struct tl_store *store, const char *id,
+    const char *const *random, size_t nrandom, const char *reason,
+    int64_t now, struct tl_error *err);
 
 /* The signed manifest envelope (what a voter needs to make a ballot). */
 int tl_election_signed_manifest(struct tl_store *store, const char *id,

@@ -583,12 +583,14 @@ exec_demo(int argc, char **argv)
 	}
 	printf("  (refused, as it should be)\n");
 
-	step(&d, "Voting closes; the published random value that seeds any "
-	    "tie-break is logged");
+	step(&d, "Voting closes early (its window has a week to run), saying "
+	    "why; the published random value that seeds any tie-break is "
+	    "logged");
 	snprintf(random_value, sizeof(random_value), "demo-draw-%lld",
 	    (long long)o.seed);
 	if ((status = run(SHOW, "election", "close", ELECTION_ID, "--random",
-	    random_value, (char *)NULL)) != 0)
+	    random_value, "--early", "--reason", "The demonstration ends the "
+	    "vote once every voter has had their turn.", (char *)NULL)) != 0)
 		goto out;
 
 	step(&d, "The committee counts: votes per candidate (weighted), "

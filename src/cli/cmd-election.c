@@ -24,6 +24,8 @@ struct election_opts {
 	const char *phase;
 	int has_opens, has_closes;
 	int64_t opens, closes;
+	int early;
+	const char *reason;
 };
 
 static int
@@ -41,6 +43,12 @@ election_option(int opt, const char *arg, void *ctx)
 		return 0;
 	case 'p':
 		o->phase = arg;
+		return 0;
+	case 'e':
+		o->early = 1;
+		return 0;
+	case 'R':
+		o->reason = arg;
 		return 0;
 	case 'O':
 	case 'C':
@@ -419,27 +427,43 @@ exec_close(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"random", required_argument, NULL, 'r'},
+		{"early", no_argument, NULL, 'e'},
+		{"reason", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	struct election_opts o = {0};
 	struct tl_store *store = NULL;
 	struct tl_error err;
-	int first, status;
+	int first, status, r;
 
-	if ((status = setup(argc, argv, longopts, &o, 1, &first, 0, &store)) >=
-	    0) {
-		free(o.random);
-		return status;
+	if ((status = cli_parse(argc, argv, "", longopts, election_option, &o,
+	    &first)) >= 0 ||
+	    (status = cli_operands(argc - first, 1, 1)) != 0)
+		goto out;
+	if (o.early != (o.reason != NULL)) {
+		status = cli_usage_error(o.early ? "--early needs --reason TEXT: "
+		    "an early close says why" : "--reason is for an early close: "
+		    "give --early too");
+		goto out;
 	}
+	if ((store = cli_open_store(0, &status)) == NULL)
+		goto out;
 	tl_error_clear(&err);
-	if (tl_election_close(store, argv[first], o.random, o.nrandom,
-	    cli_now(), &err) != TL_OK)
+	if (o.early)
+		r = tl_election_close_early(store, argv[first], o.random,
+		    o.nrandom, o.reason, cli_now(), &err);
+	else
+		r = tl_election_close(store, argv[first], o.random, o.nrandom,
+		    cli_now(), &err);
+	if (r != TL_OK)
 		status = cli_fail(&err);
 	else {
-		printf("Election %s is closed; count it with 'teller tally %s'.\n",
-		    argv[first], argv[first]);
+		printf("Election %s is closed%s; count it with 'teller tally "
+		    "%s'.\n", argv[first], o.early ? " early (the reason is in "
+		    "its signed close statement)" : "", argv[first]);
 		status = 0;
 	}
+ out:
 	free(o.random);
 	tl_store_close(store);
 	return status;
@@ -565,17 +589,24 @@ const struct cli_command cmd_election_finalize = {
 };
 
 const struct cli_command cmd_election_close = {
-	"election", "close", "ID [--random VALUE]...",
+	"election", "close", "ID [--random VALUE]... [--early --reason TEXT]",
 	"Stop accepting ballots and record the random source values.",
 	"Give one --random VALUE per random source the manifest declares, in\n"
 	"its order (for example the published lottery numbers it names).  The\n"
 	"values are logged in the signed close statement and seed every\n"
 	"tie-break by lot, so that anyone can reproduce the count.  Sources of\n"
 	"the form rfc3797 take numbers separated by blanks (\"17 3 42\"), and\n"
-	"seed the lots through their RFC 3797 key string.  An election with a\n"
-	"timetable is closed once its voting phase is over.\n\n"
+	"seed the lots through their RFC 3797 key string.\n\n"
+	"An election closes once its voting window is over (the manifest's\n"
+	"closes time, or the voting phase's as amended).  Closing it before\n"
+	"then is an early close: give --early with --reason TEXT, which the\n"
+	"signed close statement carries for every observer to read; without\n"
+	"them the close is refused.  A close after the window's end takes no\n"
+	"reason.\n\n"
 	"Options:\n"
-	"  --random VALUE   a random source's published value (repeat)\n",
+	"  --random VALUE   a random source's published value (repeat)\n"
+	"  --early          close before the end of the voting window\n"
+	"  --reason TEXT    why (required with --early; up to 16384 bytes)\n",
 	exec_close,
 };
 

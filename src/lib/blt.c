@@ -12,6 +12,7 @@
 
 #include "teller/blt.h"
 #include "teller/manifest.h"
+#include "teller/utf8.h"
 
 #define WEIGHT_MAX INT64_C(1000000000000)
 
@@ -107,45 +108,19 @@ token(const char **s, const char *e, const char **ts, const char **te)
 	return 1;
 }
 
+/* Whether the n bytes at s are UTF-8 text with no control character but
+ * tab. */
 static int
 valid_utf8(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	size_t i = 0, step;
 
-	while (p < e) {
-		unsigned c = *p, need;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			if (c < 0x20 && c != '\t')
-				return 0;
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			cp = c & 0x07;
-		} else {
+	while (i < n) {
+		if ((unsigned char)s[i] < 0x20 && s[i] != '\t')
 			return 0;
-		}
-		if ((size_t)(e - p) <= need)
+		if ((step = tl_utf8_sequence(s + i, n - i)) == 0)
 			return 0;
-		for (unsigned i = 1; i <= need; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 &&
-		    cp <= 0xdfff))) || (need == 3 && (cp < 0x10000 ||
-		    cp > 0x10ffff)))
-			return 0;
-		p += need + 1;
+		i += step;
 	}
 	return 1;
 }

@@ -17,6 +17,7 @@
 #include "teller/envelope.h"
 #include "teller/log.h"
 #include "teller/rfc3797.h"
+#include "teller/statement.h"
 #include "teller/util.h"
 #include "teller/webhook.h"
 
@@ -526,25 +527,38 @@ count_ballots(struct tl_store *store, const char *id, int64_t *n,
 	return r;
 }
 
-/* An election with a timetable closes when its voting phase is over. */
+/*
+ * When an election may close (doc/record-format.md, check 13): at or after
+ * the end of its voting window in force (the voting phase with every
+ * amendment applied); before it only as an early close, which gives its
+ * reason.  A reason on a close that is not early is refused, as the
+ * verifier refuses it.
+ */
 static int
-check_close_phase(struct tl_store *store, const char *id,
-    const struct tl_manifest *m, int64_t now, struct tl_error *err)
+check_close_time(struct tl_store *store, const char *id, const char *reason,
+    int64_t now, struct tl_error *err)
 {
 	struct tl_timetable tt;
 	char when[TL_TIME_LEN];
 	int r;
 
-	if (!m->timetable.declared)
-		return TL_OK;
 	if ((r = tl_election_timetable(store, id, &tt, err)) != TL_OK)
 		return r;
-	if (now >= tt.phase[TL_PHASE_VOTING].closes)
-		return TL_OK;
 	tl_time_format(tt.phase[TL_PHASE_VOTING].closes, when);
-	return tl_error_set(err, TL_EPHASE, "election %s: its voting phase "
-	    "runs until %s; it closes after that (or amend the timetable)", id,
-	    when);
+	if (now < tt.phase[TL_PHASE_VOTING].closes && reason == NULL)
+		return tl_error_set(err, TL_EPHASE, "election %s: its voting "
+		    "window runs until %s; closing it before then is an early "
+		    "close, which must give its reason (--early --reason TEXT), "
+		    "signed into the close statement", id, when);
+	if (now >= tt.phase[TL_PHASE_VOTING].closes && reason != NULL)
+		return tl_error_set(err, TL_EUSAGE, "election %s: its voting "
+		    "window ended at %s, so closing it now is not early; close "
+		    "it without --early and --reason", id, when);
+	if (reason != NULL && !tl_statement_text_valid(reason))
+		return tl_error_set(err, TL_EUSAGE, "--reason: must be 1 to %d "
+		    "bytes of UTF-8 text with no control character but tab and "
+		    "line ends", TL_STATEMENT_TEXT_MAX);
+	return TL_OK;
 }
 
 /* A value of an RFC 3797 random source: numbers RFC 3797 can make a key
@@ -564,10 +578,10 @@ check_rfc3797_value(const struct tl_manifest *m, size_t i, const char *value,
 	return TL_OK;
 }
 
-int
-tl_election_close(struct tl_store *store, const char *id,
-    const char *const *random, size_t nrandom, int64_t now,
-    struct tl_error *err)
+static int
+close_election(struct tl_store *store, const char *id,
+    const char *const *random, size_t nrandom, const char *reason,
+    int64_t now, struct tl_error *err)
 {
 	struct tl_manifest *m = NULL;
 	struct tl_key *authority = NULL;
@@ -592,7 +606,7 @@ tl_election_close(struct tl_store *store, const char *id,
 		    state);
 		goto rollback;
 	}
-	if ((r = check_close_phase(store, id, m, now, err)) != TL_OK)
+	if ((r = check_close_time(store, id, reason, now, err)) != TL_OK)
 		goto rollback;
 	if (nrandom != m->nrandom_sources) {
 		r = tl_error_set(err, TL_EUSAGE,
@@ -628,6 +642,11 @@ tl_election_close(struct tl_store *store, const char *id,
 	doc = json_pack("{s:s, s:s, s:s, s:I, s:O}", "election", id, "manifest",
 	    hash, "time", when, "ballots", (json_int_t)nballots, "random",
 	    values);
+	if (doc != NULL && reason != NULL &&
+	    json_object_set_new(doc, "reason", json_string(reason)) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	if (doc == NULL || tl_json_dump(doc, &payload, &payload_len) != TL_OK ||
 	    tl_json_dump(values, &values_text, NULL) != TL_OK) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
@@ -665,6 +684,25 @@ tl_election_close(struct tl_store *store, const char *id,
 	free(values_text);
 	free(state);
 	return r;
+}
+
+int
+tl_election_close(struct tl_store *store, const char *id,
+    const char *const *random, size_t nrandom, int64_t now,
+    struct tl_error *err)
+{
+	return close_election(store, id, random, nrandom, NULL, now, err);
+}
+
+int
+tl_election_close_early(struct tl_store *store, const char *id,
+    const char *const *random, size_t nrandom, const char *reason,
+    int64_t now, struct tl_error *err)
+{
+	if (reason == NULL)
+		return tl_error_set(err, TL_EUSAGE, "an early close of election "
+		    "%s must give its reason", id);
+	return close_election(store, id, random, nrandom, reason, now, err);
 }
 
 int

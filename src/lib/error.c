@@ -1,6 +1,10 @@
 /*
  * error.c: error codes, their names and messages, and the helpers that fill a
- * struct tl_error.
+ * struct tl_error.  A message is always valid UTF-8 (teller serve sends it in
+ * a JSON answer, and Jansson takes nothing else): a byte of the arguments
+ * that is not part of a character, such as one from a URL's %ff or a name
+ * cut at a byte count, is written as \xHH, and a message cut to the buffer
+ * ends on a whole character.
  */
 #include <config.h>
 
@@ -9,6 +13,7 @@
 #include <string.h>
 
 #include "teller/error.h"
+#include "teller/utf8.h"
 
 struct code_info {
 	int code;
@@ -62,21 +67,29 @@ lookup(int code)
 int
 tl_error_set(struct tl_error *err, int code, const char *fmt, ...)
 {
+	char text[sizeof(err->message)];
 	va_list ap;
+	int len;
 
 	if (err == NULL)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	len = vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	if (len < 0)
+		len = 0;
+	/* Cut by vsnprintf, the text may end in part of a character; it
+	 * would not fit escaped, so the copy ends before it. */
+	tl_utf8_clean(err->message, sizeof(err->message), text,
+	    (size_t)len < sizeof(text) ? (size_t)len : sizeof(text) - 1);
 	return code;
 }
 
 int
 tl_error_prefix(struct tl_error *err, const char *fmt, ...)
 {
-	char joined[512 + 2 + sizeof(err->message)];
+	char prefix[512], joined[sizeof(prefix) + 2 + sizeof(err->message)];
 	size_t n;
 	va_list ap;
 	int len;
@@ -84,18 +97,20 @@ tl_error_prefix(struct tl_error *err, const char *fmt, ...)
 	if (err == NULL)
 		return TL_EINTERNAL;
 	va_start(ap, fmt);
-	len = vsnprintf(joined, 512, fmt, ap);
+	len = vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	n = len < 0 ? 0 : (size_t)len < 512 ? (size_t)len : 511;
+	n = len < 0 ? 0 : (size_t)len < sizeof(prefix) ? (size_t)len :
+	    sizeof(prefix) - 1;
+	/* A prefix cut by vsnprintf may end in part of a character; its
+	 * clean copy, in no more room, ends before that. */
+	n = tl_utf8_clean(joined, sizeof(prefix), prefix, n);
 	memcpy(joined + n, ": ", 2);
 	memcpy(joined + n + 2, err->message, sizeof(err->message));
 	joined[sizeof(joined) - 1] = '\0';
-	/* The message keeps as much as fits; the prefix comes first. */
-	n = strlen(joined);
-	if (n >= sizeof(err->message))
-		n = sizeof(err->message) - 1;
-	memcpy(err->message, joined, n);
-	err->message[n] = '\0';
+	/* The message keeps as much as fits, up to a whole character; the
+	 * prefix comes first. */
+	tl_utf8_clean(err->message, sizeof(err->message), joined,
+	    strlen(joined));
 	return err->code;
 }
 

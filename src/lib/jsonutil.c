@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "teller/utf8.h"
 
 static const char *
 sep(const char *where)
@@ -191,41 +192,6 @@ tl_json_take_literal(const char **p, const char *end, const char *lit,
 	return 1;
 }
 
-/* The length of the UTF-8 sequence at s (at most n bytes), as Jansson
- * accepts it (no overlong forms, no surrogates, nothing past U+10FFFF);
- * 0 if it is not one. */
-static size_t
-utf8_sequence(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 int
 tl_json_take_string(const char **p, const char *end, char *buf, size_t cap)
 {
@@ -234,9 +200,11 @@ tl_json_take_string(const char **p, const char *end, char *buf, size_t cap)
 	size_t n = 0, step;
 
 	while (s < e && *s != '"') {
-		if (*s < 0x20 || *s == '\\' ||
-		    (step = utf8_sequence(s, (size_t)(e - s))) == 0 ||
-		    n + step >= cap)
+		if (*s < 0x20 || *s == '\\')
+			return 0;
+		step = *s < 0x80 ? 1 :
+		    tl_utf8_sequence((const char *)s, (size_t)(e - s));
+		if (step == 0 || n + step >= cap)
 			return 0;
 		memcpy(buf + n, s, step);
 		n += step;

@@ -685,20 +685,32 @@ walk_amendment(struct verify *v, struct walk *w, struct line *l,
 	w->amendments++;
 }
 
+/*
+ * Check 13 for the close statement: at or after the end of the voting
+ * phase in force, or before it as an early close, which gives a reason;
+ * a reason on a close that is not early is a problem too.
+ */
 void
 tl_verify_cycle_close(struct verify *v, struct walk *w, size_t lineno)
 {
 	const struct tl_window *voting = &w->tt.phase[TL_PHASE_VOTING];
 	char closes[TL_TIME_LEN], when[TL_TIME_LEN];
+	int early = w->close.time < voting->closes;
 
-	/* As tl_election_close: only an election with a timetable. */
-	if (!v->first->timetable.declared || w->close.time >= voting->closes)
+	if (early == (w->close.reason != NULL))
 		return;
 	tl_time_format(voting->closes, closes);
 	tl_time_format(w->close.time, when);
-	tl_verify_problem(v, lineno, CHECK_TIMETABLE, TL_EPHASE, "the election "
-	    "was closed at %s, but its voting phase runs until %s", when,
-	    closes);
+	if (early)
+		tl_verify_problem(v, lineno, CHECK_TIMETABLE, TL_EPHASE, "the "
+		    "election was closed at %s, but its voting phase runs until "
+		    "%s, and the close statement gives no reason for an early "
+		    "close", when, closes);
+	else
+		tl_verify_problem(v, lineno, CHECK_TIMETABLE, TL_EPHASE, "the "
+		    "close statement gives a reason for an early close, but it "
+		    "was made at %s, when the voting phase was over (at %s)",
+		    when, closes);
 }
 
 /* --- certification, challenges, decisions, the final statement ------------ */

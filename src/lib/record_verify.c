@@ -524,25 +524,27 @@ close_free(struct close_statement *c)
 	for (size_t i = 0; i < c->nrandom; i++)
 		free(c->random[i]);
 	free(c->random);
+	free(c->reason);
 	memset(c, 0, sizeof(*c));
 }
 
 /*
  * The close statement's payload:
  *   {"election": ID, "manifest": HASH, "time": TIME, "ballots": N,
- *    "random": [{"source": NAME, "value": TEXT}, ...]}
- * with one random value per random source of the manifest, in its order.
+ *    "random": [{"source": NAME, "value": TEXT}, ...], "reason": TEXT}
+ * with one random value per random source of the manifest, in its order,
+ * and "reason" (a statement text) only on an early close (check 13).
  */
 static int
 parse_close(struct verify *v, const struct tl_envelope *env,
     struct close_statement *out, struct tl_error *err)
 {
 	static const char *const keys[] = {"election", "manifest", "time",
-	    "ballots", "random", NULL};
+	    "ballots", "random", "reason", NULL};
 	static const char *const value_keys[] = {"source", "value", NULL};
 	const struct tl_manifest *m = v->manifest;
 	struct close_statement c;
-	const char *election, *hash, *when;
+	const char *election, *hash, *when, *reason = NULL;
 	json_t *doc = NULL, *random;
 	char *key = NULL;
 	int r;
@@ -567,8 +569,16 @@ parse_close(struct verify *v, const struct tl_envelope *env,
 	    (r = tl_json_int(doc, "ballots", 1, 0, INT64_MAX, "close",
 	    TL_EINPUT, &c.ballots, err)) != TL_OK ||
 	    (r = tl_json_array(doc, "random", 1, "close", TL_EINPUT, &random,
+	    err)) != TL_OK ||
+	    (r = tl_json_string(doc, "reason", 0, "close", TL_EINPUT, &reason,
 	    err)) != TL_OK)
 		goto out;
+	if (reason != NULL && !tl_statement_text_valid(reason)) {
+		r = tl_error_set(err, TL_EINPUT, "close.reason: must be 1 to %d "
+		    "bytes with no control character but tab and line ends",
+		    TL_STATEMENT_TEXT_MAX);
+		goto out;
+	}
 	if (strcmp(election, m->id) != 0 || strcmp(hash, v->hash) != 0) {
 		r = tl_error_set(err, TL_EWRONGELECTION, "the close statement is "
 		    "of election %.64s with manifest %.16s..., not of this "
@@ -623,6 +633,10 @@ parse_close(struct verify *v, const struct tl_envelope *env,
 			goto out;
 		}
 		c.nrandom = i + 1;
+	}
+	if (reason != NULL && (c.reason = strdup(reason)) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
 	}
 	/* RFC 3797 sources: values that make a key string (8.3). */
 	if (m->random_form == TL_RANDOM_RFC3797 && c.nrandom > 0 &&
@@ -1051,9 +1065,19 @@ build_checks(struct verify *v, const struct walk *w)
 	} else {
 		tl_verify_set_check(checks, v, CHECK_ORDER, "ballots, then the close "
 		    "statement on line %zu, then the result", w->close_line);
+		const char *reason = w->close.reason != NULL ? w->close.reason :
+		    "";
+		size_t n = strlen(reason), shown = n < 300 ? n : 300;
+
+		/* The reason as far as it fits, cut between characters. */
+		while (shown > 0 && shown < n &&
+		    ((unsigned char)reason[shown] & 0xc0) == 0x80)
+			shown--;
 		tl_verify_set_check(checks, v, CHECK_CLOSE, "line %zu: %lld ballots, "
-		    "%zu random values", w->close_line, (long long)w->close.ballots,
-		    w->close.nrandom);
+		    "%zu random values%s%.*s%s", w->close_line,
+		    (long long)w->close.ballots, w->close.nrandom,
+		    w->close.reason != NULL ? "; closed early, because: " : "",
+		    (int)shown, reason, shown < n ? "..." : "");
 	}
 	if (v->have_root && v->have_head)
 		tl_verify_set_check(checks, v, CHECK_TREE, "the Merkle root of the %zu "

@@ -92,6 +92,7 @@ struct close_statement {
 	int64_t time;
 	size_t nrandom;
 	char **random;
+	char *reason; /* an early close's reason, or NULL */
 };
 
 struct verify {
@@ -254,7 +255,8 @@ void tl_verify_cycle_entry(struct verify *v, struct walk *w, struct line *l,
     size_t lineno);
 
 /* record_cycle.c: the timetable's rule for the close statement (an
- * election with a timetable closes after its voting phase). */
+ * election closes after its voting phase, or before it early, with a
+ * reason). */
 void tl_verify_cycle_close(struct verify *v, struct walk *w, size_t lineno);
 
 /* record_cycle.c: after the last entry, what is judged on the whole log

@@ -171,10 +171,14 @@ respond_text_line(struct request *req, unsigned status, const char *text)
 	return ret;
 }
 
-/* The JSON error body of err, as a response to queue. */
+/* The JSON error body of err, as a response to queue.  Every message is
+ * valid UTF-8 (error.h), so Jansson takes it; should it still fail (out
+ * of memory), a fixed body says so rather than no answer at all. */
 static struct MHD_Response *
 error_response(const struct tl_error *err)
 {
+	static const char fallback[] =
+	    "{\"error\":\"out_of_memory\",\"message\":\"out of memory\"}";
 	struct MHD_Response *response = NULL;
 	json_t *doc;
 	char *text;
@@ -188,16 +192,36 @@ error_response(const struct tl_error *err)
 	if (text != NULL && (response = MHD_create_response_from_buffer(
 	    strlen(text), text, MHD_RESPMEM_MUST_FREE)) == NULL)
 		free(text);
+	if (response == NULL)
+		response = MHD_create_response_from_buffer(sizeof(fallback) - 1,
+		    (void *)fallback, MHD_RESPMEM_PERSISTENT);
 	if (response != NULL)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    JSON_TYPE);
 	return response;
 }
 
+/* The whole message of a failure of the server's own (a 500) goes to the
+ * log only: it can name the database's path or other files of the host. */
+static void
+log_failure(const struct request *req, const struct tl_error *err)
+{
+	fprintf(stderr, "teller: %s %s: %s: %s\n", req->method, req->path,
+	    tl_error_name(err->code), err->message);
+}
+
 static enum MHD_Result
 respond_error_status(struct request *req, unsigned status,
     const struct tl_error *err)
 {
+	struct tl_error shown;
+
+	if (status == MHD_HTTP_INTERNAL_SERVER_ERROR) {
+		log_failure(req, err);
+		tl_error_set(&shown, err->code, "%s; the server's log has the "
+		    "details", tl_strerror(err->code));
+		err = &shown;
+	}
 	return respond_response(req, status, error_response(err));
 }
 
@@ -206,7 +230,6 @@ respond_error(struct request *req, const struct tl_error *err)
 {
 	return respond_error_status(req, http_status(err->code), err);
 }
-
 /* --- query parameters ----------------------------------------------------- */
 
 /* An optional whole-number query parameter in [min, max]; *present says
@@ -651,10 +674,15 @@ finish_ballot(struct request *req)
 	if (tl_cast_receipt(store, req->pending.cast,
 	    tl_cast_tree_head(req->pending.cast), req->srv->authority, &receipt,
 	    &err) != TL_OK) {
+		struct tl_error shown;
+
 		server_reader_put(req->srv, store);
-		tl_error_prefix(&err, "the ballot is stored, but its receipt "
-		    "failed");
-		return respond_error(req, &err);
+		log_failure(req, &err);
+		tl_error_set(&shown, err.code, "the ballot is stored, but its "
+		    "receipt failed (%s; the server's log has the details)",
+		    tl_strerror(err.code));
+		return respond_response(req, http_status(err.code),
+		    error_response(&shown));
 	}
 	server_reader_put(req->srv, store);
 	ret = respond_text_line(req, MHD_HTTP_CREATED, receipt);

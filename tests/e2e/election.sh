@@ -93,7 +93,29 @@ pass "rejections stored nothing"
 
 expect_status 2 teller tally club-2026
 expect_stderr "close it before counting"
-teller election close club-2026 --random 31415 >/dev/null
+# The voting window runs for another day: closing now is an early close,
+# which must say why, and the signed close statement carries the reason.
+expect_status 2 teller election close club-2026 --random 31415
+expect_stderr "its voting window runs until"
+expect_stderr "--early --reason TEXT"
+expect_status 2 teller election close club-2026 --random 31415 --early
+expect_stderr "--early needs --reason TEXT"
+expect_status 2 teller election close club-2026 --random 31415 --reason why
+expect_stderr "--reason is for an early close"
+[ "$(sql "SELECT state FROM elections")" = open ] || fail "a refused close closed"
+teller election close club-2026 --random 31415 --early \
+	--reason "Every member has voted; the committee closes the vote early." >close.txt
+grep -q "closed early" close.txt || fail "the early close is not reported"
+sql "SELECT entry FROM log WHERE kind = 'close'" | "$PYTHON3" -c '
+import base64, json, sys
+payload = json.loads(base64.b64decode(json.load(sys.stdin)["payload"]))
+assert payload["reason"] == "Every member has voted; the committee closes the vote early.", payload
+'
+teller export club-2026 -o early.jsonl
+teller verify early.jsonl >verify.txt || { cat verify.txt; fail "verify"; }
+grep -q "closed early, because: Every member has voted" verify.txt \
+	|| { cat verify.txt; fail "verify does not show the reason"; }
+pass "an early close needs --early and a reason, which is signed"
 teller tally club-2026 --format json >result.json
 teller tally club-2026 >result.txt
 grep -q "Winners: " result.txt || fail "text result has no winners"

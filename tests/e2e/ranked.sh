@@ -54,7 +54,7 @@ while read -r id weight rest; do
 done <votes.txt
 pass "ranked ballots cast, with equal ranks for schulze"
 
-teller election close ranked-2026 --random 2718 >/dev/null
+teller election close ranked-2026 --random 2718 --early --reason "test" >/dev/null
 expect_status 2 teller tally ranked-2026 --format blt
 expect_stderr "--contest"
 teller tally ranked-2026 --format blt --contest chair >chair.blt

@@ -72,7 +72,7 @@ for r in receipts/*.json; do
 done
 pass "the open election's record verifies and holds all 7 receipts"
 
-teller election close rec-2026 --random 4242 >/dev/null
+teller election close rec-2026 --random 4242 --early --reason "test" >/dev/null
 teller tally rec-2026 >/dev/null
 teller export rec-2026 >counted.jsonl
 expect_status 0 teller verify --json counted.jsonl
@@ -150,7 +150,7 @@ export TELLER_DB="$T/fork.db"
 cast m7 1 ben no ben
 teller ballot cast ballots/m3-1.json --output fork-m3.json
 cast m8 1 cat yes cat
-teller election close rec-2026 --random 4242 >/dev/null
+teller election close rec-2026 --random 4242 --early --reason "test" >/dev/null
 teller tally rec-2026 >/dev/null
 teller export rec-2026 --output rewritten.jsonl
 export TELLER_DB="$T/teller.db"

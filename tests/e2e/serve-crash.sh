@@ -209,7 +209,7 @@ wait "$SERVER_PID" || fail "the server did not stop cleanly"
 pass "every receipt's ballot is in the log, proven included and consistent"
 
 [ "$(sql 'PRAGMA integrity_check')" = ok ] || fail "integrity check"
-teller election close bench --random crash >/dev/null
+teller election close bench --random crash --early --reason "test" >/dev/null
 teller tally bench --format json >result.json
 voted=$("$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))["turnout"][0]["voted"])' result.json)
 [ "$voted" = "$(sql 'SELECT COUNT(DISTINCT voter_id) FROM ballots')" ] || fail "turnout"

@@ -36,7 +36,7 @@ teller election open club >/dev/null
 teller manifest club -o m.json
 teller ballot make --manifest m.json --key m1.pem --voter m1 --vote board=ann -o b.json
 teller ballot cast b.json --server "$URL" >/dev/null
-teller election close club --random 7 >/dev/null
+teller election close club --random 7 --early --reason "test" >/dev/null
 teller tally club >/dev/null
 
 # received: how many deliveries the receiver accepted (2xx, good signature).

@@ -9,14 +9,7 @@ cd "$T"
 teller init >/dev/null
 
 # club: open, revote "first"; other: open; draft1: never opened.
-cat >club.json <<EOF
-{"id": "club", "title": "Club board", "revote": "first",
- "opens": "$(utc -3600)", "closes": "$(utc 86400)",
- "constituencies": [{"id": "members", "name": "Members"}],
- "contests": [{"id": "board", "title": "Board", "constituency": "members",
-   "seats": 1, "method": "plurality",
-   "candidates": [{"id": "ann", "name": "Ann"}, {"id": "ben", "name": "Ben"}]}]}
-EOF
+club_manifest first >club.json
 sed -e 's/"club"/"other"/' -e 's/Club board/Other board/' club.json >other.json
 sed -e 's/"club"/"draft1"/' -e 's/Club board/Draft board/' club.json >draft1.json
 for e in club other draft1; do teller election create $e.json >/dev/null; done
@@ -285,7 +278,7 @@ expect_http 405 usage
 pass "refusals: signature, roll, election, draft, duplicate, JSON, size, route, method"
 
 # Closed: the election closed by the administrator while serving.
-teller election close other >/dev/null
+teller election close other --early --reason "test" >/dev/null
 before=$(stored)
 refused 409 wrong_state /v1/elections/other/ballots --data-binary @ballots/o1.json
 body_has "other is closed"
@@ -318,7 +311,7 @@ stop_server
 pass "refused after the voting window"
 
 # A counted election's results are served.
-teller election close club >/dev/null
+TELLER_NOW="$(utc 90000)" teller election close club >/dev/null
 teller tally club --format json >club-result.json
 start_server
 http GET /v1/elections/club/results

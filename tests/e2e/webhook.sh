@@ -148,7 +148,7 @@ pass "a failing receiver is retried after 10 s, then 20 s, and gets it once"
 # --- the receiver is down while teller stops and starts again -------------
 kill "$RECEIVER"
 wait "$RECEIVER" 2>/dev/null || true
-TELLER_NOW=$((T0 + 100)) teller election close club --random r1 >/dev/null
+TELLER_NOW=$((T0 + 100)) teller election close club --random r1 --early --reason "test" >/dev/null
 TELLER_NOW=$((T0 + 100)) "$TELLER" webhook deliver >loop.txt 2>&1 &
 LOOP=$!
 TL_PIDS="$TL_PIDS $LOOP"

@@ -147,8 +147,8 @@ START_TEST(all_refused_writes_nothing)
 	casts[0] = checked(envs[0]);
 	casts[1] = checked(envs[1]);
 	/* The election closes between the check and the commit. */
-	ck_assert_int_eq(tl_election_close(store, "e1", (const char *[]){"7"},
-	    1, TH_NOW, &err), TL_OK);
+	ck_assert_int_eq(tl_election_close_early(store, "e1",
+	    (const char *[]){"7"}, 1, "a test", TH_NOW, &err), TL_OK);
 	heads_before = th_count(store, "tree_heads");
 	ck_assert_int_eq(tl_cast_commit_group(store, casts, 2, TH_NOW,
 	    authority, errs, &err), TL_OK);

@@ -597,7 +597,8 @@ START_TEST(ballots_only_in_voting_phase)
 		const char *values[] = {"1 2 3"};
 
 		REFUSED(tl_election_close(store, "c1", values, 1,
-		    VOTE_CLOSES - 1, ERR), TL_EPHASE, "voting phase");
+		    VOTE_CLOSES - 1, ERR), TL_EPHASE, "voting window runs "
+		    "until 2030-02-10T00:00:00Z");
 	}
 }
 END_TEST

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "helpers.h"
+#include "store_internal.h"
 #include "teller/cast.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
@@ -424,16 +425,16 @@ START_TEST(not_open)
 	expect_rejected(env, TH_NOW, TL_ESTATE, "e1 is a draft");
 	free(env);
 	open_election();
-	ck_assert_int_eq(tl_election_close(store, "e1", NULL, 0, TH_NOW, &err),
-	    TL_EUSAGE);
+	ck_assert_int_eq(tl_election_close_early(store, "e1", NULL, 0,
+	    "early", TH_NOW, &err), TL_EUSAGE);
 	ck_assert_ptr_nonnull(strstr(err.message, "declares 1 random source"));
 	{
 		const char *r[1] = {"42"};
 
-		ck_assert_int_eq(tl_election_close(store, "e1", r, 1, TH_NOW,
-		    &err), TL_OK);
-		ck_assert_int_eq(tl_election_close(store, "e1", r, 1, TH_NOW,
-		    &err), TL_ESTATE);
+		ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1,
+		    "early", TH_NOW, &err), TL_OK);
+		ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1,
+		    "early", TH_NOW, &err), TL_ESTATE);
 	}
 	env = ballot(0, "a1", 1, "");
 	expect_rejected(env, TH_NOW, TL_ESTATE, "e1 is closed; it is not "
@@ -504,8 +505,8 @@ START_TEST(tally_counts_the_log)
 	ck_assert_int_eq(tl_election_tally(store, "e1", TH_NOW, &result, &err),
 	    TL_ESTATE);
 	ck_assert_ptr_nonnull(strstr(err.message, "close it before counting"));
-	ck_assert_int_eq(tl_election_close(store, "e1", random, 1, TH_NOW,
-	    &err), TL_OK);
+	ck_assert_int_eq(tl_election_close_early(store, "e1", random, 1,
+	    "a test", TH_NOW, &err), TL_OK);
 	ck_assert_int_eq(tl_election_tally(store, "e1", TH_NOW, &result, &err),
 	    TL_OK);
 	plu = contest_report(result, "plu");
@@ -603,6 +604,85 @@ START_TEST(store_reopen_and_init_twice)
 }
 END_TEST
 
+/* The close statement's payload in the log (caller frees), or NULL. */
+static char *
+logged_close(void)
+{
+	struct tl_error err;
+	struct tl_envelope *env = NULL;
+	sqlite3_stmt *stmt = NULL;
+	char *payload = NULL;
+
+	ck_assert_int_eq(tl_db_prepare(store, "SELECT entry FROM log WHERE "
+	    "election_id = 'e1' AND kind = 'close'", &stmt, &err), TL_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *entry = (const char *)sqlite3_column_text(stmt, 0);
+
+		ck_assert_int_eq(tl_envelope_parse(entry, strlen(entry),
+		    TL_ENVELOPE_MAX_DEFAULT, &env, &err), TL_OK);
+		payload = strndup((const char *)env->payload, env->payload_len);
+		tl_envelope_free(env);
+	}
+	sqlite3_finalize(stmt);
+	return payload;
+}
+
+/* Before the end of the voting window a close is refused unless it is an
+ * early one with a reason, which the signed close statement carries;
+ * after the end, a close takes no reason. */
+START_TEST(early_close_needs_a_reason)
+{
+	struct tl_error err;
+	const char *r[1] = {"42"};
+	char *payload;
+
+	ck_assert_int_eq(tl_election_close(store, "e1", r, 1, TH_CLOSES - 1,
+	    &err), TL_EPHASE);
+	ck_assert_ptr_nonnull(strstr(err.message, "runs until "
+	    "2026-11-23T00:00:00Z"));
+	ck_assert_ptr_nonnull(strstr(err.message, "--early --reason"));
+	ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1, NULL,
+	    TH_NOW, &err), TL_EUSAGE);
+	ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1, "",
+	    TH_NOW, &err), TL_EUSAGE);
+	ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1,
+	    "a bell\a", TH_NOW, &err), TL_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(err.message, "--reason"));
+	/* At the end of the window, or after it, a close is not early. */
+	ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1, "why",
+	    TH_CLOSES, &err), TL_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(err.message, "not early"));
+	ck_assert_ptr_null(logged_close());
+	ck_assert_int_eq(th_count(store, "SELECT COUNT(*) FROM elections "
+	    "WHERE state = 'open'"), 1);
+	ck_assert_int_eq(tl_election_close_early(store, "e1", r, 1,
+	    "Every voter has voted.\nThe committee agreed.", TH_NOW, &err),
+	    TL_OK);
+	payload = logged_close();
+	ck_assert_ptr_nonnull(payload);
+	ck_assert_ptr_nonnull(strstr(payload, "\"reason\":\"Every voter has "
+	    "voted.\\nThe committee agreed.\""));
+	free(payload);
+}
+END_TEST
+
+/* A close at the end of the window carries no reason. */
+START_TEST(close_after_the_window)
+{
+	struct tl_error err;
+	const char *r[1] = {"42"};
+	char *payload;
+
+	ck_assert_int_eq(tl_election_close(store, "e1", r, 1, TH_CLOSES,
+	    &err), TL_OK);
+	payload = logged_close();
+	ck_assert_ptr_nonnull(payload);
+	ck_assert_ptr_null(strstr(payload, "reason"));
+	ck_assert_ptr_nonnull(strstr(payload, "\"time\":\"2026-11-23T00:00:00Z\""));
+	free(payload);
+}
+END_TEST
+
 static Suite *
 election_suite(void)
 {
@@ -624,6 +704,8 @@ election_suite(void)
 	tcase_add_test(open, cast_and_receipt);
 	tcase_add_test(open, cast_rejections);
 	tcase_add_test(open, tally_counts_the_log);
+	tcase_add_test(open, early_close_needs_a_reason);
+	tcase_add_test(open, close_after_the_window);
 	suite_add_tcase(s, open);
 	tcase_add_checked_fixture(first, setup_open_first, teardown);
 	tcase_add_test(first, first_policy_refuses_second_ballot);

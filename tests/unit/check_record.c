@@ -883,6 +883,72 @@ START_TEST(test_spec_example)
 }
 END_TEST
 
+/* The shared record with its close statement's time and reason changed,
+ * signed again with the tree head sealed over it: what verify says. */
+static json_t *
+verify_close_as(const char *time, const char *reason)
+{
+	struct rf_lines lines;
+	json_t *doc, *report;
+	char *payload, *text, *line;
+
+	payload = rf_payload(base.line[close_index], NULL);
+	ck_assert_ptr_nonnull(doc = json_loads(payload, 0, NULL));
+	free(payload);
+	json_object_set_new(doc, "time", json_string(time));
+	if (reason != NULL)
+		json_object_set_new(doc, "reason", json_string(reason));
+	ck_assert_ptr_nonnull(text = json_dumps(doc, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER));
+	json_decref(doc);
+	line = rf_sign(shared.authority, TL_TYPE_CLOSE, text);
+	free(text);
+	copy_base(&lines);
+	rf_set_line(&lines, close_index, line);
+	free(line);
+	rf_seal(&lines, shared.authority);
+	report = rf_verify_lines(&lines);
+	rf_lines_free(&lines);
+	return report;
+}
+
+/* Check 13: a close before the end of the voting window (2026-11-23
+ * 00:00) is early and must give a reason; one at or after it must not. */
+START_TEST(test_early_close)
+{
+	json_t *report;
+	char *dump;
+
+	/* The fixture closes after the window, with no reason: valid. */
+	report = verify_close_as("2026-11-23T01:00:00Z", NULL);
+	ck_assert(rf_is_valid(report));
+	json_decref(report);
+	/* Early, and saying why: valid, and the report shows the reason. */
+	report = verify_close_as("2026-11-22T12:00:00Z", "All have voted.");
+	dump = json_dumps(report, 0);
+	ck_assert_msg(rf_is_valid(report), "%s", dump);
+	ck_assert_ptr_nonnull(strstr(dump, "closed early, because: All have "
+	    "voted."));
+	free(dump);
+	json_decref(report);
+	/* Early without a reason. */
+	report = verify_close_as("2026-11-22T23:59:59Z", NULL);
+	rf_expect_problem(report, close_index + 1, "timetable", "wrong_phase");
+	json_decref(report);
+	/* A reason on a close at the end of the window, or after it. */
+	report = verify_close_as("2026-11-23T00:00:00Z", "Why not.");
+	rf_expect_problem(report, close_index + 1, "timetable", "wrong_phase");
+	json_decref(report);
+	/* A reason that is not a statement text makes it malformed. */
+	report = verify_close_as("2026-11-22T12:00:00Z", "a bell\a");
+	rf_expect_problem(report, close_index + 1, "close", "invalid_input");
+	json_decref(report);
+	report = verify_close_as("2026-11-22T12:00:00Z", "");
+	rf_expect_problem(report, close_index + 1, "close", "invalid_input");
+	json_decref(report);
+}
+END_TEST
+
 static Suite *
 record_suite(void)
 {
@@ -910,6 +976,7 @@ record_suite(void)
 	tcase_add_test(tc, test_form_of_lines);
 	tcase_add_test(tc, test_first_lines);
 	tcase_add_test(tc, test_authority_resigned);
+	tcase_add_test(tc, test_early_close);
 	tcase_add_test(tc, test_parse_and_proofs);
 	suite_add_tcase(s, tc);
 	return s;

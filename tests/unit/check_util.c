@@ -5,11 +5,13 @@
 #include <config.h>
 
 #include <check.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
 #include "teller/error.h"
+#include "teller/utf8.h"
 #include "teller/util.h"
 
 START_TEST(buf_grows_and_caps)
@@ -168,6 +170,103 @@ START_TEST(error_messages)
 }
 END_TEST
 
+/* Whether s is valid UTF-8, asked of Jansson (not of teller's code). */
+static int
+jansson_takes(const char *s)
+{
+	json_t *probe = json_string(s);
+
+	json_decref(probe);
+	return probe != NULL;
+}
+
+START_TEST(utf8_sequences)
+{
+	/* One of each length, and what RFC 3629 section 3 excludes. */
+	ck_assert_uint_eq(tl_utf8_sequence("a", 1), 1);
+	ck_assert_uint_eq(tl_utf8_sequence("\xc3\xa9", 2), 2);        /* é */
+	ck_assert_uint_eq(tl_utf8_sequence("\xe2\x82\xac", 3), 3);    /* € */
+	ck_assert_uint_eq(tl_utf8_sequence("\xf0\x9f\x97\xb3", 4), 4);
+	ck_assert_uint_eq(tl_utf8_sequence("\xe2\x82\xac", 2), 0);    /* cut */
+	ck_assert_uint_eq(tl_utf8_sequence("\xff", 1), 0);
+	ck_assert_uint_eq(tl_utf8_sequence("\x80", 1), 0);  /* continuation */
+	ck_assert_uint_eq(tl_utf8_sequence("\xc0\x80", 2), 0);     /* overlong */
+	ck_assert_uint_eq(tl_utf8_sequence("\xe0\x80\xaf", 3), 0); /* overlong */
+	ck_assert_uint_eq(tl_utf8_sequence("\xed\xa0\x80", 3), 0); /* surrogate */
+	ck_assert_uint_eq(tl_utf8_sequence("\xf4\x90\x80\x80", 4), 0); /* big */
+	ck_assert_uint_eq(tl_utf8_sequence("\xc3(", 2), 0);
+}
+END_TEST
+
+START_TEST(utf8_clean)
+{
+	char out[16];
+
+	/* Bad bytes and control characters are escaped; tab, newline and
+	 * whole characters are kept. */
+	ck_assert_uint_eq(tl_utf8_clean(out, sizeof(out), "a\xff\x1b\t\n\xc3\xa9",
+	    7), 13);
+	ck_assert_str_eq(out, "a\\xff\\x1b\t\n\xc3\xa9");
+	/* A character cut at its end is escaped byte by byte. */
+	tl_utf8_clean(out, sizeof(out), "\xe2\x82|", 3);
+	ck_assert_str_eq(out, "\\xe2\\x82|");
+	/* The copy stops before what does not fit whole. */
+	tl_utf8_clean(out, 5, "ab\xe2\x82\xac", 5);
+	ck_assert_str_eq(out, "ab");
+	tl_utf8_clean(out, 6, "ab\xff", 3);
+	ck_assert_str_eq(out, "ab");
+	tl_utf8_clean(out, 7, "ab\xff", 3);
+	ck_assert_str_eq(out, "ab\\xff");
+	tl_utf8_clean(out, 1, "abc", 3);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+/* What teller serve puts in a JSON answer: every message is valid UTF-8,
+ * whatever bytes its arguments hold and wherever it is cut. */
+START_TEST(error_messages_utf8)
+{
+	struct tl_error err;
+	char name[2000], prefix[700];
+	size_t i;
+
+	/* A route's %ff, decoded. */
+	tl_error_set(&err, TL_ENOTFOUND, "no election \"%.64s\"", "\xff");
+	ck_assert_str_eq(err.message, "no election \"\\xff\"");
+	ck_assert(jansson_takes(err.message));
+	/* A name cut by a precision in the middle of a character. */
+	tl_error_set(&err, TL_EINPUT, "value \"%.3s\"", "\xe2\x82\xac\xe2\x82\xac");
+	ck_assert_str_eq(err.message, "value \"\xe2\x82\xac\"");
+	tl_error_set(&err, TL_EINPUT, "value \"%.4s\"", "\xe2\x82\xac\xe2\x82\xac");
+	ck_assert_str_eq(err.message, "value \"\xe2\x82\xac\\xe2\"");
+	ck_assert(jansson_takes(err.message));
+	/* A message longer than the buffer, cut at each of the bytes of a
+	 * three-byte character: it ends on a whole one. */
+	for (size_t shift = 0; shift < 3; shift++) {
+		memset(name, 'a', shift);
+		for (i = shift; i + 3 < sizeof(name); i += 3)
+			memcpy(name + i, "\xe2\x82\xac", 3);
+		name[i] = '\0';
+		tl_error_set(&err, TL_EINPUT, "%s", name);
+		ck_assert(jansson_takes(err.message));
+		ck_assert_uint_ge(strlen(err.message), sizeof(err.message) - 3);
+		/* The same with a prefix cut at its own limit, and the
+		 * joined message cut again. */
+		memset(prefix, 'p', shift + 1);
+		for (i = shift + 1; i + 2 < sizeof(prefix); i += 2)
+			memcpy(prefix + i, "\xc3\xa9", 2);
+		prefix[i] = '\0';
+		tl_error_prefix(&err, "%s", prefix);
+		ck_assert(jansson_takes(err.message));
+		ck_assert_uint_ge(strlen(err.message), sizeof(err.message) - 3);
+	}
+	/* An invalid byte in a prefix. */
+	tl_error_set(&err, TL_EIO, "cannot read");
+	tl_error_prefix(&err, "caf\xe9.csv");
+	ck_assert_str_eq(err.message, "caf\\xe9.csv: cannot read");
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -182,6 +281,9 @@ util_suite(void)
 	tcase_add_test(tc, time_rejects);
 	tcase_add_test(tc, valid_ids);
 	tcase_add_test(tc, error_messages);
+	tcase_add_test(tc, utf8_sequences);
+	tcase_add_test(tc, utf8_clean);
+	tcase_add_test(tc, error_messages_utf8);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -315,8 +315,8 @@ open_close_tally(int with_ballot)
 		free(payload);
 		free(env);
 	}
-	ck_assert_int_eq(tl_election_close(store, "e1", random, 1, TH_NOW + 2,
-	    &err), TL_OK);
+	ck_assert_int_eq(tl_election_close_early(store, "e1", random, 1,
+	    "a test", TH_NOW + 2, &err), TL_OK);
 	ck_assert_msg(tl_election_tally(store, "e1", TH_NOW + 3, &result,
 	    &err) == TL_OK, "%s", err.message);
 	json_decref(result);

@@ -31,8 +31,10 @@ struct tl_store *th_store(const char *dir);
 /* Number of rows of a table (or of a query "SELECT COUNT(*) ...").  */
 int64_t th_count(struct tl_store *store, const char *sql);
 
-/* A fixed time: 2026-11-22T10:00:00Z, and the test manifest's window. */
+/* A fixed time: 2026-11-22T10:00:00Z, and the end of the test
+ * manifest's window (2026-11-23T00:00:00Z). */
 #define TH_NOW INT64_C(1795341600)
+#define TH_CLOSES (TH_NOW + 14 * 3600)
 
 /*
  * The test election "e1": constituencies "a" (contests "plu": plurality,

@@ -151,9 +151,9 @@ rf_build(struct rf_election *e, size_t na, size_t nb, size_t revotes,
 	free(voted);
 	if (stage >= RF_CLOSED)
 		ck_assert_int_eq(tl_election_close(e->store, "e1", random, 1,
-		    TH_NOW + 3600, &err), TL_OK);
+		    TH_CLOSES + 3600, &err), TL_OK);
 	if (stage >= RF_COUNTED) {
-		ck_assert_msg(tl_election_tally(e->store, "e1", TH_NOW + 7200,
+		ck_assert_msg(tl_election_tally(e->store, "e1", TH_CLOSES + 7200,
 		    &result, &err) == TL_OK, "%s", err.message);
 		json_decref(result);
 	}

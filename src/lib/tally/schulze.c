@@ -7,13 +7,18 @@
  *   p[X][Y] = the strength of the strongest path from X to Y, where a
  *             link X->Y has strength d[X][Y] if d[X][Y] > d[Y][X], else
  *             none (0); a path is as strong as its weakest link.
- *   X ranks above Y when p[X][Y] > p[Y][X].  That order is transitive;
- *   teller lists the candidates by how many others each one beats, and
- *   breaks a tie between candidates neither of whom beats the other by
- *   lot.  The winners of k seats are the first k of the ranking.
+ *   X beats Y when p[X][Y] > p[Y][X].  That relation is a strict partial
+ *   order (Schulze 2011 proves it transitive): it may leave several
+ *   candidates that nobody beats, each of them a potential winner.
+ *   The ranking is built place by place: the candidates not yet placed
+ *   that no candidate not yet placed beats are the potential winners of
+ *   the place; one takes it, several are a tie broken by lot (the first
+ *   of them in the lot order takes it).  The winners of k seats are the
+ *   first k of the ranking.
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +56,8 @@ tl_count_schulze(const struct tl_count_input *in, json_t *report,
 	struct tl_ranked rk;
 	struct tl_lot lot;
 	int64_t *d = NULL, *p = NULL, *wins = NULL;
-	size_t *cands = NULL, *pos = NULL, *tied = NULL;
+	size_t *cands = NULL, *pos = NULL, *tied = NULL, *left = NULL;
+	size_t *beaten_by = NULL;
 	json_t *ranking = NULL, *ties = NULL, *round = NULL;
 	int r;
 
@@ -64,10 +70,13 @@ tl_count_schulze(const struct tl_count_input *in, json_t *report,
 	cands = calloc(n + 1, sizeof(*cands));
 	pos = calloc(n + 1, sizeof(*pos));
 	tied = calloc(n + 1, sizeof(*tied));
+	left = calloc(n + 1, sizeof(*left));
+	beaten_by = calloc(n + 1, sizeof(*beaten_by));
 	ranking = json_array();
 	ties = json_array();
 	if (d == NULL || p == NULL || wins == NULL || cands == NULL ||
-	    pos == NULL || tied == NULL || ranking == NULL || ties == NULL ||
+	    pos == NULL || tied == NULL || left == NULL ||
+	    beaten_by == NULL || ranking == NULL || ties == NULL ||
 	    (r = tl_lot_init(&lot, in)) != TL_OK)
 		goto nomem;
 	for (size_t c = 0; c < n; c++)
@@ -126,45 +135,54 @@ tl_count_schulze(const struct tl_count_input *in, json_t *report,
 		for (size_t j = 0; j < k; j++) {
 			size_t a = cands[i], b = cands[j];
 
-			if (p[a * n + b] > p[b * n + a])
+			if (p[a * n + b] > p[b * n + a]) {
 				wins[a]++;
+				beaten_by[b]++;
+			}
 		}
-	/* The ranking: most wins first, equal wins in lot order (a tie). */
-	memcpy(pos, cands, k * sizeof(*pos));
-	for (size_t i = 1; i < k; i++) {
-		size_t c = pos[i], j = i;
+	/*
+	 * The ranking, place by place: the potential winners of a place are
+	 * the candidates left that no candidate left beats.  One takes the
+	 * place; several are a tie, which the lot breaks (the first of them
+	 * in the lot order takes the place).  The beat relation is a strict
+	 * partial order, so there is always at least one.
+	 */
+	memcpy(left, cands, k * sizeof(*left));
+	for (size_t place = 0, nleft = k; place < k; place++) {
+		size_t ntied = 0, chosen, kept = 0;
 
-		while (j > 0 && (wins[pos[j - 1]] < wins[c] ||
-		    (wins[pos[j - 1]] == wins[c] &&
-		    lot.rank[pos[j - 1]] > lot.rank[c]))) {
-			pos[j] = pos[j - 1];
-			j--;
-		}
-		pos[j] = c;
-	}
-	for (size_t i = 0; i < k;) {
-		size_t j = i, ntied = 0;
-
-		while (j < k && wins[pos[j]] == wins[pos[i]])
-			j++;
-		if (j - i > 1) {
+		for (size_t i = 0; i < nleft; i++)
+			if (beaten_by[left[i]] == 0)
+				tied[ntied++] = left[i];
+		if (ntied == 1) {
+			chosen = tied[0];
+		} else {
 			json_t *tie = NULL;
+			char question[96];
 
-			for (size_t c = 0; c < n; c++)
-				for (size_t t = i; t < j; t++)
-					if (pos[t] == c)
-						tied[ntied++] = c;
-			tl_count_lot_tie(in, &lot, tied, ntied, &tie);
-			if (tie == NULL)
+			snprintf(question, sizeof(question), "place %zu of the "
+			    "ranking: no candidate not yet placed beats them",
+			    place + 1);
+			chosen = tl_count_lot_tie(in, &lot, tied, ntied, &tie);
+			if (tie == NULL ||
+			    json_object_set_new(tie, "question",
+			    json_string(question)) ||
+			    json_object_set_new(tie, "place",
+			    json_integer((json_int_t)place + 1)) ||
+			    json_array_append_new(ties, tie))
 				goto nomem;
-			json_object_set_new(tie, "question", json_string(
-			    "the order of candidates neither of whom beats "
-			    "the other"));
-			json_object_set_new(tie, "places", json_pack("[I, I]",
-			    (json_int_t)i + 1, (json_int_t)j));
-			json_array_append_new(ties, tie);
 		}
-		i = j;
+		pos[place] = chosen;
+		for (size_t i = 0; i < nleft; i++) {
+			size_t x = left[i];
+
+			if (x == chosen)
+				continue;
+			if (p[chosen * n + x] > p[x * n + chosen])
+				beaten_by[x]--;
+			left[kept++] = x;
+		}
+		nleft = kept;
 	}
 	for (size_t i = 0; i < k; i++) {
 		json_array_append_new(ranking,
@@ -202,6 +220,8 @@ tl_count_schulze(const struct tl_count_input *in, json_t *report,
 	free(cands);
 	free(pos);
 	free(tied);
+	free(left);
+	free(beaten_by);
 	json_decref(ranking);
 	json_decref(ties);
 	return r;
