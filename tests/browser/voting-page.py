@@ -553,7 +553,8 @@ def run(procs):
     check(reminded == ["g1", "m2", "m3"], "reminded: %s" % reminded)
     ok("reminders went to g1, m2, m3 only (m1 and m4 voted)")
 
-    teller("election", "close", "club")
+    teller("election", "close", "club", "--early", "--reason",
+           "The browser test ends the vote early.")
     with device("m2") as b:
         page = b.new_page()
         page.navigate(voting["m2"])
