@@ -162,6 +162,7 @@ prepare(struct run *run, struct tl_error *err)
 	const struct notice_opts *o = run->o;
 	struct tl_mail_server server;
 	const char *text;
+	char *probe = NULL;
 	size_t len = 0;
 	int r;
 
@@ -179,6 +180,11 @@ prepare(struct run *run, struct tl_error *err)
 	    o->template_file != NULL ? o->template_file : "the built-in "
 	    "template", err)) != TL_OK)
 		return r;
+	/* The links' base, checked before any link is made. */
+	if ((r = tl_notice_link(o->url, "id", run->kind, "voter", "token",
+	    &probe, err)) != TL_OK)
+		return r;
+	free(probe);
 	if (o->smtp == NULL)
 		return TL_OK;
 	if (o->password_file != NULL && (r = cli_read_file(o->password_file,
