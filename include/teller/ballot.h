@@ -12,7 +12,8 @@
  * HASH is the hex SHA-256 of the signed manifest's payload.  seq is the
  * voter's own counter (from 1); a revote must carry a higher one.  A voter
  * gives at most one selection per contest of their constituency; an empty
- * marks or ranking list is a blank vote in that contest.
+ * marks or ranking list is a blank vote in that contest, and so is no
+ * selection for a contest of the voter's constituency (result.h).
  *
  * Selections are held resolved to manifest indices, in the flat form of
  * count.h: prefs are candidate indices, TL_PREF_EQUAL marks "equal to the
@@ -89,6 +90,29 @@ int tl_ballot_check_constituency(const struct tl_ballot *ballot,
 int tl_ballot_build(const struct tl_manifest *manifest,
     const char *manifest_hash, const char *voter_id, int64_t seq,
     const char *const *votes, size_t nvotes, char **out, size_t *len,
+    struct tl_error *err);
+
+/*
+ * A voter's ballot from their choices on the command line, built so that
+ * no contest is left blank by accident.  votes are "CONTEST=SELECTION" as
+ * for tl_ballot_build (a non-empty selection), blanks the ids of contests
+ * to leave deliberately blank, and blank_rest asks for a blank vote in
+ * every contest not named.  The contests named must be of one
+ * constituency, the voter's; when none is named it is the only
+ * constituency that has contests, if there is one.  Every contest of
+ * that constituency must be voted in or blank, else TL_EUSAGE naming it
+ * (after the selections given are checked); nothing given at all is
+ * TL_EUSAGE too.  The ballot lists its selections in the manifest's order
+ * of contests: the votes as given and, for each blank, an empty list (a
+ * referendum has no blank answer: its blank vote is no selection,
+ * doc/record-format.md 8.2).  With blank_rest and the constituency
+ * unknown the ballot has no selections: blank in every contest of the
+ * voter's constituency.  *out as for tl_ballot_build.
+ */
+int tl_ballot_make(const struct tl_manifest *manifest,
+    const char *manifest_hash, const char *voter_id, int64_t seq,
+    const char *const *votes, size_t nvotes, const char *const *blanks,
+    size_t nblanks, int blank_rest, char **out, size_t *len,
     struct tl_error *err);
 
 /* The selection of the ballot for a contest, or NULL. */

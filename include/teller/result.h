@@ -63,9 +63,10 @@ int tl_result_compute_indexed(const struct tl_manifest *manifest,
 
 /*
  * The ballots that count in contest ci as tl_result_compute counts them:
- * the revote policy applied, one per voter that has a selection in the
- * contest, with the voter's weight, in the log order of each voter's first
- * ballot; added to set (initialised by the caller).
+ * the revote policy applied, one per voter of the contest's constituency
+ * who voted (blank when their ballot has no selection in the contest),
+ * with the voter's weight, in the log order of each voter's first ballot;
+ * added to set (initialised by the caller).
  */
 int tl_result_contest_ballots(const struct tl_manifest *manifest,
     const struct tl_roll *roll, struct tl_ballot *const *ballots,

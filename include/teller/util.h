@@ -40,10 +40,21 @@ void tl_buf_free(struct tl_buf *buf);
 /*
  * Reads a whole file ("-" is standard input) of at most max bytes into a new
  * NUL-terminated buffer (*out, caller frees); *len (if not NULL) gets its
- * length.  TL_ETOOBIG if the file is larger, TL_EIO if it cannot be read.
+ * length.  TL_ETOOBIG if the file is larger; if it cannot be opened or
+ * read, the code of tl_file_error_code.
  */
 int tl_read_file(const char *path, size_t max, char **out, size_t *len,
     struct tl_error *err);
+
+/*
+ * The error code for an input file that cannot be opened or read, from
+ * errno: TL_ENOTFOUND if it is not there (ENOENT, ENOTDIR), TL_EINPUT if
+ * it is there but not a file teller may read (no permission, a directory,
+ * a loop of links, a name too long), TL_EIO for a failure of the system
+ * (EIO, out of descriptors ...).  The first two are the user's to fix:
+ * bad input, exit status 2.
+ */
+int tl_file_error_code(int errnum);
 
 /*
  * Writes data to path through a temporary file and rename, with the given

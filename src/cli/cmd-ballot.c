@@ -27,13 +27,30 @@ struct ballot_opts {
 	int64_t seq;
 	const char **votes;
 	size_t nvotes;
+	const char **blanks;
+	size_t nblanks;
+	int blank_rest;
 };
+
+/* Appends arg to a growing list; 0, or the exit status. */
+static int
+list_add(const char ***list, size_t *n, const char *arg)
+{
+	const char **p = realloc(*list, (*n + 1) * sizeof(*p));
+
+	if (p == NULL) {
+		cli_error("out of memory");
+		return EXIT_INTERNAL;
+	}
+	*list = p;
+	(*list)[(*n)++] = arg;
+	return 0;
+}
 
 static int
 ballot_option(int opt, const char *arg, void *ctx)
 {
 	struct ballot_opts *o = ctx;
-	const char **p;
 
 	switch (opt) {
 	case 'm':
@@ -57,13 +74,11 @@ ballot_option(int opt, const char *arg, void *ctx)
 			    "number from 1", arg);
 		return 0;
 	case 'v':
-		if ((p = realloc(o->votes, (o->nvotes + 1) * sizeof(*p))) ==
-		    NULL) {
-			cli_error("out of memory");
-			return EXIT_INTERNAL;
-		}
-		o->votes = p;
-		o->votes[o->nvotes++] = arg;
+		return list_add(&o->votes, &o->nvotes, arg);
+	case 'b':
+		return list_add(&o->blanks, &o->nblanks, arg);
+	case 'B':
+		o->blank_rest = 1;
 		return 0;
 	default:
 		return EXIT_USAGE;
@@ -101,6 +116,8 @@ exec_make(int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},
 		{"voter", required_argument, NULL, 'V'},
 		{"vote", required_argument, NULL, 'v'},
+		{"blank", required_argument, NULL, 'b'},
+		{"blank-all", no_argument, NULL, 'B'},
 		{"seq", required_argument, NULL, 's'},
 		{"output", required_argument, NULL, 'o'},
 		{NULL, 0, NULL, 0},
@@ -127,8 +144,9 @@ exec_make(int argc, char **argv)
 	tl_error_clear(&err);
 	if (load_signed_manifest(o.manifest, &manifest, hash, &err) != TL_OK ||
 	    tl_key_load_private(o.key, &key, &err) != TL_OK ||
-	    tl_ballot_build(manifest, hash, o.voter, o.seq, o.votes, o.nvotes,
-	    &payload, &payload_len, &err) != TL_OK ||
+	    tl_ballot_make(manifest, hash, o.voter, o.seq, o.votes, o.nvotes,
+	    o.blanks, o.nblanks, o.blank_rest, &payload, &payload_len,
+	    &err) != TL_OK ||
 	    tl_envelope_sign(TL_TYPE_BALLOT, payload, payload_len, key, &env,
 	    &err) != TL_OK ||
 	    tl_envelope_serialize(env, &text, NULL, &err) != TL_OK) {
@@ -138,12 +156,23 @@ exec_make(int argc, char **argv)
 	status = cli_write_output(o.output, text, 0644);
  out:
 	free(o.votes);
+	free(o.blanks);
 	tl_manifest_free(manifest);
 	tl_key_free(key);
 	tl_envelope_free(env);
 	free(payload);
 	free(text);
 	return status;
+}
+
+/* A refused ballot's error, naming its file; an error of the system (the
+ * database, the network) is not the file's, and is shown as it is. */
+static int
+fail_naming(struct tl_error *err, const char *path)
+{
+	if (tl_error_exit_status(err->code) == EXIT_USAGE)
+		tl_error_prefix(err, "%s", path);
+	return cli_fail(err);
 }
 
 static int
@@ -182,7 +211,7 @@ exec_cast(int argc, char **argv)
 		/* Sent, then the receipt checked before it is printed. */
 		if (tl_client_cast(o.server, text, len, pinned, pinned_len,
 		    &receipt, &err) != TL_OK) {
-			status = cli_fail(&err);
+			status = fail_naming(&err, argv[first]);
 			goto out;
 		}
 	} else {
@@ -190,7 +219,7 @@ exec_cast(int argc, char **argv)
 			goto out;
 		if (tl_ballot_cast(store, text, len, cli_now(), &receipt,
 		    &err) != TL_OK) {
-			status = cli_fail(&err);
+			status = fail_naming(&err, argv[first]);
 			goto out;
 		}
 	}
@@ -205,21 +234,28 @@ exec_cast(int argc, char **argv)
 
 const struct cli_command cmd_ballot_make = {
 	"ballot", "make",
-	"--manifest FILE --key FILE --voter ID --vote CONTEST=SELECTION...",
+	"--manifest FILE --key FILE --voter ID (--vote CONTEST=SELECTION | "
+	"--blank CONTEST)... [--blank-all]",
 	"Build a ballot and sign it with the voter's key; print it.",
 	"SELECTION is, by the contest's method:\n"
 	"  A,B          plurality (up to the contest's seats) or approval\n"
 	"  A>B=C>D      a ranking, most preferred first; = ranks equal (Schulze\n"
 	"               only)\n"
 	"  yes|no|abstain   a referendum\n"
-	"  (empty)      a blank vote in that contest\n"
-	"Candidates are named by id or by their exact name.  Give one --vote per\n"
-	"contest you vote in; you may only vote in your constituency's contests.\n\n"
+	"Candidates are named by id or by their exact name.  You vote in the\n"
+	"contests of your constituency only, and each of them needs a --vote or\n"
+	"a --blank: a ballot that leaves a contest out is refused, so that no\n"
+	"vote is left blank by accident (a blank ballot cast as a revote\n"
+	"replaces your earlier vote).  The ballot lists its contests in the\n"
+	"manifest's order.\n\n"
 	"Options:\n"
 	"  --manifest FILE   the signed manifest ('teller manifest ID')\n"
 	"  --key FILE        your private key ('teller key generate')\n"
 	"  --voter ID        your voter id on the roll\n"
 	"  --vote C=S        your selection in contest C (repeat)\n"
+	"  --blank C         a deliberately blank vote in contest C (repeat)\n"
+	"  --blank-all       a blank vote in every contest not given a --vote\n"
+	"                    (alone: a wholly blank ballot)\n"
 	"  --seq N           the ballot's sequence number (default 1); to vote\n"
 	"                    again where the last ballot counts, use a higher one\n"
 	"  -o, --output FILE write the ballot to FILE\n",

@@ -109,9 +109,12 @@ ballot_file_open(const char *path, struct ballot_file *f,
 	if ((uintmax_t)st.st_size > TL_BLT_MAX)
 		return tl_error_set(err, TL_ETOOBIG, "%s: larger than the "
 		    "limit of %u bytes", path, TL_BLT_MAX);
-	if ((fd = open(path, O_RDONLY)) < 0)
-		return tl_error_set(err, TL_EIO, "%s: cannot open: %s", path,
-		    strerror(errno));
+	if ((fd = open(path, O_RDONLY)) < 0) {
+		int e = errno;
+
+		return tl_error_set(err, tl_file_error_code(e), "%s: cannot "
+		    "open: %s", path, strerror(e));
+	}
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED)

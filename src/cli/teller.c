@@ -194,9 +194,15 @@ cli_parse(int argc, char **argv,
 		case 'h':
 			return cli_help(cli.command);
 		case 0x1000:
+			if (*optarg == '\0')
+				return cli_usage_error("--db needs a path: the "
+				    "database file");
 			cli.db_path = optarg;
 			continue;
 		case ':':
+			if (strncmp(argv[optind - 1], "--db", 4) == 0)
+				return cli_usage_error("--db needs a path: the "
+				    "database file");
 			return cli_usage_error("option %s needs a value",
 			    argv[optind - 1]);
 		case '?':
@@ -418,16 +424,19 @@ lookup(int argc, char **argv, int *words, int *known_group)
 	return NULL;
 }
 
+/* A group's subcommands: to stdout when asked for (--help), else to
+ * stderr after a usage error. */
 static void
-group_usage(const char *group)
+group_usage(FILE *f, const char *group)
 {
-	fprintf(stderr, "Usage: teller %s SUBCOMMAND ...\n\nSubcommands:\n",
-	    group);
+	fprintf(f, "Usage: teller [--db PATH] %s SUBCOMMAND ...\n\n"
+	    "Subcommands:\n", group);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(commands[i]->name, group) == 0 &&
 		    commands[i]->sub != NULL)
-			fprintf(stderr, "  %-10s %s\n", commands[i]->sub,
+			fprintf(f, "  %-10s %s\n", commands[i]->sub,
 			    commands[i]->summary);
+	fprintf(f, "\n'teller %s SUBCOMMAND --help' describes one.\n", group);
 }
 
 int
@@ -442,15 +451,18 @@ cli_run(int argc, char **argv)
 	}
 	if ((cmd = lookup(argc, argv, &words, &known_group)) == NULL) {
 		if (known_group) {
-			if (argc > 1 && strcmp(argv[1], "--help") != 0 &&
-			    strcmp(argv[1], "-h") != 0) {
+			if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+			    strcmp(argv[1], "-h") == 0)) {
+				group_usage(stdout, argv[0]);
+				return 0;
+			}
+			if (argc > 1)
 				cli_error("unknown subcommand '%s %s'", argv[0],
 				    argv[1]);
-				group_usage(argv[0]);
-				return EXIT_USAGE;
-			}
-			group_usage(argv[0]);
-			return argc > 1 ? 0 : EXIT_USAGE;
+			else
+				cli_error("'%s' needs a subcommand", argv[0]);
+			group_usage(stderr, argv[0]);
+			return EXIT_USAGE;
 		}
 		cli_error("unknown command '%s'; try 'teller --help'", argv[0]);
 		return EXIT_USAGE;
@@ -470,11 +482,18 @@ main(int argc, char **argv)
 
 	cli.db_path = env != NULL && *env != '\0' ? env : "teller.db";
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli.db_path = argv[++i];
-		else if (strncmp(argv[i], "--db=", 5) == 0)
-			cli.db_path = argv[i] + 5;
-		else if (strcmp(argv[i], "--help") == 0 ||
+		if (strcmp(argv[i], "--db") == 0 || strncmp(argv[i], "--db=",
+		    5) == 0) {
+			const char *path = argv[i][4] == '=' ? argv[i] + 5 :
+			    i + 1 < argc ? argv[++i] : "";
+
+			if (*path == '\0') {
+				cli_error("--db needs a path: teller --db PATH "
+				    "COMMAND ...");
+				return EXIT_USAGE;
+			}
+			cli.db_path = path;
+		} else if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;

@@ -561,30 +561,42 @@ split_candidates(const struct tl_contest *c, char *s, char sep)
 	return list;
 }
 
+/*
+ * Splits a "CONTEST=SELECTION" argument: *copy (caller frees) holds it,
+ * *contest is the contest named (by id, blanks trimmed) and *value points
+ * at the selection in *copy.
+ */
+static int
+split_vote(const struct tl_manifest *m, const char *vote, char **copy,
+    const struct tl_contest **contest, char **value, struct tl_error *err)
+{
+	char *eq;
+
+	if ((*copy = strdup(vote)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if ((eq = strchr(*copy, '=')) == NULL)
+		return tl_error_set(err, TL_EUSAGE,
+		    "--vote \"%.64s\": expected CONTEST=SELECTION", vote);
+	*eq = '\0';
+	*value = eq + 1;
+	if ((*contest = tl_manifest_contest(m, trim(*copy))) == NULL)
+		return tl_error_set(err, TL_EBALLOT,
+		    "--vote: \"%.64s\" is not a contest of election %s", *copy,
+		    m->id);
+	return TL_OK;
+}
+
 static int
 build_selection(const struct tl_manifest *m, const char *vote, json_t *list,
     struct tl_error *err)
 {
 	const struct tl_contest *c;
-	char *copy = strdup(vote), *eq, *value;
+	char *copy = NULL, *value;
 	json_t *item = NULL;
-	int r = TL_OK;
+	int r;
 
-	if (copy == NULL)
-		return tl_error_set(err, TL_ENOMEM, "out of memory");
-	if ((eq = strchr(copy, '=')) == NULL) {
-		r = tl_error_set(err, TL_EUSAGE,
-		    "--vote \"%.64s\": expected CONTEST=SELECTION", vote);
+	if ((r = split_vote(m, vote, &copy, &c, &value, err)) != TL_OK)
 		goto out;
-	}
-	*eq = '\0';
-	value = eq + 1;
-	if ((c = tl_manifest_contest(m, trim(copy))) == NULL) {
-		r = tl_error_set(err, TL_EBALLOT,
-		    "--vote: \"%.64s\" is not a contest of election %s", copy,
-		    m->id);
-		goto out;
-	}
 	switch (tl_method_selection_kind(c->method)) {
 	case TL_SELECTION_MARKS:
 		item = json_pack("{s:s, s:o*}", "contest", c->id, "marks",
@@ -674,4 +686,145 @@ tl_ballot_build(const struct tl_manifest *manifest, const char *manifest_hash,
 	if (len != NULL)
 		*len = text_len;
 	return TL_OK;
+}
+
+/* Notes that contest c is named; all named contests must be of one
+ * constituency, *first the first of them. */
+static int
+same_constituency(const struct tl_contest *c, const struct tl_contest **first,
+    struct tl_error *err)
+{
+	if (*first == NULL) {
+		*first = c;
+		return TL_OK;
+	}
+	if ((*first)->constituency_index == c->constituency_index)
+		return TL_OK;
+	return tl_error_set(err, TL_EBALLOT, "contests %s (constituency %s) "
+	    "and %s (constituency %s): a voter votes only in the contests of "
+	    "their own constituency", (*first)->id, (*first)->constituency,
+	    c->id, c->constituency);
+}
+
+int
+tl_ballot_make(const struct tl_manifest *m, const char *manifest_hash,
+    const char *voter_id, int64_t seq, const char *const *votes,
+    size_t nvotes, const char *const *blanks, size_t nblanks,
+    int blank_rest, char **out, size_t *len, struct tl_error *err)
+{
+	enum { NONE, VOTED, BLANK };
+	uint8_t *given = calloc(m->ncontests + 1, 1);
+	size_t *vote_of = calloc(m->ncontests + 1, sizeof(*vote_of));
+	char **list = calloc(m->ncontests + 1, sizeof(*list));
+	const struct tl_contest *first = NULL, *missing = NULL, *c;
+	size_t n = 0;
+	int r = TL_OK, empty;
+
+	if (given == NULL || vote_of == NULL || list == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (nvotes == 0 && nblanks == 0 && !blank_rest) {
+		r = tl_error_set(err, TL_EUSAGE, "no --vote: give --vote "
+		    "CONTEST=SELECTION for each contest you vote in; for a "
+		    "deliberately blank vote give --blank CONTEST, or "
+		    "--blank-all");
+		goto out;
+	}
+	for (size_t i = 0; i < nvotes; i++) {
+		size_t ci;
+
+		char *copy = NULL, *value;
+
+		r = split_vote(m, votes[i], &copy, &c, &value, err);
+		empty = r == TL_OK && *trim(value) == '\0';
+		free(copy);
+		if (r != TL_OK)
+			goto out;
+		ci = (size_t)(c - m->contests);
+		if (empty) {
+			r = tl_error_set(err, TL_EUSAGE, "--vote \"%.64s\": no "
+			    "selection; for a deliberately blank vote in %s "
+			    "give --blank %s", votes[i], c->id, c->id);
+			goto out;
+		}
+		if (given[ci] != NONE) {
+			r = tl_error_set(err, TL_EUSAGE, "contest %s: more than "
+			    "one --vote", c->id);
+			goto out;
+		}
+		given[ci] = VOTED;
+		vote_of[ci] = i;
+		if ((r = same_constituency(c, &first, err)) != TL_OK)
+			goto out;
+	}
+	for (size_t i = 0; i < nblanks; i++) {
+		size_t ci;
+
+		if ((c = tl_manifest_contest(m, blanks[i])) == NULL) {
+			r = tl_error_set(err, TL_EBALLOT, "--blank: \"%.64s\" is "
+			    "not a contest of election %s", blanks[i], m->id);
+			goto out;
+		}
+		ci = (size_t)(c - m->contests);
+		if (given[ci] != NONE) {
+			r = tl_error_set(err, TL_EUSAGE, "contest %s: %s",
+			    c->id, given[ci] == VOTED ? "both --vote and "
+			    "--blank" : "--blank twice");
+			goto out;
+		}
+		given[ci] = BLANK;
+		if ((r = same_constituency(c, &first, err)) != TL_OK)
+			goto out;
+	}
+	/* Nothing named (--blank-all alone): the voter's constituency is
+	 * known when only one constituency has contests. */
+	if (first == NULL && m->ncontests > 0) {
+		size_t k = 1;
+
+		while (k < m->ncontests && m->contests[k].constituency_index ==
+		    m->contests[0].constituency_index)
+			k++;
+		if (k == m->ncontests)
+			first = &m->contests[0];
+	}
+	for (size_t ci = 0; first != NULL && ci < m->ncontests; ci++) {
+		c = &m->contests[ci];
+		if (c->constituency_index != first->constituency_index)
+			continue;
+		if (given[ci] == NONE && !blank_rest) {
+			if (missing == NULL)
+				missing = c;
+			continue;
+		}
+		if (given[ci] == VOTED)
+			list[n] = strdup(votes[vote_of[ci]]);
+		else if (c->method == TL_METHOD_REFERENDUM)
+			continue; /* no blank answer: no selection is blank */
+		else if ((list[n] = malloc(strlen(c->id) + 2)) != NULL)
+			snprintf(list[n], strlen(c->id) + 2, "%s=", c->id);
+		if (list[n++] == NULL) {
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	/* What was given is checked first, then what was left out. */
+	if ((r = tl_ballot_build(m, manifest_hash, voter_id, seq,
+	    (const char *const *)list, n, out, len, err)) != TL_OK)
+		goto out;
+	if (missing != NULL) {
+		free(*out);
+		*out = NULL;
+		r = tl_error_set(err, TL_EUSAGE, "contest %s: no --vote and no "
+		    "--blank; give --vote %s=SELECTION, or --blank %s for a "
+		    "deliberately blank vote (--blank-all: in every contest "
+		    "not voted in)", missing->id, missing->id, missing->id);
+	}
+ out:
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	free(given);
+	free(vote_of);
+	return r;
 }

@@ -304,9 +304,12 @@ tl_key_load_private(const char *path, struct tl_key **out,
 	size_t len = 0;
 	int fd, r;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return tl_error_set(err, TL_EIO, "%s: cannot open key file: %s",
-		    path, strerror(errno));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		int e = errno;
+
+		return tl_error_set(err, tl_file_error_code(e), "%s: cannot "
+		    "open key file: %s", path, strerror(e));
+	}
 	if (fstat(fd, &st) != 0) {
 		r = tl_error_set(err, TL_EIO, "%s: cannot stat: %s", path,
 		    strerror(errno));

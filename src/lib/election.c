@@ -338,6 +338,43 @@ tl_election_roll(struct tl_store *store, const char *id,
 	return r;
 }
 
+/* Says which voter already on the roll a voter of an import duplicates:
+ * the same id, or another voter with the same key. */
+static int
+duplicate_voter(struct tl_store *store, const char *id,
+    const struct tl_voter *v, const char *filename, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *other = NULL;
+	int r, ok = 1;
+
+	if ((r = tl_db_prepare(store, "SELECT id FROM voters WHERE "
+	    "election_id = ? AND (id = ? OR key_id = ?) ORDER BY id = ? DESC "
+	    "LIMIT 1", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, v->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, v->key_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, v->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		other = tl_db_column_strdup(stmt, 0, &ok);
+	sqlite3_finalize(stmt);
+	if (!ok)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if (other != NULL && strcmp(other, v->id) == 0)
+		r = tl_error_set(err, TL_EROLL, "%s:%zu: voter_id: voter %s is "
+		    "already on the roll of election %s (from an earlier "
+		    "import); nothing was imported", filename, v->line, v->id,
+		    id);
+	else
+		r = tl_error_set(err, TL_EROLL, "%s:%zu: public_key: voter "
+		    "%s has the same key as voter %s, already on the roll of "
+		    "election %s; nothing was imported", filename, v->line,
+		    v->id, other != NULL ? other : "?", id);
+	free(other);
+	return r;
+}
+
 int
 tl_election_import_roll(struct tl_store *store, const char *id,
     const char *csv, size_t len, const char *filename, size_t *count,
@@ -385,10 +422,7 @@ tl_election_import_roll(struct tl_store *store, const char *id,
 			sqlite3_bind_text(stmt, 8, v->email, -1, SQLITE_STATIC);
 		r = tl_db_step_done(store, stmt, err, "cannot store a voter");
 		if (r == TL_EEXISTS) {
-			r = tl_error_set(err, TL_EROLL,
-			    "%s:%zu: voter %s, or the same public key, is "
-			    "already on the roll of election %s; nothing was "
-			    "imported", filename, v->line, v->id, id);
+			r = duplicate_voter(store, id, v, filename, err);
 			goto rollback;
 		}
 		if (r != TL_OK)

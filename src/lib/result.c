@@ -63,22 +63,27 @@ find_voter(const struct tl_voter **index, size_t n, const char *id)
 	return found != NULL ? *found : NULL;
 }
 
-/* The chosen ballots' selections in contest ci, with their voters'
- * weights. */
+/* The chosen ballots of the voters of contest ci's constituency, with
+ * their weights: each one's selection in the contest, or a blank ballot
+ * when it has none (doc/record-format.md 8.2). */
 static int
-contest_set(size_t ci, struct tl_ballot *const *ballots,
-    const struct tl_voter *const *voters, const size_t *chosen,
-    size_t nchosen, struct tl_ballot_set *set, struct tl_error *err)
+contest_set(const struct tl_manifest *m, size_t ci,
+    struct tl_ballot *const *ballots, const struct tl_voter *const *voters,
+    const size_t *chosen, size_t nchosen, struct tl_ballot_set *set,
+    struct tl_error *err)
 {
+	size_t constituency = m->contests[ci].constituency_index;
+
 	for (size_t k = 0; k < nchosen; k++) {
 		const struct tl_selection *sel =
 		    tl_ballot_selection(ballots[chosen[k]], ci);
 		int r;
 
-		if (sel == NULL)
+		if (voters[k]->constituency_index != constituency)
 			continue;
-		if ((r = tl_ballot_set_add(set, voters[k]->weight, sel->prefs,
-		    sel->n)) != TL_OK)
+		if ((r = tl_ballot_set_add(set, voters[k]->weight,
+		    sel != NULL ? sel->prefs : NULL, sel != NULL ? sel->n : 0)) !=
+		    TL_OK)
 			return tl_error_set(err, r, "out of memory");
 	}
 	return TL_OK;
@@ -106,8 +111,8 @@ count_contest(const struct tl_manifest *m, const char *manifest_hash,
 	for (size_t v = 0; v < roll->nvoters; v++)
 		if (roll->voters[v].constituency_index == c->constituency_index)
 			eligible += roll->voters[v].weight;
-	if ((r = contest_set(ci, ballots, voters, chosen, nchosen, &set,
-	    err)) != TL_OK)
+	if ((r = contest_set(m, ci, ballots, voters, chosen, nchosen,
+	    &set, err)) != TL_OK)
 		goto out;
 	if (c->method == TL_METHOD_REFERENDUM) {
 		in.ncandidates = 3;
@@ -247,7 +252,8 @@ tl_result_contest_ballots(const struct tl_manifest *m,
 
 	if ((r = choose_ballots(m, roll, ballots, nballots, NULL, &voters,
 	    &chosen, &nchosen, err)) == TL_OK)
-		r = contest_set(ci, ballots, voters, chosen, nchosen, set, err);
+		r = contest_set(m, ci, ballots, voters, chosen, nchosen, set,
+		    err);
 	free(voters);
 	free(chosen);
 	return r;

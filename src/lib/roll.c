@@ -190,23 +190,22 @@ valid_text(const char *s)
 /*
  * The CSV reader: splits one record (one physical line) into fields.
  * Quoted fields may hold commas and doubled quotes, not line ends.
- * Returns the number of fields, or -1 with a reason.
+ * Returns the number of fields (the first max of them in fields, the
+ * others only counted), or -1 with a reason.
  */
 static int
 split_record(char *line, char **fields, int max, const char **reason)
 {
-	char *p = line, *w;
+	char *p = line, *w, *extra;
 	int n = 0;
 
 	for (;;) {
-		if (n == max) {
-			*reason = "too many fields";
-			return -1;
-		}
+		char **field = n < max ? &fields[n] : &extra;
+
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p == '"') {
-			fields[n] = w = ++p;
+			*field = w = ++p;
 			for (;;) {
 				if (*p == '\0') {
 					*reason = "a quoted field is not closed "
@@ -236,7 +235,7 @@ split_record(char *line, char **fields, int max, const char **reason)
 		} else {
 			char *end;
 
-			fields[n] = p;
+			*field = p;
 			while (*p != '\0' && *p != ',') {
 				if (*p == '"') {
 					*reason = "a quote inside an unquoted field";
@@ -245,7 +244,7 @@ split_record(char *line, char **fields, int max, const char **reason)
 				p++;
 			}
 			end = p;
-			while (end > fields[n] && (end[-1] == ' ' ||
+			while (end > *field && (end[-1] == ' ' ||
 			    end[-1] == '\t'))
 				end--;
 			n++;

@@ -129,6 +129,26 @@ tl_buf_free(struct tl_buf *buf)
 }
 
 int
+tl_file_error_code(int errnum)
+{
+	switch (errnum) {
+	case ENOENT:
+	case ENOTDIR:
+		return TL_ENOTFOUND;
+	case EACCES:
+	case EPERM:
+	case EISDIR:
+	case ELOOP:
+	case ENAMETOOLONG:
+	case ENXIO:
+	case ENODEV:
+		return TL_EINPUT;
+	default:
+		return TL_EIO;
+	}
+}
+
+int
 tl_read_file(const char *path, size_t max, char **out, size_t *len,
     struct tl_error *err)
 {
@@ -141,9 +161,12 @@ tl_read_file(const char *path, size_t max, char **out, size_t *len,
 	tl_buf_init(&buf, max);
 	if (is_stdin)
 		f = stdin;
-	else if ((f = fopen(path, "rb")) == NULL)
-		return tl_error_set(err, TL_EIO, "%s: cannot open: %s", path,
-		    strerror(errno));
+	else if ((f = fopen(path, "rb")) == NULL) {
+		int e = errno;
+
+		return tl_error_set(err, tl_file_error_code(e), "%s: cannot "
+		    "open: %s", path, strerror(e));
+	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if ((r = tl_buf_add(&buf, chunk, n)) != TL_OK) {
 			if (r == TL_ETOOBIG)
@@ -155,8 +178,10 @@ tl_read_file(const char *path, size_t max, char **out, size_t *len,
 		}
 	}
 	if (ferror(f)) {
-		r = tl_error_set(err, TL_EIO, "%s: read error: %s", path,
-		    strerror(errno));
+		int e = errno;
+
+		r = tl_error_set(err, tl_file_error_code(e), "%s: cannot read: "
+		    "%s", path, strerror(e));
 		goto out;
 	}
 	*out = tl_buf_take(&buf, len);

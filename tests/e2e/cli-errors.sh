@@ -52,7 +52,7 @@ cat >bad.json <<'EOF2'
 EOF2
 expect_status 2 teller election create bad.json
 expect_stderr "bad.json: contests[0].constituency: \"b\" is not one of the manifest's constituencies"
-expect_status 3 teller election create missing.json
+expect_status 2 teller election create missing.json
 expect_stderr "missing.json: cannot open"
 sed 's/"constituency": "b"/"constituency": "a"/' bad.json >good.json
 teller election create good.json >/dev/null
@@ -80,9 +80,18 @@ expect_status 2 teller ballot make --manifest m.json --key k1.pem --voter v1 --v
 expect_stderr "k1.pem: private key file has mode 0644"
 expect_stderr "chmod 600 k1.pem"
 chmod 600 k1.pem
-# No --vote at all is a blank ballot.
-teller ballot make --manifest m.json --key k1.pem --voter v1 >blank.json
+# No --vote at all is refused, not a blank ballot by accident; --blank
+# makes one deliberately.
+expect_status 2 teller ballot make --manifest m.json --key k1.pem --voter v1
+expect_stderr "no --vote: give --vote CONTEST=SELECTION"
+expect_stderr "--blank CONTEST"
+[ ! -s "$T/stdout" ] || fail "a refused ballot was printed"
+expect_status 2 teller ballot make --manifest m.json --key k1.pem --voter v1 \
+	--vote c=
+expect_stderr "give --blank c"
+teller ballot make --manifest m.json --key k1.pem --voter v1 --blank c >blank.json
 grep -q '"payloadType":"application/vnd.teller.ballot+json"' blank.json || fail "blank ballot"
+"$PYTHON3" -c 'import base64, json, sys; p = json.loads(base64.b64decode(json.load(open(sys.argv[1]))["payload"])); assert p["selections"] == [{"contest": "c", "marks": []}], p' blank.json
 expect_status 2 teller ballot make --manifest m.json --key k1.pem
 expect_stderr "--manifest, --key and --voter are required"
 expect_status 2 teller ballot make --manifest m.json --key k1.pem --voter v1 --vote c=y

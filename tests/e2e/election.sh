@@ -29,7 +29,8 @@ cat >manifest.json <<EOF
 EOF
 [ "$(teller election create manifest.json)" = club-2026 ] || fail "create"
 
-# voter constituency weight vote...   (- = does not vote)
+# voter constituency weight vote...   (- = does not vote; C= is a
+# deliberately blank vote in C, made with --blank C)
 cat >votes.txt <<'EOF'
 m1 members 1 board=ann,ben projects=p1,p2
 m2 members 2 board=ann projects=p3
@@ -59,7 +60,12 @@ pass "election defined and opened"
 while read -r id constituency weight rest; do
 	[ "$rest" = "-" ] && continue
 	set --
-	for v in $rest; do set -- "$@" --vote "$v"; done
+	for v in $rest; do
+		case $v in
+		*=) set -- "$@" --blank "${v%=}" ;;
+		*) set -- "$@" --vote "$v" ;;
+		esac
+	done
 	teller ballot make --manifest manifest.signed.json --key "keys/$id.pem" \
 		--voter "$id" "$@" --output "ballots/$id.json"
 	teller ballot cast "ballots/$id.json" --output "receipts/$id.json"
@@ -73,10 +79,30 @@ teller ballot make --manifest manifest.signed.json --key keys/m2.pem \
 teller ballot cast ballots/m2-again.json >/dev/null
 sed -i 's/^m2 members 2 .*/m2 members 2 board=cat,dan projects=p2/' votes.txt
 
+# m7 votes again with a wholly blank ballot, deliberately: it replaces the
+# vote for p1, and counts as a blank vote in both contests.
+teller ballot make --manifest manifest.signed.json --key keys/m7.pem \
+	--voter m7 --seq 2 --blank-all --output ballots/m7-again.json
+teller ballot cast ballots/m7-again.json >/dev/null
+sed -i 's/^m7 members 1 .*/m7 members 1 board= projects=/' votes.txt
+
+# A ballot without --vote, or that leaves a contest of the voter's
+# constituency out, or with an empty selection, is not made.
+expect_status 2 teller ballot make --manifest manifest.signed.json \
+	--key keys/m6.pem --voter m6
+expect_stderr "no --vote"
+expect_status 2 teller ballot make --manifest manifest.signed.json \
+	--key keys/m6.pem --voter m6 --vote board=ann
+expect_stderr "contest projects: no --vote and no --blank"
+expect_status 2 teller ballot make --manifest manifest.signed.json \
+	--key keys/m6.pem --voter m6 --vote board=ann --vote projects=
+expect_stderr "give --blank projects"
+pass "no ballot is blank by accident"
+
 # Rejected: a member voting in the council's contest; a stale seq; a
 # forged signature (m1's ballot signed with m3's key); too many marks.
 expect_status 2 teller ballot make --manifest manifest.signed.json \
-	--key keys/m1.pem --voter m1 --vote board=ann,ben,cat
+	--key keys/m1.pem --voter m1 --vote board=ann,ben,cat --blank projects
 expect_stderr "at most 2"
 teller ballot make --manifest manifest.signed.json --key keys/m1.pem \
 	--voter m1 --seq 2 --vote budget=no --output ballots/m1-budget.json
@@ -85,10 +111,11 @@ expect_stderr "not of council"
 expect_status 2 teller ballot cast ballots/m1.json
 expect_stderr "seq 1, but voter m1's last ballot has seq 1"
 teller ballot make --manifest manifest.signed.json --key keys/m3.pem \
-	--voter m1 --seq 5 --vote board=dan --output ballots/forged.json
+	--voter m1 --seq 5 --vote board=dan --blank projects \
+	--output ballots/forged.json
 expect_status 2 teller ballot cast ballots/forged.json
 expect_stderr "not signed by the key on the roll for voter m1"
-[ "$(sql 'SELECT COUNT(*) FROM ballots')" = 11 ] || fail "rejected ballots were stored"
+[ "$(sql 'SELECT COUNT(*) FROM ballots')" = 12 ] || fail "rejected ballots were stored"
 pass "rejections stored nothing"
 
 expect_status 2 teller tally club-2026
@@ -155,13 +182,24 @@ for id, v in votes.items():
 assert contests["budget"]["rounds"][-1]["votes"] == budget
 approved = 3 * budget["yes"] >= 2 * (budget["yes"] + budget["no"])
 assert contests["budget"]["outcome"] == ("approved" if approved else "rejected")
+# Blank votes, per contest: every voter of the contest's constituency who
+# voted gives a ballot to it; an empty or missing selection is blank.
+for contest, constituency in (("board", "members"), ("projects", "members"),
+                              ("budget", "council")):
+    voters = [i for i in votes if weights[i][0] == constituency]
+    blank = [i for i in voters if not votes[i].get(contest)]
+    c = contests[contest]
+    assert c["ballots"] == len(voters), (contest, c["ballots"], voters)
+    assert c["blank"] == len(blank), (contest, c["blank"], blank)
+    assert c["weight"] == sum(weights[i][1] for i in voters), contest
 for t in result["turnout"]:
     members = [i for i, (c, w) in weights.items() if c == t["constituency"]]
     voted = [i for i in members if i in votes]
     assert t["eligible"] == len(members) and t["voted"] == len(voted), t
     assert t["eligible_weight"] == sum(weights[i][1] for i in members)
     assert t["voted_weight"] == sum(weights[i][1] for i in voted)
-print("board", board, "projects", projects, "budget", budget)
+print("board", board, "projects", projects, "budget", budget,
+      "blank", {c: contests[c]["blank"] for c in contests})
 EOF
 pass "the JSON result matches totals computed independently"
 

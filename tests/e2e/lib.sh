@@ -43,6 +43,24 @@ expect_stderr() {
 	}
 }
 
+# teller_as_other ARGS...: runs teller so that file modes bind it.  As
+# anyone but root, that is teller itself; as root (whom modes do not
+# stop, as on CI), teller runs as the user nobody through setpriv, from a
+# copy nobody can run, with $T readable by others.
+teller_as_other() {
+	if [ "$(id -u)" -ne 0 ]; then
+		"$TELLER" "$@"
+		return
+	fi
+	if [ ! -x "$T/bin/teller" ]; then
+		mkdir -p "$T/bin"
+		cp "$TELLER" "$T/bin/teller"
+		chmod 755 "$T" "$T/bin" "$T/bin/teller"
+	fi
+	setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+		"$T/bin/teller" "$@"
+}
+
 # sql QUERY: one value from the database.
 sql() { "$PYTHON3" -c 'import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' "$TELLER_DB" "$1"; }
 

@@ -517,6 +517,102 @@ START_TEST(build_rejections)
 }
 END_TEST
 
+/* The selections of the ballot tl_ballot_make makes (the JSON text after
+ * "selections":, without the closing brace), or its error message. */
+static const char *
+make(const char *const *votes, size_t nvotes, const char *const *blanks,
+    size_t nblanks, int blank_rest, int want)
+{
+	static char text[2048];
+	struct tl_error err;
+	char *payload = NULL;
+	const char *at;
+	int r;
+
+	tl_error_clear(&err);
+	r = tl_ballot_make(m, HASH, "v1", 1, votes, nvotes, blanks, nblanks,
+	    blank_rest, &payload, NULL, &err);
+	ck_assert_msg(r == want, "%d, expected %d: %s", r, want, err.message);
+	if (r != TL_OK) {
+		snprintf(text, sizeof(text), "%s", err.message);
+		return text;
+	}
+	at = strstr(payload, "\"selections\":");
+	ck_assert_ptr_nonnull(at);
+	snprintf(text, sizeof(text), "%.*s", (int)strlen(at + 13) - 1,
+	    at + 13);
+	free(payload);
+	return text;
+}
+
+#define MARKS(c, list) "{\"contest\":\"" c "\",\"marks\":[" list "]}"
+#define RANKS(c, list) "{\"contest\":\"" c "\",\"ranking\":[" list "]}"
+
+START_TEST(no_contest_blank_by_accident)
+{
+	static const char *const all_a[] = {"sch=x>y", "plu=x", "app=y",
+	    "irv=z"};
+	static const char *const some_a[] = {"plu=x,y"};
+	static const char *const empty[] = {"plu=x", "app= "};
+	static const char *const twice[] = {"plu=x", "plu=y"};
+	static const char *const across[] = {"plu=x", "ref=yes"};
+	static const char *const bad_mark[] = {"plu=w"};
+	static const char *const ref[] = {"ref=no"};
+	static const char *const blank_rest_of_a[] = {"sch", "irv", "app"};
+	static const char *const blank_app_irv[] = {"app", "irv"};
+	static const char *const blank_sch[] = {"sch"};
+	static const char *const blank_plu[] = {"plu"};
+	static const char *const blank_ref[] = {"ref"};
+	static const char *const unknown[] = {"zzz"};
+
+	/* Nothing given: refused, not a blank ballot. */
+	ck_assert_ptr_nonnull(strstr(make(NULL, 0, NULL, 0, 0, TL_EUSAGE),
+	    "no --vote"));
+	/* Every contest of constituency a voted: in the manifest's order. */
+	ck_assert_str_eq(make(all_a, 4, NULL, 0, 0, TL_OK), "["
+	    MARKS("plu", "\"x\"") "," MARKS("app", "\"y\"") ","
+	    RANKS("irv", "[\"z\"]") "," RANKS("sch", "[\"x\"],[\"y\"]") "]");
+	/* A contest of the voter's constituency left out is refused... */
+	ck_assert_ptr_nonnull(strstr(make(some_a, 1, NULL, 0, 0, TL_EUSAGE),
+	    "contest app: no --vote and no --blank"));
+	ck_assert_ptr_nonnull(strstr(make(some_a, 1, blank_app_irv, 2, 0,
+	    TL_EUSAGE), "contest sch: no --vote and no --blank"));
+	/* ... after what was given is checked. */
+	ck_assert_ptr_nonnull(strstr(make(bad_mark, 1, NULL, 0, 0,
+	    TL_EBALLOT), "\"w\" is not one of its candidates"));
+	/* A contest named blank, or every other one, is an empty list. */
+	ck_assert_str_eq(make(some_a, 1, blank_rest_of_a, 3, 0, TL_OK), "["
+	    MARKS("plu", "\"x\",\"y\"") "," MARKS("app", "") ","
+	    RANKS("irv", "") "," RANKS("sch", "") "]");
+	ck_assert_str_eq(make(some_a, 1, NULL, 0, 1, TL_OK), "["
+	    MARKS("plu", "\"x\",\"y\"") "," MARKS("app", "") ","
+	    RANKS("irv", "") "," RANKS("sch", "") "]");
+	ck_assert_str_eq(make(NULL, 0, blank_sch, 1, 1, TL_OK), "["
+	    MARKS("plu", "") "," MARKS("app", "") "," RANKS("irv", "") ","
+	    RANKS("sch", "") "]");
+	/* An empty selection is not a blank vote by accident either. */
+	ck_assert_ptr_nonnull(strstr(make(empty, 2, NULL, 0, 1, TL_EUSAGE),
+	    "give --blank app"));
+	ck_assert_ptr_nonnull(strstr(make(twice, 2, NULL, 0, 1, TL_EUSAGE),
+	    "more than one --vote"));
+	ck_assert_ptr_nonnull(strstr(make(some_a, 1, blank_plu, 1, 1,
+	    TL_EUSAGE), "both --vote and --blank"));
+	ck_assert_ptr_nonnull(strstr(make(across, 2, NULL, 0, 1, TL_EBALLOT),
+	    "contests plu (constituency a) and ref (constituency b)"));
+	ck_assert_ptr_nonnull(strstr(make(NULL, 0, unknown, 1, 0, TL_EBALLOT),
+	    "--blank: \"zzz\" is not a contest"));
+	/* Constituency b has one contest, a referendum: its blank vote is no
+	 * selection at all. */
+	ck_assert_str_eq(make(ref, 1, NULL, 0, 0, TL_OK),
+	    "[{\"contest\":\"ref\",\"answer\":\"no\"}]");
+	ck_assert_str_eq(make(NULL, 0, blank_ref, 1, 0, TL_OK), "[]");
+	/* --blank-all alone, with contests in two constituencies: the
+	 * voter's is unknown, and the ballot has no selections, blank in
+	 * every contest of it. */
+	ck_assert_str_eq(make(NULL, 0, NULL, 0, 1, TL_OK), "[]");
+}
+END_TEST
+
 static Suite *
 ballot_suite(void)
 {
@@ -526,6 +622,7 @@ ballot_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, valid_ballot);
 	tcase_add_test(tc, blank_and_answers);
+	tcase_add_test(tc, no_contest_blank_by_accident);
 	tcase_add_loop_test(tc, rejections, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, wrong_election_or_manifest);
 	tcase_add_test(tc, build_from_arguments);

@@ -100,7 +100,7 @@ START_TEST(key_file_mode_and_permissions)
 	    &err), TL_EINPUT);
 	ck_assert_ptr_nonnull(strstr(err.message, "junk.pem"));
 	ck_assert_int_eq(tl_key_load_private(th_path(dir, "absent.pem"), &loaded,
-	    &err), TL_EIO);
+	    &err), TL_ENOTFOUND);
 	tl_key_free(key);
 	th_rm_rf(dir);
 	free(dir);

@@ -198,9 +198,21 @@ START_TEST(roll_import_all_or_nothing)
 	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="), 0);
 	ck_assert_int_eq(tl_election_import_roll(store, "e1", csv, strlen(csv),
 	    "more.csv", &n, &err), TL_EROLL);
-	ck_assert_ptr_nonnull(strstr(err.message, "more.csv:3: voter a1"));
+	ck_assert_ptr_nonnull(strstr(err.message, "more.csv:3: voter_id: "
+	    "voter a1 is already on the roll of election e1"));
 	ck_assert_int_eq(th_count(store, "voters"), NA + NB);
 	free(csv);
+	/* A new voter with the key of one on the roll: which one. */
+	tl_key_public_base64(keys[1], pub);
+	ck_assert_int_ge(asprintf(&csv, "voter_id,name,constituency,weight,"
+	    "public_key\na9,New,a,1,%s\n", pub), 0);
+	ck_assert_int_eq(tl_election_import_roll(store, "e1", csv, strlen(csv),
+	    "more.csv", &n, &err), TL_EROLL);
+	ck_assert_ptr_nonnull(strstr(err.message, "more.csv:2: public_key: "
+	    "voter a9 has the same key as voter a2, already on the roll"));
+	ck_assert_int_eq(th_count(store, "voters"), NA + NB);
+	free(csv);
+	tl_key_public_base64(keys[NA + NB], pub);
 	/* A bad line: nothing imported either. */
 	ck_assert_int_ge(asprintf(&csv, "voter_id,name,constituency,weight,"
 	    "public_key\na9,New,a,1,%s\na10,Bad,a,0,%s\n", pub, pub), 0);
@@ -477,6 +489,8 @@ START_TEST(tally_counts_the_log)
 	 *   a2 (2): plu x         a3 (3): plu y z          a4: does not vote
 	 *   plu: x = 2, y = 3, z = 1 + 3 = 4 -> winners z, y
 	 *   app: a2 (2) marks x, y, z; a3 (3) marks z     -> z = 5, x = y = 2
+	 *        a1's counted ballot (seq 2) has no selection for app: a
+	 *        blank vote there -> ballots 3 (a1, a2, a3), weight 6, blank 1
 	 *   ref: b1 yes, b2 no, b3 yes                   -> approved, 2 to 1 */
 	static const struct {
 		size_t key;
@@ -521,6 +535,13 @@ START_TEST(tally_counts_the_log)
 	ck_assert_int_eq(json_integer_value(json_object_get(plu, "weight")), 6);
 	ck_assert_int_eq(votes(contest_report(result, "app"), "z"), 5);
 	ck_assert_int_eq(votes(contest_report(result, "app"), "x"), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(contest_report(
+	    result, "app"), "ballots")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(contest_report(
+	    result, "app"), "weight")), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(contest_report(
+	    result, "app"), "blank")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(plu, "blank")), 0);
 	ref = contest_report(result, "ref");
 	ck_assert_str_eq(json_string_value(json_object_get(ref, "outcome")),
 	    "approved");

@@ -135,8 +135,11 @@ START_TEST(rejections)
 	expect_bad(buf, "r.csv:2: a quote inside an unquoted field");
 	snprintf(buf, sizeof(buf), HEADER "a1,\"A\"x,a,1,%s\n", pub[0]);
 	expect_bad(buf, "r.csv:2: text after a closing quote");
-	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1,%s,extra\n", pub[0]);
-	expect_bad(buf, "r.csv:2: too many fields");
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1,%s,extra,\"more\"\n",
+	    pub[0]);
+	expect_bad(buf, "r.csv:2: 7 fields, expected 5");
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1\n");
+	expect_bad(buf, "r.csv:2: 4 fields, expected 5");
 	snprintf(buf, sizeof(buf), HEADER "a1,\xff\xfe,a,1,%s\n", pub[0]);
 	expect_bad(buf, "r.csv:2: name: must be 1 to 200 bytes of UTF-8");
 	/* The first bad line is reported, even after good ones. */

@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <check.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,9 +65,17 @@ START_TEST(read_file_limit)
 	ck_assert_int_eq(tl_read_file(th_path(dir, "f"), 9, &data, &len, &err),
 	    TL_ETOOBIG);
 	ck_assert_ptr_nonnull(strstr(err.message, "limit of 9 bytes"));
+	/* A missing file, or a directory, is the user's to fix (exit 2);
+	 * only a failure of the system is TL_EIO. */
 	ck_assert_int_eq(tl_read_file(th_path(dir, "missing"), 9, &data, &len,
-	    &err), TL_EIO);
+	    &err), TL_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "missing"));
+	ck_assert_int_eq(tl_error_exit_status(err.code), 2);
+	ck_assert_int_eq(tl_read_file(dir, 9, &data, &len, &err), TL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.message, "Is a directory"));
+	ck_assert_int_eq(tl_file_error_code(EACCES), TL_EINPUT);
+	ck_assert_int_eq(tl_file_error_code(EIO), TL_EIO);
+	ck_assert_int_eq(tl_file_error_code(EMFILE), TL_EIO);
 	th_rm_rf(dir);
 	free(dir);
 }
