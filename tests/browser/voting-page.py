@@ -522,11 +522,24 @@ def run(procs):
         page.press("#c-budget-no", " ")
         page.press("#review")
         page.view("review")
+        summary = page.text("#summary")
+        check("Board: Blank" in summary and "Venue: Blank" in summary and
+              "Approve the budget: No" in summary, summary)
         page.press("#cast")
         page.view("receipt")
         console += b.console
     ok("wrong key file, another voter's key, unknown voter refused; m4 "
        "voted with the right file")
+    log = json.loads(get(url + "/v1/elections/club/log"))
+    entries = [e["entry"] for e in log["entries"] if e["kind"] == "ballot"]
+    cli = teller("ballot", "make", "--manifest", "club.signed.json",
+                 "--key", "m4.pem", "--voter", "m4", "--vote", "budget=no",
+                 "--blank-all").stdout
+    check(cli == entries[1] + "\n", "a ballot with blank contests, byte for "
+          "byte the CLI's --blank-all:\npage: %s\ncli:  %s" % (entries[1],
+                                                           cli))
+    ok("m4's ballot with four blank contests is byte for byte 'teller "
+       "ballot make --blank-all's")
 
     with device("m1") as b:
         page = b.new_page()

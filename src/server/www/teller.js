@@ -7,8 +7,10 @@
  *   - DSSE envelopes: PAE, Ed25519 signatures, key ids, and the one
  *     canonical line teller logs (section 2);
  *   - the ballot payload, byte for byte as 'teller ballot make' writes it
- *     (compact JSON, members in its order), and the checks of a ballot
- *     against the manifest that tl_ballot_parse makes (section 5.3);
+ *     (compact JSON, members in its order, contests in the manifest's
+ *     order, a blank contest as an empty list and a blank referendum
+ *     left out), and the checks of a ballot against the manifest that
+ *     tl_ballot_parse makes (section 5.3);
  *   - RFC 9162 inclusion proofs (doc/formats.md's algorithm);
  *   - Ed25519 keys as PKCS#8 PEM, the form 'teller key generate' writes.
  *

@@ -410,7 +410,10 @@
 	/* --- the ballot --------------------------------------------------------- */
 
 	/* One contest's control, and how to read the voter's selection from
-	 * it (null: no vote in the contest). */
+	 * it.  A contest left untouched is blank, as one left unmarked on a
+	 * paper ballot: an empty list, or for a referendum (which has no
+	 * empty answer) no selection (null); 'teller ballot make --blank'
+	 * writes the same. */
 	function contestControl(c) {
 		const kind = Teller.methodKind(c.method);
 		const help = kind === "marks" ? (c.method === "approval" ?
@@ -458,10 +461,10 @@
 			if (marks.length > max)
 				throw new Error(t("too_many", {title: c.title,
 				    count: marks.length, max}));
-			return marks.length === 0 ? null :
-			    {contest: c.id, marks};
-		}, describe: sel => sel.marks.map(id =>
-		    c.candidates.find(x => x.id === id).name).join(", ")};
+			return {contest: c.id, marks};
+		}, describe: sel => sel.marks.length === 0 ? t("review_blank") :
+		    sel.marks.map(id => c.candidates.find(x => x.id === id)
+		    .name).join(", ")};
 	}
 
 	function answerControl(c, box) {
@@ -605,8 +608,6 @@
 		    el("h3", {id: "unrank-h-" + c.id}, t("unranked_label")), rest);
 		render(null);
 		return {box, contest: c, read: () => {
-			if (ranked.length === 0)
-				return null;
 			const ranking = [];
 			ranked.forEach((r, i) => {
 				if (i > 0 && r.equal)
@@ -615,8 +616,9 @@
 					ranking.push([r.id]);
 			});
 			return {contest: c.id, ranking};
-		}, describe: sel => sel.ranking.map((g, i) =>
-		    (i + 1) + ". " + g.map(nameOf).join(" = ")).join("; ")};
+		}, describe: sel => sel.ranking.length === 0 ? t("review_blank") :
+		    sel.ranking.map((g, i) => (i + 1) + ". " +
+		    g.map(nameOf).join(" = ")).join("; ")};
 	}
 
 	function ballotForm(opened, e, key, voter, fromBrowser) {
@@ -659,7 +661,7 @@
 		const rows = controls.map(x => {
 			const sel = selections.find(s => s.contest === x.contest.id);
 			return el("li", {}, el("strong", {}, x.contest.title + ": "),
-			    sel ? x.describe(sel) : t("review_no_vote"));
+			    sel ? x.describe(sel) : t("review_blank"));
 		});
 		const cast = el("button", {type: "button", id: "cast",
 		    textContent: t("cast_button")});
