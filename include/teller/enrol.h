@@ -127,4 +127,19 @@ int tl_enrol_register(struct tl_store *store, const char *election,
 int tl_enrol_voter_info(struct tl_store *store, const char *election,
     const char *voter_id, json_t **out, struct tl_error *err);
 
+/*
+ * The roll as its administrators see it, with each voter's enrolment
+ * ('teller roll list'), in import order:
+ *   [{"voter", "name", "constituency", "weight",
+ *     "key_id": HEX or null, "email": TEXT or null,
+ *     "enrolment": "imported" (the key came with the roll) | "enrolled"
+ *       (by a link) | "pending" (no key yet),
+ *     "enrolled_at": TIME or null,
+ *     "link_expires": TIME or null (the voter's link that still works),
+ *     "last_notice": {"kind", "sent_at"} or null}, ...]
+ * at now.  Unlike everything a server answers, it holds e-mail addresses.
+ */
+int tl_enrol_roll(struct tl_store *store, const char *election, int64_t now,
+    json_t **out, struct tl_error *err);
+
 #endif

@@ -38,6 +38,7 @@ extern const struct cli_command cmd_challenge_resolve;
 extern const struct cli_command cmd_challenge_list;
 extern const struct cli_command cmd_turnout;
 extern const struct cli_command cmd_roll_import;
+extern const struct cli_command cmd_roll_list;
 extern const struct cli_command cmd_invite;
 extern const struct cli_command cmd_remind;
 extern const struct cli_command cmd_manifest;
@@ -79,6 +80,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_challenge_list,
 	&cmd_turnout,
 	&cmd_roll_import,
+	&cmd_roll_list,
 	&cmd_invite,
 	&cmd_remind,
 	&cmd_manifest,

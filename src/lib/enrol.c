@@ -648,3 +648,73 @@ tl_enrol_voter_info(struct tl_store *store, const char *election,
 	tl_db_read_end(store, began);
 	return r;
 }
+
+int
+tl_enrol_roll(struct tl_store *store, const char *election, int64_t now,
+    json_t **out, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	json_t *list = NULL;
+	char *state = NULL;
+	int r, rc, began = 0;
+
+	if ((r = tl_db_read_begin(store, &began, err)) != TL_OK)
+		return r;
+	if ((r = tl_election_state(store, election, &state, err)) != TL_OK)
+		goto out;
+	if ((r = tl_db_prepare(store, "SELECT v.id, v.name, v.constituency_id, "
+	    "v.weight, v.key_id, v.email, v.enrolled_at, "
+	    "(SELECT MAX(t.expires_at) FROM enrolment_tokens t WHERE "
+	    "t.election_id = v.election_id AND t.voter_id = v.id AND "
+	    "t.used_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > ?), "
+	    "n.kind, n.sent_at FROM voters v LEFT JOIN notices n ON n.rowid = "
+	    "(SELECT n2.rowid FROM notices n2 WHERE n2.election_id = "
+	    "v.election_id AND n2.voter_id = v.id ORDER BY n2.sent_at DESC, "
+	    "n2.rowid DESC LIMIT 1) WHERE v.election_id = ? ORDER BY v.rowid",
+	    &stmt, err)) != TL_OK)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_text(stmt, 2, election, -1, SQLITE_STATIC);
+	if ((list = json_array()) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int has_key = sqlite3_column_type(stmt, 4) != SQLITE_NULL;
+		int enrolled = sqlite3_column_type(stmt, 6) != SQLITE_NULL;
+		json_t *notice = sqlite3_column_type(stmt, 8) == SQLITE_NULL ?
+		    json_null() : json_pack("{s:s, s:o}", "kind",
+		    (const char *)sqlite3_column_text(stmt, 8), "sent_at",
+		    tl_db_column_time(stmt, 9));
+		json_t *item = json_pack("{s:s, s:s, s:s, s:I, s:s?, s:s?, s:s, "
+		    "s:o, s:o, s:o}",
+		    "voter", (const char *)sqlite3_column_text(stmt, 0),
+		    "name", (const char *)sqlite3_column_text(stmt, 1),
+		    "constituency", (const char *)sqlite3_column_text(stmt, 2),
+		    "weight", (json_int_t)sqlite3_column_int64(stmt, 3),
+		    "key_id", (const char *)sqlite3_column_text(stmt, 4),
+		    "email", (const char *)sqlite3_column_text(stmt, 5),
+		    "enrolment", !has_key ? "pending" : enrolled ? "enrolled" :
+		    "imported",
+		    "enrolled_at", tl_db_column_time(stmt, 6),
+		    "link_expires", tl_db_column_time(stmt, 7),
+		    "last_notice", notice);
+
+		if (item == NULL || json_array_append_new(list, item) != 0) {
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		r = tl_db_error(store, err, "cannot read the roll");
+		goto out;
+	}
+	*out = list;
+	list = NULL;
+ out:
+	sqlite3_finalize(stmt);
+	json_decref(list);
+	free(state);
+	tl_db_read_end(store, began);
+	return r;
+}

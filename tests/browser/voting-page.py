@@ -388,6 +388,14 @@ def run(procs):
     check(keys["m3"] == base64.b64encode(m3_der[-32:]).decode(),
           "m3's roll key is the key file's")
     ok("m2 made a key; m3 loaded a key file after a wrong one was refused")
+    roll = {v["voter"]: v for v in json.loads(teller("roll", "list", "club",
+                                                     "--json").stdout)}
+    check([roll[v]["enrolment"] for v in ("m1", "m2", "m3", "m4", "g1")] ==
+          ["enrolled", "enrolled", "enrolled", "imported", "imported"],
+          "roll list: %s" % roll)
+    check(roll["m1"]["email"] == "m1@example.org" and
+          roll["m1"]["last_notice"]["kind"] == "enrolment", "roll list m1")
+    ok("teller roll list shows who enrolled")
 
     # --- the roll freezes; voting opens ------------------------------------
     teller("election", "open", "club")

@@ -294,6 +294,31 @@ START_TEST(register_once_with_proof)
 	    "AND public_key = '%s' AND enrolled_at = %lld", pub,
 	    (long long)(TH_NOW + 10));
 	ck_assert_int_eq(th_count(store, sql), 1);
+	/* teller roll list's view: a2 enrolled, a1 imported, a3 pending
+	 * with a link that works until EXPIRES. */
+	ck_assert_int_eq(tl_enrol_roll(store, "e1", TH_NOW + 20, &doc, &err),
+	    TL_OK);
+	ck_assert_uint_eq(json_array_size(doc), 5);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(doc,
+	    0), "enrolment")), "imported");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(doc,
+	    1), "enrolment")), "enrolled");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(doc,
+	    1), "enrolled_at")), "2026-11-22T10:00:10Z");
+	ck_assert(json_is_null(json_object_get(json_array_get(doc, 1),
+	    "link_expires")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(doc,
+	    2), "enrolment")), "pending");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(doc,
+	    2), "link_expires")), "2026-11-29T10:00:00Z");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(doc,
+	    2), "email")), "cy@example.org");
+	json_decref(doc);
+	/* Once the link has expired, none works. */
+	ck_assert_int_eq(tl_enrol_roll(store, "e1", EXPIRES, &doc, &err), TL_OK);
+	ck_assert(json_is_null(json_object_get(json_array_get(doc, 2),
+	    "link_expires")));
+	json_decref(doc);
 	/* Used once: not again, and the lookup says so. */
 	expect_refused(env, TL_ECONFLICT, "already used");
 	ck_assert_int_eq(tl_enrol_lookup(store, "e1", a2, TH_NOW, &doc, &err),
