@@ -6,7 +6,11 @@
  * tree head must be signed by that key and extend the receipt's tree
  * (consistency proof).
  *
- * server is the base URL ("http://127.0.0.1:8080").  A pinned manifest is
+ * A server is named by a struct tl_client_server: its base URL
+ * ("http://127.0.0.1:8080", "https://vote.example.org") and, for https,
+ * optionally a PEM file of the certificate authorities to trust in place
+ * of the system's (libcurl's CAINFO).  Over https the server's certificate
+ * and name are always checked.  A pinned manifest is
  * the signed manifest's text the voter already holds ('teller manifest
  * ID'); without one the server's is fetched and must be signed by the
  * authority key it names and, for a ballot, hash to the manifest hash
@@ -27,6 +31,12 @@
 #include "teller/manifest.h"
 #include "teller/merkle.h"
 
+/* Where a server is, and whom to trust for its certificate; borrowed. */
+struct tl_client_server {
+	const char *url;       /* the base URL, http:// or https:// */
+	const char *ca_file;   /* PEM certificate authorities, or NULL */
+};
+
 /*
  * A signed manifest envelope's text, opened: parsed, checked to be signed
  * by the authority key it names.  *manifest (optional), hash (optional,
@@ -43,9 +53,9 @@ int tl_client_open_manifest(const char *text, size_t len,
  * its inclusion proof, the ballot it names) before giving it back in
  * *receipt.  pinned (with pinned_len) may be NULL.
  */
-int tl_client_cast(const char *server, const char *ballot, size_t len,
-    const char *pinned, size_t pinned_len, char **receipt,
-    struct tl_error *err);
+int tl_client_cast(const struct tl_client_server *server,
+    const char *ballot, size_t len, const char *pinned, size_t pinned_len,
+    char **receipt, struct tl_error *err);
 
 /*
  * The pieces, for a client that checks more (a receipt verifier whose
@@ -61,16 +71,17 @@ int tl_client_cast(const char *server, const char *ballot, size_t len,
  * tl_client_consistency: the server's consistency proof between the
  *   trees of the first `first` and `second` entries (unchecked).
  */
-int tl_client_authority(const char *server, const char *election,
-    const char *pinned, size_t pinned_len, struct tl_key **authority,
+int tl_client_authority(const struct tl_client_server *server,
+    const char *election, const char *pinned, size_t pinned_len,
+    struct tl_key **authority, struct tl_error *err);
+int tl_client_tree_head(const struct tl_client_server *server,
+    const char *election, char **text, struct tl_error *err);
+int tl_client_log_entry(const struct tl_client_server *server,
+    const char *election, uint64_t index, char **entry, size_t *len,
     struct tl_error *err);
-int tl_client_tree_head(const char *server, const char *election,
-    char **text, struct tl_error *err);
-int tl_client_log_entry(const char *server, const char *election,
-    uint64_t index, char **entry, size_t *len, struct tl_error *err);
-int tl_client_consistency(const char *server, const char *election,
-    uint64_t first, uint64_t second, struct tl_merkle_proof *proof,
-    struct tl_error *err);
+int tl_client_consistency(const struct tl_client_server *server,
+    const char *election, uint64_t first, uint64_t second,
+    struct tl_merkle_proof *proof, struct tl_error *err);
 
 /* What tl_client_verify_receipt found. */
 struct tl_client_receipt_check {
@@ -88,8 +99,8 @@ struct tl_client_receipt_check {
  * anything fails to check: the ballot's place in the log is then not
  * shown.
  */
-int tl_client_verify_receipt(const char *server, const char *receipt,
-    size_t len, const char *pinned, size_t pinned_len,
+int tl_client_verify_receipt(const struct tl_client_server *server,
+    const char *receipt, size_t len, const char *pinned, size_t pinned_len,
     struct tl_client_receipt_check *out, struct tl_error *err);
 
 #endif

@@ -20,6 +20,7 @@
 
 struct ballot_opts {
 	const char *server;
+	const char *cacert;
 	const char *manifest;
 	const char *key;
 	const char *voter;
@@ -67,6 +68,9 @@ ballot_option(int opt, const char *arg, void *ctx)
 		return 0;
 	case 'S':
 		o->server = arg;
+		return 0;
+	case 'C':
+		o->cacert = arg;
 		return 0;
 	case 's':
 		if (tl_parse_int64(arg, 1, INT64_MAX / 2, &o->seq) != TL_OK)
@@ -182,9 +186,11 @@ exec_cast(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"server", required_argument, NULL, 'S'},
 		{"manifest", required_argument, NULL, 'm'},
+		{"cacert", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	struct ballot_opts o = {0};
+	struct tl_client_server server;
 	struct tl_store *store = NULL;
 	struct tl_error err;
 	char *text = NULL, *receipt = NULL, *pinned = NULL;
@@ -199,6 +205,11 @@ exec_cast(int argc, char **argv)
 	if (o.manifest != NULL && o.server == NULL)
 		return cli_usage_error("--manifest pins the manifest a server's "
 		    "receipt is checked with; it goes with --server");
+	if (o.cacert != NULL && o.server == NULL)
+		return cli_usage_error("--cacert names whom to trust for an "
+		    "https server; it goes with --server");
+	server.url = o.server;
+	server.ca_file = o.cacert;
 	tl_error_clear(&err);
 	if (cli_read_file(argv[first], TL_ENVELOPE_MAX_BALLOT, &text, &len,
 	    &err) != TL_OK ||
@@ -209,7 +220,7 @@ exec_cast(int argc, char **argv)
 	}
 	if (o.server != NULL) {
 		/* Sent, then the receipt checked before it is printed. */
-		if (tl_client_cast(o.server, text, len, pinned, pinned_len,
+		if (tl_client_cast(&server, text, len, pinned, pinned_len,
 		    &receipt, &err) != TL_OK) {
 			status = fail_naming(&err, argv[first]);
 			goto out;
@@ -263,7 +274,7 @@ const struct cli_command cmd_ballot_make = {
 };
 
 const struct cli_command cmd_ballot_cast = {
-	"ballot", "cast", "FILE [--server URL [--manifest FILE]]",
+	"ballot", "cast", "FILE [--server URL [--manifest FILE] [--cacert FILE]]",
 	"Cast a signed ballot; print the receipt once it is durably stored.",
 	"The ballot is checked (election open and in its voting window, voter\n"
 	"on the roll, signature by the voter's key, content valid, revote\n"
@@ -281,8 +292,11 @@ const struct cli_command cmd_ballot_cast = {
 	"Options:\n"
 	"  -o, --output FILE  write the receipt to FILE\n"
 	"  --server URL       send the ballot to the server at URL\n"
-	"                     (http://HOST:PORT)\n"
+	"                     (http://HOST:PORT or https://HOST[:PORT])\n"
 	"  --manifest FILE    with --server: check the receipt with this signed\n"
-	"                     manifest's authority key\n",
+	"                     manifest's authority key\n"
+	"  --cacert FILE      with an https server: trust the certificate\n"
+	"                     authorities in this PEM file instead of the\n"
+	"                     system's (the server's name is still checked)\n",
 	exec_cast,
 };

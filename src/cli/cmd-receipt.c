@@ -134,7 +134,7 @@ open_record_source(const char *path, struct receipt_source *src)
 /* --- the source: a teller server (doc/http-api.md) ----------------------- */
 
 struct server_source {
-	const char *url;
+	struct tl_client_server server;
 	char election[65];
 	struct tl_key *authority;  /* from the pinned or the server's manifest */
 };
@@ -156,7 +156,7 @@ server_latest_head(void *ctx, char **text, struct tl_error *err)
 {
 	struct server_source *s = ctx;
 
-	return tl_client_tree_head(s->url, s->election, text, err);
+	return tl_client_tree_head(&s->server, s->election, text, err);
 }
 
 static int
@@ -165,7 +165,7 @@ server_entry(void *ctx, uint64_t index, char **entry, size_t *len,
 {
 	struct server_source *s = ctx;
 
-	return tl_client_log_entry(s->url, s->election, index, entry, len, err);
+	return tl_client_log_entry(&s->server, s->election, index, entry, len, err);
 }
 
 static int
@@ -174,7 +174,7 @@ server_consistency(void *ctx, uint64_t old_size, uint64_t new_size,
 {
 	struct server_source *s = ctx;
 
-	return tl_client_consistency(s->url, s->election, old_size, new_size,
+	return tl_client_consistency(&s->server, s->election, old_size, new_size,
 	    proof, err);
 }
 
@@ -191,8 +191,9 @@ server_close(void *ctx)
  * the authority key comes from the pinned manifest (a file), else from
  * the server's.  Returns an exit status. */
 static int
-open_server_source(const char *url, const char *election,
-    const char *manifest_path, struct receipt_source *src)
+open_server_source(const char *url, const char *cacert,
+    const char *election, const char *manifest_path,
+    struct receipt_source *src)
 {
 	struct server_source *s;
 	struct tl_error err;
@@ -205,7 +206,8 @@ open_server_source(const char *url, const char *election,
 		cli_error("out of memory");
 		return EXIT_INTERNAL;
 	}
-	s->url = url;
+	s->server.url = url;
+	s->server.ca_file = cacert;
 	snprintf(s->election, sizeof(s->election), "%s", election);
 	if (manifest_path != NULL && tl_read_file(manifest_path,
 	    TL_ENVELOPE_MAX_DEFAULT, &pinned, &pinned_len, &err) != TL_OK) {
@@ -213,7 +215,7 @@ open_server_source(const char *url, const char *election,
 		cli_fail(&err);
 		return EXIT_USAGE;
 	}
-	r = tl_client_authority(url, election, pinned, pinned_len,
+	r = tl_client_authority(&s->server, election, pinned, pinned_len,
 	    &s->authority, &err);
 	free(pinned);
 	if (r != TL_OK) {
@@ -372,6 +374,7 @@ check_receipt(const struct tl_receipt *rc, struct receipt_source *src,
 struct receipt_opts {
 	const char *record;
 	const char *server;
+	const char *cacert;
 	const char *manifest;
 	int json;
 };
@@ -390,6 +393,9 @@ receipt_option(int opt, const char *arg, void *ctx)
 		return 0;
 	case 'm':
 		o->manifest = arg;
+		return 0;
+	case 'C':
+		o->cacert = arg;
 		return 0;
 	case 'j':
 		o->json = 1;
@@ -426,10 +432,11 @@ exec_receipt_verify(int argc, char **argv)
 		{"record", required_argument, NULL, 'r'},
 		{"server", required_argument, NULL, 'S'},
 		{"manifest", required_argument, NULL, 'm'},
+		{"cacert", required_argument, NULL, 'C'},
 		{"json", no_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0},
 	};
-	struct receipt_opts opts = {NULL, NULL, NULL, 0};
+	struct receipt_opts opts = {NULL, NULL, NULL, NULL, 0};
 	struct receipt_source src;
 	struct tl_receipt *rc = NULL;
 	struct outcome o = {NULL, 0};
@@ -454,6 +461,9 @@ exec_receipt_verify(int argc, char **argv)
 	if (opts.manifest != NULL && opts.server == NULL)
 		return cli_usage_error("--manifest pins the manifest a server's "
 		    "answers are checked with; it goes with --server");
+	if (opts.cacert != NULL && opts.server == NULL)
+		return cli_usage_error("--cacert names whom to trust for an "
+		    "https server; it goes with --server");
 	tl_error_clear(&err);
 	if (cli_read_file(argv[first], TL_RECEIPT_MAX, &text, &len, &err) !=
 	    TL_OK) {
@@ -467,8 +477,8 @@ exec_receipt_verify(int argc, char **argv)
 		goto out;
 	}
 	if ((status = opts.record != NULL ? open_record_source(opts.record,
-	    &src) : open_server_source(opts.server, rc->election_id,
-	    opts.manifest, &src)) != 0)
+	    &src) : open_server_source(opts.server, opts.cacert,
+	    rc->election_id, opts.manifest, &src)) != 0)
 		goto out;
 	if ((o.checks = json_array()) == NULL) {
 		cli_error("out of memory");
@@ -525,9 +535,12 @@ const struct cli_command cmd_receipt_verify = {
 	"be reached.\n\n"
 	"Options:\n"
 	"  --record FILE   the record to check against ('teller export')\n"
-	"  --server URL    the teller server to check against (http://HOST:PORT)\n"
+	"  --server URL    the teller server to check against (http://HOST:PORT\n"
+	"                  or https://HOST[:PORT])\n"
 	"  --manifest FILE with --server: the signed manifest whose authority\n"
 	"                  key the server's answers must be signed by\n"
+	"  --cacert FILE   with an https server: trust the certificate\n"
+	"                  authorities in this PEM file instead of the system's\n"
 	"  --json          print the outcome as JSON\n",
 	exec_receipt_verify,
 };

@@ -39,6 +39,12 @@ serve_option(int opt, const char *arg, void *ctx)
 			    "number from 0 to 100000", arg);
 		config->enrol_limit = (unsigned)n;
 		return 0;
+	case 'c':
+		config->tls_cert = arg;
+		return 0;
+	case 'k':
+		config->tls_key = arg;
+		return 0;
 	default:
 		return EXIT_USAGE;
 	}
@@ -51,6 +57,8 @@ exec_serve(int argc, char **argv)
 		{"listen", required_argument, NULL, 'l'},
 		{"max-body", required_argument, NULL, 'b'},
 		{"threads", required_argument, NULL, 't'},
+		{"tls-cert", required_argument, NULL, 'c'},
+		{"tls-key", required_argument, NULL, 'k'},
 		{"enrol-limit", required_argument, NULL, 'e'},
 		{NULL, 0, NULL, 0},
 	};
@@ -76,7 +84,7 @@ exec_serve(int argc, char **argv)
 }
 
 const struct cli_command cmd_serve = {
-	"serve", NULL, "[--listen ADDR:PORT]",
+	"serve", NULL, "[--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE]",
 	"Serve voters and observers over HTTP until SIGTERM or SIGINT.",
 	"Routes (JSON; doc/http-api.md describes each):\n"
 	"  GET  /v1/elections                      the elections\n"
@@ -112,6 +120,12 @@ const struct cli_command cmd_serve = {
 	"  --threads N         request threads (default: twice the cores)\n"
 	"  --enrol-limit N     enrolment attempts one address may make at once;\n"
 	"                      one more comes back every 600/N seconds\n"
-	"                      (default 20; 0: no limit)\n",
+	"                      (default 20; 0: no limit)\n"
+	"  --tls-cert FILE     serve HTTPS (TLS 1.2 and 1.3) with this PEM\n"
+	"                      certificate, its chain after it\n"
+	"  --tls-key FILE      the certificate's PEM private key (unencrypted)\n"
+	"Without them the server speaks plain HTTP: on a loopback address, or\n"
+	"behind a reverse proxy that does TLS (doc/operations.md).  The files\n"
+	"are read once at start: restart the server for a new certificate.\n",
 	exec_serve,
 };

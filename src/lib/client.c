@@ -5,10 +5,12 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -70,8 +72,8 @@ server_error(long status, const struct tl_buf *answer, const char *url,
  * with status `expect`; any other reply becomes the error it carries.
  */
 static int
-request(const char *server, const char *path, const char *body, size_t len,
-    long expect, struct tl_buf *answer, struct tl_error *err)
+request(const struct tl_client_server *server, const char *path,
+    const char *body, size_t len, long expect, struct tl_buf *answer, struct tl_error *err)
 {
 	struct curl_slist *headers = NULL;
 	struct tl_buf url;
@@ -86,10 +88,10 @@ request(const char *server, const char *path, const char *body, size_t len,
 		return tl_error_set(err, TL_ENETWORK, "cannot start libcurl: %s",
 		    curl_easy_strerror(curl_init_result));
 	tl_buf_init(&url, 8192);
-	base = strlen(server);
-	while (base > 0 && server[base - 1] == '/')
+	base = strlen(server->url);
+	while (base > 0 && server->url[base - 1] == '/')
 		base--;
-	if (tl_buf_add(&url, server, base) != TL_OK ||
+	if (tl_buf_add(&url, server->url, base) != TL_OK ||
 	    tl_buf_adds(&url, path) != TL_OK) {
 		tl_buf_free(&url);
 		return tl_error_set(err, TL_EUSAGE, "server URL too long");
@@ -110,6 +112,21 @@ request(const char *server, const char *path, const char *body, size_t len,
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, CLIENT_TIMEOUT_SECONDS);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, answer);
+	/* https: the peer's certificate and name are checked (libcurl's
+	 * default), against the given authorities or the system's. */
+	if (server->ca_file != NULL && access(server->ca_file, R_OK) != 0) {
+		r = tl_error_set(err, TL_EINPUT, "%s: cannot read the "
+		    "certificate authorities: %s", server->ca_file,
+		    strerror(errno));
+		goto out;
+	}
+	if (server->ca_file != NULL &&
+	    curl_easy_setopt(curl, CURLOPT_CAINFO, server->ca_file) !=
+	    CURLE_OK) {
+		r = tl_error_set(err, TL_ENETWORK, "libcurl cannot take the "
+		    "certificate authorities of %s", server->ca_file);
+		goto out;
+	}
 	if (body != NULL) {
 		/* No "Expect: 100-continue" round trip: ballots are small. */
 		headers = curl_slist_append(NULL,
@@ -138,8 +155,8 @@ request(const char *server, const char *path, const char *body, size_t len,
 
 /* GET path and parse the answer as JSON (a new reference in *out). */
 static int
-get_json(const char *server, const char *path, json_t **out,
-    struct tl_error *err)
+get_json(const struct tl_client_server *server, const char *path,
+    json_t **out, struct tl_error *err)
 {
 	struct tl_buf answer;
 	int r;
@@ -148,7 +165,7 @@ get_json(const char *server, const char *path, json_t **out,
 	if ((r = request(server, path, NULL, 0, 200, &answer, err)) == TL_OK &&
 	    (r = tl_json_load(answer.data, answer.len, CLIENT_MAX_ANSWER,
 	    "the server's answer", TL_ENETWORK, out, err)) != TL_OK)
-		tl_error_prefix(err, "%s%s", server, path);
+		tl_error_prefix(err, "%s%s", server->url, path);
 	tl_buf_free(&answer);
 	return r;
 }
@@ -205,8 +222,8 @@ bad_id(const char *election, struct tl_error *err)
 
 /* The election's manifest: the pinned one, or the server's. */
 static int
-election_manifest(const char *server, const char *election,
-    const char *pinned, size_t pinned_len, char hash[TL_HASH_HEX_LEN + 1],
+election_manifest(const struct tl_client_server *server,
+    const char *election, const char *pinned, size_t pinned_len, char hash[TL_HASH_HEX_LEN + 1],
     struct tl_key **authority, struct tl_error *err)
 {
 	struct tl_manifest *m = NULL;
@@ -227,7 +244,7 @@ election_manifest(const char *server, const char *election,
 		if ((text = json_dumps(json_object_get(doc, "signed_manifest"),
 		    JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
 			r = tl_error_set(err, TL_ENETWORK, "%s%s: no signed "
-			    "manifest in the answer", server, path);
+			    "manifest in the answer", server->url, path);
 			goto out;
 		}
 		if ((r = tl_client_open_manifest(text, strlen(text), &m, hash,
@@ -286,8 +303,8 @@ peek_ballot(const char *ballot, size_t len, char election[65],
 }
 
 int
-tl_client_cast(const char *server, const char *ballot, size_t len,
-    const char *pinned, size_t pinned_len, char **receipt,
+tl_client_cast(const struct tl_client_server *server, const char *ballot,
+    size_t len, const char *pinned, size_t pinned_len, char **receipt,
     struct tl_error *err)
 {
 	struct tl_key *authority = NULL;
@@ -343,8 +360,8 @@ tl_client_cast(const char *server, const char *ballot, size_t len,
 }
 
 int
-tl_client_authority(const char *server, const char *election,
-    const char *pinned, size_t pinned_len, struct tl_key **authority,
+tl_client_authority(const struct tl_client_server *server,
+    const char *election, const char *pinned, size_t pinned_len, struct tl_key **authority,
     struct tl_error *err)
 {
 	char hash[TL_HASH_HEX_LEN + 1];
@@ -354,8 +371,8 @@ tl_client_authority(const char *server, const char *election,
 }
 
 int
-tl_client_tree_head(const char *server, const char *election, char **text,
-    struct tl_error *err)
+tl_client_tree_head(const struct tl_client_server *server,
+    const char *election, char **text, struct tl_error *err)
 {
 	struct tl_buf answer;
 	char path[128];
@@ -376,8 +393,8 @@ tl_client_tree_head(const char *server, const char *election, char **text,
 }
 
 int
-tl_client_log_entry(const char *server, const char *election,
-    uint64_t index, char **entry, size_t *len, struct tl_error *err)
+tl_client_log_entry(const struct tl_client_server *server,
+    const char *election, uint64_t index, char **entry, size_t *len, struct tl_error *err)
 {
 	json_t *doc = NULL, *item;
 	const char *text;
@@ -399,7 +416,7 @@ tl_client_log_entry(const char *server, const char *election,
 	else if (text == NULL || json_integer_value(json_object_get(item,
 	    "index")) != (json_int_t)index)
 		r = tl_error_set(err, TL_ENETWORK, "%s%s: no entry %llu in the "
-		    "answer", server, path, (unsigned long long)index);
+		    "answer", server->url, path, (unsigned long long)index);
 	else if ((*entry = strdup(text)) == NULL)
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 	else if (len != NULL)
@@ -409,8 +426,8 @@ tl_client_log_entry(const char *server, const char *election,
 }
 
 int
-tl_client_consistency(const char *server, const char *election,
-    uint64_t first, uint64_t second, struct tl_merkle_proof *proof,
+tl_client_consistency(const struct tl_client_server *server,
+    const char *election, uint64_t first, uint64_t second, struct tl_merkle_proof *proof,
     struct tl_error *err)
 {
 	json_t *doc = NULL;
@@ -426,14 +443,14 @@ tl_client_consistency(const char *server, const char *election,
 		return r;
 	if ((r = tl_proof_from_json(json_object_get(doc, "proof"), proof,
 	    err)) != TL_OK)
-		tl_error_prefix(err, "%s%s", server, path);
+		tl_error_prefix(err, "%s%s", server->url, path);
 	json_decref(doc);
 	return r;
 }
 
 /* The server's signed tree head now, checked against the authority. */
 static int
-server_head(const char *server, const char *election,
+server_head(const struct tl_client_server *server, const char *election,
     const struct tl_key *authority, struct tl_tree_head *head,
     struct tl_error *err)
 {
@@ -463,8 +480,8 @@ server_head(const char *server, const char *election,
 }
 
 int
-tl_client_verify_receipt(const char *server, const char *receipt,
-    size_t len, const char *pinned, size_t pinned_len,
+tl_client_verify_receipt(const struct tl_client_server *server,
+    const char *receipt, size_t len, const char *pinned, size_t pinned_len,
     struct tl_client_receipt_check *out, struct tl_error *err)
 {
 	struct tl_receipt *rc = NULL;

@@ -158,6 +158,7 @@ struct server {
 	struct metrics metrics;
 	struct ratelimit enrol_limit;  /* enrolment attempts per address */
 	void **worker_states;
+	char *tls_cert, *tls_key;   /* PEM text for libmicrohttpd, or NULL */
 
 	pthread_mutex_t lock;       /* readers, active, closing */
 	struct tl_store **readers;  /* idle read connections */

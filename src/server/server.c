@@ -19,6 +19,10 @@
 #include "internal.h"
 
 #define DRAIN_LIMIT_SECONDS 60
+/* A certificate chain or a private key in PEM is a few kilobytes. */
+#define TLS_FILE_MAX (1024 * 1024)
+/* TLS 1.2 and 1.3 only, GnuTLS's usual ciphers for them. */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 /* --- read connections ----------------------------------------------------- */
 
@@ -299,9 +303,49 @@ server_free(struct server *srv)
 		tl_store_close(srv->readers[i]);
 	free(srv->readers);
 	tl_key_free(srv->authority);
+	free(srv->tls_cert);
+	tl_wipe_free(srv->tls_key);
 	metrics_destroy(&srv->metrics);
 	ratelimit_destroy(&srv->enrol_limit);
 	pthread_mutex_destroy(&srv->lock);
+}
+
+/* Reads the certificate and key for HTTPS, if the configuration names
+ * them; libmicrohttpd takes them as PEM text (GnuTLS parses them). */
+static int
+load_tls(struct server *srv, struct tl_error *err)
+{
+	const struct server_config *config = srv->config;
+	size_t len;
+	int r;
+
+	if (config->tls_cert == NULL && config->tls_key == NULL)
+		return TL_OK;
+	if (config->tls_cert == NULL || config->tls_key == NULL)
+		return tl_error_set(err, TL_EUSAGE, "--tls-cert and --tls-key "
+		    "go together: the certificate and its private key");
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		return tl_error_set(err, TL_EUSAGE, "this libmicrohttpd was "
+		    "built without TLS; serve plain HTTP behind a reverse "
+		    "proxy that does TLS instead (doc/operations.md)");
+	/* A file named on the command line that cannot be read is bad
+	 * input (exit 2), as for every command. */
+	if ((r = tl_read_file(config->tls_cert, TLS_FILE_MAX, &srv->tls_cert,
+	    &len, err)) != TL_OK ||
+	    (r = tl_read_file(config->tls_key, TLS_FILE_MAX, &srv->tls_key,
+	    &len, err)) != TL_OK) {
+		tl_error_prefix(err, srv->tls_cert == NULL ? "--tls-cert" :
+		    "--tls-key");
+		err->code = r == TL_ENOMEM ? r : TL_EINPUT;
+		return err->code;
+	}
+	if (strstr(srv->tls_cert, "-----BEGIN CERTIFICATE-----") == NULL)
+		return tl_error_set(err, TL_EINPUT, "--tls-cert: %s is not a "
+		    "PEM certificate", config->tls_cert);
+	if (strstr(srv->tls_key, "PRIVATE KEY-----") == NULL)
+		return tl_error_set(err, TL_EINPUT, "--tls-key: %s is not a "
+		    "PEM private key", config->tls_key);
+	return TL_OK;
 }
 
 static int
@@ -312,9 +356,19 @@ start_daemon(struct server *srv, const struct sockaddr_storage *addr,
 	char host[INET6_ADDRSTRLEN] = "";
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem tls[] = {
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
+		{MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES},
+		{MHD_OPTION_END, 0, NULL},
+	};
 
 	if (addr->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (srv->tls_cert != NULL)
+		flags |= MHD_USE_TLS;
+	else
+		tls[0].option = MHD_OPTION_END;
 
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
@@ -322,7 +376,13 @@ start_daemon(struct server *srv, const struct sockaddr_storage *addr,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
+	if (srv->daemon == NULL && srv->tls_cert != NULL)
+		return tl_error_set(err, TL_EIO, "cannot serve HTTPS on %s: "
+		    "the certificate and key do not match or cannot be used "
+		    "(GnuTLS's reason is above), or the address is in use",
+		    srv->config->listen);
 	if (srv->daemon == NULL)
 		return tl_error_set(err, TL_EIO, "cannot listen on %s: %s "
 		    "(in use, or not an address of this host?)",
@@ -335,8 +395,9 @@ start_daemon(struct server *srv, const struct sockaddr_storage *addr,
 		inet_ntop(AF_INET6,
 		    &((const struct sockaddr_in6 *)addr)->sin6_addr, host,
 		    sizeof(host));
-	fprintf(stderr, "teller: serving %s on http://%s%s%s:%u "
+	fprintf(stderr, "teller: serving %s on %s://%s%s%s:%u "
 	    "(%u threads; stop with SIGTERM or Ctrl-C)\n", srv->config->db_path,
+	    srv->tls_cert != NULL ? "https" : "http",
 	    addr->ss_family == AF_INET6 ? "[" : "", host,
 	    addr->ss_family == AF_INET6 ? "]" : "",
 	    info != NULL ? (unsigned)info->port : 0, pool_size(srv->config));
@@ -359,7 +420,8 @@ server_run(const struct server_config *config, struct tl_error *err)
 	metrics_init(&srv.metrics);
 	ratelimit_init(&srv.enrol_limit, config->enrol_limit,
 	    SERVER_ENROL_PERIOD);
-	if ((r = parse_listen(config->listen, &addr, &addr_len, err)) != TL_OK)
+	if ((r = parse_listen(config->listen, &addr, &addr_len, err)) != TL_OK ||
+	    (r = load_tls(&srv, err)) != TL_OK)
 		goto out;
 	/* The database is there and has an authority. */
 	if ((r = tl_store_open(config->db_path, 0, &store, err)) != TL_OK ||

@@ -25,6 +25,10 @@ struct server_config {
 	                           once, each back after SERVER_ENROL_PERIOD /
 	                           enrol_limit seconds; 0: no limit */
 	int64_t (*now)(void);   /* the clock (the CLI's honours $TELLER_NOW) */
+	/* HTTPS: both or neither.  PEM files of the certificate (with its
+	 * chain, leaf first) and its private key, read once at start. */
+	const char *tls_cert;
+	const char *tls_key;
 };
 
 /*

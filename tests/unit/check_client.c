@@ -38,6 +38,7 @@ static char hash[TL_HASH_HEX_LEN + 1];
 static char *manifest;          /* the signed manifest of e1 */
 static pid_t servers[2];
 static char urls[2][64];
+static struct tl_client_server at[2] = {{urls[0], NULL}, {urls[1], NULL}};
 
 static int
 free_port(void)
@@ -185,12 +186,13 @@ forged_manifest(void)
 
 START_TEST(cast_checks_the_receipt)
 {
+	const struct tl_client_server nobody = {"http://127.0.0.1:1", NULL};
 	struct tl_error err;
 	struct tl_receipt *rc = NULL;
 	char *env = ballot(0, "a1", 1, "x"), *receipt = NULL, *forged;
 
 	start_server(0, th_path(dir, "teller.db"));
-	ck_assert_msg(tl_client_cast(urls[0], env, strlen(env), NULL, 0,
+	ck_assert_msg(tl_client_cast(&at[0], env, strlen(env), NULL, 0,
 	    &receipt, &err) == TL_OK, "%s", err.message);
 	ck_assert_int_eq(tl_receipt_parse(receipt, strlen(receipt), &rc, &err),
 	    TL_OK);
@@ -201,14 +203,14 @@ START_TEST(cast_checks_the_receipt)
 	free(receipt);
 	receipt = NULL;
 	/* The same ballot again: the server's refusal, with its code. */
-	ck_assert_int_eq(tl_client_cast(urls[0], env, strlen(env), NULL, 0,
+	ck_assert_int_eq(tl_client_cast(&at[0], env, strlen(env), NULL, 0,
 	    &receipt, &err), TL_ESTALE);
 	ck_assert_ptr_nonnull(strstr(err.message, "seq 1, but voter a1"));
 	ck_assert_ptr_null(receipt);
 	free(env);
 	/* With the manifest pinned. */
 	env = ballot(1, "a2", 1, "y");
-	ck_assert_msg(tl_client_cast(urls[0], env, strlen(env), manifest,
+	ck_assert_msg(tl_client_cast(&at[0], env, strlen(env), manifest,
 	    strlen(manifest), &receipt, &err) == TL_OK, "%s", err.message);
 	free(receipt);
 	free(env);
@@ -216,14 +218,14 @@ START_TEST(cast_checks_the_receipt)
 	 * election id), not the one the ballot was made for. */
 	env = ballot(2, "a3", 1, "z");
 	forged = forged_manifest();
-	ck_assert_int_eq(tl_client_cast(urls[0], env, strlen(env), forged,
+	ck_assert_int_eq(tl_client_cast(&at[0], env, strlen(env), forged,
 	    strlen(forged), &receipt, &err), TL_EWRONGELECTION);
 	ck_assert_ptr_nonnull(strstr(err.message, "pinned manifest"));
 	free(forged);
 	free(env);
 	/* No server there. */
 	env = ballot(2, "a3", 1, "z");
-	ck_assert_int_eq(tl_client_cast("http://127.0.0.1:1", env, strlen(env),
+	ck_assert_int_eq(tl_client_cast(&nobody, env, strlen(env),
 	    manifest, strlen(manifest), &receipt, &err), TL_ENETWORK);
 	free(env);
 }
@@ -243,96 +245,96 @@ START_TEST(verify_receipt_against_servers)
 	char *more;
 
 	start_server(0, th_path(dir, "teller.db"));
-	ck_assert_msg(tl_client_cast(urls[0], env, strlen(env), NULL, 0,
+	ck_assert_msg(tl_client_cast(&at[0], env, strlen(env), NULL, 0,
 	    &receipt, &err) == TL_OK, "%s", err.message);
 	/* Right after the cast: the same tree. */
-	ck_assert_msg(tl_client_verify_receipt(urls[0], receipt,
+	ck_assert_msg(tl_client_verify_receipt(&at[0], receipt,
 	    strlen(receipt), NULL, 0, &check, &err) == TL_OK, "%s", err.message);
 	ck_assert_uint_eq(check.receipt_size, 3);
 	ck_assert_uint_eq(check.server_size, 3);
 	/* The pieces: the entry as logged, the tree head, the authority. */
-	ck_assert_int_eq(tl_client_log_entry(urls[0], "e1", 2, &entry, &len,
+	ck_assert_int_eq(tl_client_log_entry(&at[0], "e1", 2, &entry, &len,
 	    &err), TL_OK);
 	ck_assert_str_eq(entry, env);
 	ck_assert_uint_eq(len, strlen(env));
 	free(entry);
-	ck_assert_int_eq(tl_client_log_entry(urls[0], "e1", 3, &entry, &len,
+	ck_assert_int_eq(tl_client_log_entry(&at[0], "e1", 3, &entry, &len,
 	    &err), TL_ENOTFOUND);
-	ck_assert_int_eq(tl_client_tree_head(urls[0], "e1", &head_text, &err),
+	ck_assert_int_eq(tl_client_tree_head(&at[0], "e1", &head_text, &err),
 	    TL_OK);
 	ck_assert_int_eq(tl_tree_head_parse_envelope(head_text,
 	    strlen(head_text), &head3, NULL, &err), TL_OK);
 	ck_assert_uint_eq(head3.size, 3);
 	free(head_text);
-	ck_assert_int_eq(tl_client_authority(urls[0], "e1", NULL, 0, &authority,
+	ck_assert_int_eq(tl_client_authority(&at[0], "e1", NULL, 0, &authority,
 	    &err), TL_OK);
 	tl_key_id(authority, keyid);
 	tl_key_free(authority);
-	ck_assert_int_eq(tl_client_authority(urls[0], "e1", manifest,
+	ck_assert_int_eq(tl_client_authority(&at[0], "e1", manifest,
 	    strlen(manifest), &authority, &err), TL_OK);
 	tl_key_id(authority, keyid2);
 	tl_key_free(authority);
 	ck_assert_str_eq(keyid, keyid2);
-	ck_assert_int_eq(tl_client_authority(urls[0], "e1/../x", NULL, 0,
+	ck_assert_int_eq(tl_client_authority(&at[0], "e1/../x", NULL, 0,
 	    &authority, &err), TL_EINPUT);
 	/* Two more ballots: a larger tree that extends the receipt's. */
 	more = ballot(1, "a2", 1, "y");
-	ck_assert_int_eq(tl_client_cast(urls[0], more, strlen(more), NULL, 0,
+	ck_assert_int_eq(tl_client_cast(&at[0], more, strlen(more), NULL, 0,
 	    &other, &err), TL_OK);
 	free(other);
 	free(more);
 	more = ballot(3, "a4", 1, "z");
-	ck_assert_int_eq(tl_client_cast(urls[0], more, strlen(more), NULL, 0,
+	ck_assert_int_eq(tl_client_cast(&at[0], more, strlen(more), NULL, 0,
 	    &other, &err), TL_OK);
 	free(other);
 	free(more);
-	ck_assert_msg(tl_client_verify_receipt(urls[0], receipt,
+	ck_assert_msg(tl_client_verify_receipt(&at[0], receipt,
 	    strlen(receipt), manifest, strlen(manifest), &check, &err) == TL_OK,
 	    "%s", err.message);
 	ck_assert_uint_eq(check.server_size, 5);
 	ck_assert_str_eq(check.election_id, "e1");
 	/* The server's consistency proof from 3 to 5 entries holds between
 	 * the two signed roots, and fails with the roots swapped. */
-	ck_assert_int_eq(tl_client_tree_head(urls[0], "e1", &head_text, &err),
+	ck_assert_int_eq(tl_client_tree_head(&at[0], "e1", &head_text, &err),
 	    TL_OK);
 	ck_assert_int_eq(tl_tree_head_parse_envelope(head_text,
 	    strlen(head_text), &head5, NULL, &err), TL_OK);
 	free(head_text);
-	ck_assert_int_eq(tl_client_consistency(urls[0], "e1", 3, 5, &proof,
+	ck_assert_int_eq(tl_client_consistency(&at[0], "e1", 3, 5, &proof,
 	    &err), TL_OK);
 	ck_assert_int_eq(tl_merkle_verify_consistency(3, 5, head3.root,
 	    head5.root, &proof), TL_OK);
 	ck_assert_int_eq(tl_merkle_verify_consistency(3, 5, head5.root,
 	    head3.root, &proof), TL_EVERIFY);
-	ck_assert_int_eq(tl_client_consistency(urls[0], "e1", 4, 9, &proof,
+	ck_assert_int_eq(tl_client_consistency(&at[0], "e1", 4, 9, &proof,
 	    &err), TL_EINPUT);
 
 	/* The copy of the database, served: same authority, but its log is
 	 * shorter than the receipt's tree. */
 	start_server(1, th_path(dir, "copy.db"));
-	ck_assert_int_eq(tl_client_verify_receipt(urls[1], receipt,
+	ck_assert_int_eq(tl_client_verify_receipt(&at[1], receipt,
 	    strlen(receipt), manifest, strlen(manifest), &check, &err),
 	    TL_EVERIFY);
 	ck_assert_ptr_nonnull(strstr(err.message, "fewer than"));
 	/* Then it takes other ballots: a log of the same size and more that
 	 * does not hold the receipt's ballot, signed by the same key. */
 	more = ballot(1, "a2", 1, "z");
-	ck_assert_int_eq(tl_client_cast(urls[1], more, strlen(more), NULL, 0,
+	ck_assert_int_eq(tl_client_cast(&at[1], more, strlen(more), NULL, 0,
 	    &other, &err), TL_OK);
 	free(other);
 	free(more);
 	more = ballot(2, "a3", 1, "z");
-	ck_assert_int_eq(tl_client_cast(urls[1], more, strlen(more), NULL, 0,
+	ck_assert_int_eq(tl_client_cast(&at[1], more, strlen(more), NULL, 0,
 	    &other, &err), TL_OK);
 	free(other);
 	free(more);
-	ck_assert_int_eq(tl_client_verify_receipt(urls[1], receipt,
+	ck_assert_int_eq(tl_client_verify_receipt(&at[1], receipt,
 	    strlen(receipt), manifest, strlen(manifest), &check, &err),
 	    TL_EVERIFY);
 	ck_assert_ptr_nonnull(strstr(err.message, "rewritten"));
 	/* A receipt with a byte changed is refused before any request. */
 	receipt[strlen(receipt) / 2] ^= 1;
-	ck_assert_int_ne(tl_client_verify_receipt(urls[0], receipt,
+	ck_assert_int_ne(tl_client_verify_receipt(&at[0], receipt,
 	    strlen(receipt), manifest, strlen(manifest), &check, &err), TL_OK);
 	free(receipt);
 	free(env);
