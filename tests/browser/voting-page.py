@@ -551,6 +551,9 @@ def run(procs):
 
     with device("m1") as b:
         page = b.new_page()
+        # A browser that keeps m1's key does not use it for m4's link.
+        page.navigate(voting["m4"])
+        page.view("key")
         page.navigate(voting["m1"])
         page.view("ballot")
         check("Your first ballot is the one that counts" in page.text(),

@@ -142,11 +142,14 @@
 
 	/* --- keys kept in this browser --------------------------------------- */
 
+	/* Keys by election and voter, so that voters who share a browser
+	 * keep theirs apart. */
 	function database() {
 		return new Promise((resolve, reject) => {
 			const open = indexedDB.open("teller", 1);
 			open.onupgradeneeded = () => open.result.createObjectStore(
-			    "keys", {keyPath: "election"});
+			    "keys", {keyPath: ["election", "voter"]})
+			    .createIndex("by_election", "election");
 			open.onsuccess = () => resolve(open.result);
 			open.onerror = () => reject(open.error);
 		});
@@ -163,16 +166,19 @@
 		db.close();
 	}
 
-	async function keptKey(election) {
+	/* The key this browser keeps for the voter of the election (for the
+	 * only voter it keeps one for, when voter is not given). */
+	async function keptKey(election, voter) {
 		const db = await database();
-		const record = await new Promise((resolve, reject) => {
+		const records = await new Promise((resolve, reject) => {
 			const get = db.transaction("keys").objectStore("keys")
-			    .get(election);
+			    .index("by_election").getAll(election);
 			get.onsuccess = () => resolve(get.result);
 			get.onerror = () => reject(get.error);
 		});
 		db.close();
-		return record;
+		const mine = records.filter(r => !voter || r.voter === voter);
+		return mine.length === 1 ? mine[0] : null;
 	}
 
 	function download(name, content, type) {
@@ -351,7 +357,9 @@
 		if (now < Date.parse(e.opens))
 			return stop(t("opens_at", {title: e.title, opens:
 			    localTime(e.opens)}));
-		const record = await keptKey(page.election).catch(() => null);
+		const record = await keptKey(page.election,
+		    new URLSearchParams(location.hash.slice(1)).get("voter"))
+		    .catch(() => null);
 		if (record)
 			return enter(opened, e, {privateKey: record.privateKey,
 			    rawPublic: record.rawPublic}, record.voter, true);
