@@ -15,9 +15,12 @@
  * The output is a JSON report (json_t, owned by the caller) whose fields
  * doc/methods.md describes; every method writes "method", "seats",
  * "candidates", "rounds" and "winners" (names, in order of election) and
- * "elected" (ids, same order).  The report is a pure function of the input:
- * counting the same ballots again gives the same bytes under
- * tl_json_dump_canonical, which is what `teller verify` relies on.
+ * "elected" (ids, same order).  A contest with no valid votes, or below
+ * its quorum (options "quorum", "quorum_ballots"), elects no one: its
+ * "outcome" is "no-valid-votes" or "no-quorum" and, but for a referendum,
+ * the count is not run ("rounds" empty).  The report is a pure function
+ * of the input: counting the same ballots again gives the same bytes
+ * under tl_json_dump_canonical, which is what `teller verify` relies on.
  */
 #ifndef TELLER_COUNT_H
 #define TELLER_COUNT_H
@@ -31,6 +34,8 @@
 #include "teller/manifest.h"
 
 #define TL_PREF_EQUAL 0x80000000u
+/* The largest options.quorum_ballots. */
+#define TL_COUNT_MAX_QUORUM 1000000000
 #define TL_PREF_INDEX(entry) ((entry) & 0x7fffffffu)
 
 enum tl_answer {
@@ -54,8 +59,8 @@ struct tl_count_input {
 	const uint32_t *prefs;
 	unsigned weight_decimals;
 
-	/* The whole eligible weight of the contest's constituency (for a
-	 * referendum's quorum); 0 if unknown. */
+	/* The whole eligible weight of the contest's constituency (for the
+	 * quorum, options.quorum); 0 if unknown. */
 	int64_t eligible_weight;
 
 	/* Seed of the deterministic generator that draws lots. */

@@ -1,8 +1,9 @@
 /*
  * teller/crypto.h: keys, signatures, hashes, HMAC, base64 and hex.
  *
- * This module is the only one that calls OpenSSL (EVP API); it turns
- * OpenSSL's 1-for-success into libteller's codes.
+ * This module and the other crypto modules (aead.h, hpke.h) are the only
+ * ones that call OpenSSL (EVP API); they turn OpenSSL's 1-for-success into
+ * libteller's codes.
  *
  * Keys are Ed25519.  A private key is stored as PKCS#8 PEM in a file of mode
  * 0600; tl_key_load_private refuses a file that its group or others can
@@ -106,10 +107,26 @@ int tl_bignum_mod(const uint8_t *be, size_t len, uint32_t divisor,
 int tl_hmac_sha256(const void *key, size_t keylen, const void *data,
     size_t len, uint8_t out[TL_SHA256_LEN]);
 
+/*
+ * HKDF with SHA-256 (RFC 5869): Extract (section 2.2) puts
+ * HMAC-SHA256(salt, ikm) in prk, an empty salt standing for 32 zero bytes;
+ * Expand (section 2.3) fills len bytes (1 to 255 * 32) of out from prk and
+ * info.  ikm must not be empty, and info is at most TL_HKDF_INFO_MAX
+ * bytes (OpenSSL 3.0's limit): TL_EINPUT otherwise.
+ */
+#define TL_HKDF_INFO_MAX 1024
+int tl_hkdf_sha256_extract(const void *salt, size_t saltlen, const void *ikm,
+    size_t ikmlen, uint8_t prk[TL_SHA256_LEN]);
+int tl_hkdf_sha256_expand(const uint8_t prk[TL_SHA256_LEN], const void *info,
+    size_t infolen, uint8_t *out, size_t len);
+
 /* Standard base64 with padding.  Encode: *out NUL-terminated.  Decode is
  * strict: only the canonical encoding of some bytes is accepted (no white
  * space, padding exactly as the encoder writes it); TL_EINPUT otherwise. */
 int tl_base64_encode(const void *data, size_t len, char **out);
+/* Encodes into out, which has room for 4 * ceil(len / 3) + 1 bytes
+ * (TL_PUBLIC_B64_LEN + 1 for a key), NUL-terminated. */
+void tl_base64_encode_to(const void *data, size_t len, char *out);
 int tl_base64_decode(const char *b64, size_t len, uint8_t **out,
     size_t *outlen);
 

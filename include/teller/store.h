@@ -43,6 +43,26 @@ void tl_store_close(struct tl_store *store);
 int tl_store_checkpoint(struct tl_store *store, int *wal_frames,
     int *copied, struct tl_error *err);
 
+/* What tl_store_backup copied. */
+struct tl_store_backup_info {
+	int64_t pages;          /* database pages copied */
+	int64_t bytes;          /* the copy's size */
+	int schema_version;     /* the copy's PRAGMA user_version */
+};
+
+/*
+ * Copies the database, as one consistent snapshot, to a new file at path
+ * (SQLite's online backup API, in one step: the copy is the database as
+ * of one read transaction, while writers on other connections go on).
+ * The copy is written to a temporary file beside path, made durable,
+ * checked (PRAGMA integrity_check), and only then renamed onto path, with
+ * mode 0600 (it may hold the authority's private key); an existing file at
+ * path is replaced only by a complete, checked copy.  path must not be the
+ * database itself.  info (optional) says what was copied.
+ */
+int tl_store_backup(struct tl_store *store, const char *path,
+    struct tl_store_backup_info *info, struct tl_error *err);
+
 /* The schema version this build writes. */
 int tl_store_schema_version(void);
 

@@ -63,6 +63,18 @@ int tl_file_error_code(int errnum);
 int tl_write_file(const char *path, const void *data, size_t len,
     unsigned mode, struct tl_error *err);
 
+/*
+ * Private key files.  Writing makes a new file of mode 0600 (TL_EEXISTS if
+ * path exists), synced to disk, and removes it again if that fails.
+ * Reading refuses a file its group or others may read (TL_EKEYPERM) or
+ * that is not a regular file, then reads as tl_read_file; the caller
+ * wipes what it read before freeing it.
+ */
+int tl_write_private_file(const char *path, const void *data, size_t len,
+    struct tl_error *err);
+int tl_read_private_file(const char *path, size_t max, char **out,
+    size_t *len, struct tl_error *err);
+
 /* Parses a whole string as a decimal integer in [min, max]; TL_EINPUT if it
  * is not one (empty, trailing characters, out of range). */
 int tl_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);

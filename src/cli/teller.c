@@ -19,6 +19,7 @@
 
 extern const struct cli_command cmd_init;
 extern const struct cli_command cmd_key_generate;
+extern const struct cli_command cmd_trustee_keygen;
 extern const struct cli_command cmd_election_create;
 extern const struct cli_command cmd_election_list;
 extern const struct cli_command cmd_election_show;
@@ -57,10 +58,12 @@ extern const struct cli_command cmd_webhook_remove;
 extern const struct cli_command cmd_webhook_deliver;
 extern const struct cli_command cmd_webhook_test;
 extern const struct cli_command cmd_serve;
+extern const struct cli_command cmd_backup;
 
 static const struct cli_command *const commands[] = {
 	&cmd_init,
 	&cmd_key_generate,
+	&cmd_trustee_keygen,
 	&cmd_election_create,
 	&cmd_election_list,
 	&cmd_election_show,
@@ -99,6 +102,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_webhook_deliver,
 	&cmd_webhook_test,
 	&cmd_serve,
+	&cmd_backup,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -8,13 +8,9 @@
 #include <config.h>
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -22,10 +18,12 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "crypto_internal.h"
 #include "teller/crypto.h"
 #include "teller/util.h"
 
@@ -61,8 +59,8 @@ sha256_md(void)
 
 /*
  * What each thread keeps between calls: a digest context for signature
- * checks and one for hashing, and a context that makes Ed25519 public
- * keys.  Verifying a record checks one signature with one new key per
+ * checks and one for hashing, a context that makes Ed25519 public
+ * keys, and an HKDF context already set to SHA-256.  Verifying a record checks one signature with one new key per
  * voter, and OpenSSL's setup of each (a fetch of the algorithm under a
  * lock, allocations) would otherwise cost a tenth as much as the check
  * itself.  Freed when the thread ends; the main thread's, when the
@@ -72,6 +70,7 @@ struct thread_cache {
 	EVP_MD_CTX *verify;
 	EVP_MD_CTX *hash;
 	EVP_PKEY_CTX *ed25519;
+	EVP_KDF_CTX *hkdf;
 };
 static pthread_key_t cache_key;
 static int cache_key_ok;
@@ -85,6 +84,7 @@ thread_cache_free(void *p)
 	EVP_MD_CTX_free(tc->verify);
 	EVP_MD_CTX_free(tc->hash);
 	EVP_PKEY_CTX_free(tc->ed25519);
+	EVP_KDF_CTX_free(tc->hkdf);
 	free(tc);
 }
 
@@ -134,8 +134,8 @@ md_release(EVP_MD_CTX **slot, EVP_MD_CTX *ctx)
 		EVP_MD_CTX_free(ctx);
 }
 
-static int
-openssl_error(struct tl_error *err, int code, const char *what)
+int
+tl_crypto_openssl_error(struct tl_error *err, int code, const char *what)
 {
 	unsigned long e = ERR_get_error();
 	char buf[256];
@@ -172,7 +172,8 @@ key_wrap(EVP_PKEY *pkey, const uint8_t *raw, int has_private,
 	    1 || len != TL_ED25519_PUBLIC_LEN) {
 		EVP_PKEY_free(pkey);
 		free(key);
-		return openssl_error(err, TL_ECRYPTO, "cannot read public key");
+		return tl_crypto_openssl_error(err, TL_ECRYPTO,
+		    "cannot read public key");
 	}
 	key->pkey = pkey;
 	key->has_private = has_private;
@@ -187,27 +188,28 @@ tl_key_generate(struct tl_key **out, struct tl_error *err)
 	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 
 	if (pkey == NULL)
-		return openssl_error(err, TL_ECRYPTO, "cannot generate an Ed25519 key");
+		return tl_crypto_openssl_error(err, TL_ECRYPTO,
+		    "cannot generate an Ed25519 key");
 	return key_wrap(pkey, NULL, 1, out, err);
 }
 
 int
-tl_key_private_pem(const struct tl_key *key, char **out, struct tl_error *err)
+tl_crypto_pkey_pem(EVP_PKEY *pkey, char **out, struct tl_error *err)
 {
 	BIO *bio = NULL;
 	char *data, *pem = NULL;
 	long len;
 	int r;
 
-	if (!key->has_private)
-		return tl_error_set(err, TL_EINPUT, "key has no private part");
 	if ((bio = BIO_new(BIO_s_secmem())) == NULL) {
-		r = openssl_error(err, TL_ECRYPTO, "cannot allocate a buffer");
+		r = tl_crypto_openssl_error(err, TL_ECRYPTO,
+		    "cannot allocate a buffer");
 		goto out;
 	}
-	if (PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL,
+	if (PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL,
 	    NULL) != 1) {
-		r = openssl_error(err, TL_ECRYPTO, "cannot encode private key");
+		r = tl_crypto_openssl_error(err, TL_ECRYPTO,
+		    "cannot encode private key");
 		goto out;
 	}
 	len = BIO_get_mem_data(bio, &data);
@@ -225,53 +227,41 @@ tl_key_private_pem(const struct tl_key *key, char **out, struct tl_error *err)
 }
 
 int
+tl_key_private_pem(const struct tl_key *key, char **out, struct tl_error *err)
+{
+	if (!key->has_private)
+		return tl_error_set(err, TL_EINPUT, "key has no private part");
+	return tl_crypto_pkey_pem(key->pkey, out, err);
+}
+
+int
 tl_key_write_private(const struct tl_key *key, const char *path,
     struct tl_error *err)
 {
 	char *pem = NULL;
-	size_t len, off = 0;
-	int fd = -1, r;
+	int r;
 
 	if ((r = tl_key_private_pem(key, &pem, err)) != TL_OK)
 		return r;
-	len = strlen(pem);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = tl_error_set(err, errno == EEXIST ? TL_EEXISTS : TL_EIO,
-		    "%s: cannot create key file: %s", path, strerror(errno));
-		goto out;
-	}
-	/* The umask may have taken bits away, never added: make it exact. */
-	if (fchmod(fd, 0600) != 0) {
-		r = tl_error_set(err, TL_EIO, "%s: cannot set mode 0600: %s",
-		    path, strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, pem + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = tl_error_set(err, TL_EIO, "%s: write error: %s",
-			    path, strerror(errno));
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0) {
-		r = tl_error_set(err, TL_EIO, "%s: cannot sync: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	r = TL_OK;
- out:
-	if (fd >= 0 && close(fd) != 0 && r == TL_OK)
-		r = tl_error_set(err, TL_EIO, "%s: close failed: %s", path,
-		    strerror(errno));
-	if (r != TL_OK && fd >= 0)
-		unlink(path);
+	r = tl_write_private_file(path, pem, strlen(pem), err);
 	tl_wipe_free(pem);
 	return r;
+}
+
+EVP_PKEY *
+tl_crypto_pkey_from_pem(const char *pem, size_t len)
+{
+	EVP_PKEY *pkey;
+	BIO *bio;
+
+	if (len > INT32_MAX || (bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
+		ERR_clear_error();
+		return NULL;
+	}
+	pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	ERR_clear_error();
+	return pkey;
 }
 
 int
@@ -279,19 +269,12 @@ tl_key_from_private_pem(const char *pem, size_t len, struct tl_key **out,
     struct tl_error *err)
 {
 	EVP_PKEY *pkey;
-	BIO *bio;
 
 	if (len > INT32_MAX)
 		return tl_error_set(err, TL_ETOOBIG, "key text too large");
-	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
-		return openssl_error(err, TL_ECRYPTO, "cannot allocate a buffer");
-	pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	if (pkey == NULL) {
-		ERR_clear_error();
+	if ((pkey = tl_crypto_pkey_from_pem(pem, len)) == NULL)
 		return tl_error_set(err, TL_EINPUT,
 		    "not a PEM private key");
-	}
 	return key_wrap(pkey, NULL, 1, out, err);
 }
 
@@ -299,33 +282,12 @@ int
 tl_key_load_private(const char *path, struct tl_key **out,
     struct tl_error *err)
 {
-	struct stat st;
 	char *pem = NULL;
 	size_t len = 0;
-	int fd, r;
+	int r;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		int e = errno;
-
-		return tl_error_set(err, tl_file_error_code(e), "%s: cannot "
-		    "open key file: %s", path, strerror(e));
-	}
-	if (fstat(fd, &st) != 0) {
-		r = tl_error_set(err, TL_EIO, "%s: cannot stat: %s", path,
-		    strerror(errno));
-		close(fd);
-		return r;
-	}
-	close(fd);
-	if (!S_ISREG(st.st_mode))
-		return tl_error_set(err, TL_EINPUT, "%s: not a regular file",
-		    path);
-	if ((st.st_mode & 077) != 0)
-		return tl_error_set(err, TL_EKEYPERM,
-		    "%s: private key file has mode %04o; others can read it "
-		    "(run: chmod 600 %s)", path, (unsigned)(st.st_mode & 07777),
-		    path);
-	if ((r = tl_read_file(path, KEY_FILE_MAX, &pem, &len, err)) != TL_OK)
+	if ((r = tl_read_private_file(path, KEY_FILE_MAX, &pem, &len, err)) !=
+	    TL_OK)
 		return r;
 	r = tl_key_from_private_pem(pem, len, out, err);
 	if (r != TL_OK)
@@ -361,7 +323,8 @@ tl_key_from_public_raw(const uint8_t raw[TL_ED25519_PUBLIC_LEN],
 		pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw,
 		    TL_ED25519_PUBLIC_LEN);
 	if (pkey == NULL)
-		return openssl_error(err, TL_EINPUT, "not an Ed25519 public key");
+		return tl_crypto_openssl_error(err, TL_EINPUT,
+		    "not an Ed25519 public key");
 	return key_wrap(pkey, raw, 0, out, err);
 }
 
@@ -401,8 +364,7 @@ tl_key_public_raw(const struct tl_key *key, uint8_t out[TL_ED25519_PUBLIC_LEN])
 void
 tl_key_public_base64(const struct tl_key *key, char out[TL_PUBLIC_B64_LEN + 1])
 {
-	EVP_EncodeBlock((unsigned char *)out, key->public_raw,
-	    TL_ED25519_PUBLIC_LEN);
+	tl_base64_encode_to(key->public_raw, TL_ED25519_PUBLIC_LEN, out);
 }
 
 void
@@ -429,11 +391,12 @@ tl_key_sign(const struct tl_key *key, const uint8_t *msg, size_t len,
 	if (!key->has_private)
 		return tl_error_set(err, TL_EINPUT, "key has no private part");
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return openssl_error(err, TL_ENOMEM, "cannot allocate a context");
+		return tl_crypto_openssl_error(err, TL_ENOMEM,
+		    "cannot allocate a context");
 	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, key->pkey) != 1 ||
 	    EVP_DigestSign(ctx, sig, &siglen, msg, len) != 1 ||
 	    siglen != TL_ED25519_SIG_LEN)
-		r = openssl_error(err, TL_ECRYPTO, "signing failed");
+		r = tl_crypto_openssl_error(err, TL_ECRYPTO, "signing failed");
 	EVP_MD_CTX_free(ctx);
 	return r;
 }
@@ -547,6 +510,111 @@ tl_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
 		return TL_ECRYPTO;
 	}
 	return TL_OK;
+}
+
+/*
+ * HKDF-SHA256 through OpenSSL's EVP_KDF "HKDF", in its extract-only and
+ * expand-only modes.  A thread keeps one context with the digest set, so
+ * that a call sets only the mode and the inputs: every call sets the
+ * salt too (HashLen zeros for an empty one, RFC 5869 section 2.2),
+ * since a context keeps a salt it was once given.
+ */
+static EVP_KDF *kdf_hkdf;
+static pthread_once_t kdf_once = PTHREAD_ONCE_INIT;
+
+static void
+fetch_kdf(void)
+{
+	kdf_hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+}
+
+static EVP_KDF_CTX *
+hkdf_take(struct thread_cache *tc)
+{
+	EVP_KDF_CTX *ctx;
+	OSSL_PARAM params[2];
+
+	if (tc != NULL && tc->hkdf != NULL)
+		return tc->hkdf;
+	pthread_once(&kdf_once, fetch_kdf);
+	if (kdf_hkdf == NULL || (ctx = EVP_KDF_CTX_new(kdf_hkdf)) == NULL)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_KDF_CTX_set_params(ctx, params) != 1) {
+		EVP_KDF_CTX_free(ctx);
+		return NULL;
+	}
+	if (tc != NULL)
+		tc->hkdf = ctx;
+	return ctx;
+}
+
+static int
+hkdf_run(int mode, const void *salt, size_t saltlen, const void *key,
+    size_t keylen, const void *info, size_t infolen, uint8_t *out,
+    size_t outlen)
+{
+	static const uint8_t zeros[TL_SHA256_LEN];
+	struct thread_cache *tc = thread_cache();
+	EVP_KDF_CTX *ctx;
+	OSSL_PARAM params[5], *p = params;
+	int ok;
+
+	if (keylen == 0)
+		return TL_EINPUT;
+	if ((ctx = hkdf_take(tc)) == NULL) {
+		ERR_clear_error();
+		return TL_ECRYPTO;
+	}
+	*p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+	    (void *)key, keylen);
+	if (mode == EVP_KDF_HKDF_MODE_EXTRACT_ONLY)
+		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+		    saltlen > 0 ? (void *)salt : (void *)zeros,
+		    saltlen > 0 ? saltlen : sizeof(zeros));
+	else
+		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+		    infolen > 0 ? (void *)info : (void *)zeros, infolen);
+	*p = OSSL_PARAM_construct_end();
+	ok = EVP_KDF_derive(ctx, out, outlen, params) == 1;
+	if (tc == NULL || ctx != tc->hkdf)
+		EVP_KDF_CTX_free(ctx);
+	if (!ok) {
+		ERR_clear_error();
+		tl_wipe(out, outlen);
+		return TL_ECRYPTO;
+	}
+	return TL_OK;
+}
+
+int
+tl_hkdf_sha256_extract(const void *salt, size_t saltlen, const void *ikm,
+    size_t ikmlen, uint8_t prk[TL_SHA256_LEN])
+{
+	return hkdf_run(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, saltlen, ikm,
+	    ikmlen, NULL, 0, prk, TL_SHA256_LEN);
+}
+
+int
+tl_hkdf_sha256_expand(const uint8_t prk[TL_SHA256_LEN], const void *info,
+    size_t infolen, uint8_t *out, size_t len)
+{
+	if (len == 0 || len > 255 * TL_SHA256_LEN ||
+	    infolen > TL_HKDF_INFO_MAX)
+		return TL_EINPUT;
+	return hkdf_run(EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, prk,
+	    TL_SHA256_LEN, info, infolen, out, len);
+}
+
+void
+tl_base64_encode_to(const void *data, size_t len, char *out)
+{
+	if (len > (size_t)INT32_MAX / 4 * 3)
+		abort(); /* the caller gave the room the header asks for */
+	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
 }
 
 int

@@ -72,13 +72,57 @@ in_list(const json_t *list, const char *id)
 	return 0;
 }
 
+/* A quorum as one line, if the report has one that asks for anything. */
+static int
+render_quorum(const json_t *report, struct tl_buf *out)
+{
+	const json_t *quorum = json_object_get(report, "quorum");
+	const json_t *min_ballots = json_object_get(quorum, "min_ballots");
+	json_int_t percent = json_integer_value(json_object_get(quorum,
+	    "percent"));
+	char need[48], have[48];
+	int r = TL_OK;
+
+	if (percent == 0 && min_ballots == NULL)
+		return TL_OK;
+	r = tl_buf_adds(out, "  Quorum: ");
+	if (r == TL_OK && percent > 0) {
+		amount_text(json_object_get(quorum, "eligible_weight"), need);
+		amount_text(json_object_get(quorum, "participating_weight"), have);
+		r = tl_buf_addf(out, "%" JSON_INTEGER_FORMAT "%% of eligible "
+		    "weight %s; participating %s%s", percent, need, have,
+		    min_ballots != NULL ? "; " : "");
+	}
+	if (r == TL_OK && min_ballots != NULL)
+		r = tl_buf_addf(out, "at least %" JSON_INTEGER_FORMAT " valid "
+		    "ballots; valid ballots %" JSON_INTEGER_FORMAT,
+		    json_integer_value(min_ballots), json_integer_value(
+		    json_object_get(quorum, "participating_ballots")));
+	if (r == TL_OK)
+		r = tl_buf_addf(out, " (%s)\n", json_is_true(json_object_get(
+		    quorum, "met")) ? "met" : "not met");
+	return r;
+}
+
+/* An outcome in words ("no-valid-votes": "no valid votes"). */
+static const char *
+outcome_text(const char *outcome)
+{
+	if (outcome == NULL)
+		return "-";
+	if (strcmp(outcome, "no-valid-votes") == 0)
+		return "no valid votes";
+	if (strcmp(outcome, "no-quorum") == 0)
+		return "no quorum";
+	return outcome;
+}
+
 static int
 render_referendum(const json_t *report, struct tl_buf *out)
 {
 	static const char *const answers[] = {"yes", "no", "abstain"};
 	const json_t *round = json_array_get(json_object_get(report, "rounds"),
 	    0);
-	const json_t *quorum = json_object_get(report, "quorum");
 	char amount[48], pct[32];
 	int64_t yes, no;
 	int r = TL_OK;
@@ -96,21 +140,26 @@ render_referendum(const json_t *report, struct tl_buf *out)
 	if (r == TL_OK)
 		r = tl_buf_addf(out, "  Yes: %s of yes and no; threshold: %s\n",
 		    pct, json_string_value(json_object_get(report, "threshold")));
-	if (r == TL_OK && json_integer_value(json_object_get(quorum,
-	    "percent")) > 0) {
-		char need[48], have[48];
-
-		amount_text(json_object_get(quorum, "eligible_weight"), need);
-		amount_text(json_object_get(quorum, "participating_weight"), have);
-		r = tl_buf_addf(out, "  Quorum: %" JSON_INTEGER_FORMAT "%% of "
-		    "eligible weight %s; participating %s (%s)\n",
-		    json_integer_value(json_object_get(quorum, "percent")), need,
-		    have, json_is_true(json_object_get(quorum, "met")) ?
-		    "met" : "not met");
-	}
 	if (r == TL_OK)
-		r = tl_buf_addf(out, "  Outcome: %s\n", json_string_value(
-		    json_object_get(report, "outcome")));
+		r = render_quorum(report, out);
+	if (r == TL_OK)
+		r = tl_buf_addf(out, "  Outcome: %s\n", outcome_text(
+		    json_string_value(json_object_get(report, "outcome"))));
+	return r;
+}
+
+/* A contest that elected no one for want of valid votes or a quorum. */
+static int
+render_no_election(const json_t *report, struct tl_buf *out)
+{
+	const char *outcome = json_string_value(json_object_get(report,
+	    "outcome"));
+	int r = render_quorum(report, out);
+
+	if (r == TL_OK)
+		r = tl_buf_addf(out, "  %s: no one is elected\n",
+		    outcome != NULL && strcmp(outcome, "no-quorum") == 0 ?
+		    "The quorum is not met" : "No valid votes");
 	return r;
 }
 
@@ -527,6 +576,8 @@ tl_report_contest_text(const json_t *report, struct tl_buf *out)
 		return r;
 	if (strcmp(method, "referendum") == 0)
 		r = render_referendum(report, out);
+	else if (json_object_get(report, "outcome") != NULL)
+		r = render_no_election(report, out);
 	else if (strcmp(method, "schulze") == 0)
 		r = render_schulze(report, out);
 	else if (strcmp(method, "plurality") == 0 ||
@@ -534,6 +585,9 @@ tl_report_contest_text(const json_t *report, struct tl_buf *out)
 		r = render_table(report, out);
 	else
 		r = render_rounds(report, out);
+	if (r == TL_OK && strcmp(method, "referendum") != 0 &&
+	    json_object_get(report, "outcome") == NULL)
+		r = render_quorum(report, out);
 	if (r == TL_OK)
 		r = render_ties(report, out);
 	if (r == TL_OK)

@@ -489,7 +489,13 @@ tl_report_contest_html(const json_t *report, struct tl_buf *out)
 	if (method == NULL)
 		return TL_EINPUT;
 	r = summary(report, out);
-	if (r == TL_OK && strcmp(method, "schulze") == 0) {
+	if (r == TL_OK && strcmp(method, "referendum") != 0 &&
+	    json_object_get(report, "outcome") != NULL) {
+		r = tl_buf_addf(out, "<p class=\"outcome\">%s: no one is "
+		    "elected.</p>\n", strcmp(json_string_value(json_object_get(
+		    report, "outcome")), "no-quorum") == 0 ? "The quorum is not "
+		    "met" : "No valid votes");
+	} else if (r == TL_OK && strcmp(method, "schulze") == 0) {
 		r = matrix(report, "d", "Pairwise preferences d", out);
 		if (r == TL_OK)
 			r = matrix(report, "p", "Strongest paths p", out);

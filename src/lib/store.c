@@ -813,3 +813,228 @@ tl_store_authority(struct tl_store *store, struct tl_key **out,
 	sqlite3_finalize(stmt);
 	return r;
 }
+
+/* --- backups ----------------------------------------------------------- */
+
+/*
+ * The absolute form of path, whose last component need not exist yet:
+ * the real path of its directory and its own name.  NULL if the
+ * directory cannot be resolved (errno says why).
+ */
+static char *
+absolute_path(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *real, *out = NULL;
+
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
+		return NULL;
+	real = realpath(dir, NULL);
+	free(dir);
+	if (real == NULL)
+		return NULL;
+	if (asprintf(&out, "%s/%s", strcmp(real, "/") == 0 ? "" : real,
+	    slash != NULL ? slash + 1 : path) < 0)
+		out = NULL;
+	free(real);
+	return out;
+}
+
+/* Refuses a backup path that is the database or one of SQLite's files
+ * beside it, or that exists and is not a regular file. */
+static int
+check_backup_path(struct tl_store *store, const char *path,
+    struct tl_error *err)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	struct stat st;
+	char *target = NULL, *db = NULL;
+	int r = TL_OK;
+
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return tl_error_set(err, TL_EINPUT, "%s: not a regular file; "
+		    "back up to a new path or over an older backup", path);
+	if ((target = absolute_path(path)) == NULL) {
+		r = tl_error_set(err, tl_file_error_code(errno), "%s: cannot "
+		    "write there: %s", path, strerror(errno));
+		goto out;
+	}
+	if ((db = absolute_path(store->path)) == NULL) {
+		r = tl_error_set(err, TL_EIO, "%s: %s", store->path,
+		    strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t n = strlen(db);
+
+		if (strncmp(target, db, n) == 0 &&
+		    strcmp(target + n, suffixes[i]) == 0) {
+			r = tl_error_set(err, TL_EUSAGE, "%s is the database "
+			    "itself%s; back up to another file", path,
+			    *suffixes[i] != '\0' ? " (one of SQLite's files "
+			    "beside it)" : "");
+			goto out;
+		}
+	}
+ out:
+	free(target);
+	free(db);
+	return r;
+}
+
+/* fsync of a file or directory by name. */
+static int
+sync_path(const char *path, int flags, struct tl_error *err)
+{
+	int fd = open(path, flags | O_CLOEXEC), r = TL_OK;
+
+	if (fd < 0 || fsync(fd) != 0)
+		r = tl_error_set(err, TL_EIO, "%s: cannot sync: %s", path,
+		    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* Copies store into the open database dest, in one step (one snapshot
+ * of the source), retrying while the source is locked. */
+static int
+backup_copy(struct tl_store *store, sqlite3 *dest, int64_t *pages,
+    struct tl_error *err)
+{
+	sqlite3_backup *b;
+	int rc, tries = 0;
+
+	if ((b = sqlite3_backup_init(dest, "main", store->db, "main")) == NULL)
+		return tl_error_set(err, TL_EDB, "cannot start the backup: %s",
+		    sqlite3_errmsg(dest));
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED) {
+		if (++tries > 600)
+			break;
+		sqlite3_sleep(50);
+	}
+	*pages = sqlite3_backup_pagecount(b);
+	if (sqlite3_backup_finish(b) != SQLITE_OK || rc != SQLITE_DONE)
+		return tl_error_set(err, TL_EDB, "%s: the backup failed: %s",
+		    store->path, rc == SQLITE_BUSY || rc == SQLITE_LOCKED ?
+		    "the database stayed locked for 30 s" :
+		    sqlite3_errmsg(dest));
+	return TL_OK;
+}
+
+/* The one value of a pragma on dest, as text (NULL on failure), and as
+ * a number. */
+static char *
+dest_pragma(sqlite3 *dest, const char *sql, int *number)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *value = NULL;
+
+	if (sqlite3_prepare_v2(dest, sql, -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_text(stmt, 0) != NULL) {
+		value = strdup((const char *)sqlite3_column_text(stmt, 0));
+		if (number != NULL)
+			*number = sqlite3_column_int(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	return value;
+}
+
+/* Makes a rename into path's directory durable. */
+static int
+sync_parent(const char *path, struct tl_error *err)
+{
+	char *abs = absolute_path(path), *slash;
+	int r;
+
+	if (abs == NULL || (slash = strrchr(abs, '/')) == NULL) {
+		free(abs);
+		return tl_error_set(err, TL_EIO, "%s: %s", path,
+		    strerror(errno));
+	}
+	slash[slash == abs ? 1 : 0] = '\0';
+	r = sync_path(abs, O_RDONLY | O_DIRECTORY, err);
+	free(abs);
+	return r;
+}
+
+int
+tl_store_backup(struct tl_store *store, const char *path,
+    struct tl_store_backup_info *info, struct tl_error *err)
+{
+	struct tl_store_backup_info got = {0, 0, 0};
+	sqlite3 *dest = NULL;
+	struct stat st;
+	char *tmp = NULL, *check = NULL, *version = NULL;
+	int fd, r;
+
+	if ((r = check_backup_path(store, path, err)) != TL_OK)
+		return r;
+	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	/* Made 0600 by mkstemp: the copy may hold the authority key. */
+	if ((fd = mkstemp(tmp)) < 0) {
+		r = tl_error_set(err, tl_file_error_code(errno), "%s: cannot "
+		    "create the copy: %s", path, strerror(errno));
+		free(tmp);
+		return r;
+	}
+	close(fd);
+	if (sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		r = tl_error_set(err, TL_EDB, "%s: %s", tmp, dest != NULL ?
+		    sqlite3_errmsg(dest) : "out of memory");
+		goto fail;
+	}
+	if ((r = backup_copy(store, dest, &got.pages, err)) != TL_OK)
+		goto fail;
+	/* The copy, read back through SQLite: whole and well formed. */
+	check = dest_pragma(dest, "PRAGMA integrity_check", NULL);
+	version = dest_pragma(dest, "PRAGMA user_version",
+	    &got.schema_version);
+	if (check == NULL || strcmp(check, "ok") != 0) {
+		r = tl_error_set(err, TL_EDB, "%s: the copy fails SQLite's "
+		    "integrity check: %s", path, check != NULL ? check :
+		    sqlite3_errmsg(dest));
+		goto fail;
+	}
+	if (sqlite3_close(dest) != SQLITE_OK) {
+		r = tl_error_set(err, TL_EDB, "%s: cannot close the copy: %s",
+		    tmp, sqlite3_errmsg(dest));
+		dest = NULL;
+		goto fail;
+	}
+	dest = NULL;
+	if ((r = sync_path(tmp, O_RDONLY, err)) != TL_OK)
+		goto fail;
+	if (stat(tmp, &st) == 0)
+		got.bytes = (int64_t)st.st_size;
+	if (rename(tmp, path) != 0) {
+		r = tl_error_set(err, TL_EIO, "%s: cannot rename the copy into "
+		    "place: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* The rename, durable. */
+	if ((r = sync_parent(path, err)) != TL_OK)
+		goto out;
+	if (info != NULL)
+		*info = got;
+	r = TL_OK;
+	goto out;
+ fail:
+	sqlite3_close(dest);
+	unlink(tmp);
+ out:
+	free(check);
+	free(version);
+	free(tmp);
+	return r;
+}

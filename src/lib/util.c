@@ -238,6 +238,81 @@ tl_write_file(const char *path, const void *data, size_t len, unsigned mode,
 }
 
 int
+tl_write_private_file(const char *path, const void *data, size_t len,
+    struct tl_error *err)
+{
+	const char *p = data;
+	size_t off = 0;
+	int fd, r;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return tl_error_set(err, errno == EEXIST ? TL_EEXISTS : TL_EIO,
+		    "%s: cannot create key file: %s", path, strerror(errno));
+	/* The umask may have taken bits away, never added: make it exact. */
+	if (fchmod(fd, 0600) != 0) {
+		r = tl_error_set(err, TL_EIO, "%s: cannot set mode 0600: %s",
+		    path, strerror(errno));
+		goto out;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, p + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			r = tl_error_set(err, TL_EIO, "%s: write error: %s",
+			    path, strerror(errno));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0) {
+		r = tl_error_set(err, TL_EIO, "%s: cannot sync: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	r = TL_OK;
+ out:
+	if (close(fd) != 0 && r == TL_OK)
+		r = tl_error_set(err, TL_EIO, "%s: close failed: %s", path,
+		    strerror(errno));
+	if (r != TL_OK)
+		unlink(path);
+	return r;
+}
+
+int
+tl_read_private_file(const char *path, size_t max, char **out, size_t *len,
+    struct tl_error *err)
+{
+	struct stat st;
+	int fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		int e = errno;
+
+		return tl_error_set(err, tl_file_error_code(e), "%s: cannot "
+		    "open key file: %s", path, strerror(e));
+	}
+	if (fstat(fd, &st) != 0) {
+		r = tl_error_set(err, TL_EIO, "%s: cannot stat: %s", path,
+		    strerror(errno));
+		close(fd);
+		return r;
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode))
+		return tl_error_set(err, TL_EINPUT, "%s: not a regular file",
+		    path);
+	if ((st.st_mode & 077) != 0)
+		return tl_error_set(err, TL_EKEYPERM,
+		    "%s: private key file has mode %04o; others can read it "
+		    "(run: chmod 600 %s)", path, (unsigned)(st.st_mode & 07777),
+		    path);
+	return tl_read_file(path, max, out, len, err);
+}
+
+int
 tl_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	long long v;

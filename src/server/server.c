@@ -328,17 +328,12 @@ load_tls(struct server *srv, struct tl_error *err)
 		return tl_error_set(err, TL_EUSAGE, "this libmicrohttpd was "
 		    "built without TLS; serve plain HTTP behind a reverse "
 		    "proxy that does TLS instead (doc/operations.md)");
-	/* A file named on the command line that cannot be read is bad
-	 * input (exit 2), as for every command. */
 	if ((r = tl_read_file(config->tls_cert, TLS_FILE_MAX, &srv->tls_cert,
-	    &len, err)) != TL_OK ||
-	    (r = tl_read_file(config->tls_key, TLS_FILE_MAX, &srv->tls_key,
-	    &len, err)) != TL_OK) {
-		tl_error_prefix(err, srv->tls_cert == NULL ? "--tls-cert" :
-		    "--tls-key");
-		err->code = r == TL_ENOMEM ? r : TL_EINPUT;
-		return err->code;
-	}
+	    &len, err)) != TL_OK)
+		return tl_error_prefix(err, "--tls-cert");
+	if ((r = tl_read_file(config->tls_key, TLS_FILE_MAX, &srv->tls_key,
+	    &len, err)) != TL_OK)
+		return tl_error_prefix(err, "--tls-key");
 	if (strstr(srv->tls_cert, "-----BEGIN CERTIFICATE-----") == NULL)
 		return tl_error_set(err, TL_EINPUT, "--tls-cert: %s is not a "
 		    "PEM certificate", config->tls_cert);

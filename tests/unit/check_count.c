@@ -250,6 +250,121 @@ START_TEST(referendum_quorum)
 }
 END_TEST
 
+START_TEST(no_valid_votes_elects_no_one)
+{
+	static const enum tl_method methods[] = {TL_METHOD_PLURALITY,
+	    TL_METHOD_APPROVAL, TL_METHOD_IRV, TL_METHOD_STV_SCOTTISH,
+	    TL_METHOD_STV_MEEK, TL_METHOD_SCHULZE};
+	struct tl_ballot_set set;
+	json_t *r;
+
+	/* No ballots, then only blank ones: every method elects no one and
+	 * says why, with no count run (no rounds, no lots drawn). */
+	for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
+		tl_ballot_set_init(&set);
+		for (int blanks = 0; blanks <= 2; blanks += 2) {
+			if (blanks != 0) {
+				add_marks(&set, 2, "");
+				add_marks(&set, 3, "");
+			}
+			r = count(methods[m], 1, 3, &set, NULL, 20);
+			ck_assert_str_eq(outcome(r), "no-valid-votes");
+			ck_assert_uint_eq(json_array_size(json_object_get(r,
+			    "winners")), 0);
+			ck_assert_uint_eq(json_array_size(json_object_get(r,
+			    "elected")), 0);
+			ck_assert_uint_eq(json_array_size(json_object_get(r,
+			    "rounds")), 0);
+			ck_assert_uint_eq(json_array_size(json_object_get(r,
+			    "ties")), 0);
+			ck_assert_int_eq(json_integer_value(json_object_get(r,
+			    "ballots")), blanks);
+			ck_assert_int_eq(json_integer_value(json_object_get(r,
+			    "blank")), blanks);
+			ck_assert_int_eq(json_integer_value(json_object_get(r,
+			    "weight")), blanks != 0 ? 5 : 0);
+			ck_assert_ptr_null(json_object_get(r, "quorum"));
+			json_decref(r);
+		}
+		tl_ballot_set_free(&set);
+	}
+	/* A referendum nobody answered decides nothing. */
+	tl_ballot_set_init(&set);
+	add_marks(&set, 4, "");
+	r = count(TL_METHOD_REFERENDUM, 1, 3, &set, NULL, 20);
+	ck_assert_str_eq(outcome(r), "no-valid-votes");
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "winners")), 0);
+	ck_assert_int_eq(votes_of(r, "yes"), 0);
+	json_decref(r);
+	/* Abstentions are valid votes: 0 yes, 0 no is not approved. */
+	add_answer(&set, 1, TL_ANSWER_ABSTAIN);
+	r = count(TL_METHOD_REFERENDUM, 1, 3, &set, NULL, 20);
+	ck_assert_str_eq(outcome(r), "rejected");
+	json_decref(r);
+	tl_ballot_set_free(&set);
+}
+END_TEST
+
+START_TEST(candidate_quorum)
+{
+	struct tl_ballot_set set;
+	json_t *r, *q, *percent = json_pack("{s:I}", "quorum", (json_int_t)50);
+	json_t *ballots = json_pack("{s:I}", "quorum_ballots", (json_int_t)3);
+
+	tl_ballot_set_init(&set);
+	/* Eligible weight 21; a 50% quorum needs 100 * w >= 50 * 21 = 1050,
+	 * w >= 10.5.  Valid ballots x (8) and y (2), and a blank (5) that
+	 * does not count towards it: w = 10, not met, no one elected. */
+	add_marks(&set, 8, "x");
+	add_marks(&set, 2, "y");
+	add_marks(&set, 5, "");
+	r = count(TL_METHOD_PLURALITY, 1, 3, &set, percent, 21);
+	ck_assert_str_eq(outcome(r), "no-quorum");
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "winners")), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "rounds")), 0);
+	q = json_object_get(r, "quorum");
+	ck_assert_int_eq(json_integer_value(json_object_get(q, "percent")), 50);
+	ck_assert_int_eq(json_integer_value(json_object_get(q,
+	    "eligible_weight")), 21);
+	ck_assert_int_eq(json_integer_value(json_object_get(q,
+	    "participating_weight")), 10);
+	ck_assert(json_is_false(json_object_get(q, "met")));
+	ck_assert_ptr_null(json_object_get(q, "min_ballots"));
+	json_decref(r);
+	/* At least 3 valid ballots: 2 is not enough either. */
+	r = count(TL_METHOD_IRV, 1, 3, &set, ballots, 21);
+	ck_assert_str_eq(outcome(r), "no-quorum");
+	q = json_object_get(r, "quorum");
+	ck_assert_int_eq(json_integer_value(json_object_get(q, "percent")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(q,
+	    "min_ballots")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(q,
+	    "participating_ballots")), 2);
+	json_decref(r);
+	/* One more valid ballot (z, 1): w = 11 and 3 ballots, both met; the
+	 * count runs and x (8) is elected; no outcome, the quorum shown. */
+	add_marks(&set, 1, "z");
+	r = count(TL_METHOD_PLURALITY, 1, 3, &set, percent, 21);
+	ck_assert_ptr_null(json_object_get(r, "outcome"));
+	ck_assert_str_eq(winner(r, 0), "Xavier");
+	ck_assert(json_is_true(json_object_get(json_object_get(r, "quorum"),
+	    "met")));
+	json_decref(r);
+	r = count(TL_METHOD_IRV, 1, 3, &set, ballots, 21);
+	ck_assert_ptr_null(json_object_get(r, "outcome"));
+	ck_assert_str_eq(winner(r, 0), "Xavier");
+	json_decref(r);
+	/* Without a quorum option the report has neither field. */
+	r = count(TL_METHOD_PLURALITY, 1, 3, &set, NULL, 21);
+	ck_assert_ptr_null(json_object_get(r, "quorum"));
+	ck_assert_ptr_null(json_object_get(r, "outcome"));
+	json_decref(r);
+	json_decref(percent);
+	json_decref(ballots);
+	tl_ballot_set_free(&set);
+}
+END_TEST
+
 START_TEST(decimal_amounts)
 {
 	json_t *v;
@@ -281,6 +396,26 @@ START_TEST(options_checked)
 	    "c", &err), TL_EMANIFEST);
 	json_decref(bad);
 	json_decref(empty);
+	/* Every method takes a quorum; only a referendum a threshold. */
+	bad = json_pack("{s:I, s:I}", "quorum", (json_int_t)30,
+	    "quorum_ballots", (json_int_t)12);
+	ck_assert_int_eq(tl_count_check_options(TL_METHOD_SCHULZE, 1, 3, bad,
+	    "c", &err), TL_OK);
+	json_decref(bad);
+	bad = json_pack("{s:I}", "quorum", (json_int_t)101);
+	ck_assert_int_eq(tl_count_check_options(TL_METHOD_IRV, 1, 3, bad, "c",
+	    &err), TL_EMANIFEST);
+	ck_assert_ptr_nonnull(strstr(err.message, "c.options.quorum"));
+	json_decref(bad);
+	bad = json_pack("{s:I}", "quorum_ballots", (json_int_t)-1);
+	ck_assert_int_eq(tl_count_check_options(TL_METHOD_APPROVAL, 1, 3, bad,
+	    "c", &err), TL_EMANIFEST);
+	ck_assert_ptr_nonnull(strstr(err.message, "c.options.quorum_ballots"));
+	json_decref(bad);
+	bad = json_pack("{s:s}", "threshold", "majority");
+	ck_assert_int_eq(tl_count_check_options(TL_METHOD_PLURALITY, 1, 3, bad,
+	    "c", &err), TL_EMANIFEST);
+	json_decref(bad);
 }
 END_TEST
 
@@ -316,6 +451,8 @@ count_suite(void)
 	tcase_add_test(tc, approval_counts_every_mark);
 	tcase_add_test(tc, referendum_thresholds);
 	tcase_add_test(tc, referendum_quorum);
+	tcase_add_test(tc, no_valid_votes_elects_no_one);
+	tcase_add_test(tc, candidate_quorum);
 	tcase_add_test(tc, decimal_amounts);
 	tcase_add_test(tc, options_checked);
 	tcase_add_test(tc, same_input_same_bytes);

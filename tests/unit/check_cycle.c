@@ -911,7 +911,7 @@ contests_of(const char *form, const char *value)
 	    " \"closes\": \"2030-02-10T00:00:00Z\","
 	    " \"constituencies\": [{\"id\": \"a\", \"name\": \"A\"}],"
 	    " \"contests\": [{\"id\": \"k\", \"title\": \"K\","
-	    "  \"constituency\": \"a\", \"seats\": 2, \"method\": \"plurality\","
+	    "  \"constituency\": \"a\", \"seats\": 2, \"method\": \"approval\","
 	    "  \"candidates\": [{\"id\": \"p\", \"name\": \"P\"},"
 	    "   {\"id\": \"q\", \"name\": \"Q\"}, {\"id\": \"r\", \"name\": \"R\"},"
 	    "   {\"id\": \"s\", \"name\": \"S\"}, {\"id\": \"u\", \"name\": \"U\"},"
@@ -922,6 +922,11 @@ contests_of(const char *form, const char *value)
 	struct tl_roll *roll = NULL;
 	char *json = NULL, *csv, *out;
 	const char *values[] = {value};
+	static const char ballot_json[] = "{\"election\": \"t\", "
+	    "\"manifest\": \"00\", \"voter\": \"a1\", \"seq\": 1, "
+	    "\"selections\": [{\"contest\": \"k\", \"marks\": [\"p\", \"q\", "
+	    "\"r\", \"s\", \"u\", \"v\"]}]}";
+	struct tl_ballot *ballot = NULL;
 	json_t *doc = NULL;
 
 	ck_assert_int_ge(asprintf(&json, base, form), 0);
@@ -930,9 +935,13 @@ contests_of(const char *form, const char *value)
 	csv = th_roll_csv(keys, 1, 0);
 	ck_assert_int_eq(tl_roll_parse_csv(csv, strlen(csv), "roll.csv", m, &roll,
 	    &err), TL_OK);
-	/* No ballots: every candidate ties, and lot fills both seats. */
-	ck_assert_msg(tl_result_compute(m, "00", roll, NULL, 0, values, 1, &doc,
-	    &err) == TL_OK, "%s", err.message);
+	/* One approval ballot marking every candidate: they all tie, and lot
+	 * fills both seats. */
+	ck_assert_msg(tl_ballot_parse(ballot_json, strlen(ballot_json), m, "00",
+	    &ballot, &err) == TL_OK, "%s", err.message);
+	ck_assert_msg(tl_result_compute(m, "00", roll, &ballot, 1, values, 1,
+	    &doc, &err) == TL_OK, "%s", err.message);
+	tl_ballot_free(ballot);
 	out = json_dumps(json_object_get(doc, "contests"), JSON_SORT_KEYS);
 	json_decref(doc);
 	tl_roll_free(roll);

@@ -140,8 +140,11 @@ static const struct {
 	    "\"referendum\", \"options\": {\"quorum\": 101}}", "",
 	    "contests[0].options.quorum"},
 	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
-	    "\"plurality\", \"options\": {\"quorum\": 5}, " CANDS "}", "",
-	    "\"quorum\" is not an option of plurality"},
+	    "\"plurality\", \"options\": {\"threshold\": \"majority\"}, " CANDS
+	    "}", "", "\"threshold\" is not an option of plurality"},
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"plurality\", \"options\": {\"quorum_ballots\": \"5\"}, " CANDS
+	    "}", "", "contests[0].options.quorum_ballots: must be a whole number"},
 	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
 	    "\"plurality\", " CANDS "}, {\"id\": \"c\", \"title\": \"D\", "
 	    "\"constituency\": \"a\", \"method\": \"approval\", " CANDS "}", "",

@@ -117,14 +117,23 @@ tl_count_check_options(enum tl_method method, unsigned seats,
 				    "or \"two-thirds\"", where);
 			continue;
 		}
-		if (method == TL_METHOD_REFERENDUM &&
-		    strcmp(key, "quorum") == 0) {
+		if (strcmp(key, "quorum") == 0) {
 			if (!json_is_integer(value) ||
 			    json_integer_value(value) < 0 ||
 			    json_integer_value(value) > 100)
 				return tl_error_set(err, TL_EMANIFEST,
 				    "%s.options.quorum: must be a whole "
 				    "percentage from 0 to 100", where);
+			continue;
+		}
+		if (strcmp(key, "quorum_ballots") == 0) {
+			if (!json_is_integer(value) ||
+			    json_integer_value(value) < 0 ||
+			    json_integer_value(value) > TL_COUNT_MAX_QUORUM)
+				return tl_error_set(err, TL_EMANIFEST,
+				    "%s.options.quorum_ballots: must be a whole "
+				    "number of ballots from 0 to %d", where,
+				    TL_COUNT_MAX_QUORUM);
 			continue;
 		}
 		return tl_error_set(err, TL_EMANIFEST,
@@ -135,6 +144,82 @@ tl_count_check_options(enum tl_method method, unsigned seats,
 		return tl_error_set(err, TL_EMANIFEST,
 		    "%s.seats: %u seats but only %zu candidates", where, seats,
 		    ncandidates);
+	return TL_OK;
+}
+
+/*
+ * The valid ballots: those that give their weight to at least one
+ * candidate (or answer) not withdrawn, with a weight above 0.  Their
+ * number and weight decide "no valid votes" and the quorum.
+ */
+static void
+count_valid(const struct tl_count_input *in, int64_t *ballots,
+    int64_t *weight)
+{
+	*ballots = 0;
+	*weight = 0;
+	for (size_t b = 0; b < in->nballots; b++) {
+		int valid = 0;
+
+		for (size_t k = in->starts[b]; k < in->starts[b + 1] && !valid;
+		    k++) {
+			uint32_t c = TL_PREF_INDEX(in->prefs[k]);
+
+			valid = c < in->ncandidates && (in->withdrawn == NULL ||
+			    !in->withdrawn[c]);
+		}
+		if (!valid || in->weights[b] <= 0 ||
+		    INT64_MAX - *weight < in->weights[b])
+			continue;
+		(*ballots)++;
+		*weight += in->weights[b];
+	}
+}
+
+/*
+ * The quorum (options "quorum", a percentage of the eligible weight, and
+ * "quorum_ballots", a number of valid ballots): *met, and in the report
+ * its "quorum" object, which a referendum always has and other methods
+ * when either option is set.
+ */
+static int
+add_quorum(const struct tl_count_input *in, json_t *report, int64_t valid,
+    int64_t valid_weight, int *met)
+{
+	json_t *percent = json_object_get(in->options, "quorum");
+	json_t *min_ballots = json_object_get(in->options, "quorum_ballots");
+	json_int_t q = json_integer_value(percent);
+	json_t *obj;
+
+	*met = (__int128)valid_weight * 100 >=
+	    (__int128)q * (__int128)in->eligible_weight &&
+	    valid >= json_integer_value(min_ballots);
+	if (in->method != TL_METHOD_REFERENDUM && percent == NULL &&
+	    min_ballots == NULL)
+		return TL_OK;
+	obj = json_pack("{s:I, s:o, s:o, s:b}", "percent", q,
+	    "eligible_weight", tl_count_amount(in->eligible_weight,
+	    in->weight_decimals), "participating_weight",
+	    tl_count_amount(valid_weight, in->weight_decimals), "met", *met);
+	if (obj == NULL || (min_ballots != NULL &&
+	    (json_object_set(obj, "min_ballots", min_ballots) != 0 ||
+	    json_object_set_new(obj, "participating_ballots",
+	    json_integer((json_int_t)valid)) != 0)) ||
+	    json_object_set_new(report, "quorum", obj) != 0)
+		return TL_ENOMEM;
+	return TL_OK;
+}
+
+/* A contest that elects no one: "no-valid-votes" or "no-quorum". */
+static int
+elect_no_one(json_t *report, const char *outcome)
+{
+	if (json_object_set_new(report, "outcome", json_string(outcome)) ||
+	    json_object_set_new(report, "rounds", json_array()) ||
+	    json_object_set_new(report, "elected", json_array()) ||
+	    json_object_set_new(report, "winners", json_array()) ||
+	    json_object_set_new(report, "ties", json_array()))
+		return TL_ENOMEM;
 	return TL_OK;
 }
 
@@ -189,19 +274,36 @@ tl_count_run(const struct tl_count_input *in, json_t **out,
     struct tl_error *err)
 {
 	json_t *report;
-	int r;
+	int64_t valid, valid_weight;
+	int r, quorum_met;
 
 	if (in->seats == 0)
 		return tl_error_set(err, TL_EMETHOD, "no seats to fill");
 	if ((report = report_new(in)) == NULL)
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	count_valid(in, &valid, &valid_weight);
+	if (add_quorum(in, report, valid, valid_weight, &quorum_met) !=
+	    TL_OK) {
+		json_decref(report);
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	if (in->method != TL_METHOD_REFERENDUM &&
+	    (valid_weight == 0 || !quorum_met)) {
+		if (elect_no_one(report, valid_weight == 0 ? "no-valid-votes" :
+		    "no-quorum") != TL_OK) {
+			json_decref(report);
+			return tl_error_set(err, TL_ENOMEM, "out of memory");
+		}
+		*out = report;
+		return TL_OK;
+	}
 	switch (in->method) {
 	case TL_METHOD_PLURALITY:
 	case TL_METHOD_APPROVAL:
 		r = tl_count_marks(in, report, err);
 		break;
 	case TL_METHOD_REFERENDUM:
-		r = tl_count_referendum(in, report, err);
+		r = tl_count_referendum(in, report, quorum_met, err);
 		break;
 	case TL_METHOD_IRV:
 		r = tl_count_irv(in, report, err);

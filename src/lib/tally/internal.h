@@ -12,8 +12,10 @@
 
 #include "teller/count.h"
 
+/* A referendum; quorum_met says whether the contest's quorum (count.c)
+ * is met. */
 int tl_count_referendum(const struct tl_count_input *in, json_t *report,
-    struct tl_error *err);
+    int quorum_met, struct tl_error *err);
 
 /* A vote total as JSON: an integer when weights are whole numbers, else a
  * decimal string with weight_decimals places ("12.50"). */

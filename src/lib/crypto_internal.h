@@ -1,0 +1,27 @@
+/*
+ * crypto_internal.h: what teller's crypto modules (crypto.c, aead.c,
+ * hpke.c) share with each other and with no other module: the pieces that
+ * take or give OpenSSL's own types.
+ */
+#ifndef TELLER_CRYPTO_INTERNAL_H
+#define TELLER_CRYPTO_INTERNAL_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "teller/error.h"
+
+/* Sets err to code and "what: OpenSSL's reason", clears OpenSSL's error
+ * queue, and returns code. */
+int tl_crypto_openssl_error(struct tl_error *err, int code, const char *what);
+
+/* A private key as PKCS#8 PEM text (*out NUL-terminated; the caller wipes
+ * and frees it with tl_wipe_free). */
+int tl_crypto_pkey_pem(EVP_PKEY *pkey, char **out, struct tl_error *err);
+
+/* The first private key of PEM text (the caller frees it with
+ * EVP_PKEY_free), or NULL if there is none. */
+EVP_PKEY *tl_crypto_pkey_from_pem(const char *pem, size_t len);
+
+#endif
