@@ -10,6 +10,8 @@
  *   challenge      voter      an eligible voter challenges it
  *   decision       authority  the decision on a challenge
  *   final          authority  the result is final
+ *   unseal         trustee    a trustee publishes its sealing key after
+ *                             the close (doc/record-format.md 13.6)
  *
  * Each parser checks the payload's form alone (its members, identifiers,
  * hashes, times, sizes) and reports the member at fault; whether it fits
@@ -39,6 +41,7 @@
 #define TL_TYPE_CHALLENGE "application/vnd.teller.challenge+json"
 #define TL_TYPE_DECISION "application/vnd.teller.decision+json"
 #define TL_TYPE_FINAL "application/vnd.teller.final+json"
+#define TL_TYPE_UNSEAL "application/vnd.teller.unseal+json"
 
 /* Size limits: of an endorsement's and a challenge's payload, of their
  * envelopes (and so of their lines in a record), and of the texts of
@@ -48,6 +51,8 @@
 #define TL_STATEMENT_TEXT_MAX 16384
 #define TL_CHALLENGE_MAX 40960
 #define TL_ENVELOPE_MAX_CHALLENGE 65536
+#define TL_UNSEAL_MAX 1024
+#define TL_ENVELOPE_MAX_UNSEAL 4096
 
 #define TL_ID_SIZE 65                       /* an identifier and its NUL */
 #define TL_HASH_SIZE (TL_HASH_HEX_LEN + 1)
@@ -124,6 +129,23 @@ struct tl_final {
 	int64_t time;
 };
 
+/*
+ * {"election", "manifest", "trustee", "close": HASH, "time",
+ *  "private_key": BASE64}: trustee "trustee" of the manifest publishes the
+ * private half of its sealing key for this election, after the close
+ * statement whose entry hash is "close".  private_key is the canonical
+ * base64 of the 32-byte X25519 private key in its clamped form (RFC 9180
+ * section 7.1.2); the parser refuses another length or an unclamped key.
+ */
+struct tl_unseal {
+	char election[TL_ID_SIZE];
+	char manifest[TL_HASH_SIZE];
+	char trustee[TL_ID_SIZE];
+	char close[TL_HASH_SIZE];
+	int64_t time;
+	uint8_t private_key[32];
+};
+
 /* what names the statement in errors ("candidate", "petition"). */
 int tl_nomination_parse(const char *payload, size_t len, const char *what,
     struct tl_nomination *out, struct tl_error *err);
@@ -138,6 +160,8 @@ int tl_challenge_parse(const char *payload, size_t len,
 int tl_decision_parse(const char *payload, size_t len,
     struct tl_decision *out, struct tl_error *err);
 int tl_final_parse(const char *payload, size_t len, struct tl_final *out,
+    struct tl_error *err);
+int tl_unseal_parse(const char *payload, size_t len, struct tl_unseal *out,
     struct tl_error *err);
 
 void tl_nomination_free(struct tl_nomination *n);
@@ -160,6 +184,8 @@ int tl_challenge_serialize(const struct tl_challenge *c, char **out,
 int tl_decision_serialize(const struct tl_decision *d, char **out,
     size_t *len, struct tl_error *err);
 int tl_final_serialize(const struct tl_final *f, char **out, size_t *len,
+    struct tl_error *err);
+int tl_unseal_serialize(const struct tl_unseal *u, char **out, size_t *len,
     struct tl_error *err);
 
 /* Whether a text is one a challenge or decision may carry: 1 to

@@ -21,6 +21,9 @@
 #ifndef TELLER_TRUSTEE_H
 #define TELLER_TRUSTEE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "teller/crypto.h"
 #include "teller/error.h"
 #include "teller/hpke.h"
@@ -56,6 +59,23 @@ void tl_trustee_sealing_public(const struct tl_trustee_key *key,
     uint8_t out[TL_HPKE_NPK]);
 void tl_trustee_sealing_public_base64(const struct tl_trustee_key *key,
     char out[TL_PUBLIC_B64_LEN + 1]);
+
+/*
+ * The trustee's unseal statement (statement.h, doc/record-format.md
+ * 13.6): a struct tl_unseal of the election, manifest hash, the trustee's
+ * id in the manifest, the close statement's entry hash and the time, with
+ * the sealing private key, signed by the identity key.  *out gets the
+ * envelope's canonical line (caller frees; it holds the private key).
+ */
+int tl_trustee_unseal_statement(const struct tl_trustee_key *key,
+    const char *election, const char *manifest, const char *trustee_id,
+    const char *close, int64_t time, char **out, size_t *outlen,
+    struct tl_error *err);
+
+/* TL_OK if sk is the private key of the X25519 public key pk, else
+ * TL_EVERIFY. */
+int tl_trustee_sealing_matches(const uint8_t sk[TL_HPKE_NSK],
+    const uint8_t pk[TL_HPKE_NPK]);
 
 void tl_trustee_key_free(struct tl_trustee_key *key);
 

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "teller/error.h"
 
@@ -57,11 +58,32 @@ int tl_read_file(const char *path, size_t max, char **out, size_t *len,
 int tl_file_error_code(int errnum);
 
 /*
- * Writes data to path through a temporary file and rename, with the given
- * mode, so that a reader never sees half a file.
+ * Writes data to path.  A new path, or a regular file (not a symbolic
+ * link), is written through a temporary file beside it, synced and
+ * renamed into place with the given mode, so that a reader never sees
+ * half a file.  Anything else is written in place, as the shell's ">"
+ * would, and keeps its mode: a device (/dev/null stays a device), a FIFO,
+ * and a symbolic link, which is followed to what it names, never
+ * replaced (a link to nothing is refused).  A directory is refused.
  */
 int tl_write_file(const char *path, const void *data, size_t len,
     unsigned mode, struct tl_error *err);
+
+/*
+ * The same, for output made a piece at a time (a record of any size):
+ * tl_output_open chooses the way as tl_write_file does and gives a stream
+ * (tl_output_stream, borrowed) to write to; tl_output_close flushes,
+ * syncs and (for a temporary file) renames it into place, and frees o;
+ * tl_output_discard, on failure, closes it and removes any temporary
+ * file, leaving what was at path as it was (but for a file written in
+ * place), and frees o.  NULL is fine.
+ */
+struct tl_output;
+int tl_output_open(const char *path, unsigned mode, struct tl_output **out,
+    struct tl_error *err);
+FILE *tl_output_stream(struct tl_output *o);
+int tl_output_close(struct tl_output *o, struct tl_error *err);
+void tl_output_discard(struct tl_output *o);
 
 /*
  * Private key files.  Writing makes a new file of mode 0600 (TL_EEXISTS if

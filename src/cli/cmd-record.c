@@ -40,51 +40,26 @@ export_option(int opt, const char *arg, void *ctx)
 	return EXIT_USAGE;
 }
 
-/* Exports into path through a temporary file and a rename, so that a
- * reader never sees half a record. */
+/* Exports into path as every -o FILE is written (tl_output_open): a
+ * regular file through a temporary file and a rename, so that a reader
+ * never sees half a record. */
 static int
 export_to_file(struct tl_store *store, const char *id, const char *path)
 {
+	struct tl_output *out = NULL;
 	struct tl_error err;
-	struct tl_buf tmp;
-	FILE *f = NULL;
-	int fd, status = EXIT_INTERNAL;
 
-	tl_buf_init(&tmp, 8192);
-	if (tl_buf_addf(&tmp, "%s.XXXXXX", path) != TL_OK) {
-		cli_error("%s: the path is too long", path);
-		return EXIT_USAGE;
-	}
-	if ((fd = mkstemp(tmp.data)) < 0 || (f = fdopen(fd, "w")) == NULL) {
-		cli_error("cannot create %s: %s", tmp.data, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp.data);
-		}
-		tl_buf_free(&tmp);
-		return EXIT_INTERNAL;
-	}
 	tl_error_clear(&err);
-	if (tl_record_export(store, id, write_stream, f, &err) != TL_OK) {
-		status = cli_fail(&err);
-		fclose(f);
-		goto fail;
+	if (tl_output_open(path, 0644, &out, &err) != TL_OK)
+		return cli_fail(&err);
+	if (tl_record_export(store, id, write_stream, tl_output_stream(out),
+	    &err) != TL_OK) {
+		tl_output_discard(out);
+		return cli_fail(&err);
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) {
-		cli_error("cannot write %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (rename(tmp.data, path) != 0) {
-		cli_error("cannot rename %s to %s: %s", tmp.data, path,
-		    strerror(errno));
-		goto fail;
-	}
-	tl_buf_free(&tmp);
+	if (tl_output_close(out, &err) != TL_OK)
+		return cli_fail(&err);
 	return 0;
- fail:
-	unlink(tmp.data);
-	tl_buf_free(&tmp);
-	return status;
 }
 
 static int
@@ -136,7 +111,8 @@ const struct cli_command cmd_export = {
 	"doc/record-format.md), and voters can check their receipts against it\n"
 	"with 'teller receipt verify RECEIPT --record FILE'.\n\n"
 	"Options:\n"
-	"  -o, --output FILE  write the record to FILE (replaced atomically)\n",
+	"  -o, --output FILE  write the record to FILE (a regular file is\n"
+	"                     replaced atomically; see teller(1))\n",
 	exec_export,
 };
 

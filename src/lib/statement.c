@@ -13,6 +13,8 @@
 #include <jansson.h>
 
 #include "jsonutil.h"
+#include "teller/crypto.h"
+#include "teller/hpke.h"
 #include "teller/statement.h"
 #include "teller/util.h"
 
@@ -451,6 +453,61 @@ tl_final_parse(const char *payload, size_t len, struct tl_final *out,
 	return r;
 }
 
+/* --- unsealing: a trustee's sealing key after the close ------------------ */
+
+int
+tl_unseal_parse(const char *payload, size_t len, struct tl_unseal *out,
+    struct tl_error *err)
+{
+	static const char *const keys[] = {"election", "manifest", "trustee",
+	    "close", "time", "private_key", NULL};
+	struct tl_unseal u;
+	json_t *root = NULL;
+	const char *b64;
+	uint8_t *raw = NULL, clamped[32];
+	size_t rawlen = 0;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	if ((r = load_object(payload, len, TL_UNSEAL_MAX, "unseal", keys,
+	    &root, err)) != TL_OK)
+		return r;
+	if ((r = get_id(root, "election", "unseal", u.election, err)) !=
+	    TL_OK ||
+	    (r = get_hash(root, "manifest", "unseal", u.manifest, err)) !=
+	    TL_OK ||
+	    (r = get_id(root, "trustee", "unseal", u.trustee, err)) != TL_OK ||
+	    (r = get_hash(root, "close", "unseal", u.close, err)) != TL_OK ||
+	    (r = get_time(root, "time", 1, "unseal", NULL, &u.time, err)) !=
+	    TL_OK ||
+	    (r = tl_json_string(root, "private_key", 1, "unseal", TL_EINPUT,
+	    &b64, err)) != TL_OK)
+		goto out;
+	if (tl_base64_decode(b64, strlen(b64), &raw, &rawlen) != TL_OK ||
+	    rawlen != sizeof(u.private_key)) {
+		r = tl_error_set(err, TL_EINPUT, "unseal.private_key: not the "
+		    "base64 of a 32-byte X25519 private key");
+		goto out;
+	}
+	memcpy(clamped, raw, sizeof(clamped));
+	tl_hpke_clamp_private_key(clamped);
+	if (memcmp(clamped, raw, sizeof(clamped)) != 0) {
+		r = tl_error_set(err, TL_EINPUT, "unseal.private_key: not in "
+		    "its clamped form (RFC 9180 section 7.1.2)");
+		goto out;
+	}
+	memcpy(u.private_key, raw, sizeof(u.private_key));
+	*out = u;
+ out:
+	tl_wipe(&u, sizeof(u));
+	tl_wipe(clamped, sizeof(clamped));
+	if (raw != NULL)
+		tl_wipe(raw, rawlen);
+	free(raw);
+	json_decref(root);
+	return r;
+}
+
 /* --- writing ---------------------------------------------------------------- */
 
 /* Dumps doc (taking it) and checks the bytes with the statement's own
@@ -662,4 +719,34 @@ tl_final_serialize(const struct tl_final *f, char **out, size_t *len,
 	    f->election, "manifest", f->manifest, "certification",
 	    f->certification, "outcome", f->annulled ? "annulled" : "confirmed",
 	    "time", when), check_final, out, len, err);
+}
+
+static int
+check_unseal(const char *text, size_t len, void *unused,
+    struct tl_error *err)
+{
+	struct tl_unseal u;
+	int r;
+
+	(void)unused;
+	r = tl_unseal_parse(text, len, &u, err);
+	tl_wipe(&u, sizeof(u));
+	return r;
+}
+
+int
+tl_unseal_serialize(const struct tl_unseal *u, char **out, size_t *len,
+    struct tl_error *err)
+{
+	char when[TL_TIME_LEN], key[TL_PUBLIC_B64_LEN + 1];
+	int r;
+
+	tl_time_format(u->time, when);
+	tl_base64_encode_to(u->private_key, sizeof(u->private_key), key);
+	r = finish(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "election",
+	    u->election, "manifest", u->manifest, "trustee", u->trustee,
+	    "close", u->close, "time", when, "private_key", key), check_unseal,
+	    out, len, err);
+	tl_wipe(key, sizeof(key));
+	return r;
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "teller/crypto.h"
+#include "teller/envelope.h"
+#include "teller/statement.h"
 #include "teller/trustee.h"
 #include "teller/util.h"
 
@@ -171,6 +173,53 @@ tl_trustee_sealing_public_base64(const struct tl_trustee_key *key,
 
 	tl_hpke_key_public(key->sealing, pk);
 	tl_base64_encode_to(pk, sizeof(pk), out);
+}
+
+int
+tl_trustee_unseal_statement(const struct tl_trustee_key *key,
+    const char *election, const char *manifest, const char *trustee_id,
+    const char *close, int64_t time, char **out, size_t *outlen,
+    struct tl_error *err)
+{
+	struct tl_unseal u;
+	struct tl_envelope *env = NULL;
+	char *payload = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(&u, 0, sizeof(u));
+	if (strlen(election) >= sizeof(u.election) ||
+	    strlen(manifest) >= sizeof(u.manifest) ||
+	    strlen(trustee_id) >= sizeof(u.trustee) ||
+	    strlen(close) >= sizeof(u.close))
+		return tl_error_set(err, TL_EINPUT, "unseal statement: an id or "
+		    "hash is too long");
+	memcpy(u.election, election, strlen(election) + 1);
+	memcpy(u.manifest, manifest, strlen(manifest) + 1);
+	memcpy(u.trustee, trustee_id, strlen(trustee_id) + 1);
+	memcpy(u.close, close, strlen(close) + 1);
+	u.time = time;
+	tl_hpke_key_private(key->sealing, u.private_key);
+	if ((r = tl_unseal_serialize(&u, &payload, &len, err)) == TL_OK &&
+	    (r = tl_envelope_sign(TL_TYPE_UNSEAL, payload, len, key->identity,
+	    &env, err)) == TL_OK)
+		r = tl_envelope_serialize(env, out, outlen, err);
+	tl_wipe(&u, sizeof(u));
+	tl_wipe_free(payload);
+	tl_envelope_free(env);
+	return r;
+}
+
+int
+tl_trustee_sealing_matches(const uint8_t sk[TL_HPKE_NSK],
+    const uint8_t pk[TL_HPKE_NPK])
+{
+	uint8_t derived[TL_HPKE_NPK];
+
+	if (tl_hpke_public_key(sk, derived) != TL_OK ||
+	    tl_memcmp_const(derived, pk, TL_HPKE_NPK) != 0)
+		return TL_EVERIFY;
+	return TL_OK;
 }
 
 void

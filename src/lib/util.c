@@ -194,47 +194,155 @@ tl_read_file(const char *path, size_t max, char **out, size_t *len,
 	return r;
 }
 
+struct tl_output {
+	FILE *stream;
+	char *path;  /* the destination */
+	char *tmp;   /* the temporary file renamed onto it; NULL in place */
+};
+
+void
+tl_output_discard(struct tl_output *o)
+{
+	if (o == NULL)
+		return;
+	if (o->stream != NULL)
+		fclose(o->stream);
+	if (o->tmp != NULL)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	free(o);
+}
+
+/* A temporary file beside path, created with mode (O_EXCL: never one
+ * that is there already); *fd and o->tmp get it. */
+static int
+create_beside(struct tl_output *o, unsigned mode, int *fd,
+    struct tl_error *err)
+{
+	struct tl_buf name;
+	int e = EEXIST;
+
+	tl_buf_init(&name, PATH_MAX);
+	for (unsigned i = 0; i < 100 && e == EEXIST; i++) {
+		tl_buf_reset(&name);
+		if (tl_buf_addf(&name, "%s.tmp.%ld.%u", o->path, (long)getpid(),
+		    i) != TL_OK) {
+			tl_buf_free(&name);
+			return tl_error_set(err, TL_EINPUT, "%s: path too long",
+			    o->path);
+		}
+		*fd = open(name.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    (mode_t)mode);
+		e = *fd < 0 ? errno : 0;
+	}
+	if (e != 0) {
+		tl_error_set(err, tl_file_error_code(e), "%s: cannot create: %s",
+		    name.data, strerror(e));
+		tl_buf_free(&name);
+		return err != NULL ? err->code : TL_EIO;
+	}
+	o->tmp = tl_buf_take(&name, NULL);
+	return TL_OK;
+}
+
+int
+tl_output_open(const char *path, unsigned mode, struct tl_output **out,
+    struct tl_error *err)
+{
+	struct tl_output *o;
+	struct stat st;
+	int fd = -1, e, r;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL ||
+	    (o->path = strdup(path)) == NULL) {
+		free(o);
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	if (lstat(path, &st) != 0) {
+		if ((e = errno) != ENOENT) {
+			r = tl_error_set(err, tl_file_error_code(e), "%s: %s",
+			    path, strerror(e));
+			goto fail;
+		}
+		st.st_mode = S_IFREG; /* a new file */
+	}
+	if (S_ISDIR(st.st_mode)) {
+		r = tl_error_set(err, TL_EINPUT, "%s: is a directory", path);
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode)) {
+		if ((r = create_beside(o, mode, &fd, err)) != TL_OK)
+			goto fail;
+	} else if ((fd = open(path, O_WRONLY | O_TRUNC | O_NOCTTY |
+	    O_CLOEXEC)) < 0) {
+		/* In place: following a link, never creating what it names. */
+		e = errno;
+		r = e == ENOENT ? tl_error_set(err, TL_EINPUT, "%s: a symbolic "
+		    "link to nothing; teller writes through a link only to a "
+		    "file that exists", path) : tl_error_set(err,
+		    tl_file_error_code(e), "%s: cannot open: %s", path,
+		    strerror(e));
+		goto fail;
+	}
+	if ((o->stream = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto fail;
+	}
+	*out = o;
+	return TL_OK;
+ fail:
+	tl_output_discard(o);
+	return r;
+}
+
+FILE *
+tl_output_stream(struct tl_output *o)
+{
+	return o->stream;
+}
+
+int
+tl_output_close(struct tl_output *o, struct tl_error *err)
+{
+	struct stat st;
+	FILE *f = o->stream;
+	int r = TL_OK, synced;
+
+	o->stream = NULL;
+	synced = fflush(f) == 0 && (fstat(fileno(f), &st) != 0 ||
+	    !S_ISREG(st.st_mode) || fsync(fileno(f)) == 0);
+	if (fclose(f) != 0 || !synced)
+		r = tl_error_set(err, TL_EIO, "%s: cannot write: %s", o->path,
+		    strerror(errno));
+	else if (o->tmp != NULL && rename(o->tmp, o->path) != 0)
+		r = tl_error_set(err, TL_EIO, "%s: cannot rename into place: %s",
+		    o->path, strerror(errno));
+	else {
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+	tl_output_discard(o);
+	return r;
+}
+
 int
 tl_write_file(const char *path, const void *data, size_t len, unsigned mode,
     struct tl_error *err)
 {
-	char tmp[PATH_MAX];
-	const char *p = data;
-	int fd, n;
+	struct tl_output *o = NULL;
+	int r;
 
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return tl_error_set(err, TL_EIO, "%s: path too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
-	if (fd < 0)
-		return tl_error_set(err, TL_EIO, "%s: cannot create: %s", tmp,
+	if ((r = tl_output_open(path, mode, &o, err)) != TL_OK)
+		return r;
+	if (len > 0 && fwrite(data, 1, len, o->stream) != len) {
+		r = tl_error_set(err, TL_EIO, "%s: write error: %s", path,
 		    strerror(errno));
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			int e = errno;
-			close(fd);
-			unlink(tmp);
-			return tl_error_set(err, TL_EIO, "%s: write error: %s",
-			    path, strerror(e));
-		}
-		p += w;
-		len -= (size_t)w;
+		tl_output_discard(o);
+		return r;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		unlink(tmp);
-		return tl_error_set(err, TL_EIO, "%s: cannot write: %s", path,
-		    strerror(errno));
-	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return tl_error_set(err, TL_EIO, "%s: cannot rename into place: %s",
-		    path, strerror(e));
-	}
-	return TL_OK;
+	return tl_output_close(o, err);
 }
 
 int

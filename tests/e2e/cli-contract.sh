@@ -55,16 +55,7 @@ pass "--db without a value says it needs a path"
 
 # --- a world to run every command in ----------------------------------------
 teller init >/dev/null
-cat >manifest.json <<EOF2
-{"id": "e", "title": "T", "opens": "$(utc -3600)", "closes": "$(utc 86400)",
- "constituencies": [{"id": "a"}],
- "contests": [{"id": "c", "title": "C", "constituency": "a",
-   "method": "plurality", "candidates": [{"id": "x", "name": "X"}]}]}
-EOF2
-teller election create manifest.json >/dev/null
-pub=$(public_key k.pem)
-printf 'voter_id,name,constituency,weight,public_key\nv1,V1,a,1,%s\n' "$pub" >roll.csv
-teller roll import e roll.csv >/dev/null
+small_election e
 teller election open e >/dev/null
 teller manifest e -o m.json
 teller ballot make --manifest m.json --key k.pem --voter v1 --vote c=x -o b.json
@@ -142,8 +133,7 @@ pass "a refused ballot's error names its file"
 
 # A draft election's roll: the CSV errors give the counts, and a voter
 # twice names the line it repeats.
-sed 's/"id": "e"/"id": "d"/' manifest.json >draft.json
-teller election create draft.json >/dev/null
+small_election d
 printf 'voter_id,name,constituency,weight,public_key\nv1,V1,a,1,%s,x,y\n' "$pub" >wide.csv
 expect_status 2 teller roll import d wide.csv
 expect_stderr "wide.csv:2: 7 fields, expected 5"
@@ -151,7 +141,6 @@ printf 'voter_id,name,constituency,weight,public_key\nv1,V1,a,1,%s\n\nv1,Again,a
 	"$pub" "$(public_key k2.pem)" >twice.csv
 expect_status 2 teller roll import d twice.csv
 expect_stderr "twice.csv:4: voter_id: \"v1\" is already on line 2"
-teller roll import d roll.csv >/dev/null
 expect_status 2 teller roll import d roll.csv
 expect_stderr "roll.csv:2: voter_id: voter v1 is already on the roll of election d"
 pass "roll errors give counts and name the voter and line"

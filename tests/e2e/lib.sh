@@ -61,6 +61,28 @@ teller_as_other() {
 		"$T/bin/teller" "$@"
 }
 
+# small_election ID: defines a draft election ID (manifest ID.json: one
+# constituency "a" and one plurality contest "c" with candidate "x",
+# voting from an hour ago to a day ahead) and imports roll.csv: voter v1
+# of "a", whose key is k.pem.  The first call makes the key and roll.csv;
+# $pub is v1's public key.
+small_election() {
+	cat >"$1.json" <<EOF_SMALL
+{"id": "$1", "title": "T", "opens": "$(utc -3600)", "closes": "$(utc 86400)",
+ "constituencies": [{"id": "a"}],
+ "contests": [{"id": "c", "title": "C", "constituency": "a",
+   "method": "plurality", "candidates": [{"id": "x", "name": "X"}]}]}
+EOF_SMALL
+	teller election create "$1.json" >/dev/null
+	if [ ! -f k.pem ]; then
+		public_key k.pem >k.pub
+		printf 'voter_id,name,constituency,weight,public_key\nv1,V1,a,1,%s\n' \
+			"$(cat k.pub)" >roll.csv
+	fi
+	pub=$(cat k.pub)
+	teller roll import "$1" roll.csv >/dev/null
+}
+
 # sql QUERY: one value from the database.
 sql() { "$PYTHON3" -c 'import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' "$TELLER_DB" "$1"; }
 

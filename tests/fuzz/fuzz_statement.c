@@ -2,7 +2,8 @@
  * fuzz_statement.c: libFuzzer harness for the parsers of the election
  * cycle's statements (statement.h): candidate statements and petitions,
  * endorsements, amendments, certifications, challenges, decisions and
- * final statements.  Endorsements and challenges come from voters, the
+ * final statements, and trustees' unseal statements.  Endorsements,
+ * challenges and unseal statements come from voters and trustees, the
  * others from a record an observer verifies.  Every input goes through
  * every parser; whatever parses must serialise, parse back to the same
  * statement, and serialise again to the same bytes.
@@ -169,6 +170,27 @@ final(const char *text, size_t size)
 	free(out);
 }
 
+static void
+unseal(const char *text, size_t size)
+{
+	struct tl_unseal u, v;
+	char *out = NULL;
+	size_t len = 0;
+
+	if (tl_unseal_parse(text, size, &u, NULL) != TL_OK)
+		return;
+	if (tl_unseal_serialize(&u, &out, &len, NULL) != TL_OK ||
+	    len > TL_UNSEAL_MAX ||
+	    tl_unseal_parse(out, len, &v, NULL) != TL_OK ||
+	    strcmp(u.election, v.election) != 0 ||
+	    strcmp(u.manifest, v.manifest) != 0 ||
+	    strcmp(u.trustee, v.trustee) != 0 ||
+	    strcmp(u.close, v.close) != 0 || u.time != v.time ||
+	    memcmp(u.private_key, v.private_key, sizeof(u.private_key)) != 0)
+		abort();
+	free(out);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -183,5 +205,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	challenge(text, size);
 	decision(text, size);
 	final(text, size);
+	unseal(text, size);
 	return 0;
 }

@@ -2,7 +2,10 @@
  * check_trustee.c: a trustee's key file: made, written with mode 0600,
  * read back with the same keys; refused when others can read it, when it
  * exists already, or when it is not an Ed25519 key followed by an X25519
- * one (a voter's key file, the keys in the other order, junk).
+ * one (a voter's key file, the keys in the other order, junk).  The
+ * unseal statement: made and signed by the trustee's identity key with
+ * its sealing private key, read back exactly, and every malformed member
+ * refused.
  */
 #include <config.h>
 
@@ -14,7 +17,9 @@
 
 #include "helpers.h"
 #include "teller/crypto.h"
+#include "teller/envelope.h"
 #include "teller/hpke.h"
+#include "teller/statement.h"
 #include "teller/seal.h"
 #include "teller/trustee.h"
 
@@ -121,6 +126,114 @@ START_TEST(trustee_key_refused)
 }
 END_TEST
 
+#define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+START_TEST(unseal_statement_made_and_read)
+{
+	struct tl_trustee_key *key = NULL, *other = NULL;
+	struct tl_envelope *env = NULL;
+	struct tl_unseal u;
+	struct tl_error err;
+	char *line = NULL, *again = NULL;
+	size_t len = 0, len2 = 0;
+	uint8_t sk[32], pk[32], other_pk[32];
+
+	ck_assert_int_eq(tl_trustee_key_generate(&key, &err), TL_OK);
+	ck_assert_int_eq(tl_trustee_key_generate(&other, &err), TL_OK);
+	ck_assert_int_eq(tl_trustee_unseal_statement(key, "e1", HASH_A, "t2",
+	    HASH_B, TH_NOW, &line, &len, &err), TL_OK);
+	ck_assert_int_eq(tl_envelope_parse(line, len, TL_ENVELOPE_MAX_UNSEAL,
+	    &env, &err), TL_OK);
+	ck_assert_int_eq(tl_envelope_expect_type(env, TL_TYPE_UNSEAL, &err),
+	    TL_OK);
+	/* Signed by the identity key, not by another trustee's. */
+	ck_assert_int_eq(tl_envelope_verify(env, key->identity, &err), TL_OK);
+	ck_assert_int_eq(tl_envelope_verify(env, other->identity, &err),
+	    TL_ESIGNATURE);
+	ck_assert_int_eq(tl_unseal_parse((const char *)env->payload,
+	    env->payload_len, &u, &err), TL_OK);
+	ck_assert_str_eq(u.election, "e1");
+	ck_assert_str_eq(u.manifest, HASH_A);
+	ck_assert_str_eq(u.trustee, "t2");
+	ck_assert_str_eq(u.close, HASH_B);
+	ck_assert_int_eq(u.time, TH_NOW);
+	/* The published key is the sealing key's private half. */
+	tl_hpke_key_private(key->sealing, sk);
+	ck_assert_mem_eq(u.private_key, sk, 32);
+	tl_trustee_sealing_public(key, pk);
+	tl_trustee_sealing_public(other, other_pk);
+	ck_assert_int_eq(tl_trustee_sealing_matches(u.private_key, pk), TL_OK);
+	ck_assert_int_eq(tl_trustee_sealing_matches(u.private_key, other_pk),
+	    TL_EVERIFY);
+	/* The payload is the one compact form, members in order. */
+	ck_assert_int_eq(tl_unseal_serialize(&u, &again, &len2, &err), TL_OK);
+	ck_assert_uint_eq(len2, env->payload_len);
+	ck_assert_mem_eq(again, env->payload, len2);
+	ck_assert_ptr_nonnull(strstr(again, "{\"election\":\"e1\",\"manifest\":"));
+	tl_wipe_free(line);
+	free(again);
+	tl_envelope_free(env);
+	tl_trustee_key_free(key);
+	tl_trustee_key_free(other);
+}
+END_TEST
+
+START_TEST(unseal_statement_refused)
+{
+	/* A valid payload, then one change each. */
+	static const char *const bad[] = {
+	    /* a member missing, one more */
+	    "{\"election\":\"e1\",\"manifest\":\"" HASH_A "\",\"trustee\":\"t1\","
+	    "\"close\":\"" HASH_B "\",\"time\":\"2026-11-23T00:00:00Z\"}",
+	    "{\"election\":\"e1\",\"manifest\":\"" HASH_A "\",\"trustee\":\"t1\","
+	    "\"close\":\"" HASH_B "\",\"time\":\"2026-11-23T00:00:00Z\","
+	    "\"private_key\":\"QEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEA=\",\"x\":1}",
+	    /* a key of 31 bytes, one not clamped, not base64 */
+	    "{\"election\":\"e1\",\"manifest\":\"" HASH_A "\",\"trustee\":\"t1\","
+	    "\"close\":\"" HASH_B "\",\"time\":\"2026-11-23T00:00:00Z\","
+	    "\"private_key\":\"QEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQA==\"}",
+	    "{\"election\":\"e1\",\"manifest\":\"" HASH_A "\",\"trustee\":\"t1\","
+	    "\"close\":\"" HASH_B "\",\"time\":\"2026-11-23T00:00:00Z\","
+	    "\"private_key\":\"QUBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEA=\"}",
+	    "{\"election\":\"e1\",\"manifest\":\"" HASH_A "\",\"trustee\":\"t1\","
+	    "\"close\":\"" HASH_B "\",\"time\":\"2026-11-23T00:00:00Z\","
+	    "\"private_key\":\"not base64\"}",
+	    /* a close that is no hash, a trustee that is no id, a bad time */
+	    "{\"election\":\"e1\",\"manifest\":\"" HASH_A "\",\"trustee\":\"t1\","
+	    "\"close\":\"abc\",\"time\":\"2026-11-23T00:00:00Z\","
+	    "\"private_key\":\"QEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEA=\"}",
+	    "{\"election\":\"e1\",\"manifest\":\"" HASH_A "\",\"trustee\":\"t 1\","
+	    "\"close\":\"" HASH_B "\",\"time\":\"2026-11-23T00:00:00Z\","
+	    "\"private_key\":\"QEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEA=\"}",
+	    "{\"election\":\"e1\",\"manifest\":\"" HASH_A "\",\"trustee\":\"t1\","
+	    "\"close\":\"" HASH_B "\",\"time\":\"yesterday\","
+	    "\"private_key\":\"QEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEA=\"}",
+	    "[]",
+	};
+	static const char good[] =
+	    "{\"election\":\"e1\",\"manifest\":\"" HASH_A "\",\"trustee\":\"t1\","
+	    "\"close\":\"" HASH_B "\",\"time\":\"2026-11-23T00:00:00Z\","
+	    "\"private_key\":\"QEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEA=\"}";
+	static const char *const where[] = {"private_key", "x", "private_key",
+	    "clamped", "private_key", "close", "trustee", "time", "object"};
+	struct tl_unseal u;
+	struct tl_error err;
+
+	/* 0x40 in every byte is a clamped key (bit 6 of the last set, the
+	 * low three bits of the first clear). */
+	ck_assert_int_eq(tl_unseal_parse(good, strlen(good), &u, &err), TL_OK);
+	ck_assert_uint_eq(u.private_key[0], 0x40);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(tl_unseal_parse(bad[i], strlen(bad[i]), &u,
+		    &err) == TL_EINPUT, "payload %zu accepted", i);
+		ck_assert_msg(strstr(err.message, where[i]) != NULL,
+		    "payload %zu: \"%s\" does not name %s", i, err.message,
+		    where[i]);
+	}
+}
+END_TEST
+
 static Suite *
 trustee_suite(void)
 {
@@ -129,6 +242,8 @@ trustee_suite(void)
 
 	tcase_add_test(tc, trustee_key_round_trip);
 	tcase_add_test(tc, trustee_key_refused);
+	tcase_add_test(tc, unseal_statement_made_and_read);
+	tcase_add_test(tc, unseal_statement_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -76,6 +77,47 @@ START_TEST(read_file_limit)
 	ck_assert_int_eq(tl_file_error_code(EACCES), TL_EINPUT);
 	ck_assert_int_eq(tl_file_error_code(EIO), TL_EIO);
 	ck_assert_int_eq(tl_file_error_code(EMFILE), TL_EIO);
+	th_rm_rf(dir);
+	free(dir);
+}
+END_TEST
+
+/* An output abandoned half-way leaves the file it was to replace as it
+ * was, and no temporary file; one closed replaces it. */
+START_TEST(output_discard_and_close)
+{
+	char *dir = th_tmpdir(), *data = NULL;
+	struct tl_output *o = NULL;
+	struct tl_error err;
+	DIR *d;
+	struct dirent *de;
+	int entries = 0;
+
+	th_write(th_path(dir, "out"), "old");
+	ck_assert_int_eq(tl_output_open(th_path(dir, "out"), 0644, &o, &err),
+	    TL_OK);
+	fputs("half a new fi", tl_output_stream(o));
+	tl_output_discard(o);
+	ck_assert_int_eq(tl_read_file(th_path(dir, "out"), 100, &data, NULL,
+	    &err), TL_OK);
+	ck_assert_str_eq(data, "old");
+	free(data);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((de = readdir(d)) != NULL)
+		entries += de->d_name[0] != '.';
+	closedir(d);
+	ck_assert_int_eq(entries, 1);
+	ck_assert_int_eq(tl_output_open(th_path(dir, "out"), 0644, &o, &err),
+	    TL_OK);
+	fputs("new", tl_output_stream(o));
+	ck_assert_int_eq(tl_output_close(o, &err), TL_OK);
+	ck_assert_int_eq(tl_read_file(th_path(dir, "out"), 100, &data, NULL,
+	    &err), TL_OK);
+	ck_assert_str_eq(data, "new");
+	free(data);
+	/* A directory is refused. */
+	ck_assert_int_eq(tl_write_file(dir, "x", 1, 0644, &err), TL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.message, "is a directory"));
 	th_rm_rf(dir);
 	free(dir);
 }
@@ -285,6 +327,7 @@ util_suite(void)
 	tcase_add_test(tc, buf_grows_and_caps);
 	tcase_add_test(tc, buf_take_empty);
 	tcase_add_test(tc, read_file_limit);
+	tcase_add_test(tc, output_discard_and_close);
 	tcase_add_test(tc, parse_int64);
 	tcase_add_test(tc, time_roundtrip);
 	tcase_add_test(tc, time_rejects);
