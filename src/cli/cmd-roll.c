@@ -142,6 +142,8 @@ const struct cli_command cmd_roll_list = {
 	"Options:\n"
 	"  --json       print the list as JSON\n",
 	exec_roll_list,
+};
+
 /* --- teller roll check ------------------------------------------------------ */
 
 struct roll_check_opts {
