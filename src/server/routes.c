@@ -864,6 +864,7 @@ post_enrol(struct request *req, struct tl_store *store)
 	    voter);
 	free(voter);
 	return respond_json_new(req, MHD_HTTP_CREATED, doc);
+}
 
 /*
  * POST a witness's cosigned tree head (witness.h): checked and stored on
