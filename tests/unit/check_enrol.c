@@ -2,7 +2,7 @@
  * check_enrol.c: enrolment links in a real database: tokens kept only as
  * hashes, revoked by newer ones, used once, expiring, closed by the roll's
  * freeze; every refused enrolment with its code and proof that nothing
- * changed; the voter information the voting page reads; and migration 5
+ * changed; the voter information the voting page reads; and migration 6
  * of a database made before enrolment existed.
  */
 #include <config.h>
@@ -452,10 +452,10 @@ raw_sql(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
-/* A database of schema version 4 (voters' keys NOT NULL, no enrolment
+/* A database of schema version 5 (voters' keys NOT NULL, no enrolment
  * tables), with an open election and a ballot, is brought up to date:
  * its voters in their order, its ballots still pointing at them. */
-START_TEST(migration_from_version_4)
+START_TEST(migration_from_version_5)
 {
 	struct tl_error err;
 	struct tl_store *old = NULL;
@@ -477,7 +477,7 @@ START_TEST(migration_from_version_4)
 	tl_store_close(old);
 	raw_sql(path, "PRAGMA foreign_keys = OFF; BEGIN;"
 	    "DROP TABLE enrolment_tokens; DROP TABLE notices;"
-	    "CREATE TABLE v4 ("
+	    "CREATE TABLE v5 ("
 	    "  election_id TEXT NOT NULL REFERENCES elections (id),"
 	    "  id TEXT NOT NULL, name TEXT NOT NULL,"
 	    "  constituency_id TEXT NOT NULL,"
@@ -486,10 +486,10 @@ START_TEST(migration_from_version_4)
 	    "  PRIMARY KEY (election_id, id), UNIQUE (election_id, key_id),"
 	    "  FOREIGN KEY (election_id, constituency_id)"
 	    "    REFERENCES constituencies (election_id, id));"
-	    "INSERT INTO v4 SELECT election_id, id, name, constituency_id,"
+	    "INSERT INTO v5 SELECT election_id, id, name, constituency_id,"
 	    "  weight, public_key, key_id FROM voters ORDER BY id DESC;"
-	    "DROP TABLE voters; ALTER TABLE v4 RENAME TO voters;"
-	    "PRAGMA user_version = 4; COMMIT;");
+	    "DROP TABLE voters; ALTER TABLE v5 RENAME TO voters;"
+	    "PRAGMA user_version = 5; COMMIT;");
 
 	ck_assert_int_eq(tl_store_open(path, 0, &old, &err), TL_OK);
 	ck_assert_int_eq(th_count(old, "SELECT user_version FROM "
@@ -536,7 +536,7 @@ enrol_suite(void)
 	tcase_add_test(tc, lookup_and_its_refusals);
 	tcase_add_test(tc, register_once_with_proof);
 	tcase_add_test(tc, roll_freezes_with_every_key);
-	tcase_add_test(tc, migration_from_version_4);
+	tcase_add_test(tc, migration_from_version_5);
 	suite_add_tcase(s, tc);
 	return s;
 }
