@@ -15,6 +15,8 @@
 #define SERVER_DEFAULT_MAX_BODY (64 * 1024)
 #define SERVER_DEFAULT_ENROL_LIMIT 20  /* enrolment attempts per address */
 #define SERVER_ENROL_PERIOD 600        /* ... come back in 10 minutes */
+#define SERVER_DEFAULT_MAX_PER_CLIENT 32
+#define SERVER_DEFAULT_REQUEST_TIMEOUT 30
 
 struct server_config {
 	const char *db_path;
@@ -24,6 +26,11 @@ struct server_config {
 	unsigned enrol_limit;   /* enrolment attempts an address may make at
 	                           once, each back after SERVER_ENROL_PERIOD /
 	                           enrol_limit seconds; 0: no limit */
+	/* Connections at once from one client address; 0: no limit. */
+	unsigned max_per_client;
+	/* Seconds a connection has to send a whole request, from its opening
+	 * or its previous answer, before it is closed (at least 1). */
+	unsigned request_timeout;
 	int64_t (*now)(void);   /* the clock (the CLI's honours $TELLER_NOW) */
 	/* HTTPS: both or neither.  PEM files of the certificate (with its
 	 * chain, leaf first) and its private key, read once at start. */
