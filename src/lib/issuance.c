@@ -78,6 +78,15 @@ load_voter(struct tl_store *store, const struct tl_credential_request *q,
 	sqlite3_bind_text(stmt, 2, q->voter, -1, SQLITE_STATIC);
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
+		/* Only a draft's roll has voters still to enrol (enrol.h),
+		 * and a draft gives no credential; a voter without a key is
+		 * never one who could have signed the request. */
+		if (sqlite3_column_type(stmt, 2) == SQLITE_NULL) {
+			r = tl_error_set(err, TL_ENOTONROLL, "credential "
+			    "request: voter \"%.64s\" has no key on the roll of "
+			    "election %s", q->voter, q->election);
+			break;
+		}
 		snprintf(constituency, TL_ID_SIZE, "%s",
 		    (const char *)sqlite3_column_text(stmt, 0));
 		*weight = sqlite3_column_int64(stmt, 1);
