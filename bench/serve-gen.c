@@ -99,7 +99,8 @@ credentials(struct tl_store *store, struct tl_key **keys, size_t nvoters,
 	int r;
 
 	if ((r = tl_store_authority(store, &authority, err)) != TL_OK ||
-	    (r = tl_issuance_keys_cached(store, ELECTION, &ckeys, err)) !=
+	    (r = tl_issuance_keys_cached(store, ELECTION, m, hash,
+	    &ckeys, err)) !=
 	    TL_OK ||
 	    (r = tl_election_roll(store, ELECTION, m, &roll, err)) != TL_OK)
 		goto out;

@@ -227,7 +227,8 @@ credentials(struct tl_store *store, const char *db,
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = tl_issuance_keys_cached(store, "bench", &ckeys, err)) != TL_OK)
+	if ((r = tl_issuance_keys_cached(store, "bench", m, hash,
+	    &ckeys, err)) != TL_OK)
 		goto out;
 	for (size_t i = from; i < to; i++) {
 		char voter[32];

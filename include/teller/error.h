@@ -46,7 +46,9 @@ enum tl_error_code {
 	TL_EPERM = -26,         /* not entitled to do this */
 	TL_ECONFLICT = -27,     /* the request conflicts with the current state */
 	TL_EDECRYPT = -28,      /* a sealed value does not open: wrong key, or altered */
-	TL_ECREDENTIAL = -29,   /* the voter has a credential already */
+	TL_EEXPIRED = -29,      /* a link or token past its expiry */
+	TL_ERATE = -30,         /* too many requests from one address for now */
+	TL_ECREDENTIAL = -31,   /* the voter has a credential already */
 };
 
 /* The lowest (most negative) code; codes run from TL_ERROR_MIN to -1. */

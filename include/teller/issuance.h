@@ -4,8 +4,9 @@
  *
  * When a secret election's vote opens (tl_election_open), teller makes one
  * RSA key of TL_BLINDRSA_BITS bits per credential class, keeps the private
- * halves with the authority key (tl_store_credential_key_put) and logs the
- * signed credential keys statement, before any credential is issued.
+ * halves sealed under the authority key (tl_store_credential_key_put) and
+ * logs the signed credential keys statement, before any credential is
+ * issued (credkeys.h).
  *
  * Issuing a credential is three steps, as casting a ballot is (cast.h), so
  * that a server signs in parallel and commits in groups:
@@ -50,6 +51,7 @@
 #include <jansson.h>
 
 #include "teller/credential.h"
+#include "teller/credkeys.h"
 #include "teller/crypto.h"
 #include "teller/error.h"
 #include "teller/store.h"
@@ -85,26 +87,5 @@ void tl_issuance_free(struct tl_issuance *iss);
 int tl_credential_issue(struct tl_store *store, const char *envelope,
     size_t len, int64_t now, char **answer, int *repeated,
     struct tl_error *err);
-
-/*
- * A secret election's credential classes and public keys, read once per
- * connection (*keys is borrowed from the store and stays valid while it is
- * open).  TL_ENOTFOUND if the election has none (it is open, not secret,
- * or its vote has not opened).
- */
-int tl_issuance_keys_cached(struct tl_store *store, const char *election,
-    const struct tl_credential_keys **keys, struct tl_error *err);
-
-/* The signed credential keys statement of a secret election, as logged
- * (*envelope, caller frees); TL_ENOTFOUND before its vote opens, or for an
- * open election. */
-int tl_election_credential_keys(struct tl_store *store, const char *id,
-    char **envelope, struct tl_error *err);
-
-/* A secret election's classes: [{"constituency", "weight", "voters",
- * "issued"}, ...] in their order (an empty list for an open election or
- * before the vote opens). */
-int tl_election_credential_classes(struct tl_store *store, const char *id,
-    json_t **out, struct tl_error *err);
 
 #endif

@@ -200,6 +200,62 @@ tl_cycle_sign(const char *type, const char *payload, size_t len,
 	return r;
 }
 
+int
+tl_election_roll(struct tl_store *store, const char *id,
+    const struct tl_manifest *manifest, struct tl_roll **out,
+    struct tl_error *err)
+{
+	struct tl_roll *roll;
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((roll = tl_roll_new()) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if ((r = tl_db_prepare(store, "SELECT id, name, constituency_id, weight, "
+	    "public_key, email FROM voters WHERE election_id = ? ORDER BY rowid",
+	    &stmt, err)) != TL_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *voter = (const char *)sqlite3_column_text(stmt, 0);
+		const char *name = (const char *)sqlite3_column_text(stmt, 1);
+		const char *constituency =
+		    (const char *)sqlite3_column_text(stmt, 2);
+		const char *key = (const char *)sqlite3_column_text(stmt, 4);
+		const char *email = (const char *)sqlite3_column_text(stmt, 5);
+		size_t ci = tl_manifest_constituency_index(manifest,
+		    constituency);
+
+		if (ci == (size_t)-1) {
+			r = tl_error_set(err, TL_EDB, "voter %s has unknown "
+			    "constituency %s", voter, constituency);
+			goto out;
+		}
+		/* A voter without a key is still to enrol (enrol.h). */
+		r = key != NULL ? tl_roll_add(roll, voter, name, constituency,
+		    ci, sqlite3_column_int64(stmt, 3), key) :
+		    tl_roll_add_unenrolled(roll, voter, name, constituency, ci,
+		    sqlite3_column_int64(stmt, 3));
+		if (r == TL_OK && email != NULL)
+			r = tl_roll_set_email(roll, email);
+		if (r != TL_OK) {
+			tl_error_set(err, r, "cannot load voter %s", voter);
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		r = tl_db_error(store, err, "cannot read the roll");
+		goto out;
+	}
+	*out = roll;
+	roll = NULL;
+	r = TL_OK;
+ out:
+	sqlite3_finalize(stmt);
+	tl_roll_free(roll);
+	return r;
+}
+
 /* Every constituency that votes in a contest must have voters. */
 static int
 check_roll_complete(const struct tl_manifest *m, const struct tl_roll *roll,
@@ -238,6 +294,40 @@ store_definition(struct tl_store *store, const char *id, const char *json,
 	return r;
 }
 
+/*
+ * Every voter has a key: the frozen roll holds voters' keys, so a voter
+ * still to enrol (enrol.h) keeps the roll from freezing.  The message
+ * names the first few.
+ */
+static int
+check_roll_enrolled(const char *id, const struct tl_roll *roll,
+    struct tl_error *err)
+{
+	char names[256] = "";
+	size_t missing = 0, used = 0;
+
+	for (size_t v = 0; v < roll->nvoters; v++) {
+		const struct tl_voter *voter = &roll->voters[v];
+
+		if (tl_voter_has_key(voter))
+			continue;
+		if (missing++ < 5 && used < sizeof(names)) {
+			int n = snprintf(names + used, sizeof(names) - used,
+			    "%s%s", used > 0 ? ", " : "", voter->id);
+
+			used += n > 0 ? (size_t)n : 0;
+		}
+	}
+	if (missing == 0)
+		return TL_OK;
+	return tl_error_set(err, TL_ESTATE, "election %s: %zu voter%s on the "
+	    "roll ha%s no key yet (%s%s): the roll freezes with every voter's "
+	    "key, and enrolment closes then.  Send the enrolment links again "
+	    "('teller invite %s'), or take those voters off the roll",
+	    id, missing, missing == 1 ? "" : "s", missing == 1 ? "s" : "ve",
+	    names, missing > 5 ? ", ..." : "", id);
+}
+
 int
 tl_cycle_start_log(struct tl_store *store, const char *id,
     const struct tl_manifest *m, const struct tl_key *authority, int64_t now,
@@ -249,7 +339,8 @@ tl_cycle_start_log(struct tl_store *store, const char *id,
 	int r;
 
 	if ((r = tl_election_roll(store, id, m, &roll, err)) != TL_OK ||
-	    (r = check_roll_complete(m, roll, err)) != TL_OK)
+	    (r = check_roll_complete(m, roll, err)) != TL_OK ||
+	    (r = check_roll_enrolled(id, roll, err)) != TL_OK)
 		goto out;
 	/* A secret election without trustees: the authority is its only
 	 * trustee, named in the manifest it signs now (unseal.h). */

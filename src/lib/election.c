@@ -15,7 +15,7 @@
 #include "teller/cycle.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
-#include "teller/issuance.h"
+#include "teller/credkeys.h"
 #include "teller/log.h"
 #include "teller/rfc3797.h"
 #include "teller/statement.h"
@@ -285,57 +285,6 @@ tl_election_state(struct tl_store *store, const char *id, char **state,
 	return election_state(store, id, state, err);
 }
 
-int
-tl_election_roll(struct tl_store *store, const char *id,
-    const struct tl_manifest *manifest, struct tl_roll **out,
-    struct tl_error *err)
-{
-	struct tl_roll *roll;
-	sqlite3_stmt *stmt = NULL;
-	int r, rc;
-
-	if ((roll = tl_roll_new()) == NULL)
-		return tl_error_set(err, TL_ENOMEM, "out of memory");
-	if ((r = tl_db_prepare(store, "SELECT id, name, constituency_id, weight, "
-	    "public_key FROM voters WHERE election_id = ? ORDER BY rowid",
-	    &stmt, err)) != TL_OK)
-		goto out;
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *constituency =
-		    (const char *)sqlite3_column_text(stmt, 2);
-		size_t ci = tl_manifest_constituency_index(manifest,
-		    constituency);
-
-		if (ci == (size_t)-1) {
-			r = tl_error_set(err, TL_EDB, "voter %s has unknown "
-			    "constituency %s", sqlite3_column_text(stmt, 0),
-			    constituency);
-			goto out;
-		}
-		if ((r = tl_roll_add(roll,
-		    (const char *)sqlite3_column_text(stmt, 0),
-		    (const char *)sqlite3_column_text(stmt, 1), constituency, ci,
-		    sqlite3_column_int64(stmt, 3),
-		    (const char *)sqlite3_column_text(stmt, 4))) != TL_OK) {
-			tl_error_set(err, r, "cannot load voter %s",
-			    sqlite3_column_text(stmt, 0));
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		r = tl_db_error(store, err, "cannot read the roll");
-		goto out;
-	}
-	*out = roll;
-	roll = NULL;
-	r = TL_OK;
- out:
-	sqlite3_finalize(stmt);
-	tl_roll_free(roll);
-	return r;
-}
-
 /* Says which voter already on the roll a voter of an import duplicates:
  * the same id, or another voter with the same key. */
 static int
@@ -397,20 +346,27 @@ tl_election_import_roll(struct tl_store *store, const char *id,
 	if ((r = tl_db_begin(store, err)) != TL_OK)
 		goto out;
 	if ((r = tl_db_prepare(store, "INSERT INTO voters (election_id, id, "
-	    "name, constituency_id, weight, public_key, key_id) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
+	    "name, constituency_id, weight, public_key, key_id, email) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
 		goto rollback;
 	for (i = 0; i < roll->nvoters; i++) {
 		const struct tl_voter *v = &roll->voters[i];
 
 		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
 		sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, v->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, v->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 4, v->constituency, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(stmt, 5, v->weight);
-		sqlite3_bind_text(stmt, 6, v->public_key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 7, v->key_id, -1, SQLITE_STATIC);
+		/* No key yet: NULL, until the voter enrols. */
+		if (tl_voter_has_key(v)) {
+			sqlite3_bind_text(stmt, 6, v->public_key, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 7, v->key_id, -1, SQLITE_STATIC);
+		}
+		if (v->email != NULL)
+			sqlite3_bind_text(stmt, 8, v->email, -1, SQLITE_STATIC);
 		r = tl_db_step_done(store, stmt, err, "cannot store a voter");
 		if (r == TL_EEXISTS) {
 			r = duplicate_voter(store, id, v, filename, err);
@@ -465,6 +421,25 @@ set_open(struct tl_store *store, const char *id, const char *json,
  * Opens the vote of a published election: once its nomination stage is
  * over, signs the voting definition (the final candidates) into the log.
  */
+/* A secret election's vote opens: its class keys made and logged, for the
+ * classes of its roll (credkeys.c).  Nothing for an open election. */
+static int
+open_secret(struct tl_store *store, const char *id,
+    const struct tl_manifest *m, const char *hash,
+    const struct tl_key *authority, int64_t now, struct tl_error *err)
+{
+	struct tl_roll *roll = NULL;
+	int r;
+
+	if (m->secrecy != TL_SECRECY_SECRET)
+		return TL_OK;
+	if ((r = tl_election_roll(store, id, m, &roll, err)) == TL_OK)
+		r = tl_issuance_open(store, id, m, roll, hash, authority, now,
+		    err);
+	tl_roll_free(roll);
+	return r;
+}
+
 static int
 open_vote(struct tl_store *store, const struct cycle_election *e,
     const struct tl_key *authority, int64_t now, struct tl_error *err)
@@ -500,9 +475,8 @@ open_vote(struct tl_store *store, const struct cycle_election *e,
 	if ((r = tl_cycle_append_signed(store, e->id, "definition",
 	    TL_TYPE_MANIFEST, json, len, authority, now, NULL, NULL, NULL,
 	    err)) == TL_OK &&
-	    (e->manifest->secrecy != TL_SECRECY_SECRET ||
-	    (r = tl_issuance_open(store, e->id, e->manifest, hash, authority,
-	    now, err)) == TL_OK))
+	    (r = open_secret(store, e->id, e->manifest, hash, authority, now,
+	    err)) == TL_OK)
 		r = set_open(store, e->id, json, hash, now, err);
 	free(json);
 	return r;
@@ -532,9 +506,8 @@ tl_election_open(struct tl_store *store, const char *id, int64_t now,
 		    "which is already past", id, when);
 	} else if ((r = tl_cycle_start_log(store, id, s.e.manifest,
 	    s.authority, now, hash, err)) == TL_OK &&
-	    (s.e.manifest->secrecy != TL_SECRECY_SECRET ||
-	    (r = tl_issuance_open(store, id, s.e.manifest, hash, s.authority,
-	    now, err)) == TL_OK))
+	    (r = open_secret(store, id, s.e.manifest, hash, s.authority, now,
+	    err)) == TL_OK)
 		r = set_open(store, id, NULL, hash, now, err);
 	return tl_cycle_end(store, &s, r, now, err);
 }

@@ -352,6 +352,25 @@ check_issuance(struct verify *v, struct line *l, const struct line *prev)
 	l->checked = 1;
 }
 
+/* An issuance's authority signature, here on a worker rather than in
+ * the walk: there is one a credential, as many as the ballots. */
+static int
+check_authority_signed(struct verify *v, struct line *l)
+{
+	struct tl_error err;
+
+	tl_error_clear(&err);
+	if (tl_record_check_signature(l->env, v->authority, &err) == TL_OK) {
+		l->authority_signed = 1;
+		return TL_OK;
+	}
+	l->authority_signed = -1;
+	tl_error_prefix(&err, "the credential issuance: not signed by the "
+	    "authority key of the manifest");
+	problem(v, l, CHECK_SIGNATURES, TL_ESIGNATURE, err.message);
+	return TL_ESIGNATURE;
+}
+
 void
 tl_verify_secret_check(struct verify *v, struct line *l)
 {
@@ -360,7 +379,8 @@ tl_verify_secret_check(struct verify *v, struct line *l)
 	if (l->type == TYPE_CREDENTIAL_REQUEST && l->request != NULL)
 		check_request(v, l);
 	else if (l->type == TYPE_CREDENTIAL && l->issuance != NULL &&
-	    l > v->lines)
+	    l->env != NULL && l > v->lines &&
+	    check_authority_signed(v, l) == TL_OK)
 		check_issuance(v, l, l - 1);
 }
 
@@ -509,8 +529,16 @@ walk_issuance(struct verify *v, struct walk *w, struct line *l,
 		    "credential issuance while the vote is not open");
 		return;
 	}
-	if (tl_verify_authority_signature(v, lineno, l->env,
-	    "the credential issuance") != TL_OK || l->issuance == NULL)
+	if (l->authority_signed != 0) {
+		/* Verified in phase two; its problem is the line's. */
+		v->authority_signatures++;
+		if (l->authority_signed < 0)
+			return;
+		v->authority_signatures_valid++;
+	} else if (tl_verify_authority_signature(v, lineno, l->env,
+	    "the credential issuance") != TL_OK)
+		return;
+	if (l->issuance == NULL)
 		return;
 	if (s->last_request != lineno - 1) {
 		tl_verify_problem(v, lineno, CHECK_CREDENTIALS, TL_EVERIFY, "a "

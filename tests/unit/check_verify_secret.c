@@ -336,6 +336,52 @@ END_TEST
 /* 4. Two credentials for one voter: a second request of a voter who has
  * one, with its (valid) issuance; and the same request and issuance
  * logged twice. */
+/* A credential request or issuance is read from its line as the other
+ * entries are: by the canonical template, and re-spelled it is not the
+ * logged entry; an issuance signed by another key than the authority's
+ * is found on its line (checked on every core, in phase two). */
+START_TEST(credential_lines_canonical_and_signed)
+{
+	struct sf_election e;
+	struct rf_lines lines;
+	struct tl_key *other = NULL;
+	json_t *report;
+	char *payload, *line;
+	size_t iq, ii;
+
+	build(&e, &lines, RF_CLOSED);
+	report = rf_verify_lines(&lines);
+	ck_assert(rf_is_valid(report));
+	json_decref(report);
+	iq = nth_line(&lines, TL_TYPE_CREDENTIAL_REQUEST, 2);
+	ii = nth_line(&lines, TL_TYPE_CREDENTIAL, 3);
+	/* A space after the request's first brace. */
+	line = malloc(strlen(lines.line[iq]) + 2);
+	ck_assert_ptr_nonnull(line);
+	line[0] = '{';
+	line[1] = ' ';
+	strcpy(line + 2, lines.line[iq] + 1);
+	rf_set_line(&lines, iq, line);
+	free(line);
+	/* The issuance's payload signed by a key not the authority's. */
+	ck_assert_int_eq(tl_key_generate(&other, NULL), TL_OK);
+	payload = rf_payload(lines.line[ii], NULL);
+	line = rf_sign(other, TL_TYPE_CREDENTIAL, payload);
+	rf_set_line(&lines, ii, line);
+	free(line);
+	free(payload);
+	rf_seal(&lines, e.authority);
+	report = rf_verify_lines(&lines);
+	ck_assert(!rf_is_valid(report));
+	ck_assert(rf_has_problem(report, iq + 1, "format", NULL));
+	rf_expect_problem(report, ii + 1, "signatures", "bad_signature");
+	json_decref(report);
+	tl_key_free(other);
+	rf_lines_free(&lines);
+	sf_free(&e);
+}
+END_TEST
+
 START_TEST(two_credentials_for_one_voter)
 {
 	struct sf_election e;
@@ -612,6 +658,7 @@ main(void)
 	tcase_add_test(tc, more_ballots_than_credentials);
 	tcase_add_test(tc, credential_of_another_class);
 	tcase_add_test(tc, issuance_that_does_not_match);
+	tcase_add_test(tc, credential_lines_canonical_and_signed);
 	tcase_add_test(tc, two_credentials_for_one_voter);
 	tcase_add_test(tc, order_of_the_secret_entries);
 	tcase_add_test(tc, keys_statement_of_other_classes);
