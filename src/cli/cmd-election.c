@@ -78,10 +78,11 @@ static const struct option json_option[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* Parses options and exactly `operands` operands; opens the store. */
+/* Parses options and exactly `operands` operands; opens the store
+ * (mode: CLI_STORE_WRITE or CLI_STORE_READ). */
 static int
 setup(int argc, char **argv, const struct option *longopts,
-    struct election_opts *o, int operands, int *first, int create,
+    struct election_opts *o, int operands, int *first, int mode,
     struct tl_store **store)
 {
 	int status;
@@ -91,7 +92,7 @@ setup(int argc, char **argv, const struct option *longopts,
 		return status;
 	if ((status = cli_operands(argc - *first, operands, operands)) != 0)
 		return status;
-	if ((*store = cli_open_store(create, &status)) == NULL)
+	if ((*store = cli_open_store(mode, &status)) == NULL)
 		return status;
 	return -1;
 }
@@ -137,8 +138,8 @@ exec_list(int argc, char **argv)
 	size_t i;
 	int first, status;
 
-	if ((status = setup(argc, argv, json_option, &o, 0, &first, 0,
-	    &store)) >= 0)
+	if ((status = setup(argc, argv, json_option, &o, 0, &first,
+	    CLI_STORE_READ, &store)) >= 0)
 		return status;
 	tl_error_clear(&err);
 	if (tl_election_list(store, &list, &err) != TL_OK) {
@@ -222,8 +223,8 @@ exec_show(int argc, char **argv)
 	json_t *doc = NULL;
 	int first, status;
 
-	if ((status = setup(argc, argv, json_option, &o, 1, &first, 0,
-	    &store)) >= 0)
+	if ((status = setup(argc, argv, json_option, &o, 1, &first,
+	    CLI_STORE_READ, &store)) >= 0)
 		return status;
 	tl_error_clear(&err);
 	if (tl_election_show(store, argv[first], &doc, &err) != TL_OK) {
@@ -482,8 +483,8 @@ exec_manifest(int argc, char **argv)
 	char *envelope = NULL;
 	int first, status;
 
-	if ((status = setup(argc, argv, longopts, &o, 1, &first, 0, &store)) >=
-	    0)
+	if ((status = setup(argc, argv, longopts, &o, 1, &first,
+	    CLI_STORE_READ, &store)) >= 0)
 		return status;
 	tl_error_clear(&err);
 	if (tl_election_signed_manifest(store, argv[first], &envelope, &err) !=

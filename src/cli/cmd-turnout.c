@@ -46,7 +46,7 @@ exec_turnout(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0)
 		return status;
-	if ((store = cli_open_store(0, &status)) == NULL)
+	if ((store = cli_open_store(CLI_STORE_READ, &status)) == NULL)
 		return status;
 	tl_error_clear(&err);
 	tl_buf_init(&buf, SIZE_MAX / 2);

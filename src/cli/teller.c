@@ -232,14 +232,15 @@ cli_operands(int n, int min, int max)
 }
 
 struct tl_store *
-cli_open_store(int create, int *status)
+cli_open_store(int mode, int *status)
 {
 	struct tl_store *store = NULL;
 	struct tl_error err;
 
 	tl_error_clear(&err);
-	if (tl_store_open(cli.db_path, create ? TL_STORE_CREATE : 0, &store,
-	    &err) != TL_OK) {
+	if (tl_store_open(cli.db_path, mode == CLI_STORE_CREATE ?
+	    TL_STORE_CREATE : mode == CLI_STORE_READ ? TL_STORE_READONLY : 0,
+	    &store, &err) != TL_OK) {
 		*status = cli_fail(&err);
 		return NULL;
 	}
@@ -356,7 +357,7 @@ cli_show_election(int argc, char **argv,
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0)
 		return status;
-	if ((store = cli_open_store(0, &status)) == NULL)
+	if ((store = cli_open_store(CLI_STORE_READ, &status)) == NULL)
 		return status;
 	tl_error_clear(&err);
 	if (fetch(store, argv[first], &value, &err) != TL_OK)

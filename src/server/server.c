@@ -36,7 +36,8 @@ server_reader_get(struct server *srv, struct tl_error *err)
 		store = srv->readers[--srv->nreaders];
 	pthread_mutex_unlock(&srv->lock);
 	if (store == NULL &&
-	    tl_store_open(srv->config->db_path, 0, &store, err) != TL_OK)
+	    tl_store_open(srv->config->db_path, TL_STORE_READONLY, &store,
+	    err) != TL_OK)
 		return NULL;
 	return store;
 }
@@ -419,7 +420,8 @@ server_run(const struct server_config *config, struct tl_error *err)
 	if ((r = tl_store_open(config->db_path, 0, &store, err)) != TL_OK ||
 	    (r = tl_store_authority(store, &srv.authority, err)) != TL_OK)
 		goto out;
-	server_reader_put(&srv, store);
+	/* That connection migrated the schema; readers only read. */
+	tl_store_close(store);
 	store = NULL;
 	/* Every thread started from here on inherits the mask: only the
 	 * main thread takes the stop signals, in sigwait. */
