@@ -83,6 +83,55 @@ int tl_client_consistency(const struct tl_client_server *server,
     const char *election, uint64_t first, uint64_t second,
     struct tl_merkle_proof *proof, struct tl_error *err);
 
+/* The server's inclusion proof of the entry whose leaf hash is given in
+ * the tree of the first `size` entries: *index gets the entry's index
+ * (unchecked: verify the proof). */
+int tl_client_inclusion(const struct tl_client_server *server,
+    const char *election,
+    const uint8_t leaf_hash[TL_SHA256_LEN], uint64_t size, uint64_t *index,
+    struct tl_merkle_proof *proof, struct tl_error *err);
+
+/* The election's signed manifest (pinned or the server's, opened as
+ * tl_client_authority does): *manifest and *authority, the caller's. */
+int tl_client_manifest(const struct tl_client_server *server,
+    const char *election,
+    const char *pinned, size_t pinned_len, struct tl_manifest **manifest,
+    struct tl_key **authority, struct tl_error *err);
+
+/*
+ * Witnesses (witness.h, doc/http-api.md):
+ *
+ * tl_client_cosigned_head: the server's cosigned tree head document
+ *   (*text, unchecked): of the largest tree cosigned by `quorum`
+ *   witnesses (0: the manifest's quorum), or of the tree of `size`
+ *   entries if size > 0.
+ * tl_client_send_cosigned: sends a witness's cosigned tree head; *count
+ *   (optional) gets the number of cosignatures the server now holds for
+ *   that tree.
+ */
+int tl_client_cosigned_head(const struct tl_client_server *server,
+    const char *election,
+    unsigned quorum, uint64_t size, char **text, struct tl_error *err);
+int tl_client_send_cosigned(const struct tl_client_server *server,
+    const char *election,
+    const char *text, size_t len, size_t *count, struct tl_error *err);
+
+/*
+ * Exchanges a receipt for a witnessed one (*witnessed, caller frees): the
+ * server's receipt for the same entry against the largest tree head that
+ * `quorum` witnesses (0: the manifest's quorum) cosigned, carrying their
+ * cosignatures.  Checked before it is given back: signed by the authority
+ * key of the pinned or served manifest; of the same election and entry
+ * (kind, hash, leaf hash, index); its inclusion proof; at least that many
+ * cosignatures, by witnesses the manifest names, that verify; and a tree
+ * that extends the old receipt's (the server's consistency proof).
+ * TL_ENOTFOUND while no such cosigned tree holds the entry.
+ */
+int tl_client_witnessed_receipt(const struct tl_client_server *server,
+    const char *receipt,
+    size_t len, const char *pinned, size_t pinned_len, unsigned quorum,
+    char **witnessed, struct tl_error *err);
+
 /* What tl_client_verify_receipt found. */
 struct tl_client_receipt_check {
 	uint64_t receipt_size;   /* the size of the receipt's tree */

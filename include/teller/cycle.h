@@ -138,6 +138,12 @@ int tl_challenge_make(struct tl_store *store, const char *id,
 int tl_challenge_file(struct tl_store *store, const char *envelope,
     size_t len, int64_t now, int64_t *number, struct tl_error *err);
 
+/* The receipt of challenge `number` (receipt.h, for a challenge): its
+ * place in the log, against the latest signed tree head, which holds it
+ * once tl_challenge_file has committed.  *receipt, the caller's. */
+int tl_challenge_receipt(struct tl_store *store, const char *id,
+    int64_t number, char **receipt, struct tl_error *err);
+
 /* Records the authority's decision on challenge `number`: dismissed
  * (remedy TL_REMEDY_NONE) or upheld with a remedy.  A recount takes the
  * election back to closed; a new vote annuls the result. */

@@ -4,7 +4,9 @@
  *
  * The record is JSON Lines: each log entry's envelope exactly as logged,
  * one per line in log order, then the signed tree head that covers
- * exactly those entries (doc/record-format.md).  tl_export_begin fixes
+ * exactly those entries, then, if witnesses have cosigned that tree head,
+ * the cosignature line that carries their cosignatures (witness.h,
+ * doc/record-format.md).  tl_export_begin fixes
  * that tree head (the latest signed one), so the record is one consistent
  * prefix of the log however it grows meanwhile.
  *

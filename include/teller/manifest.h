@@ -15,7 +15,9 @@
  *
  * and, for an election with a timetable (timetable.h), "timetable",
  * per contest "petition_threshold", per random source "form" ("text" or
- * "rfc3797"), and in the voting definition "initial_manifest".
+ * "rfc3797"), and in the voting definition "initial_manifest"; and the
+ * witnesses who cosign the log's tree heads (cosignature.h):
+ * "witnesses": [{"name", "public_key"}, ...] and "witness_quorum".
  *
  * An election with a nomination stage (a nominations or petitions phase)
  * has two signed definitions: the initial manifest, signed when the
@@ -39,6 +41,7 @@
 
 #include <jansson.h>
 
+#include "teller/cosignature.h"
 #include "teller/error.h"
 #include "teller/timetable.h"
 
@@ -132,6 +135,7 @@ struct tl_manifest {
 	char *initial_manifest; /* in a voting definition: the hash of the
 	                           initial manifest; otherwise NULL */
 	char *authority_key; /* base64, NULL before the election is created */
+	struct tl_witness_list witnesses; /* empty when it names none */
 	json_t *json;        /* the whole validated document */
 };
 

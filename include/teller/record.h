@@ -4,7 +4,9 @@
  *
  * The record is JSON Lines (doc/record-format.md specifies it fully): each
  * log entry, in log order, as the exact bytes of its DSSE envelope followed
- * by a line feed, and last the signed tree head of the whole log.  Line 1
+ * by a line feed, then the signed tree head of the whole log, and, if
+ * witnesses cosigned that tree head, last the cosignature line that carries
+ * their cosignatures (witness.h).  Line 1
  * is the signed manifest, line 2 the roll, then the ballots, the close
  * statement and the result as they were accepted (and the election
  * cycle's statements, cycle.h, in their places).  Every line is the
@@ -28,6 +30,7 @@
 #include "teller/manifest.h"
 #include "teller/merkle.h"
 #include "teller/store.h"
+#include "teller/witness.h"
 
 /* The largest record tl_record_parse and tl_record_verify accept. */
 #define TL_RECORD_MAX ((size_t)4 << 30)
@@ -50,9 +53,11 @@ struct tl_record;
 /*
  * Reads a record far enough to serve receipts and proofs: the manifest on
  * line 1 (a canonical envelope signed by the authority key it names); the
- * tree head on the last line (a canonical envelope signed by that key, of
- * this election and of exactly the record's entries), whose root must be
- * the Merkle root of the other lines' bytes.  It does not look inside the
+ * tree head on the last line, or the line before a cosignature line (a
+ * canonical envelope signed by that key, of this election and of exactly
+ * the record's entries), whose root must be the Merkle root of the lines
+ * before it; a cosignature line's form, and that it is of that tree (its
+ * cosignatures are tl_record_cosigned's to check).  It does not look inside the
  * other entries: tl_record_verify does.  TL_EVERIFY naming the line at
  * fault if the record is not consistent; TL_ETOOBIG over TL_RECORD_MAX.
  * data is copied.
@@ -85,6 +90,15 @@ int tl_record_consistency_proof(const struct tl_record *record,
     uint64_t old_size, uint64_t new_size, struct tl_merkle_proof *proof,
     struct tl_error *err);
 
+/*
+ * The witnesses' cosignatures of the record's final tree head: *valid
+ * gets the number that are by a witness the manifest names and verify
+ * (0 for a record without a cosignature line).  TL_ESIGNATURE or
+ * TL_EVERIFY naming the first that does not.
+ */
+int tl_record_cosigned(const struct tl_record *record, unsigned *valid,
+    struct tl_error *err);
+
 void tl_record_free(struct tl_record *record);
 
 /*
@@ -101,6 +115,23 @@ struct tl_record_verify_options {
 	size_t max_problems;        /* problems listed in the report; 0: 1000 */
 	int turnout;                /* add the turnout (turnout.h) to the
 	                               report */
+	/* The witnesses' cosignatures the final tree head needs: the
+	 * manifest's witness_quorum (0 if it names none), or witness_quorum
+	 * if witness_quorum_set. */
+	int witness_quorum_set;
+	unsigned witness_quorum;
+	/* Signed tree heads from outside the record (a witness's state or
+	 * evidence, a cosigned head a server served): every tree head
+	 * envelope in each document must be one the record extends. */
+	const struct tl_record_heads *heads;
+	size_t nheads;
+};
+
+/* A document holding signed tree heads, and what to call it. */
+struct tl_record_heads {
+	const char *name;
+	const char *text;
+	size_t len;
 };
 
 /*
@@ -112,10 +143,13 @@ struct tl_record_verify_options {
  * signature, the Merkle root against the final signed tree head, the
  * recount of every contest (tl_result_compute over the ballots that passed
  * every check, with the close statement's random values) compared byte for
- * byte with every signed result, and the election cycle's entries (cycle.h):
+ * byte with every signed result, the election cycle's entries (cycle.h):
  * the nominations and the thresholds that make the voting definition's
  * candidates, the timetable's amendments and phases, the certification,
- * the challenges, the decisions and the final statement.
+ * the challenges, the decisions and the final statement; and the
+ * witnesses (witness.h): every cosignature on the cosignature line, the
+ * quorum of them the final tree head needs, and that the record extends
+ * every signed tree head given from outside it.
  *
  * Returns TL_OK when the verification ran, whatever its verdict, with
  * *report a new JSON object:
@@ -152,9 +186,13 @@ struct tl_record_verify_options {
  *                    "recount"|"new-vote"|null, "decision_line": N|null},
  *                   ...],
  *    "outcome": "confirmed"|"annulled"|null,   once final
- *    "turnout": TURNOUT|null}    only with options->turnout: turnout.h's
+ *    "turnout": TURNOUT|null,    only with options->turnout: turnout.h's
  *                                document of the accepted ballots' voters
  *                                (null without a valid roll)
+ *    "witnesses": {"named": N, "quorum": N, "required": N,
+ *                  "cosignatures": [{"witness", "time", "valid"}, ...],
+ *                  "cosigned": N, "heads": [{"source", "size", "time",
+ *                  "consistent"}, ...]}|null}  null without a manifest
  *
  * Other codes only when it could not run (TL_ENOMEM, TL_EINTERNAL,
  * TL_ETOOBIG over TL_RECORD_MAX).

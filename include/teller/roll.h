@@ -77,6 +77,20 @@ int tl_roll_parse_canonical(const char *data, size_t len,
     const struct tl_manifest *manifest, char **election_id,
     char manifest_hash[TL_HASH_HEX_LEN + 1], struct tl_roll **out);
 
+/*
+ * A log's roll entry (line 2 of a record: the envelope of the frozen
+ * roll), opened for a voter who checks their own entry: an envelope of the
+ * roll's type, signed by authority, whose payload is a valid roll of
+ * election m (line 1's manifest, whose hash is manifest_hash) naming that
+ * manifest.  *out gets the roll, sorted (caller frees).  TL_EROLL,
+ * TL_ESIGNATURE or TL_EWRONGELECTION saying what is wrong.
+ */
+struct tl_key;
+int tl_roll_open_entry(const char *entry, size_t len,
+    const struct tl_manifest *m, const char *manifest_hash,
+    const struct tl_key *authority, struct tl_roll **out,
+    struct tl_error *err);
+
 /* Serialises the frozen roll document (*out, caller frees). */
 int tl_roll_serialize(const struct tl_roll *roll, const char *election_id,
     const char *manifest_hash, char **out, size_t *len);

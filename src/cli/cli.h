@@ -90,6 +90,12 @@ int64_t cli_now(void);
 int cli_read_file(const char *path, size_t max, char **text, size_t *len,
     struct tl_error *err);
 
+/* Reads and parses an exported record (tl_record_parse).  Prints what is
+ * wrong and returns an exit status: 2 if it cannot be read, 1 if it is not
+ * a consistent record, 3 out of memory; 0 with *out set. */
+struct tl_record;
+int cli_load_record(const char *path, struct tl_record **out);
+
 /* Writes text to path ("-" or NULL: standard output) with a newline.
  * Prints the error and returns non-zero on failure. */
 int cli_write_output(const char *path, const char *text, int mode);

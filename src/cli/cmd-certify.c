@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "teller/crypto.h"
 #include "teller/cycle.h"
+#include "teller/envelope.h"
 #include "teller/util.h"
 
 struct challenge_opts {
@@ -23,6 +24,7 @@ struct challenge_opts {
 	const char *output;
 	const char *decision;
 	const char *remedy;
+	const char *receipt;
 };
 
 static int
@@ -51,6 +53,9 @@ challenge_option(int opt, const char *arg, void *ctx)
 		return 0;
 	case 'r':
 		o->remedy = arg;
+		return 0;
+	case 'R':
+		o->receipt = arg;
 		return 0;
 	default:
 		return EXIT_USAGE;
@@ -103,6 +108,26 @@ exec_certify(int argc, char **argv)
 	return status;
 }
 
+/* The election a signed challenge names (it was just recorded, so its
+ * form is known to be good). */
+static void
+challenge_election(const char *envelope, size_t len, char out[65])
+{
+	struct tl_envelope *env = NULL;
+	json_t *doc = NULL;
+
+	*out = '\0';
+	if (tl_envelope_parse(envelope, len, TL_ENVELOPE_MAX_CHALLENGE, &env,
+	    NULL) == TL_OK &&
+	    (doc = json_loadb((const char *)env->payload, env->payload_len, 0,
+	    NULL)) != NULL)
+		snprintf(out, 65, "%s", json_string_value(json_object_get(doc,
+		    "election")) != NULL ? json_string_value(json_object_get(doc,
+		    "election")) : "");
+	json_decref(doc);
+	tl_envelope_free(env);
+}
+
 static int
 exec_file(int argc, char **argv)
 {
@@ -112,13 +137,14 @@ exec_file(int argc, char **argv)
 		{"voter", required_argument, NULL, 'V'},
 		{"envelope", required_argument, NULL, 'e'},
 		{"output", required_argument, NULL, 'o'},
+		{"receipt", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	struct challenge_opts o = {0};
 	struct tl_store *store = NULL;
 	struct tl_key *key = NULL;
 	struct tl_error err;
-	char *text = NULL, *envelope = NULL;
+	char *text = NULL, *envelope = NULL, *receipt = NULL, election[65];
 	int64_t number = 0;
 	size_t len = 0;
 	int first, status;
@@ -159,8 +185,28 @@ exec_file(int argc, char **argv)
 	if (o.output != NULL && (status = cli_write_output(o.output, envelope,
 	    0644)) != 0)
 		goto out;
+	/* Committed: the challenger's receipt, as a voter's for a ballot,
+	 * shows it is in the log (teller receipt verify). */
+	if (o.envelope == NULL)
+		snprintf(election, sizeof(election), "%s", argv[first]);
+	else
+		challenge_election(envelope, len, election);
+	if (tl_challenge_receipt(store, election, number, &receipt, &err) !=
+	    TL_OK) {
+		tl_error_prefix(&err, "challenge %lld is recorded, but its receipt "
+		    "failed", (long long)number);
+		goto fail;
+	}
 	printf("Challenge %lld recorded in the log; the authority decides it "
 	    "with 'teller challenge resolve'.\n", (long long)number);
+	if (o.receipt != NULL) {
+		if ((status = cli_write_output(o.receipt, receipt, 0644)) != 0)
+			goto out;
+		printf("Its receipt is in %s: keep it, and check it with 'teller "
+		    "receipt verify %s --record RECORD'.\n", o.receipt, o.receipt);
+	} else
+		printf("Its receipt (keep it; check it with 'teller receipt "
+		    "verify'):\n%s\n", receipt);
 	status = 0;
 	goto out;
  fail:
@@ -169,6 +215,7 @@ exec_file(int argc, char **argv)
 	tl_key_free(key);
 	free(text);
 	free(envelope);
+	free(receipt);
 	tl_store_close(store);
 	return status;
 }
@@ -291,18 +338,24 @@ const struct cli_command cmd_certify = {
 
 const struct cli_command cmd_challenge_file = {
 	"challenge", "file",
-	"ID --text FILE --key FILE --voter VID [-o FILE]  (or: --envelope FILE alone)",
+	"ID --text FILE --key FILE --voter VID [-o FILE] [--receipt FILE]  (or: --envelope FILE [--receipt FILE])",
 	"Challenge the certified result as an eligible voter.",
 	"The challenge is a DSSE envelope signed with the voter's key (the one\n"
 	"on the roll, as for ballots) that names the certification and gives\n"
 	"the text of FILE.  It is accepted during the challenge phase, while\n"
-	"the result is certified, and appended to the log; print its number.\n"
+	"the result is certified, and appended to the log; print its number\n"
+	"and its receipt, signed by the authority, which shows where it is in\n"
+	"the log: an authority that later dropped the challenge from its log\n"
+	"could not make the record agree with the receipt ('teller receipt\n"
+	"verify RECEIPT --record RECORD').\n"
 	"--envelope records a challenge a voter signed elsewhere.\n\n"
 	"Options:\n"
 	"  --text FILE       the challenge's text (UTF-8, up to 16 KiB)\n"
 	"  --key FILE        the voter's private key\n"
 	"  --voter VID       the voter's id on the roll\n"
 	"  -o, --output FILE also write the signed challenge to FILE\n"
+	"  --receipt FILE    write the challenge's receipt to FILE (without\n"
+	"                    it, the receipt is printed after the message)\n"
 	"  --envelope FILE   record this signed challenge instead\n",
 	exec_file,
 };

@@ -164,8 +164,67 @@ static const struct constituency constituencies[] = {
 	{"ietf", "IETF (IESG)", "iesg", 15},
 };
 
+/* The demo's two witnesses: their names, and their key files. */
+static const char *const witness_names[2] = {
+	"witness-1.demo.example/teller", "witness-2.demo.example/teller",
+};
+static const char *const witness_keys[2] = {
+	"keys/witness-1.pem", "keys/witness-2.pem",
+};
+
+/* Generates the witnesses' keys; *list gets the manifest's "witnesses". */
 static int
-write_manifest(int64_t now)
+make_witnesses(json_t **list)
+{
+	struct tl_key *key = NULL;
+	struct tl_error err;
+	char pub[TL_PUBLIC_B64_LEN + 1];
+	int status;
+
+	if (mkdir("keys", 0700) != 0 && errno != EEXIST) {
+		cli_error("cannot create keys/: %s", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	*list = json_array();
+	for (size_t i = 0; i < 2; i++) {
+		if ((status = run(i == 0 ? SHOW | QUIET : QUIET, "key", "generate",
+		    witness_keys[i], (char *)NULL)) != 0)
+			return status;
+		tl_error_clear(&err);
+		if (tl_key_load_private(witness_keys[i], &key, &err) != TL_OK)
+			return cli_fail(&err);
+		tl_key_public_base64(key, pub);
+		tl_key_free(key);
+		json_array_append_new(*list, json_pack("{s:s, s:s}", "name",
+		    witness_names[i], "public_key", pub));
+	}
+	return 0;
+}
+
+/* Each witness judges the record's final tree head and, if it extends
+ * the tree it cosigned before, cosigns it; the committee keeps the
+ * cosignatures.  The first is shown. */
+static int
+witnesses_cosign(const char *record)
+{
+	char state[64], cosigned[64];
+	int status = 0;
+
+	for (size_t i = 0; i < 2 && status == 0; i++) {
+		snprintf(state, sizeof(state), "witness-%zu.state.json", i + 1);
+		snprintf(cosigned, sizeof(cosigned), "witness-%zu.cosigned.json",
+		    i + 1);
+		if ((status = run(i == 0 ? SHOW : 0, "witness", "cosign", "--key",
+		    witness_keys[i], "--name", witness_names[i], "--state", state,
+		    "--record", record, "--output", cosigned, (char *)NULL)) == 0)
+			status = run((i == 0 ? SHOW : 0) | QUIET, "cosignature",
+			    "add", ELECTION_ID, cosigned, (char *)NULL);
+	}
+	return status;
+}
+
+static int
+write_manifest(int64_t now, json_t *witnesses)
 {
 	json_t *doc, *contests, *cands;
 	char opens[TL_TIME_LEN], closes[TL_TIME_LEN], *text;
@@ -209,6 +268,11 @@ write_manifest(int64_t now)
 	    "random_sources", "name", "demo draw",
 	    "description", "in a real election: a public lottery result "
 	    "published after voting closes");
+	if (doc != NULL) {
+		json_object_set_new(doc, "witnesses", witnesses);
+		json_object_set_new(doc, "witness_quorum", json_integer(2));
+	} else
+		json_decref(witnesses);
 	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 	if (text == NULL) {
@@ -467,6 +531,7 @@ exec_demo(int argc, char **argv)
 	struct demo d;
 	char dir[PATH_MAX], cwd[PATH_MAX], first_vote[96], random_value[64];
 	char secret[PATH_MAX];
+	json_t *witnesses = NULL;
 	const char *saved_db = cli.db_path;
 	int first, status, cast = 0, shown = 0;
 
@@ -502,7 +567,7 @@ exec_demo(int argc, char **argv)
 	}
 	memset(&d, 0, sizeof(d));
 	d.rng = (uint64_t)o.seed;
-	d.nsteps = o.webhook != NULL ? 11 : 10;
+	d.nsteps = o.webhook != NULL ? 13 : 12;
 	cli.db_path = "teller.db";
 
 	printf("teller demo: an Internet Society-style board election, end to "
@@ -517,8 +582,11 @@ exec_demo(int argc, char **argv)
 
 	step(&d, "It defines the election: Chapters elect 2 trustees, "
 	    "Organization Members 1,\n      and the IESG confirms the IAB's "
-	    "selection (yes/no/abstain, simple majority)");
-	if ((status = write_manifest(cli_now())) != 0 ||
+	    "selection (yes/no/abstain, simple majority);\n      two "
+	    "independent witnesses, named with their keys, will cosign the "
+	    "log");
+	if ((status = make_witnesses(&witnesses)) != 0 ||
+	    (status = write_manifest(cli_now(), witnesses)) != 0 ||
 	    (status = run(SHOW, "election", "create", "manifest.json",
 	    (char *)NULL)) != 0)
 		goto out;
@@ -583,6 +651,14 @@ exec_demo(int argc, char **argv)
 	}
 	printf("  (refused, as it should be)\n");
 
+	step(&d, "The witnesses cosign the log's tree head: each checks that "
+	    "the tree extends\n      the last one it cosigned, and would refuse, "
+	    "keeping the evidence, if it did not");
+	if ((status = run(SHOW, "export", ELECTION_ID, "--output",
+	    "record-during-vote.jsonl", (char *)NULL)) != 0 ||
+	    (status = witnesses_cosign("record-during-vote.jsonl")) != 0)
+		goto out;
+
 	step(&d, "Voting closes early (its window has a week to run), saying "
 	    "why; the published random value that seeds any tie-break is "
 	    "logged");
@@ -600,11 +676,29 @@ exec_demo(int argc, char **argv)
 	if (o.webhook != NULL && (status = deliver_webhooks(&d, o.webhook)) != 0)
 		goto out;
 
+	step(&d, "The public record: the witnesses cosign its final tree head "
+	    "(it extends the tree\n      they cosigned during the vote), and "
+	    "anyone verifies it offline, with their quorum of 2");
+	if ((status = run(SHOW, "export", ELECTION_ID, "--output",
+	    "record.jsonl", (char *)NULL)) != 0 ||
+	    (status = witnesses_cosign("record.jsonl")) != 0 ||
+	    (status = run(QUIET, "export", ELECTION_ID, "--output",
+	    "record.jsonl", (char *)NULL)) != 0 ||
+	    (status = run(SHOW | QUIET, "verify", "record.jsonl",
+	    (char *)NULL)) != 0)
+		goto out;
+	printf("  (valid: every signature, the tree, the recount, and the "
+	    "final tree head\n  cosigned by both witnesses)\n");
+
 	step(&d, "What is left for everyone to check");
 	printf("  %s/teller.db        the database (sqlite3 teller.db "
 	    "'SELECT * FROM result_winners')\n"
 	    "  %s/manifest.signed.json  what voters signed against\n"
-	    "  %s/receipts/        each voter's receipt\n", dir, dir, dir);
+	    "  %s/receipts/        each voter's receipt\n"
+	    "  %s/record.jsonl     the public record (teller verify "
+	    "record.jsonl)\n"
+	    "  %s/witness-*.state.json  each witness's state (teller verify "
+	    "record.jsonl --head ...)\n", dir, dir, dir, dir, dir);
 	printf("\nDemo complete: %d ballots cast, and one revote.\n", cast);
 	status = 0;
  out:
@@ -622,8 +716,11 @@ const struct cli_command cmd_demo = {
 	"Members: 1 seat, plurality weighted by membership class; the IETF:\n"
 	"the IESG confirms the IAB's selection by referendum), 278 voters with\n"
 	"their own keys, about 80% turnout, a revote and a refused ballot;\n"
-	"then it closes and counts the election.  The files stay for you to\n"
-	"inspect.  The same --seed gives the same counts.\n\n"
+	"then it closes and counts the election.  Two witnesses named in the\n"
+	"manifest cosign the log's tree head during the vote and at the end\n"
+	"(teller witness cosign), and the exported record verifies with their\n"
+	"quorum.  The files stay for you to inspect.  The same --seed gives\n"
+	"the same counts.\n\n"
 	"Options:\n"
 	"  --dir DIR    work in DIR (created if needed; must not hold a demo\n"
 	"               already); default: a new directory under $TMPDIR or /tmp\n"

@@ -1,13 +1,18 @@
 /*
- * cmd-receipt.c: teller receipt verify: check a voter's receipt against a
- * source of the election's log, today an exported record (--record FILE).
+ * cmd-receipt.c: teller receipt verify: check a voter's receipt (for a
+ * ballot or a challenge) against a source of the election's log, an
+ * exported record (--record FILE) or a server (--server URL); and teller
+ * receipt witness: exchange a receipt for one whose tree head the
+ * election's witnesses have cosigned.
  *
  * The checks are the same whatever the source: the receipt and its tree
  * head are signed by the election's authority; its inclusion proof puts
  * the ballot at its leaf in that tree; the source's entry at that leaf is
  * that ballot; and the source's latest signed tree extends the receipt's
  * (a consistency proof), so the log was not rewritten since the receipt
- * was given.  A source is a small table of operations (struct
+ * was given.  With a witness quorum, the receipt's tree head and the
+ * source's must each carry that many witnesses' cosignatures, so that the
+ * history both show is the one the witnesses saw.  A source is a small table of operations (struct
  * receipt_source); another one (a server's API) adds an option and an
  * open function, nothing else.
  */
@@ -24,14 +29,21 @@
 #include "teller/receipt.h"
 #include "teller/record.h"
 #include "teller/util.h"
+#include "teller/witness.h"
 
 struct receipt_source {
 	char description[256];  /* "record FILE", for people */
 	void *ctx;
-	/* The election the source holds, and its authority's public key
-	 * (from its signed manifest); both borrowed. */
+	/* The election the source holds, its authority's public key and
+	 * its witnesses (from its signed manifest); borrowed. */
 	const char *(*election)(void *ctx);
 	const struct tl_key *(*authority)(void *ctx);
+	const struct tl_witness_list *(*witnesses)(void *ctx);
+	/* The source's tree head that `quorum` witnesses cosigned (its
+	 * envelope text, caller frees), and how many cosignatures of it
+	 * verify; TL_ENOTFOUND if there is none. */
+	int (*cosigned_head)(void *ctx, unsigned quorum, char **text,
+	    unsigned *valid, struct tl_error *err);
 	/* The source's latest signed tree head (envelope text, caller
 	 * frees). */
 	int (*latest_head)(void *ctx, char **text, struct tl_error *err);
@@ -56,6 +68,27 @@ static const struct tl_key *
 record_authority(void *ctx)
 {
 	return tl_record_authority(ctx);
+}
+
+static const struct tl_witness_list *
+record_witnesses(void *ctx)
+{
+	return &tl_record_manifest(ctx)->witnesses;
+}
+
+/* A record's cosigned head is its final one, with the cosignature line. */
+static int
+record_cosigned_head(void *ctx, unsigned quorum, char **text,
+    unsigned *valid, struct tl_error *err)
+{
+	int r;
+
+	(void)quorum;
+	if ((r = tl_record_cosigned(ctx, valid, err)) != TL_OK)
+		return r;
+	if ((*text = strdup(tl_record_tree_head_text(ctx))) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	return TL_OK;
 }
 
 static int
@@ -102,28 +135,17 @@ static int
 open_record_source(const char *path, struct receipt_source *src)
 {
 	struct tl_record *record = NULL;
-	struct tl_error err;
-	char *text = NULL;
-	size_t len = 0;
-	int r;
+	int status;
 
-	tl_error_clear(&err);
-	if (tl_read_file(path, TL_RECORD_MAX, &text, &len, &err) != TL_OK) {
-		cli_fail(&err);
-		return EXIT_USAGE;
-	}
-	r = tl_record_parse(text, len, &record, &err);
-	free(text);
-	if (r != TL_OK) {
-		tl_error_prefix(&err, "%s", path);
-		cli_fail(&err);
-		return r == TL_EVERIFY ? EXIT_INVALID : tl_error_exit_status(r);
-	}
+	if ((status = cli_load_record(path, &record)) != 0)
+		return status;
 	snprintf(src->description, sizeof(src->description), "record (%s)",
 	    path);
 	src->ctx = record;
 	src->election = record_election;
 	src->authority = record_authority;
+	src->witnesses = record_witnesses;
+	src->cosigned_head = record_cosigned_head;
 	src->latest_head = record_latest_head;
 	src->entry = record_entry;
 	src->consistency = record_consistency;
@@ -137,6 +159,7 @@ struct server_source {
 	struct tl_client_server server;
 	char election[65];
 	struct tl_key *authority;  /* from the pinned or the server's manifest */
+	struct tl_manifest *manifest;
 };
 
 static const char *
@@ -149,6 +172,40 @@ static const struct tl_key *
 server_authority(void *ctx)
 {
 	return ((struct server_source *)ctx)->authority;
+}
+
+static const struct tl_witness_list *
+server_witnesses(void *ctx)
+{
+	return &((struct server_source *)ctx)->manifest->witnesses;
+}
+
+/* The server's largest tree head `quorum` witnesses cosigned, checked. */
+static int
+server_cosigned_head(void *ctx, unsigned quorum, char **text,
+    unsigned *valid, struct tl_error *err)
+{
+	struct server_source *s = ctx;
+	struct tl_cosigned_head *c = NULL;
+	char *doc = NULL;
+	int r;
+
+	if ((r = tl_client_cosigned_head(&s->server, s->election, quorum, 0,
+	    &doc, err)) != TL_OK)
+		return r;
+	if ((r = tl_cosigned_head_parse(doc, strlen(doc), &c, err)) != TL_OK ||
+	    (r = tl_cosigned_head_check(c, s->authority, s->election,
+	    &s->manifest->witnesses, valid, err)) != TL_OK) {
+		tl_error_prefix(err, "the server's cosigned tree head");
+		r = r == TL_ENOMEM ? r : TL_EVERIFY;
+		goto out;
+	}
+	if ((*text = strdup(c->tree_head)) == NULL)
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+ out:
+	tl_cosigned_head_free(c);
+	free(doc);
+	return r;
 }
 
 static int
@@ -184,6 +241,7 @@ server_close(void *ctx)
 	struct server_source *s = ctx;
 
 	tl_key_free(s->authority);
+	tl_manifest_free(s->manifest);
 	free(s);
 }
 
@@ -215,7 +273,8 @@ open_server_source(const char *url, const char *cacert,
 		cli_fail(&err);
 		return EXIT_USAGE;
 	}
-	r = tl_client_authority(&s->server, election, pinned, pinned_len,
+	r = tl_client_manifest(&s->server, election, pinned, pinned_len,
+	    &s->manifest,
 	    &s->authority, &err);
 	free(pinned);
 	if (r != TL_OK) {
@@ -227,6 +286,8 @@ open_server_source(const char *url, const char *cacert,
 	src->ctx = s;
 	src->election = server_election;
 	src->authority = server_authority;
+	src->witnesses = server_witnesses;
+	src->cosigned_head = server_cosigned_head;
 	src->latest_head = server_latest_head;
 	src->entry = server_entry;
 	src->consistency = server_consistency;
@@ -280,14 +341,16 @@ outcome_add(struct outcome *o, const char *check, int ok, const char *fmt,
  * or EXIT_INTERNAL if one could not run. */
 static int
 check_receipt(const struct tl_receipt *rc, struct receipt_source *src,
-    struct outcome *o, uint64_t *source_size)
+    unsigned quorum, struct outcome *o, uint64_t *source_size)
 {
 	const struct tl_key *authority = src->authority(src->ctx);
+	const char *kind = tl_receipt_kind_name(rc->kind);
 	struct tl_merkle_proof proof;
 	struct tl_tree_head later;
 	struct tl_error err;
 	char keyid[TL_KEYID_LEN + 1], *entry = NULL, *head = NULL;
 	size_t len = 0;
+	unsigned valid = 0;
 	int r, status = 0;
 
 	tl_key_id(authority, keyid);
@@ -307,28 +370,69 @@ check_receipt(const struct tl_receipt *rc, struct receipt_source *src,
 	}
 	outcome_add(o, "receipt", 1, "the receipt and its tree head of %llu "
 	    "entries are signed by the authority (key id %s), and the "
-	    "inclusion proof puts the ballot at leaf %llu of that tree",
-	    (unsigned long long)rc->tree_head.size, keyid,
+	    "inclusion proof puts the %s at leaf %llu of that tree",
+	    (unsigned long long)rc->tree_head.size, keyid, kind,
 	    (unsigned long long)rc->leaf_index);
+	if (tl_receipt_witnessed(rc, authority, src->witnesses(src->ctx),
+	    &valid, &err) != TL_OK) {
+		outcome_add(o, "witnesses", 0, "a cosignature the receipt "
+		    "carries does not hold: %s", err.message);
+		goto out;
+	}
+	if (valid < quorum) {
+		outcome_add(o, "witnesses", 0, "the receipt's tree head carries "
+		    "%u valid cosignature%s, and %u are required: exchange it for "
+		    "a witnessed receipt with 'teller receipt witness RECEIPT "
+		    "--server URL' once the witnesses have cosigned a tree that "
+		    "holds the %s", valid, valid == 1 ? "" : "s", quorum, kind);
+		goto out;
+	}
+	if (rc->ncosignatures > 0 || quorum > 0)
+		outcome_add(o, "witnesses", 1, "the receipt's tree head is "
+		    "cosigned by %u of the witnesses the manifest names (%u "
+		    "required)", valid, quorum);
 	if ((r = src->entry(src->ctx, rc->leaf_index, &entry, &len, &err)) !=
 	    TL_OK) {
 		if (r == TL_ENOMEM || r == TL_EINTERNAL || r == TL_ENETWORK) {
 			status = cli_fail(&err);
 			goto out;
 		}
-		outcome_add(o, "ballot", 0, "%s", err.message);
+		outcome_add(o, kind, 0, "%s", err.message);
 		goto out;
 	}
-	if (tl_receipt_matches_ballot(rc, entry, len, &err) != TL_OK) {
-		outcome_add(o, "ballot", 0, "entry %llu of the %s is not the "
-		    "receipt's ballot: %s", (unsigned long long)rc->leaf_index,
-		    src->description, err.message);
+	if (tl_receipt_matches_entry(rc, entry, len, &err) != TL_OK) {
+		outcome_add(o, kind, 0, "entry %llu of the %s is not the "
+		    "receipt's %s: %s", (unsigned long long)rc->leaf_index,
+		    src->description, kind, err.message);
 		goto out;
 	}
-	outcome_add(o, "ballot", 1, "entry %llu of the %s is the ballot "
-	    "%s", (unsigned long long)rc->leaf_index, src->description,
+	outcome_add(o, kind, 1, "entry %llu of the %s is the %s %s",
+	    (unsigned long long)rc->leaf_index, src->description, kind,
 	    rc->ballot_hash);
-	if ((r = src->latest_head(src->ctx, &head, &err)) != TL_OK) {
+	if (quorum > 0) {
+		/* The later tree must be one the witnesses saw too. */
+		if ((r = src->cosigned_head(src->ctx, quorum, &head, &valid,
+		    &err)) != TL_OK) {
+			if (r == TL_ENOMEM || r == TL_EINTERNAL ||
+			    r == TL_ENETWORK) {
+				status = cli_fail(&err);
+				goto out;
+			}
+			outcome_add(o, "witnessed", 0, "the %s has no tree head "
+			    "cosigned by %u witnesses: %s", src->description,
+			    quorum, err.message);
+			goto out;
+		}
+		if (valid < quorum) {
+			outcome_add(o, "witnessed", 0, "the %s's final tree head is "
+			    "cosigned by %u of the witnesses the manifest names, "
+			    "and %u are required", src->description, valid, quorum);
+			goto out;
+		}
+		outcome_add(o, "witnessed", 1, "the %s's tree head checked "
+		    "below is cosigned by %u witnesses (%u required)",
+		    src->description, valid, quorum);
+	} else if ((r = src->latest_head(src->ctx, &head, &err)) != TL_OK) {
 		status = cli_fail(&err);
 		goto out;
 	}
@@ -376,6 +480,8 @@ struct receipt_opts {
 	const char *server;
 	const char *cacert;
 	const char *manifest;
+	const char *output;
+	unsigned quorum;
 	int json;
 };
 
@@ -383,6 +489,7 @@ static int
 receipt_option(int opt, const char *arg, void *ctx)
 {
 	struct receipt_opts *o = ctx;
+	int64_t n;
 
 	switch (opt) {
 	case 'r':
@@ -400,6 +507,15 @@ receipt_option(int opt, const char *arg, void *ctx)
 	case 'j':
 		o->json = 1;
 		return 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	case 'q':
+		if (tl_parse_int64(arg, 0, TL_MAX_WITNESSES, &n) != TL_OK)
+			return cli_usage_error("--witness-quorum must be a number "
+			    "from 0 to %d, not \"%s\"", TL_MAX_WITNESSES, arg);
+		o->quorum = (unsigned)n;
+		return 0;
 	}
 	return EXIT_USAGE;
 }
@@ -411,8 +527,9 @@ render_outcome(const struct tl_receipt *rc, const struct outcome *o,
 	size_t i;
 	json_t *item;
 
-	tl_buf_addf(out, "Receipt for ballot %s\n  election %s, leaf %llu of a "
-	    "tree of %llu entries\n\n", rc->ballot_hash, rc->election_id,
+	tl_buf_addf(out, "Receipt for %s %s\n  election %s, leaf %llu of a "
+	    "tree of %llu entries\n\n", tl_receipt_kind_name(rc->kind),
+	    rc->ballot_hash, rc->election_id,
 	    (unsigned long long)rc->leaf_index,
 	    (unsigned long long)rc->tree_head.size);
 	json_array_foreach(o->checks, i, item)
@@ -420,9 +537,10 @@ render_outcome(const struct tl_receipt *rc, const struct outcome *o,
 		    json_is_true(json_object_get(item, "ok")) ? "ok" : "FAIL",
 		    json_string_value(json_object_get(item, "check")),
 		    json_string_value(json_object_get(item, "detail")));
-	tl_buf_adds(out, o->failed ? "\nVerdict: INVALID: this receipt does "
-	    "not prove the ballot is in this log.\n" : "\nVerdict: VALID: the "
-	    "ballot is in this log, where the receipt puts it.\n");
+	tl_buf_addf(out, o->failed ? "\nVerdict: INVALID: this receipt does "
+	    "not prove the %s is in this log.\n" : "\nVerdict: VALID: the "
+	    "%s is in this log, where the receipt puts it.\n",
+	    tl_receipt_kind_name(rc->kind));
 }
 
 static int
@@ -434,9 +552,10 @@ exec_receipt_verify(int argc, char **argv)
 		{"manifest", required_argument, NULL, 'm'},
 		{"cacert", required_argument, NULL, 'C'},
 		{"json", no_argument, NULL, 'j'},
+		{"witness-quorum", required_argument, NULL, 'q'},
 		{NULL, 0, NULL, 0},
 	};
-	struct receipt_opts opts = {NULL, NULL, NULL, NULL, 0};
+	struct receipt_opts opts = {NULL, NULL, NULL, NULL, NULL, 0, 0};
 	struct receipt_source src;
 	struct tl_receipt *rc = NULL;
 	struct outcome o = {NULL, 0};
@@ -485,11 +604,13 @@ exec_receipt_verify(int argc, char **argv)
 		status = EXIT_INTERNAL;
 		goto out;
 	}
-	if ((status = check_receipt(rc, &src, &o, &source_size)) != 0)
+	if ((status = check_receipt(rc, &src, opts.quorum, &o, &source_size)) !=
+	    0)
 		goto out;
 	if (opts.json) {
-		doc = json_pack("{s:b, s:s, s:s, s:I, s:I, s:s, s:I, s:O}",
-		    "valid", !o.failed, "election", rc->election_id, "ballot",
+		doc = json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:s, s:I, s:O}",
+		    "valid", !o.failed, "election", rc->election_id, "kind",
+		    tl_receipt_kind_name(rc->kind), tl_receipt_kind_name(rc->kind),
 		    rc->ballot_hash, "leaf_index", (json_int_t)rc->leaf_index,
 		    "receipt_tree_size", (json_int_t)rc->tree_head.size,
 		    "source", src.description, "source_tree_size",
@@ -515,14 +636,95 @@ exec_receipt_verify(int argc, char **argv)
 	return status;
 }
 
+/* --- teller receipt witness --------------------------------------------- */
+
+static int
+exec_receipt_witness(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"server", required_argument, NULL, 'S'},
+		{"manifest", required_argument, NULL, 'm'},
+		{"witness-quorum", required_argument, NULL, 'q'},
+		{"output", required_argument, NULL, 'o'},
+		{"cacert", required_argument, NULL, 'C'},
+		{NULL, 0, NULL, 0},
+	};
+	struct receipt_opts opts = {NULL, NULL, NULL, NULL, NULL, 0, 0};
+	struct tl_client_server server;
+	struct tl_error err;
+	char *text = NULL, *pinned = NULL, *witnessed = NULL;
+	size_t len = 0, pinned_len = 0;
+	int first, status;
+
+	if ((status = cli_parse(argc, argv, "o:", longopts, receipt_option,
+	    &opts, &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 1, 1)) != 0)
+		return status;
+	if (opts.server == NULL)
+		return cli_usage_error("--server URL is required: the server "
+		    "that holds the witnesses' cosignatures");
+	tl_error_clear(&err);
+	if (cli_read_file(argv[first], TL_RECEIPT_MAX, &text, &len, &err) !=
+	    TL_OK ||
+	    (opts.manifest != NULL && tl_read_file(opts.manifest,
+	    TL_ENVELOPE_MAX_DEFAULT, &pinned, &pinned_len, &err) != TL_OK)) {
+		cli_fail(&err);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	server.url = opts.server;
+	server.ca_file = opts.cacert;
+	if (tl_client_witnessed_receipt(&server, text, len, pinned,
+	    pinned_len, opts.quorum, &witnessed, &err) != TL_OK) {
+		status = cli_fail(&err);
+		goto out;
+	}
+	status = cli_write_output(opts.output, witnessed, 0644);
+ out:
+	free(text);
+	free(pinned);
+	free(witnessed);
+	return status;
+}
+
+const struct cli_command cmd_receipt_witness = {
+	"receipt", "witness", "RECEIPT --server URL [-o FILE]",
+	"Exchange a receipt for one whose tree head the witnesses cosigned.",
+	"A receipt is given as soon as its ballot (or challenge) is committed,\n"
+	"before any witness can have seen the tree head it holds.  Once the\n"
+	"election's witnesses have cosigned a tree that holds the entry, the\n"
+	"server gives a witnessed receipt for it: the same entry, a later tree\n"
+	"head and the witnesses' cosignatures of it.  It is checked before it is\n"
+	"printed: signed by the authority, for the same entry, with at least the\n"
+	"quorum of valid cosignatures by witnesses the manifest names, and a\n"
+	"tree that extends the old receipt's (consistency proof).  Keep it with\n"
+	"the first one; 'teller receipt verify --witness-quorum N' checks it.\n\n"
+	"Exit status: 0 printed, 1 the server's answer does not check, 2 bad\n"
+	"usage or input, or no such witnessed tree yet (not_found), 3 the\n"
+	"server could not be reached.\n\n"
+	"Options:\n"
+	"  --server URL        the teller server\n"
+	"  --cacert FILE       with an https server: trust the certificate\n"
+	"                      authorities in this PEM file\n"
+	"  --manifest FILE     the signed manifest to check the answer with\n"
+	"                      (default: the server's)\n"
+	"  --witness-quorum N  cosignatures wanted (default: the manifest's\n"
+	"                      witness_quorum)\n"
+	"  -o, --output FILE   write the witnessed receipt to FILE\n",
+	exec_receipt_witness,
+};
+
 const struct cli_command cmd_receipt_verify = {
 	"receipt", "verify", "RECEIPT (--record FILE | --server URL)",
-	"Check that a receipt's ballot is in an election's public record.",
+	"Check that a receipt's ballot (or challenge) is in an election's log.",
 	"Checks, in order: that the receipt and the record are of the same\n"
 	"election; that the receipt and its tree head are signed by the\n"
 	"authority key of the record's manifest and the inclusion proof puts the\n"
-	"ballot at its leaf in that tree; that the record's entry at that leaf\n"
-	"is the ballot; and that the record's signed tree extends the receipt's\n"
+	"ballot (or challenge) at its leaf in that tree, and that any witness's\n"
+	"cosignature it carries verifies; that the record's entry at that leaf\n"
+	"is that ballot (or challenge); and that the record's signed tree\n"
+	"extends the receipt's\n"
 	"(a consistency proof computed from the record), so that the log was not\n"
 	"rewritten after the receipt was given.  The record itself must be\n"
 	"consistent: its entries must hash to the root its last line signs.\n"
@@ -530,6 +732,11 @@ const struct cli_command cmd_receipt_verify = {
 	"the receipt's election: its entry at the leaf, its latest signed tree\n"
 	"head and its consistency proof; the authority key is that of the\n"
 	"manifest given with --manifest, else of the server's.\n\n"
+	"With --witness-quorum N, the receipt's tree head must carry N valid\n"
+	"cosignatures by witnesses the manifest names (a witnessed receipt:\n"
+	"'teller receipt witness'), and the tree it is checked against must be\n"
+	"cosigned by N too: the record's final tree head (its cosignature\n"
+	"line), or the server's largest tree head that N witnesses cosigned.\n\n"
 	"Exit status: 0 the receipt holds, 1 it does not (or the record is not\n"
 	"consistent), 2 unreadable input or bad usage, 3 a server that cannot\n"
 	"be reached.\n\n"
@@ -541,6 +748,7 @@ const struct cli_command cmd_receipt_verify = {
 	"                  key the server's answers must be signed by\n"
 	"  --cacert FILE   with an https server: trust the certificate\n"
 	"                  authorities in this PEM file instead of the system's\n"
-	"  --json          print the outcome as JSON\n",
+	"  --json          print the outcome as JSON\n"
+	"  --witness-quorum N  require N witnesses' cosignatures (default 0)\n",
 	exec_receipt_verify,
 };

@@ -19,6 +19,7 @@
 #include "teller/report.h"
 #include "teller/turnout.h"
 #include "teller/util.h"
+#include "teller/witness.h"
 
 /* --- teller export ------------------------------------------------------- */
 
@@ -118,9 +119,15 @@ const struct cli_command cmd_export = {
 
 /* --- teller verify ------------------------------------------------------- */
 
+#define MAX_HEAD_FILES 16
+
 struct verify_opts {
 	int json;
 	int turnout;
+	int quorum_set;
+	unsigned quorum;
+	const char *heads[MAX_HEAD_FILES];
+	size_t nheads;
 	unsigned threads;
 };
 
@@ -142,6 +149,19 @@ verify_option(int opt, const char *arg, void *ctx)
 			return cli_usage_error("--threads must be a number from 1 "
 			    "to 1024, not \"%s\"", arg);
 		o->threads = (unsigned)n;
+		return 0;
+	case 'q':
+		if (tl_parse_int64(arg, 0, TL_MAX_WITNESSES, &n) != TL_OK)
+			return cli_usage_error("--witness-quorum must be a number "
+			    "from 0 to %d, not \"%s\"", TL_MAX_WITNESSES, arg);
+		o->quorum_set = 1;
+		o->quorum = (unsigned)n;
+		return 0;
+	case 'H':
+		if (o->nheads == MAX_HEAD_FILES)
+			return cli_usage_error("at most %d --head files",
+			    MAX_HEAD_FILES);
+		o->heads[o->nheads++] = arg;
 		return 0;
 	}
 	return EXIT_USAGE;
@@ -228,6 +248,35 @@ render_cycle(const json_t *report, struct tl_buf *out)
 		    json_string_value(outcome));
 }
 
+/* The witnesses' cosignatures of the final tree head, and the tree heads
+ * given from outside the record. */
+static void
+render_witnesses(const json_t *w, struct tl_buf *out)
+{
+	size_t i;
+	json_t *item;
+
+	if (!json_is_object(w) || (json_number(w, "named") == 0 &&
+	    json_array_size(json_object_get(w, "cosignatures")) == 0 &&
+	    json_array_size(json_object_get(w, "heads")) == 0))
+		return;
+	tl_buf_addf(out, "  witnesses         %lld named, quorum %lld; the final "
+	    "tree head is cosigned by %lld (%lld required)\n",
+	    (long long)json_number(w, "named"), (long long)json_number(w,
+	    "quorum"), (long long)json_number(w, "cosigned"),
+	    (long long)json_number(w, "required"));
+	json_array_foreach(json_object_get(w, "cosignatures"), i, item)
+		tl_buf_addf(out, "                    %s at %s%s\n", json_text(item,
+		    "witness"), json_text(item, "time"), json_is_true(
+		    json_object_get(item, "valid")) ? "" : " (does NOT verify)");
+	json_array_foreach(json_object_get(w, "heads"), i, item)
+		tl_buf_addf(out, "  outside head      %s: %lld entries signed at "
+		    "%s: %s\n", json_text(item, "source"),
+		    (long long)json_number(item, "size"), json_text(item,
+		    "time"), json_is_true(json_object_get(item, "consistent")) ?
+		    "the record extends it" : "NOT in the record's history");
+}
+
 /* The report for people: what was checked, the counts, the problems,
  * the result, and the verdict. */
 static void
@@ -248,9 +297,11 @@ render_report(const json_t *report, struct tl_buf *out)
 	tl_buf_addf(out, "  authority key id  %s\n", json_text(report,
 	    "authority_key_id"));
 	tl_buf_addf(out, "  state             %s\n", json_text(report, "state"));
-	tl_buf_addf(out, "  lines             %lld (%lld log entries and the "
-	    "signed tree head)\n", (long long)json_number(report, "lines"),
-	    (long long)json_number(report, "entries"));
+	tl_buf_addf(out, "  lines             %lld (%lld log entries, the "
+	    "signed tree head%s)\n", (long long)json_number(report, "lines"),
+	    (long long)json_number(report, "entries"), json_number(report,
+	    "lines") > json_number(report, "entries") + 1 ?
+	    " and the cosignature line" : "");
 	tl_buf_addf(out, "  tree              %lld entries, root %s\n",
 	    (long long)json_number(tree, "size"), json_text(tree, "root"));
 	tl_buf_addf(out, "  signed tree head  %s at %s\n", json_text(tree,
@@ -263,6 +314,7 @@ render_report(const json_t *report, struct tl_buf *out)
 	    (long long)json_number(ballots, "valid"),
 	    (long long)json_number(ballots, "counted"),
 	    (long long)json_number(ballots, "superseded"));
+	render_witnesses(json_object_get(report, "witnesses"), out);
 	tl_buf_adds(out, "\nChecks\n");
 	json_array_foreach(json_object_get(report, "checks"), i, item) {
 		const json_t *ok = json_object_get(item, "ok");
@@ -369,9 +421,13 @@ exec_verify(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"threads", required_argument, NULL, 't'},
 		{"turnout", no_argument, NULL, 'u'},
+		{"witness-quorum", required_argument, NULL, 'q'},
+		{"head", required_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
-	struct verify_opts o = {0, 0, 0};
+	struct verify_opts o;
+	struct tl_record_heads heads[MAX_HEAD_FILES];
+	char *head_texts[MAX_HEAD_FILES];
 	struct tl_record_verify_options options;
 	struct progress progress = {-1, 0};
 	struct tl_error err;
@@ -380,18 +436,34 @@ exec_verify(int argc, char **argv)
 	const char *text = NULL;
 	size_t len = 0;
 	int first, status, mapped = 0;
+	size_t nread = 0;
 
+	memset(&o, 0, sizeof(o));
+	memset(head_texts, 0, sizeof(head_texts));
 	if ((status = cli_parse(argc, argv, "", longopts, verify_option, &o,
 	    &first)) >= 0)
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0)
 		return status;
-	if ((status = load_record(argv[first], &text, &len, &mapped)) != 0)
-		return status; /* unreadable input */
 	tl_error_clear(&err);
+	for (; nread < o.nheads; nread++) {
+		heads[nread].name = o.heads[nread];
+		if (tl_read_file(o.heads[nread], TL_WITNESS_DOC_MAX * 64,
+		    &head_texts[nread], &heads[nread].len, &err) != TL_OK) {
+			status = cli_fail(&err);
+			goto heads_out;
+		}
+		heads[nread].text = head_texts[nread];
+	}
+	if ((status = load_record(argv[first], &text, &len, &mapped)) != 0)
+		goto heads_out; /* unreadable input */
 	memset(&options, 0, sizeof(options));
 	options.threads = o.threads;
 	options.turnout = o.turnout;
+	options.witness_quorum_set = o.quorum_set;
+	options.witness_quorum = o.quorum;
+	options.heads = heads;
+	options.nheads = o.nheads;
 	if (cli_stderr_is_tty()) {
 		options.progress = show_progress;
 		options.progress_ctx = &progress;
@@ -423,6 +495,9 @@ exec_verify(int argc, char **argv)
  out:
 	json_decref(report);
 	release_record(text, len, mapped);
+ heads_out:
+	for (size_t i = 0; i < nread; i++)
+		free(head_texts[i]);
 	return status;
 }
 
@@ -435,7 +510,7 @@ const struct cli_command cmd_verify = {
 	"the rest); that each ballot is for this election and manifest, well\n"
 	"formed, by a voter on the roll with that key, in their constituency's\n"
 	"contests; the revote policy; that no ballot came after the close; the\n"
-	"Merkle root against the signed tree head on the last line; and then it\n"
+	"Merkle root against the signed tree head; and then it\n"
 	"recounts every contest with the record's own random values and compares\n"
 	"the result, byte for byte, with the signed result.  For an election\n"
 	"cycle it checks the nominations, petitions and endorsements and that\n"
@@ -445,6 +520,14 @@ const struct cli_command cmd_verify = {
 	"decisions and the final statement.  The report lists every problem\n"
 	"with its line.  Ballot signatures are checked on every core, with a\n"
 	"progress line when standard error is a terminal.\n\n"
+	"Witnesses: if the manifest names witnesses, the record's final tree\n"
+	"head must carry the cosignatures of as many of them as its\n"
+	"witness_quorum asks (--witness-quorum N asks for N instead; 0 for\n"
+	"none), on the cosignature line after it; every cosignature there must\n"
+	"verify.  Each --head FILE holds signed tree heads from outside the\n"
+	"record (a witness's state file or its evidence, a cosigned head a\n"
+	"server served, a receipt's tree head saved as JSON): the record must\n"
+	"extend every one, or it is not the history that was shown then.\n\n"
 	"The verdict is only as good as the authority key: compare the key id\n"
 	"in the report with the one the election's authority published.\n\n"
 	"Exit status: 0 valid, 1 invalid, 2 unreadable input or bad usage.\n\n"
@@ -453,6 +536,10 @@ const struct cli_command cmd_verify = {
 	"  --threads N    check signatures on N threads (default: every core)\n"
 	"  --turnout      add the turnout computed from the record: the same\n"
 	"                 figures as 'teller turnout ID' (its JSON is the\n"
-	"                 report's \"turnout\" member)\n",
+	"                 report's \"turnout\" member)\n"
+	"  --witness-quorum N  require N witnesses' cosignatures of the final\n"
+	"                 tree head (default: the manifest's witness_quorum)\n"
+	"  --head FILE    check that the record extends the signed tree heads\n"
+	"                 in FILE (repeatable)\n",
 	exec_verify,
 };

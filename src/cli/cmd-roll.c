@@ -1,13 +1,20 @@
 /*
- * cmd-roll.c: teller roll import: load a constituency's voters.
+ * cmd-roll.c: teller roll import (load a constituency's voters) and
+ * teller roll check (a voter checks their own entry on the frozen roll of
+ * an exported record or of a server).
  */
 #include <config.h>
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "teller/client.h"
 #include "teller/election.h"
+#include "teller/log.h"
+#include "teller/record.h"
 #include "teller/roll.h"
 #include "teller/util.h"
 
@@ -56,4 +63,336 @@ const struct cli_command cmd_roll_import = {
 	"roll, nothing is imported and the error names the file and line.\n"
 	"Import one file per constituency, or one for all.\n",
 	exec_roll_import,
+};
+
+/* --- teller roll check ------------------------------------------------------ */
+
+struct roll_check_opts {
+	const char *record;
+	struct tl_client_server server;   /* url NULL: not given */
+	const char *election;
+	const char *manifest;
+	const char *voter;
+	const char *key;
+	const char *public_key;
+	int json;
+};
+
+static int
+roll_check_option(int opt, const char *arg, void *ctx)
+{
+	struct roll_check_opts *o = ctx;
+
+	switch (opt) {
+	case 'r':
+		o->record = arg;
+		return 0;
+	case 'S':
+		o->server.url = arg;
+		return 0;
+	case 'C':
+		o->server.ca_file = arg;
+		return 0;
+	case 'e':
+		o->election = arg;
+		return 0;
+	case 'm':
+		o->manifest = arg;
+		return 0;
+	case 'V':
+		o->voter = arg;
+		return 0;
+	case 'k':
+		o->key = arg;
+		return 0;
+	case 'P':
+		o->public_key = arg;
+		return 0;
+	case 'j':
+		o->json = 1;
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
+/* The roll of an exported record: line 2, signed by the authority of
+ * line 1's manifest, in a record whose entries its tree head signs. */
+static int
+roll_from_record(const char *path, struct tl_roll **roll, char **election,
+    char *where, size_t where_len)
+{
+	struct tl_record *record = NULL;
+	struct tl_error err;
+	const char *entry;
+	size_t len = 0;
+	int r;
+
+	if ((r = cli_load_record(path, &record)) != 0)
+		return r;
+	tl_error_clear(&err);
+	if ((r = tl_record_entry(record, 1, &entry, &len, &err)) == TL_OK)
+		r = tl_roll_open_entry(entry, len, tl_record_manifest(record),
+		    tl_record_manifest_hash(record), tl_record_authority(record),
+		    roll, &err);
+	if (r != TL_OK) {
+		tl_error_prefix(&err, "%s", path);
+		cli_fail(&err);
+		tl_record_free(record);
+		return r == TL_ENOMEM ? EXIT_INTERNAL : EXIT_INVALID;
+	}
+	*election = strdup(tl_record_election(record));
+	snprintf(where, where_len, "line 2 of the record "
+	    "%s (a record of %llu entries whose tree head the authority "
+	    "signed)", path, (unsigned long long)tl_record_size(record));
+	tl_record_free(record);
+	return *election != NULL ? 0 : EXIT_INTERNAL;
+}
+
+/* Whether entry (the server's entry `index`) is in the server's latest
+ * tree head, signed by authority: the inclusion proof of its leaf. */
+static int
+served_entry(const struct tl_client_server *server, const char *election,
+    const struct tl_key *authority, uint64_t index, const char *entry,
+    size_t len, uint64_t *size, struct tl_error *err)
+{
+	struct tl_envelope *env = NULL;
+	struct tl_tree_head head;
+	struct tl_merkle_proof proof;
+	uint8_t leaf[TL_SHA256_LEN];
+	char *text = NULL;
+	uint64_t at = 0;
+	int r;
+
+	if ((r = tl_client_tree_head(server, election, &text, err)) != TL_OK)
+		return r;
+	if ((r = tl_tree_head_parse_envelope(text, strlen(text), &head, &env,
+	    err)) != TL_OK ||
+	    (r = tl_envelope_verify(env, authority, err)) != TL_OK)
+		goto out;
+	if (strcmp(head.election_id, election) != 0) {
+		r = tl_error_set(err, TL_EVERIFY, "the server's tree head is of "
+		    "election %s", head.election_id);
+		goto out;
+	}
+	tl_merkle_leaf_hash(entry, len, leaf);
+	if ((r = tl_client_inclusion(server, election, leaf, head.size, &at,
+	    &proof, err)) != TL_OK)
+		goto out;
+	if (at != index || tl_merkle_verify_inclusion(leaf, index, head.size,
+	    head.root, &proof) != TL_OK)
+		r = tl_error_set(err, TL_EVERIFY, "the server's entry %llu is not "
+		    "shown to be in its signed tree of %llu entries",
+		    (unsigned long long)index, (unsigned long long)head.size);
+	*size = head.size;
+ out:
+	tl_envelope_free(env);
+	free(text);
+	return r;
+}
+
+/* The roll on a server: entry 1 of its log, with entry 0 (the manifest,
+ * which names the authority key) and both shown in its signed tree. */
+static int
+roll_from_server(const struct roll_check_opts *o, struct tl_roll **roll,
+    char *where, size_t where_len)
+{
+	struct tl_manifest *m = NULL, *pinned_m = NULL;
+	struct tl_key *authority = NULL, *pinned_key = NULL;
+	struct tl_error err;
+	char *line1 = NULL, *line2 = NULL, *pinned = NULL;
+	char hash[TL_HASH_HEX_LEN + 1], pinned_hash[TL_HASH_HEX_LEN + 1];
+	size_t len1 = 0, len2 = 0, pinned_len = 0;
+	uint64_t size = 0;
+	int r, status = 0;
+
+	tl_error_clear(&err);
+	if ((r = tl_client_log_entry(&o->server, o->election, 0, &line1, &len1,
+	    &err)) != TL_OK ||
+	    (r = tl_client_open_manifest(line1, len1, &m, hash, &authority,
+	    &err)) != TL_OK)
+		goto fail;
+	if (o->manifest != NULL) {
+		if ((r = tl_read_file(o->manifest, TL_ENVELOPE_MAX_DEFAULT,
+		    &pinned, &pinned_len, &err)) != TL_OK ||
+		    (r = tl_client_open_manifest(pinned, pinned_len, &pinned_m,
+		    pinned_hash, &pinned_key, &err)) != TL_OK)
+			goto fail;
+		if (strcmp(pinned_hash, hash) != 0) {
+			r = tl_error_set(&err, TL_EVERIFY, "the server's log starts "
+			    "with manifest %.16s..., not with %s's (%.16s...)", hash,
+			    o->manifest, pinned_hash);
+			goto fail;
+		}
+	}
+	if (strcmp(m->id, o->election) != 0) {
+		r = tl_error_set(&err, TL_EVERIFY, "the server's log of %s starts "
+		    "with the manifest of election %s", o->election, m->id);
+		goto fail;
+	}
+	if ((r = served_entry(&o->server, o->election, authority, 0, line1,
+	    len1, &size, &err)) != TL_OK ||
+	    (r = tl_client_log_entry(&o->server, o->election, 1, &line2, &len2,
+	    &err)) != TL_OK ||
+	    (r = served_entry(&o->server, o->election, authority, 1, line2,
+	    len2, &size, &err)) != TL_OK ||
+	    (r = tl_roll_open_entry(line2, len2, m, hash, authority, roll,
+	    &err)) != TL_OK)
+		goto fail;
+	snprintf(where, where_len, "entry 1 of the log of %s on %s (in its "
+	    "signed tree of %llu entries)", o->election, o->server.url,
+	    (unsigned long long)size);
+	goto out;
+ fail:
+	status = cli_fail(&err);
+	if (r == TL_EVERIFY || r == TL_ESIGNATURE || r == TL_EROLL ||
+	    r == TL_EWRONGELECTION)
+		status = EXIT_INVALID;
+ out:
+	tl_manifest_free(m);
+	tl_manifest_free(pinned_m);
+	tl_key_free(authority);
+	tl_key_free(pinned_key);
+	free(line1);
+	free(line2);
+	free(pinned);
+	return status;
+}
+
+static int
+exec_roll_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"record", required_argument, NULL, 'r'},
+		{"server", required_argument, NULL, 'S'},
+		{"election", required_argument, NULL, 'e'},
+		{"manifest", required_argument, NULL, 'm'},
+		{"voter", required_argument, NULL, 'V'},
+		{"key", required_argument, NULL, 'k'},
+		{"public-key", required_argument, NULL, 'P'},
+		{"json", no_argument, NULL, 'j'},
+		{"cacert", required_argument, NULL, 'C'},
+		{NULL, 0, NULL, 0},
+	};
+	struct roll_check_opts o;
+	struct tl_roll *roll = NULL;
+	struct tl_key *key = NULL;
+	struct tl_error err;
+	const struct tl_voter *v;
+	char mine[TL_PUBLIC_B64_LEN + 1] = "", where[512] = "";
+	char *election = NULL;
+	json_t *doc = NULL;
+	int first, status, matches = -1;
+
+	memset(&o, 0, sizeof(o));
+	if ((status = cli_parse(argc, argv, "", longopts, roll_check_option, &o,
+	    &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 0, 0)) != 0)
+		return status;
+	if ((o.record == NULL) == (o.server.url == NULL))
+		return cli_usage_error("say where the roll is: --record FILE (an "
+		    "exported record) or --server URL --election ID");
+	if (o.server.url != NULL && o.election == NULL)
+		return cli_usage_error("--server needs --election ID");
+	if (o.record != NULL && (o.election != NULL || o.manifest != NULL))
+		return cli_usage_error("--election and --manifest go with "
+		    "--server; a record names its election and manifest");
+	if (o.voter == NULL)
+		return cli_usage_error("--voter ID is required: your id on the "
+		    "roll");
+	if (o.key != NULL && o.public_key != NULL)
+		return cli_usage_error("give --key FILE or --public-key BASE64, "
+		    "not both");
+	tl_error_clear(&err);
+	if (o.key != NULL) {
+		if (tl_key_load_private(o.key, &key, &err) != TL_OK)
+			return cli_fail(&err);
+		tl_key_public_base64(key, mine);
+		tl_key_free(key);
+	} else if (o.public_key != NULL) {
+		if (tl_key_from_public_base64(o.public_key, &key, NULL) != TL_OK)
+			return cli_usage_error("--public-key: \"%.64s\" is not the "
+			    "base64 of an Ed25519 public key", o.public_key);
+		tl_key_public_base64(key, mine);
+		tl_key_free(key);
+	}
+	if (o.record != NULL)
+		status = roll_from_record(o.record, &roll, &election, where,
+		    sizeof(where));
+	else {
+		status = roll_from_server(&o, &roll, where, sizeof(where));
+		election = strdup(o.election);
+	}
+	if (status != 0)
+		goto out;
+	v = tl_roll_find(roll, o.voter);
+	if (v != NULL && *mine != '\0')
+		matches = strcmp(v->public_key, mine) == 0;
+	if (o.json) {
+		doc = json_pack("{s:s, s:s, s:I, s:o, s:o, s:b}", "election",
+		    election, "source", where, "voters", (json_int_t)roll->nvoters,
+		    "voter", v == NULL ? json_null() : json_pack("{s:s, s:s, s:s, "
+		    "s:I, s:s, s:s}", "id", v->id, "name", v->name, "constituency",
+		    v->constituency, "weight", (json_int_t)v->weight, "public_key",
+		    v->public_key, "key_id", v->key_id), "key_matches",
+		    matches < 0 ? json_null() : json_boolean(matches), "valid",
+		    v != NULL && matches != 0);
+		if (doc == NULL || (status = cli_print_json(doc)) != 0) {
+			status = doc == NULL ? EXIT_INTERNAL : status;
+			goto out;
+		}
+	} else if (v == NULL)
+		printf("Voter %s is NOT on the roll of election %s (%zu voters; "
+		    "%s).\n", o.voter, election, roll->nvoters, where);
+	else {
+		printf("Voter %s on the roll of election %s (%s):\n"
+		    "  name          %s\n  constituency  %s\n  weight        %lld\n"
+		    "  public key    %s\n  key id        %s\n", v->id, election,
+		    where, v->name, v->constituency, (long long)v->weight,
+		    v->public_key, v->key_id);
+		if (matches == 1)
+			printf("The key on the roll is yours: it is the public half "
+			    "of %s.\n", o.key != NULL ? o.key : "the key given");
+		else if (matches == 0)
+			printf("The key on the roll is NOT yours (yours is %s): "
+			    "ballots signed with your key would be refused, and "
+			    "someone else may vote in your name.  Tell the election "
+			    "committee.\n", mine);
+	}
+	status = v != NULL && matches != 0 ? 0 : EXIT_INVALID;
+ out:
+	json_decref(doc);
+	tl_roll_free(roll);
+	free(election);
+	return status;
+}
+
+const struct cli_command cmd_roll_check = {
+	"roll", "check",
+	"(--record FILE | --server URL --election ID) --voter ID [--key FILE]",
+	"Check your own entry on an election's frozen roll.",
+	"The roll is frozen (signed into the log) when the election opens or is\n"
+	"published; before that the authority may change it, and after it\n"
+	"only a voter can tell that their own entry is right.  This shows the\n"
+	"voter's entry (name, constituency, weight, public key) as the record's\n"
+	"line 2 holds it, signed by the authority of line 1's manifest in a\n"
+	"record whose entries its tree head signs; or as a server's log holds\n"
+	"it, entries 0 and 1 shown by inclusion proofs to be in the server's\n"
+	"signed tree.  With --key FILE (your private key) or --public-key, it\n"
+	"says whether the key on the roll is yours.\n\n"
+	"Exit status: 0 on the roll (with your key, if one is given), 1 not on\n"
+	"the roll, not your key, or a roll that does not check, 2 bad usage,\n"
+	"3 a server that cannot be reached.\n\n"
+	"Options:\n"
+	"  --record FILE       an exported record ('teller export')\n"
+	"  --server URL        a teller server, with --election ID\n"
+	"  --cacert FILE       with an https server: trust the certificate\n"
+	"                      authorities in this PEM file\n"
+	"  --manifest FILE     with --server: the signed manifest the log must\n"
+	"                      start with\n"
+	"  --voter ID          your voter id\n"
+	"  --key FILE          your private key: is the roll's key yours?\n"
+	"  --public-key B64    or your public key\n"
+	"  --json              print the entry as JSON\n",
+	exec_roll_check,
 };

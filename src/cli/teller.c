@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "teller/record.h"
 #include "teller/util.h"
 
 extern const struct cli_command cmd_init;
@@ -39,6 +40,7 @@ extern const struct cli_command cmd_challenge_resolve;
 extern const struct cli_command cmd_challenge_list;
 extern const struct cli_command cmd_turnout;
 extern const struct cli_command cmd_roll_import;
+extern const struct cli_command cmd_roll_check;
 extern const struct cli_command cmd_manifest;
 extern const struct cli_command cmd_ballot_make;
 extern const struct cli_command cmd_ballot_cast;
@@ -49,12 +51,16 @@ extern const struct cli_command cmd_demo;
 extern const struct cli_command cmd_export;
 extern const struct cli_command cmd_verify;
 extern const struct cli_command cmd_receipt_verify;
+extern const struct cli_command cmd_receipt_witness;
 extern const struct cli_command cmd_webhook_add;
 extern const struct cli_command cmd_webhook_list;
 extern const struct cli_command cmd_webhook_remove;
 extern const struct cli_command cmd_webhook_deliver;
 extern const struct cli_command cmd_webhook_test;
 extern const struct cli_command cmd_serve;
+extern const struct cli_command cmd_witness_run;
+extern const struct cli_command cmd_witness_cosign;
+extern const struct cli_command cmd_cosignature_add;
 extern const struct cli_command cmd_backup;
 
 static const struct cli_command *const commands[] = {
@@ -80,6 +86,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_challenge_list,
 	&cmd_turnout,
 	&cmd_roll_import,
+	&cmd_roll_check,
 	&cmd_manifest,
 	&cmd_ballot_make,
 	&cmd_ballot_cast,
@@ -90,12 +97,16 @@ static const struct cli_command *const commands[] = {
 	&cmd_export,
 	&cmd_verify,
 	&cmd_receipt_verify,
+	&cmd_receipt_witness,
 	&cmd_webhook_add,
 	&cmd_webhook_list,
 	&cmd_webhook_remove,
 	&cmd_webhook_deliver,
 	&cmd_webhook_test,
 	&cmd_serve,
+	&cmd_witness_run,
+	&cmd_witness_cosign,
+	&cmd_cosignature_add,
 	&cmd_backup,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -311,6 +322,29 @@ cli_write_output(const char *path, const char *text, int mode)
 	r = tl_write_file(path, buf.data, buf.len, (unsigned)mode, &err);
 	tl_buf_free(&buf);
 	return r == TL_OK ? 0 : cli_fail(&err);
+}
+
+int
+cli_load_record(const char *path, struct tl_record **out)
+{
+	struct tl_error err;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	tl_error_clear(&err);
+	if (tl_read_file(path, TL_RECORD_MAX, &text, &len, &err) != TL_OK) {
+		cli_fail(&err);
+		return EXIT_USAGE;
+	}
+	r = tl_record_parse(text, len, out, &err);
+	free(text);
+	if (r != TL_OK) {
+		tl_error_prefix(&err, "%s", path);
+		cli_fail(&err);
+		return r == TL_EVERIFY ? EXIT_INVALID : tl_error_exit_status(r);
+	}
+	return 0;
 }
 
 int

@@ -18,6 +18,7 @@
 #include "teller/election.h"
 #include "teller/envelope.h"
 #include "teller/log.h"
+#include "teller/receipt.h"
 #include "teller/util.h"
 
 struct tl_cast {
@@ -376,13 +377,10 @@ tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
     const char *tree_head, const struct tl_key *authority, char **receipt,
     struct tl_error *err)
 {
-	struct tl_envelope *env = NULL;
 	struct tl_tree_head head;
 	struct tl_merkle_proof proof;
-	json_t *doc = NULL, *head_json = NULL;
+	json_t *head_json = NULL;
 	uint8_t leaf[TL_SHA256_LEN];
-	char *payload = NULL, leaf_hex[TL_HASH_HEX_LEN + 1];
-	size_t payload_len = 0;
 	int r, began = 0;
 
 	if (tree_head == cast->tree_head && cast->tree_head_json != NULL) {
@@ -407,24 +405,11 @@ tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
 	if (r != TL_OK)
 		goto out;
 	tl_merkle_leaf_hash(cast->entry, cast->entry_len, leaf);
-	tl_hex_encode(leaf, sizeof(leaf), leaf_hex);
-	doc = json_pack("{s:s, s:s, s:s, s:I, s:O, s:o}", "election",
-	    cast->election_id, "ballot", cast->entry_hash, "leaf_hash",
-	    leaf_hex, "leaf_index", (json_int_t)cast->leaf_index, "tree_head",
-	    head_json, "inclusion_proof", tl_proof_to_json(&proof));
-	if (doc == NULL || tl_json_dump(doc, &payload, &payload_len) != TL_OK) {
-		r = tl_error_set(err, TL_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((r = tl_envelope_sign(TL_TYPE_RECEIPT, payload, payload_len,
-	    authority, &env, err)) != TL_OK ||
-	    (r = tl_envelope_serialize(env, receipt, NULL, err)) != TL_OK)
-		goto out;
+	r = tl_receipt_build(cast->election_id, TL_RECEIPT_BALLOT,
+	    cast->entry_hash, leaf, cast->leaf_index, head_json, &proof, NULL,
+	    authority, receipt, err);
  out:
-	tl_envelope_free(env);
-	json_decref(doc);
 	json_decref(head_json);
-	free(payload);
 	return r;
 }
 

@@ -13,6 +13,7 @@
 #include "cycle_internal.h"
 #include "store_internal.h"
 #include "teller/cycle.h"
+#include "teller/receipt.h"
 #include "teller/envelope.h"
 #include "teller/log.h"
 #include "teller/statement.h"
@@ -276,6 +277,28 @@ tl_challenge_file(struct tl_store *store, const char *envelope, size_t len,
 	tl_challenge_free(&c);
 	tl_envelope_free(env);
 	free(entry);
+	return r;
+}
+
+int
+tl_challenge_receipt(struct tl_store *store, const char *id, int64_t number,
+    char **receipt, struct tl_error *err)
+{
+	struct tl_key *authority = NULL;
+	int64_t leaf = 0;
+	char n[24];
+	int r;
+
+	snprintf(n, sizeof(n), "%lld", (long long)number);
+	if ((r = tl_cycle_query_int(store, "SELECT leaf_index FROM challenges "
+	    "WHERE election_id = ? AND number = CAST(? AS INTEGER)", id, n,
+	    &leaf, err)) != TL_OK)
+		return r;
+	if ((r = tl_store_authority(store, &authority, err)) != TL_OK)
+		return r;
+	r = tl_receipt_issue(store, id, (uint64_t)leaf, 0, 0, authority,
+	    receipt, err);
+	tl_key_free(authority);
 	return r;
 }
 

@@ -220,11 +220,13 @@ bad_id(const char *election, struct tl_error *err)
 	    election);
 }
 
-/* The election's manifest: the pinned one, or the server's. */
+/* The election's manifest: the pinned one, or the server's; *manifest
+ * (if not NULL) gets it. */
 static int
 election_manifest(const struct tl_client_server *server,
-    const char *election, const char *pinned, size_t pinned_len, char hash[TL_HASH_HEX_LEN + 1],
-    struct tl_key **authority, struct tl_error *err)
+    const char *election, const char *pinned, size_t pinned_len,
+    char hash[TL_HASH_HEX_LEN + 1], struct tl_key **authority,
+    struct tl_manifest **manifest, struct tl_error *err)
 {
 	struct tl_manifest *m = NULL;
 	json_t *doc = NULL;
@@ -259,6 +261,9 @@ election_manifest(const struct tl_client_server *server,
 		r = tl_error_set(err, TL_EWRONGELECTION, "the %s manifest is for "
 		    "election %s, not %s", pinned != NULL ? "pinned" :
 		    "server's", m->id, election);
+	} else if (manifest != NULL) {
+		*manifest = m;
+		m = NULL;
 	}
  out:
 	tl_manifest_free(m);
@@ -319,7 +324,7 @@ tl_client_cast(const struct tl_client_server *server, const char *ballot,
 	if ((r = peek_ballot(ballot, len, election, ballot_manifest, &canonical,
 	    &clen, err)) != TL_OK ||
 	    (r = election_manifest(server, election, pinned, pinned_len, hash,
-	    &authority, err)) != TL_OK)
+	    &authority, NULL, err)) != TL_OK)
 		goto out;
 	if (strcmp(hash, ballot_manifest) != 0) {
 		r = tl_error_set(err, TL_EWRONGELECTION, "the ballot was made "
@@ -367,7 +372,69 @@ tl_client_authority(const struct tl_client_server *server,
 	char hash[TL_HASH_HEX_LEN + 1];
 
 	return election_manifest(server, election, pinned, pinned_len, hash,
-	    authority, err);
+	    authority, NULL, err);
+}
+
+int
+tl_client_manifest(const struct tl_client_server *server, const char *election,
+    const char *pinned, size_t pinned_len, struct tl_manifest **manifest,
+    struct tl_key **authority, struct tl_error *err)
+{
+	char hash[TL_HASH_HEX_LEN + 1];
+
+	return election_manifest(server, election, pinned, pinned_len, hash,
+	    authority, manifest, err);
+}
+
+int
+tl_client_cosigned_head(const struct tl_client_server *server, const char *election,
+    unsigned quorum, uint64_t size, char **text, struct tl_error *err)
+{
+	struct tl_buf answer;
+	char path[192];
+	int r;
+
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
+	if (size > 0)
+		snprintf(path, sizeof(path), "/v1/elections/%s/cosigned-head"
+		    "?size=%llu", election, (unsigned long long)size);
+	else if (quorum > 0)
+		snprintf(path, sizeof(path), "/v1/elections/%s/cosigned-head"
+		    "?quorum=%u", election, quorum);
+	else
+		snprintf(path, sizeof(path), "/v1/elections/%s/cosigned-head",
+		    election);
+	tl_buf_init(&answer, CLIENT_MAX_ANSWER);
+	if ((r = request(server, path, NULL, 0, 200, &answer, err)) == TL_OK &&
+	    (*text = tl_buf_take(&answer, NULL)) == NULL)
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+	tl_buf_free(&answer);
+	return r;
+}
+
+int
+tl_client_send_cosigned(const struct tl_client_server *server, const char *election,
+    const char *text, size_t len, size_t *count, struct tl_error *err)
+{
+	struct tl_buf answer;
+	json_t *doc = NULL;
+	char path[128];
+	int r;
+
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
+	snprintf(path, sizeof(path), "/v1/elections/%s/cosignatures", election);
+	tl_buf_init(&answer, CLIENT_MAX_ANSWER);
+	if ((r = request(server, path, text, len, 200, &answer, err)) == TL_OK &&
+	    count != NULL) {
+		doc = json_loadb(answer.data, answer.len, 0, NULL);
+		*count = (size_t)json_integer_value(json_object_get(doc,
+		    "cosignatures"));
+	}
+	json_decref(doc);
+	tl_buf_free(&answer);
+	return r;
 }
 
 int
@@ -448,6 +515,36 @@ tl_client_consistency(const struct tl_client_server *server,
 	return r;
 }
 
+int
+tl_client_inclusion(const struct tl_client_server *server, const char *election,
+    const uint8_t leaf_hash[TL_SHA256_LEN], uint64_t size, uint64_t *index,
+    struct tl_merkle_proof *proof, struct tl_error *err)
+{
+	json_t *doc = NULL;
+	char path[256], leaf[TL_HASH_HEX_LEN + 1];
+	json_int_t at;
+	int r;
+
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
+	tl_hex_encode(leaf_hash, TL_SHA256_LEN, leaf);
+	snprintf(path, sizeof(path), "/v1/elections/%s/proof/inclusion"
+	    "?hash=%s&size=%llu", election, leaf, (unsigned long long)size);
+	if ((r = get_json(server, path, &doc, err)) != TL_OK)
+		return r;
+	at = json_integer_value(json_object_get(doc, "leaf_index"));
+	if (!json_is_integer(json_object_get(doc, "leaf_index")) || at < 0)
+		r = tl_error_set(err, TL_ENETWORK, "%s%s: no leaf_index in the "
+		    "answer", server->url, path);
+	else if ((r = tl_proof_from_json(json_object_get(doc, "proof"), proof,
+	    err)) != TL_OK)
+		tl_error_prefix(err, "%s%s", server->url, path);
+	else
+		*index = (uint64_t)at;
+	json_decref(doc);
+	return r;
+}
+
 /* The server's signed tree head now, checked against the authority. */
 static int
 server_head(const struct tl_client_server *server, const char *election,
@@ -495,7 +592,7 @@ tl_client_verify_receipt(const struct tl_client_server *server,
 		len--;
 	if ((r = tl_receipt_parse(receipt, len, &rc, err)) != TL_OK ||
 	    (r = election_manifest(server, rc->election_id, pinned, pinned_len,
-	    hash, &authority, err)) != TL_OK ||
+	    hash, &authority, NULL, err)) != TL_OK ||
 	    (r = tl_receipt_check(rc, authority, err)) != TL_OK ||
 	    (r = server_head(server, rc->election_id, authority, &now, err)) !=
 	    TL_OK)
@@ -532,5 +629,84 @@ tl_client_verify_receipt(const struct tl_client_server *server,
  out:
 	tl_key_free(authority);
 	tl_receipt_free(rc);
+	return r;
+}
+
+int
+tl_client_witnessed_receipt(const struct tl_client_server *server, const char *receipt,
+    size_t len, const char *pinned, size_t pinned_len, unsigned quorum,
+    char **witnessed, struct tl_error *err)
+{
+	struct tl_receipt *old = NULL, *now = NULL;
+	struct tl_manifest *m = NULL;
+	struct tl_key *authority = NULL;
+	struct tl_merkle_proof proof;
+	struct tl_buf answer;
+	char path[256], leaf[TL_HASH_HEX_LEN + 1];
+	unsigned valid = 0;
+	int r;
+
+	tl_buf_init(&answer, TL_RECEIPT_MAX);
+	while (len > 0 && (receipt[len - 1] == '\n' || receipt[len - 1] == '\r'))
+		len--;
+	if ((r = tl_receipt_parse(receipt, len, &old, err)) != TL_OK ||
+	    (r = tl_client_manifest(server, old->election_id, pinned,
+	    pinned_len, &m, &authority, err)) != TL_OK ||
+	    (r = tl_receipt_check(old, authority, err)) != TL_OK)
+		goto out;
+	if (quorum == 0)
+		quorum = m->witnesses.quorum;
+	if (quorum == 0) {
+		r = tl_error_set(err, TL_ESTATE, "the manifest of election %s "
+		    "names no witnesses", old->election_id);
+		goto out;
+	}
+	tl_hex_encode(old->leaf_hash, TL_SHA256_LEN, leaf);
+	snprintf(path, sizeof(path), "/v1/elections/%s/receipt?hash=%s&quorum=%u",
+	    old->election_id, leaf, quorum);
+	if ((r = request(server, path, NULL, 0, 200, &answer, err)) != TL_OK)
+		goto out;
+	while (answer.len > 0 && answer.data[answer.len - 1] == '\n')
+		answer.data[--answer.len] = '\0';
+	if ((r = tl_receipt_parse(answer.data, answer.len, &now, err)) !=
+	    TL_OK ||
+	    (r = tl_receipt_check(now, authority, err)) != TL_OK) {
+		tl_error_prefix(err, "the server's witnessed receipt");
+		goto out;
+	}
+	if (strcmp(now->election_id, old->election_id) != 0 ||
+	    now->kind != old->kind ||
+	    strcmp(now->ballot_hash, old->ballot_hash) != 0 ||
+	    memcmp(now->leaf_hash, old->leaf_hash, TL_SHA256_LEN) != 0 ||
+	    now->leaf_index != old->leaf_index) {
+		r = tl_error_set(err, TL_EVERIFY, "the server's witnessed receipt "
+		    "is not for the same %s", tl_receipt_kind_name(old->kind));
+		goto out;
+	}
+	if ((r = tl_receipt_witnessed(now, authority, &m->witnesses, &valid,
+	    err)) != TL_OK) {
+		tl_error_prefix(err, "the server's witnessed receipt");
+		r = TL_EVERIFY;
+		goto out;
+	}
+	if (valid < quorum) {
+		r = tl_error_set(err, TL_EVERIFY, "the server's witnessed receipt "
+		    "carries %u cosignatures, fewer than %u", valid, quorum);
+		goto out;
+	}
+	/* Its tree extends the old receipt's: no other history. */
+	if ((r = tl_client_consistency(server, old->election_id,
+	    old->tree_head.size, now->tree_head.size, &proof, err)) != TL_OK ||
+	    (r = tl_receipt_check_extension(old, authority, now->tree_head_text,
+	    strlen(now->tree_head_text), &proof, NULL, err)) != TL_OK)
+		goto out;
+	if ((*witnessed = tl_buf_take(&answer, NULL)) == NULL)
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+ out:
+	tl_receipt_free(old);
+	tl_receipt_free(now);
+	tl_manifest_free(m);
+	tl_key_free(authority);
+	tl_buf_free(&answer);
 	return r;
 }

@@ -1,6 +1,7 @@
 /*
  * export.c: the public record of an election as JSON Lines, written a
- * batch of log entries at a time (export.h).
+ * batch of log entries at a time (export.h): the entries, the signed tree
+ * head, and the witnesses' cosignatures of that head if it has any.
  */
 #include <config.h>
 
@@ -10,12 +11,14 @@
 #include "teller/election.h"
 #include "teller/export.h"
 #include "teller/log.h"
+#include "teller/witness.h"
 
 #define EXPORT_BATCH 256
 
 struct tl_export {
 	char *election_id;
 	char *head;            /* the signed tree head envelope */
+	char *cosignatures;    /* its cosignature line, or NULL */
 	uint64_t size;         /* its size: the entries the record holds */
 	uint64_t next;         /* the next entry to write */
 	int head_written;
@@ -28,6 +31,7 @@ tl_export_free(struct tl_export *x)
 		return;
 	free(x->election_id);
 	free(x->head);
+	free(x->cosignatures);
 	free(x);
 }
 
@@ -55,7 +59,9 @@ tl_export_begin(struct tl_store *store, const char *id,
 	}
 	if ((r = tl_log_latest_head(store, id, &x->head, err)) != TL_OK ||
 	    (r = tl_tree_head_parse_envelope(x->head, strlen(x->head), &head,
-	    NULL, err)) != TL_OK) {
+	    NULL, err)) != TL_OK ||
+	    (r = tl_cosignature_line_export(store, id, head.size, head.root,
+	    &x->cosignatures, err)) != TL_OK) {
 		tl_export_free(x);
 		return r;
 	}
@@ -118,7 +124,10 @@ tl_export_next(struct tl_export *x, struct tl_store *store,
 	}
 	if (x->next == x->size && buf->len < b.want && !x->head_written) {
 		if ((r = tl_buf_adds(buf, x->head)) != TL_OK ||
-		    (r = tl_buf_addc(buf, '\n')) != TL_OK)
+		    (r = tl_buf_addc(buf, '\n')) != TL_OK ||
+		    (x->cosignatures != NULL &&
+		    ((r = tl_buf_adds(buf, x->cosignatures)) != TL_OK ||
+		    (r = tl_buf_addc(buf, '\n')) != TL_OK)))
 			return tl_error_set(err, r, "the record is too large "
 			    "for its buffer");
 		x->head_written = 1;

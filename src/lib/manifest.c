@@ -442,7 +442,8 @@ tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
 {
 	static const char *const keys[] = {"id", "title", "secrecy", "revote",
 	    "opens", "closes", "constituencies", "contests", "random_sources",
-	    "authority_key", "timetable", "initial_manifest", NULL};
+	    "authority_key", "timetable", "initial_manifest", "witnesses",
+	    "witness_quorum", NULL};
 	struct tl_manifest *m = NULL;
 	json_t *root = NULL, *constituencies, *contests, *sources;
 	const char *secrecy, *revote, *authority;
@@ -524,7 +525,10 @@ tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
 		    json_array_get(contests, i), i, err)) != TL_OK)
 			goto out;
 	}
-	if ((r = parse_random_sources(m, sources, err)) != TL_OK)
+	if ((r = parse_random_sources(m, sources, err)) != TL_OK ||
+	    (r = tl_witness_list_parse(json_object_get(m->json, "witnesses"),
+	    json_object_get(m->json, "witness_quorum"), &m->witnesses, err)) !=
+	    TL_OK)
 		goto out;
 	if (authority != NULL) {
 		struct tl_key *key = NULL;
@@ -695,6 +699,7 @@ tl_manifest_free(struct tl_manifest *m)
 	free(m->random_sources);
 	free(m->initial_manifest);
 	free(m->authority_key);
+	tl_witness_list_free(&m->witnesses);
 	json_decref(m->json);
 	free(m);
 }

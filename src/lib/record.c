@@ -30,6 +30,8 @@ struct tl_record {
 	struct tl_key *authority;
 	char *head_text;
 	struct tl_tree_head head;
+	int has_cosignatures;
+	struct tl_cosignature_line cosignatures;
 };
 
 int
@@ -291,11 +293,12 @@ read_manifest(struct tl_record *rec, struct tl_error *err)
 	return r;
 }
 
-/* The last line: the authority's signed tree head of this election. */
+/* The tree head's line: the authority's signed tree head of this
+ * election. */
 static int
-read_head(struct tl_record *rec, struct tl_error *err)
+read_head(struct tl_record *rec, size_t lineno, struct tl_error *err)
 {
-	const struct record_line *line = &rec->lines[rec->nlines - 1];
+	const struct record_line *line = &rec->lines[lineno - 1];
 	struct tl_envelope *env = NULL;
 	int r;
 
@@ -330,6 +333,7 @@ tl_record_parse(const char *data, size_t len, struct tl_record **out,
 {
 	struct tl_record *rec;
 	uint8_t leaf[TL_SHA256_LEN], root[TL_SHA256_LEN];
+	size_t head_line;
 	int r;
 
 	if (len > TL_RECORD_MAX)
@@ -346,7 +350,20 @@ tl_record_parse(const char *data, size_t len, struct tl_record **out,
 	}
 	rec->text[len] = '\0';
 	rec->len = len;
-	if (rec->nlines < 2) {
+	head_line = rec->nlines;
+	if (rec->nlines >= 3 && tl_cosignature_line_is(rec->lines[head_line -
+	    1].data, rec->lines[head_line - 1].len)) {
+		if ((r = tl_cosignature_line_parse(rec->lines[head_line - 1].data,
+		    rec->lines[head_line - 1].len, &rec->cosignatures, err)) !=
+		    TL_OK) {
+			tl_error_prefix(err, "line %zu", head_line);
+			r = r == TL_ENOMEM ? r : TL_EVERIFY;
+			goto out;
+		}
+		rec->has_cosignatures = 1;
+		head_line--;
+	}
+	if (head_line < 2) {
 		r = tl_error_set(err, TL_EVERIFY, "the record has %zu line%s; it "
 		    "needs at least a manifest and a signed tree head",
 		    rec->nlines, rec->nlines == 1 ? "" : "s");
@@ -357,12 +374,12 @@ tl_record_parse(const char *data, size_t len, struct tl_record **out,
 		r = TL_EVERIFY;
 		goto out;
 	}
-	if ((r = read_head(rec, err)) != TL_OK) {
-		tl_error_prefix(err, "line %zu", rec->nlines);
+	if ((r = read_head(rec, head_line, err)) != TL_OK) {
+		tl_error_prefix(err, "line %zu", head_line);
 		r = r == TL_ENOMEM ? r : TL_EVERIFY;
 		goto out;
 	}
-	rec->size = rec->nlines - 1;
+	rec->size = head_line - 1;
 	for (size_t i = 0; i < rec->size; i++) {
 		if (rec->lines[i].len == 0) {
 			r = tl_error_set(err, TL_EVERIFY, "line %zu is empty",
@@ -377,7 +394,7 @@ tl_record_parse(const char *data, size_t len, struct tl_record **out,
 	}
 	if (rec->head.size != rec->size) {
 		r = tl_error_set(err, TL_EVERIFY, "line %zu: the signed tree head "
-		    "covers %llu entries but the record has %llu", rec->nlines,
+		    "covers %llu entries but the record has %llu", head_line,
 		    (unsigned long long)rec->head.size,
 		    (unsigned long long)rec->size);
 		goto out;
@@ -390,7 +407,16 @@ tl_record_parse(const char *data, size_t len, struct tl_record **out,
 		r = tl_error_set(err, TL_EVERIFY, "line %zu: the Merkle root of "
 		    "the record's %llu entries is not the root its signed tree "
 		    "head names; the entries are not the ones that were "
-		    "signed", rec->nlines, (unsigned long long)rec->size);
+		    "signed", head_line, (unsigned long long)rec->size);
+		goto out;
+	}
+	if (rec->has_cosignatures && (strcmp(rec->cosignatures.election,
+	    rec->manifest->id) != 0 || rec->cosignatures.size != rec->size ||
+	    memcmp(rec->cosignatures.root, root, TL_SHA256_LEN) != 0)) {
+		r = tl_error_set(err, TL_EVERIFY, "line %zu: the cosignature line "
+		    "is not of the record's tree head (election %s, %llu "
+		    "entries)", head_line + 1, rec->manifest->id,
+		    (unsigned long long)rec->size);
 		goto out;
 	}
 	*out = rec;
@@ -488,4 +514,19 @@ tl_record_consistency_proof(const struct tl_record *rec, uint64_t old_size,
 		return tl_error_set(err, TL_EINTERNAL, "cannot build a "
 		    "consistency proof");
 	return TL_OK;
+}
+
+int
+tl_record_cosigned(const struct tl_record *rec, unsigned *valid,
+    struct tl_error *err)
+{
+	char origin[TL_CHECKPOINT_ORIGIN_MAX + 1];
+
+	*valid = 0;
+	if (!rec->has_cosignatures)
+		return TL_OK;
+	tl_witness_origin(rec->authority, rec->manifest->id, origin);
+	return tl_cosignatures_verify(rec->cosignatures.cosignatures,
+	    rec->cosignatures.n, &rec->manifest->witnesses, origin, rec->size,
+	    rec->head.root, valid, err);
 }

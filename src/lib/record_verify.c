@@ -29,11 +29,12 @@
 #include "teller/statement.h"
 #include "teller/turnout.h"
 #include "teller/util.h"
+#include "teller/witness.h"
 
 static const char *const check_names[CHECK_COUNT] = {
 	"format", "manifest", "roll", "ballots", "signatures", "revote",
 	"order", "close", "tree", "recount", "nominations", "timetable",
-	"certification",
+	"certification", "witnesses",
 };
 
 #define WORK_CHUNK 64
@@ -279,7 +280,7 @@ read_roll(struct verify *v)
 static void
 check_head(struct verify *v)
 {
-	size_t lineno = v->nlines;
+	size_t lineno = v->head_line;
 	struct tl_envelope *env = NULL;
 	struct tl_error err;
 	int r;
@@ -860,11 +861,11 @@ check_tree(struct verify *v)
 	tl_hex_encode(v->root, TL_SHA256_LEN, hex);
 	tl_hex_encode(v->head.root, TL_SHA256_LEN, signed_hex);
 	if (v->head.size != v->nentries)
-		tl_verify_problem(v, v->nlines, CHECK_TREE, TL_EVERIFY, "the signed "
+		tl_verify_problem(v, v->head_line, CHECK_TREE, TL_EVERIFY, "the signed "
 		    "tree head covers %llu entries, but the record has %zu",
 		    (unsigned long long)v->head.size, v->nentries);
 	else if (memcmp(v->root, v->head.root, TL_SHA256_LEN) != 0)
-		tl_verify_problem(v, v->nlines, CHECK_TREE, TL_EVERIFY, "the Merkle "
+		tl_verify_problem(v, v->head_line, CHECK_TREE, TL_EVERIFY, "the Merkle "
 		    "root of the record's %zu entries is %.16s..., but the "
 		    "signed tree head names %.16s...: the entries are not the "
 		    "log the authority signed", v->nentries, hex, signed_hex);
@@ -1019,7 +1020,8 @@ build_checks(struct verify *v, const struct walk *w)
 	if (checks == NULL)
 		return NULL;
 	tl_verify_set_check(checks, v, CHECK_FORMAT, "%zu lines read as canonical "
-	    "DSSE envelopes", v->nlines);
+	    "DSSE envelopes%s", v->head_line, v->cosignature_line != 0 ?
+	    ", and the cosignature line" : "");
 	if (v->manifest == NULL) {
 		tl_verify_set_check(checks, v, CHECK_MANIFEST, "line 1: no valid "
 		    "manifest");
@@ -1082,7 +1084,7 @@ build_checks(struct verify *v, const struct walk *w)
 	if (v->have_root && v->have_head)
 		tl_verify_set_check(checks, v, CHECK_TREE, "the Merkle root of the %zu "
 		    "entries against the tree head on line %zu",
-		    v->nentries, v->nlines);
+		    v->nentries, v->head_line);
 	else
 		tl_verify_set_check(checks, v, CHECK_TREE, "no valid signed tree head "
 		    "to compare the root of the %zu entries with", v->nentries);
@@ -1098,6 +1100,7 @@ build_checks(struct verify *v, const struct walk *w)
 		tl_verify_set_check(checks, v, CHECK_RECOUNT, "no signed result "
 		    "in the record yet; the recount is shown");
 	tl_verify_cycle_checks(v, w, checks);
+	tl_verify_witness_check(v, checks);
 	return checks;
 }
 
@@ -1199,6 +1202,8 @@ build_report(struct verify *v, const struct walk *w, json_t *result,
 		return TL_ENOMEM;
 	if (json_object_set_new(doc, "initial_manifest_hash", v->first != NULL ?
 	    json_string(v->first_hash) : json_null()) != 0 ||
+	    json_object_set(doc, "witnesses", v->witnesses != NULL ?
+	    v->witnesses : json_null()) != 0 ||
 	    (r = tl_verify_cycle_report(v, w, doc)) != TL_OK ||
 	    (v->opt.turnout && (r = add_turnout(v, doc)) != TL_OK)) {
 		json_decref(doc);
@@ -1239,6 +1244,7 @@ verify_free(struct verify *v)
 	tl_manifest_free(v->first);
 	tl_manifest_free(v->definition);
 	tl_key_free(v->authority);
+	json_decref(v->witnesses);
 	for (size_t i = 0; i < v->nproblems; i++)
 		free(v->problems[i].message);
 	free(v->problems);
@@ -1264,7 +1270,12 @@ load_lines(struct verify *v)
 	}
 	free(raw);
 	v->nlines = n;
-	/* The last line is the tree head's place, whatever is there. */
+	/* The last line is the tree head's place, whatever is there, unless
+	 * it is a cosignature line: then the one before it is. */
+	if (n >= 2 && tl_cosignature_line_is(v->lines[n - 1].data,
+	    v->lines[n - 1].len))
+		v->cosignature_line = n--;
+	v->head_line = n;
 	v->nentries = n != 0 ? n - 1 : 0;
 	return TL_OK;
 }
@@ -1291,7 +1302,7 @@ tl_record_verify(const char *data, size_t len,
 		v.opt = *options;
 	if ((r = load_lines(&v)) != TL_OK)
 		goto out;
-	if (v.nlines < 3)
+	if (v.head_line < 3)
 		tl_verify_problem(&v, v.nlines, CHECK_FORMAT, TL_EVERIFY, "the record "
 		    "has %zu line%s; it needs at least the manifest, the roll "
 		    "and a signed tree head", v.nlines, v.nlines == 1 ? "" : "s");
@@ -1304,7 +1315,7 @@ tl_record_verify(const char *data, size_t len,
 	}
 	if (!manifest_ok)
 		goto report;
-	if (v.nlines >= 2)
+	if (v.head_line >= 2)
 		check_head(&v);
 	tl_merkle_leaf_hash(v.lines[0].data, v.lines[0].len, v.lines[0].leaf);
 	v.first_work = v.nentries >= 2 ? 2 : 1;
@@ -1361,6 +1372,8 @@ tl_record_verify(const char *data, size_t len,
 	if ((r = tl_verify_cycle_finish(&v, &w)) != TL_OK)
 		goto out;
 	check_tree(&v);
+	if ((r = tl_verify_witnesses(&v)) != TL_OK)
+		goto out;
 	if ((r = recount(&v, &w, &result)) != TL_OK)
 		goto out;
  report:

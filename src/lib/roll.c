@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "jsonutil.h"
+#include "teller/envelope.h"
 #include "teller/roll.h"
 #include "teller/util.h"
 
@@ -650,4 +651,45 @@ tl_roll_find(const struct tl_roll *roll, const char *voter_id)
 		if (strcmp(roll->voters[i].id, voter_id) == 0)
 			return &roll->voters[i];
 	return NULL;
+}
+
+int
+tl_roll_open_entry(const char *entry, size_t len, const struct tl_manifest *m,
+    const char *manifest_hash, const struct tl_key *authority,
+    struct tl_roll **out, struct tl_error *err)
+{
+	struct tl_envelope *env = NULL;
+	struct tl_roll *roll = NULL;
+	char *election = NULL, hash[TL_HASH_HEX_LEN + 1];
+	int r;
+
+	if ((r = tl_envelope_parse(entry, len, TL_ENVELOPE_MAX_ROLL, &env,
+	    err)) != TL_OK ||
+	    (r = tl_envelope_expect_type(env, TL_TYPE_ROLL, err)) != TL_OK) {
+		tl_error_prefix(err, "the roll entry");
+		r = r == TL_ENOMEM ? r : TL_EROLL;
+		goto out;
+	}
+	if ((r = tl_envelope_verify(env, authority, err)) != TL_OK) {
+		tl_error_prefix(err, "the roll is not signed by the election's "
+		    "authority");
+		goto out;
+	}
+	if ((r = tl_roll_parse_json((const char *)env->payload,
+	    env->payload_len, m, &election, hash, &roll, err)) != TL_OK)
+		goto out;
+	if (strcmp(election, m->id) != 0 || strcmp(hash, manifest_hash) != 0) {
+		r = tl_error_set(err, TL_EWRONGELECTION, "the roll is of election "
+		    "%s and manifest %.16s..., not of %s and %.16s...", election,
+		    hash, m->id, manifest_hash);
+		goto out;
+	}
+	tl_roll_sort(roll);
+	*out = roll;
+	roll = NULL;
+ out:
+	tl_envelope_free(env);
+	tl_roll_free(roll);
+	free(election);
+	return r;
 }

@@ -278,6 +278,17 @@ static const char *const migrations[] = {
 	"  FOREIGN KEY (election_id, certification)"
 	"    REFERENCES certifications (election_id, number),"
 	"  FOREIGN KEY (election_id, voter_id) REFERENCES voters (election_id, id));",
+	/* 4: witnesses' cosignatures of the log's tree heads (witness.h):
+	 * the newest of each witness for each tree size. */
+	"CREATE TABLE cosignatures ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  size INTEGER NOT NULL,"
+	"  root BLOB NOT NULL,"
+	"  witness TEXT NOT NULL,"
+	"  signature TEXT NOT NULL,"
+	"  signed_at INTEGER NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (election_id, size, witness));",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

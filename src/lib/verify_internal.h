@@ -40,6 +40,7 @@ enum check {
 	CHECK_NOMINATIONS,
 	CHECK_TIMETABLE,
 	CHECK_CERTIFICATION,
+	CHECK_WITNESSES,
 	CHECK_COUNT
 };
 
@@ -101,7 +102,10 @@ struct verify {
 	struct tl_record_verify_options opt;
 	struct line *lines;
 	size_t nlines;
-	size_t nentries;      /* lines before the last, the tree head's */
+	size_t head_line;     /* the tree head's line: the last, or the one
+	                         before a cosignature line */
+	size_t cosignature_line;  /* the last line if it is one, else 0 */
+	size_t nentries;      /* lines before the tree head's */
 	int have_head;
 	struct tl_tree_head head;
 	int have_root;
@@ -137,6 +141,7 @@ struct verify {
 	struct problem *problems;
 	size_t nproblems, cap_problems;
 	int problems_failed;  /* out of memory while recording one */
+	json_t *witnesses;    /* the report's "witnesses" (record_witness.c) */
 	int check_failed[CHECK_COUNT];
 };
 
@@ -277,5 +282,15 @@ void tl_verify_cycle_free(struct walk *w);
 /* Adds a check's line to the report's list ("ok" from the problems). */
 void tl_verify_set_check(json_t *checks, struct verify *v, enum check c,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* record_witness.c: the witnesses' cosignatures of the final tree head
+ * (the cosignature line), the quorum the options ask for, and the tree
+ * heads given from outside the record, once the entries' leaf hashes and
+ * the tree head are known; fills v->witnesses for the report. */
+int tl_verify_witnesses(struct verify *v);
+
+/* record_witness.c: the check's line in the report. */
+void tl_verify_witness_check(struct verify *v, json_t *checks);
+
 
 #endif

@@ -38,6 +38,9 @@ static const char *const route_names[ROUTE_COUNT] = {
 	[ROUTE_RECORD] = "record",
 	[ROUTE_HEALTHZ] = "healthz",
 	[ROUTE_METRICS] = "metrics",
+	[ROUTE_COSIGNATURES] = "cosignatures",
+	[ROUTE_COSIGNED_HEAD] = "cosigned_head",
+	[ROUTE_RECEIPT] = "receipt",
 	[ROUTE_UNKNOWN] = "unknown",
 };
 

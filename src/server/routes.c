@@ -1,7 +1,8 @@
 /*
  * routes.c: the routes of teller serve (doc/http-api.md) over libteller,
  * and the JSON responses and errors they answer with.  No route changes
- * an election's definition or state: casting a ballot is the only write.
+ * an election's definition or state: the writes are casting a ballot and
+ * keeping a witness's cosignature of a tree head.
  */
 #include <config.h>
 
@@ -16,6 +17,8 @@
 #include "teller/envelope.h"
 #include "teller/export.h"
 #include "teller/log.h"
+#include "teller/receipt.h"
+#include "teller/witness.h"
 
 #define JSON_TYPE "application/json"
 #define LOG_MAX_ENTRIES 1000  /* entries in one answer of the log route */
@@ -677,6 +680,87 @@ finish_ballot(struct request *req)
 	return ret;
 }
 
+/*
+ * POST a witness's cosigned tree head (witness.h): checked and stored on
+ * this thread's connection, in a short transaction of its own (the writer
+ * keeps ballots; SQLite serialises the two).
+ */
+static enum MHD_Result
+post_cosignatures(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	size_t stored = 0;
+	json_t *doc;
+
+	tl_error_clear(&err);
+	if (req->body.len == 0) {
+		tl_error_set(&err, TL_EINPUT, "the request has no body: send a "
+		    "cosigned tree head ('teller witness')");
+		return respond_error(req, &err);
+	}
+	if (tl_cosignatures_store(store, req->election, req->body.data,
+	    req->body.len, req->srv->config->now(), &stored, &err) != TL_OK)
+		return respond_error(req, &err);
+	doc = json_pack("{s:s, s:I}", "election", req->election,
+	    "cosignatures", (json_int_t)stored);
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
+static enum MHD_Result
+get_cosigned_head(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	int64_t quorum = 0, size = 0;
+	int has_quorum, has_size;
+	json_t *doc = NULL;
+
+	if (election_exists(store, req->election, &err) != TL_OK ||
+	    query_int(req, "quorum", 1, TL_MAX_WITNESSES, &quorum, &has_quorum,
+	    &err) != TL_OK ||
+	    query_int(req, "size", 1, INT64_MAX, &size, &has_size, &err) !=
+	    TL_OK ||
+	    tl_cosigned_head_get(store, req->election, (unsigned)quorum,
+	    (uint64_t)size, &doc, &err) != TL_OK)
+		return respond_error(req, &err);
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
+/* A witnessed receipt for a ballot or a challenge already in the log,
+ * found by its leaf hash (receipt.h, tl_receipt_issue). */
+static enum MHD_Result
+get_receipt(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	uint8_t leaf[TL_SHA256_LEN];
+	const char *hash;
+	int64_t quorum = 0;
+	uint64_t index = 0;
+	int has_quorum;
+	char *receipt = NULL;
+	enum MHD_Result ret;
+
+	hash = MHD_lookup_connection_value(req->connection,
+	    MHD_GET_ARGUMENT_KIND, "hash");
+	if (election_exists(store, req->election, &err) != TL_OK ||
+	    query_int(req, "quorum", 1, TL_MAX_WITNESSES, &quorum, &has_quorum,
+	    &err) != TL_OK)
+		return respond_error(req, &err);
+	if (hash == NULL || strlen(hash) != TL_HASH_HEX_LEN ||
+	    tl_hex_decode(hash, leaf, sizeof(leaf)) != TL_OK) {
+		tl_error_set(&err, TL_EINPUT, "query parameter hash: the leaf "
+		    "hash of a ballot or challenge (64 hex digits) is required");
+		return respond_error(req, &err);
+	}
+	if (tl_log_find_leaf(store, req->election, leaf, &index, &err) !=
+	    TL_OK ||
+	    tl_receipt_issue(store, req->election, index, 1, (unsigned)quorum,
+	    req->srv->authority, &receipt, &err) != TL_OK)
+		return respond_error(req, &err);
+	ret = respond_text_line(req, MHD_HTTP_OK, receipt);
+	free(receipt);
+	return ret;
+}
+
 static const struct route routes[] = {
 	{ROUTE_ELECTIONS, "/v1/elections", "GET", get_elections},
 	{ROUTE_ELECTION, "/v1/elections/{}", "GET", get_election},
@@ -689,6 +773,11 @@ static const struct route routes[] = {
 	    get_consistency},
 	{ROUTE_RESULTS, "/v1/elections/{}/results", "GET", get_results},
 	{ROUTE_RECORD, "/v1/elections/{}/record", "GET", get_record},
+	{ROUTE_COSIGNATURES, "/v1/elections/{}/cosignatures", "POST",
+	    post_cosignatures},
+	{ROUTE_COSIGNED_HEAD, "/v1/elections/{}/cosigned-head", "GET",
+	    get_cosigned_head},
+	{ROUTE_RECEIPT, "/v1/elections/{}/receipt", "GET", get_receipt},
 	{ROUTE_HEALTHZ, "/healthz", "GET", get_healthz},
 	{ROUTE_METRICS, "/metrics", "GET", get_metrics},
 };

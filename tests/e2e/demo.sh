@@ -33,6 +33,14 @@ voted=$(TELLER_DB="$T/one/teller.db" sql "SELECT COUNT(DISTINCT voter_id) FROM b
 [ "$voted" -ge 190 ] && [ "$voted" -le 250 ] || fail "turnout $voted of 278 is not about 80%"
 [ "$(TELLER_DB="$T/one/teller.db" sql "SELECT state FROM elections")" = counted ] || fail "not counted"
 [ "$(TELLER_DB="$T/one/teller.db" sql "SELECT COUNT(*) FROM result_winners")" = 4 ] || fail "winners"
+# Two witnesses cosigned the final tree head of the record the demo
+# exported, which verifies with their quorum, and extends their states.
+[ "$(tail -n 1 "$T/one/record.jsonl" | "$PYTHON3" -c 'import json,sys; print(sorted(c["witness"] for c in json.load(sys.stdin)["cosignatures"]))')" = \
+	"['witness-1.demo.example/teller', 'witness-2.demo.example/teller']" ] ||
+	fail "the record's cosignature line"
+(cd "$T/one" && expect_status 0 teller verify record.jsonl \
+	--head witness-1.state.json --head witness-2.state.json)
+grep -q "cosigned by 2 of the 2 witnesses" "$T/stdout" || fail "the witnesses' quorum"
 # The demo refuses a directory that already holds one.
 expect_status 2 teller demo --dir "$T/one"
 expect_stderr "already holds a demo"
