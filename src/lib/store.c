@@ -559,10 +559,7 @@ migrate(struct tl_store *store, struct tl_error *err)
 			return r;
 		version++;
 	}
-	/* Mark the file teller's (a database made before teller did has
-	 * application_id 0), so that teller knows its own files. */
-	return tl_db_exec(store, "PRAGMA application_id = "
-	    TL_STORE_APPLICATION_ID_TEXT, err);
+	return TL_OK;
 }
 
 /*
@@ -578,11 +575,12 @@ enum db_kind {
 	DB_OTHER,
 };
 
-/* Reads the file's kind and schema version; *sqlite_rc gets SQLite's
- * code when it cannot be read at all. */
+/* Reads the file's kind and schema version, and whether it has teller's
+ * application_id; *sqlite_rc gets SQLite's code when it cannot be read
+ * at all. */
 static int
 identify(struct tl_store *store, enum db_kind *kind, int *version,
-    int *sqlite_rc, struct tl_error *err)
+    int *marked, int *sqlite_rc, struct tl_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int64_t app, tables, authority;
@@ -611,6 +609,7 @@ identify(struct tl_store *store, enum db_kind *kind, int *version,
 	tables = sqlite3_column_int64(stmt, 2);
 	authority = sqlite3_column_int64(stmt, 3);
 	sqlite3_finalize(stmt);
+	*marked = app == TL_STORE_APPLICATION_ID;
 	if (app == TL_STORE_APPLICATION_ID ||
 	    (app == 0 && *version >= 1 && authority == 1))
 		*kind = DB_TELLER;
@@ -752,7 +751,7 @@ tl_store_open(const char *path, int flags, struct tl_store **out,
 	struct tl_store *store;
 	struct stat st;
 	enum db_kind kind = DB_OTHER;
-	int r, version = 0, rc, existed = 1;
+	int r, version = 0, rc, existed = 1, marked = 0;
 	char wal[PATH_MAX];
 
 	if (stat(path, &st) != 0) {
@@ -786,7 +785,7 @@ tl_store_open(const char *path, int flags, struct tl_store **out,
 	sqlite3_extended_result_codes(store->db, 1);
 	sqlite3_busy_timeout(store->db, 30000);
 	/* Nothing is written before the file is known to be teller's. */
-	if ((r = identify(store, &kind, &version, &rc, err)) != TL_OK &&
+	if ((r = identify(store, &kind, &version, &marked, &rc, err)) != TL_OK &&
 	    (flags & TL_STORE_READONLY) && ((rc & 0xff) == SQLITE_READONLY ||
 	    (rc & 0xff) == SQLITE_CANTOPEN) &&
 	    (size_t)snprintf(wal, sizeof(wal), "%s-wal", path) < sizeof(wal) &&
@@ -799,7 +798,7 @@ tl_store_open(const char *path, int flags, struct tl_store **out,
 		if ((r = open_connection(store, flags, 1, err)) != TL_OK)
 			goto fail;
 		sqlite3_extended_result_codes(store->db, 1);
-		r = identify(store, &kind, &version, &rc, err);
+		r = identify(store, &kind, &version, &marked, &rc, err);
 	}
 	if (r != TL_OK && !(flags & TL_STORE_READONLY) &&
 	    (rc & 0xff) == SQLITE_READONLY)
@@ -828,6 +827,12 @@ tl_store_open(const char *path, int flags, struct tl_store **out,
 	if (flags & TL_STORE_MANUAL_CHECKPOINT)
 		sqlite3_wal_autocheckpoint(store->db, 0);
 	if (!(flags & TL_STORE_READONLY) && (r = migrate(store, err)) != TL_OK)
+		goto fail;
+	/* Mark the file teller's (a database made before teller did has
+	 * application_id 0), so that teller knows its own files. */
+	if (!(flags & TL_STORE_READONLY) && !marked &&
+	    (r = tl_db_exec(store, "PRAGMA application_id = "
+	    TL_STORE_APPLICATION_ID_TEXT, err)) != TL_OK)
 		goto fail;
 	*out = store;
 	return TL_OK;

@@ -682,24 +682,32 @@ finish_ballot(struct request *req)
 
 /*
  * POST a witness's cosigned tree head (witness.h): checked and stored on
- * this thread's connection, in a short transaction of its own (the writer
- * keeps ballots; SQLite serialises the two).
+ * a connection of its own that writes (the readers only read), in a
+ * short transaction (the writer keeps ballots; SQLite serialises the
+ * two).
  */
 static enum MHD_Result
-post_cosignatures(struct request *req, struct tl_store *store)
+post_cosignatures(struct request *req, struct tl_store *reader)
 {
+	struct tl_store *store = NULL;
 	struct tl_error err;
 	size_t stored = 0;
 	json_t *doc;
+	int r;
 
+	(void)reader;
 	tl_error_clear(&err);
 	if (req->body.len == 0) {
 		tl_error_set(&err, TL_EINPUT, "the request has no body: send a "
 		    "cosigned tree head ('teller witness')");
 		return respond_error(req, &err);
 	}
-	if (tl_cosignatures_store(store, req->election, req->body.data,
-	    req->body.len, req->srv->config->now(), &stored, &err) != TL_OK)
+	if ((r = tl_store_open(req->srv->config->db_path, 0, &store, &err)) ==
+	    TL_OK)
+		r = tl_cosignatures_store(store, req->election, req->body.data,
+		    req->body.len, req->srv->config->now(), &stored, &err);
+	tl_store_close(store);
+	if (r != TL_OK)
 		return respond_error(req, &err);
 	doc = json_pack("{s:s, s:I}", "election", req->election,
 	    "cosignatures", (json_int_t)stored);
