@@ -34,6 +34,11 @@ struct cli_command {
 /* Global settings from the command line and the environment. */
 struct cli_globals {
 	const char *db_path; /* --db, $TELLER_DB, or teller.db */
+	/* The authority's key file and its passphrase's file (store.h):
+	 * --key-file, $TELLER_KEY_FILE; --passphrase-file,
+	 * $TELLER_PASSPHRASE_FILE; else NULL. */
+	const char *key_file;
+	const char *passphrase_file;
 	const struct cli_command *command;
 };
 extern struct cli_globals cli;
@@ -70,7 +75,8 @@ int cli_parse(int argc, char **argv,
 int cli_operands(int n, int min, int max);
 
 /*
- * Opens the database (--db): CLI_STORE_WRITE for a command that changes it
+ * Opens the database (--db), with the authority key's source (--key-file,
+ * --passphrase-file): CLI_STORE_WRITE for a command that changes it
  * (migrations run first), CLI_STORE_CREATE for init, CLI_STORE_READ for
  * the observers' and auditors' commands, which then work on a database
  * they cannot write (tl_store_open).  Prints the error and returns NULL on
