@@ -55,9 +55,10 @@ enum tl_store_flags {
  * observers and auditors and the server's readers, which work on a file,
  * directory or mount they cannot write.  In a directory where SQLite
  * cannot make the -shm file and there is no -wal file, nothing can be
- * writing the database, and it is read as immutable.  A schema older than
- * this build's is refused (TL_ESTATE): a connection that writes upgrades
- * it first.
+ * writing the database, and it is read as immutable.  It never migrates:
+ * an older schema is read as it is (a query of what a later migration
+ * added fails, TL_EDB), and one too old for that is refused (TL_ESTATE);
+ * a connection that writes upgrades it.
  */
 int tl_store_open(const char *path, int flags, struct tl_store **out,
     struct tl_error *err);

@@ -310,6 +310,15 @@ static const char *const migrations[] = {
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+/*
+ * The oldest schema a connection that only reads takes as it is (it never
+ * migrates).  Migrations 2 to 5 only add tables and columns or relax a
+ * constraint, so a query of an older schema either reads what it reads
+ * today or fails with "no such table/column"; a migration that changes
+ * what existing rows mean must raise this to its own number.
+ */
+#define SCHEMA_READABLE_SINCE 1
+
 int
 tl_store_schema_version(void)
 {
@@ -741,13 +750,13 @@ check_kind(struct tl_store *store, int flags, enum db_kind kind,
 		return tl_error_set(err, TL_EINPUT, "%s: schema version %d is "
 		    "newer than this teller's %d; upgrade teller", path, version,
 		    SCHEMA_VERSION);
-	if (kind == DB_TELLER && version < SCHEMA_VERSION &&
+	if (kind == DB_TELLER && version < SCHEMA_READABLE_SINCE &&
 	    (flags & TL_STORE_READONLY))
 		return tl_error_set(err, TL_ESTATE, "%s: schema version %d is "
-		    "older than this teller's %d, and this command only reads: "
-		    "a command that writes upgrades it (for example 'teller "
-		    "--db %s init', which changes nothing else)", path, version,
-		    SCHEMA_VERSION, path);
+		    "too old for this teller to read as it is, and this command "
+		    "only reads: a command that writes upgrades it (for example "
+		    "'teller --db %s init', which changes nothing else)", path,
+		    version, path);
 	return TL_OK;
 }
 
