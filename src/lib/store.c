@@ -360,8 +360,8 @@ static const char *const migrations[] = {
 
 /*
  * The oldest schema a connection that only reads takes as it is (it never
- * migrates).  Migrations 2 to 5 only add tables and columns or relax a
- * constraint, so a query of an older schema either reads what it reads
+ * migrates).  Migrations 2 to 6 only add tables and columns or relax a
+ * constraint (6 rebuilds the voters table to relax one, keeping its rows), so a query of an older schema either reads what it reads
  * today or fails with "no such table/column"; a migration that changes
  * what existing rows mean must raise this to its own number.
  */
