@@ -70,6 +70,15 @@ int cli_parse(int argc, char **argv,
     int (*handler)(int opt, const char *arg, void *ctx), void *ctx,
     int *first_arg);
 
+/* A cli_parse handler for a command whose one option is a flag: sets the
+ * int that ctx points to. */
+int cli_flag(int opt, const char *arg, void *ctx);
+
+/* For --format: *format = arg if arg is one of the NULL-terminated
+ * choices, and 0; else EXIT_USAGE after saying which there are. */
+int cli_format_choice(const char *arg, const char *const *choices,
+    const char **format);
+
 /* Checks the number of operands: between min and max (-1: no maximum).
  * Returns 0, or EXIT_USAGE after printing why. */
 int cli_operands(int n, int min, int max);

@@ -16,15 +16,11 @@
 static int
 turnout_option(int opt, const char *arg, void *ctx)
 {
-	const char **format = ctx;
+	static const char *const formats[] = {"text", "json", "csv", NULL};
 
 	if (opt != 'f')
 		return EXIT_USAGE;
-	if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 &&
-	    strcmp(arg, "csv") != 0)
-		return cli_usage_error("--format must be text, json or csv");
-	*format = arg;
-	return 0;
+	return cli_format_choice(arg, formats, ctx);
 }
 
 static int

@@ -551,6 +551,21 @@ tl_db_step_done(struct tl_store *store, sqlite3_stmt *stmt,
 	return tl_db_error(store, err, what);
 }
 
+int
+tl_db_run_for(struct tl_store *store, const char *sql, const char *id,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, sql, &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	r = tl_db_step_done(store, stmt, err, "cannot change the election");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
 char *
 tl_db_column_strdup(sqlite3_stmt *stmt, int col, int *ok)
 {

@@ -45,6 +45,8 @@ e|election list
 State:    counted|election show e
 "state": "counted"|election show e --json
 counted|election status e
+v1|roll list e
+v1,V1,a,1,|roll list e --format csv
 Winners: X|tally e
 "winners"|tally e --format json
 <html|tally e --format html --contest c
