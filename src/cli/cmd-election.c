@@ -1,7 +1,7 @@
 /*
- * cmd-election.c: teller election create|list|show|publish|open|close|
- * status|amend|finalize, and teller manifest: an election's definition
- * and life.
+ * cmd-election.c: teller election create|update|delete|list|show|
+ * publish|open|close|status|amend|finalize, and teller manifest: an
+ * election's definition and life.
  */
 #include <config.h>
 
@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "teller/credential.h"
 #include "teller/cycle.h"
 #include "teller/election.h"
+#include "teller/issuance.h"
 #include "teller/manifest.h"
 #include "teller/util.h"
 
@@ -78,10 +80,11 @@ static const struct option json_option[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* Parses options and exactly `operands` operands; opens the store. */
+/* Parses options and exactly `operands` operands; opens the store
+ * (mode: CLI_STORE_WRITE or CLI_STORE_READ). */
 static int
 setup(int argc, char **argv, const struct option *longopts,
-    struct election_opts *o, int operands, int *first, int create,
+    struct election_opts *o, int operands, int *first, int mode,
     struct tl_store **store)
 {
 	int status;
@@ -91,7 +94,7 @@ setup(int argc, char **argv, const struct option *longopts,
 		return status;
 	if ((status = cli_operands(argc - *first, operands, operands)) != 0)
 		return status;
-	if ((*store = cli_open_store(create, &status)) == NULL)
+	if ((*store = cli_open_store(mode, &status)) == NULL)
 		return status;
 	return -1;
 }
@@ -128,6 +131,63 @@ exec_create(int argc, char **argv)
 }
 
 static int
+exec_update(int argc, char **argv)
+{
+	struct election_opts o = {0};
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	char *text = NULL;
+	size_t len = 0;
+	int first, status;
+
+	if ((status = setup(argc, argv, NULL, &o, 2, &first, CLI_STORE_WRITE,
+	    &store)) >= 0)
+		return status;
+	tl_error_clear(&err);
+	if (tl_read_file(argv[first + 1], TL_MANIFEST_MAX, &text, &len, &err) !=
+	    TL_OK ||
+	    tl_election_update(store, argv[first], text, len, cli_now(), &err) !=
+	    TL_OK) {
+		if (err.code == TL_EMANIFEST)
+			tl_error_prefix(&err, "%s", argv[first + 1]);
+		status = cli_fail(&err);
+		goto out;
+	}
+	printf("Election %s now has the manifest of %s (still a draft).\n",
+	    argv[first], argv[first + 1]);
+	status = 0;
+ out:
+	free(text);
+	tl_store_close(store);
+	return status;
+}
+
+static int
+exec_delete(int argc, char **argv)
+{
+	struct election_opts o = {0};
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	size_t nvoters = 0;
+	int first, status;
+
+	if ((status = setup(argc, argv, NULL, &o, 1, &first, CLI_STORE_WRITE,
+	    &store)) >= 0)
+		return status;
+	tl_error_clear(&err);
+	if (tl_election_delete(store, argv[first], &nvoters, &err) != TL_OK)
+		status = cli_fail(&err);
+	else {
+		printf("Deleted the draft election %s, with its roll of %zu "
+		    "voter%s.\n", argv[first], nvoters, nvoters == 1 ? "" :
+		    "s");
+		status = 0;
+	}
+	tl_store_close(store);
+	return status;
+}
+
+static int
 exec_list(int argc, char **argv)
 {
 	struct election_opts o = {0};
@@ -137,8 +197,8 @@ exec_list(int argc, char **argv)
 	size_t i;
 	int first, status;
 
-	if ((status = setup(argc, argv, json_option, &o, 0, &first, 0,
-	    &store)) >= 0)
+	if ((status = setup(argc, argv, json_option, &o, 0, &first,
+	    CLI_STORE_READ, &store)) >= 0)
 		return status;
 	tl_error_clear(&err);
 	if (tl_election_list(store, &list, &err) != TL_OK) {
@@ -222,8 +282,8 @@ exec_show(int argc, char **argv)
 	json_t *doc = NULL;
 	int first, status;
 
-	if ((status = setup(argc, argv, json_option, &o, 1, &first, 0,
-	    &store)) >= 0)
+	if ((status = setup(argc, argv, json_option, &o, 1, &first,
+	    CLI_STORE_READ, &store)) >= 0)
 		return status;
 	tl_error_clear(&err);
 	if (tl_election_show(store, argv[first], &doc, &err) != TL_OK) {
@@ -395,6 +455,41 @@ exec_amend(int argc, char **argv)
 	return status;
 }
 
+/*
+ * A secret election: its credential classes, and a warning for each class
+ * too small to hide a ballot in (a ballot is anonymous only among the
+ * voters of its class who obtained a credential).
+ */
+static int
+warn_small_classes(struct tl_store *store, const char *id)
+{
+	struct tl_error err;
+	json_t *classes = NULL, *c;
+	size_t i;
+
+	tl_error_clear(&err);
+	if (tl_election_credential_classes(store, id, &classes, &err) != TL_OK)
+		return cli_fail(&err);
+	printf("Secret ballot: %zu credential classes (constituency, weight), "
+	    "each with its own\nRSA key, logged before any credential.\n",
+	    json_array_size(classes));
+	json_array_foreach(classes, i, c) {
+		json_int_t n = json_integer_value(json_object_get(c, "voters"));
+
+		if (n >= TL_CREDENTIAL_ANONYMITY_MIN)
+			continue;
+		cli_error("warning: class (%s, weight %" JSON_INTEGER_FORMAT ") "
+		    "has %" JSON_INTEGER_FORMAT " voter%s: %s (see "
+		    "doc/threat-model.md)", cli_str_or(c, "constituency", "?"),
+		    json_integer_value(json_object_get(c, "weight")), n,
+		    n == 1 ? "" : "s", n == 1 ? "a class of one voter is not "
+		    "secret at all" : "their ballots are secret only among "
+		    "them");
+	}
+	json_decref(classes);
+	return 0;
+}
+
 static int
 exec_open(int argc, char **argv)
 {
@@ -415,7 +510,8 @@ exec_open(int argc, char **argv)
 		goto out;
 	}
 	printf("Election %s is open.\nManifest hash: %s\n", argv[first], hash);
-	status = 0;
+	status = m->secrecy == TL_SECRECY_SECRET ? warn_small_classes(store,
+	    argv[first]) : 0;
  out:
 	tl_manifest_free(m);
 	tl_store_close(store);
@@ -482,8 +578,8 @@ exec_manifest(int argc, char **argv)
 	char *envelope = NULL;
 	int first, status;
 
-	if ((status = setup(argc, argv, longopts, &o, 1, &first, 0, &store)) >=
-	    0)
+	if ((status = setup(argc, argv, longopts, &o, 1, &first,
+	    CLI_STORE_READ, &store)) >= 0)
 		return status;
 	tl_error_clear(&err);
 	if (tl_election_signed_manifest(store, argv[first], &envelope, &err) !=
@@ -507,6 +603,28 @@ const struct cli_command cmd_election_create = {
 	"authority key.  See doc/record-format.md for every field.  The\n"
 	"election starts as a draft: load its roll, then open it.\n",
 	exec_create,
+};
+
+const struct cli_command cmd_election_update = {
+	"election", "update", "ID FILE.json",
+	"Replace a draft election's manifest.",
+	"FILE.json is a whole manifest (as for 'teller election create') with\n"
+	"the same election id; it is checked the same way, and replaces the\n"
+	"draft's definition in one step.  Every voter already on the roll must\n"
+	"still fit it: a constituency it has, and a weight within that\n"
+	"constituency's \"weights\" (remove a voter first with 'teller roll\n"
+	"remove').  Refused once the election is published or open: its\n"
+	"manifest is signed into its log by then.\n",
+	exec_update,
+};
+
+const struct cli_command cmd_election_delete = {
+	"election", "delete", "ID",
+	"Delete a draft election, with its roll.",
+	"Removes everything stored for a draft election: its definition, its\n"
+	"roll, and its webhook endpoints.  Refused once the election is\n"
+	"published or open: its log has started, and its record keeps it.\n",
+	exec_delete,
 };
 
 const struct cli_command cmd_election_list = {

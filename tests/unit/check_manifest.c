@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "secret_fixture.h"
 #include "teller/count.h"
 #include "teller/manifest.h"
 
@@ -58,6 +59,24 @@ START_TEST(valid_manifest)
 	ck_assert_str_eq(m->authority_key,
 	    "PUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw=");
 	ck_assert_uint_eq(m->ncontests, 3);
+	free(text);
+	tl_manifest_free(m);
+}
+END_TEST
+
+/* "secret" is a secrecy of its own, kept in the signed document. */
+START_TEST(secret_manifest)
+{
+	struct tl_manifest *m = NULL;
+	struct tl_error err;
+	const char *json = sf_manifest_json(0);
+	char *text = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(tl_manifest_parse(json, strlen(json), &m, &err), TL_OK);
+	ck_assert_int_eq(m->secrecy, TL_SECRECY_SECRET);
+	ck_assert_int_eq(tl_manifest_serialize(m, &text, &len), TL_OK);
+	ck_assert_ptr_nonnull(strstr(text, "\"secrecy\":\"secret\""));
 	free(text);
 	tl_manifest_free(m);
 }
@@ -153,8 +172,8 @@ static const struct {
 	    "\"plurality\", " CANDS "}", "\"revote\": \"sometimes\",",
 	    "revote: \"sometimes\" is not"},
 	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
-	    "\"plurality\", " CANDS "}", "\"secrecy\": \"secret\",",
-	    "not supported yet"},
+	    "\"plurality\", " CANDS "}", "\"secrecy\": \"anonymous\",",
+	    "secrecy: \"anonymous\" is not \"open\" or \"secret\""},
 	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
 	    "\"plurality\", " CANDS "}", "\"authority_key\": \"abc\",",
 	    "authority_key: not the base64"},
@@ -221,6 +240,68 @@ START_TEST(top_level_rejections)
 }
 END_TEST
 
+/* A constituency's "weights": the bounds of its voters' weights. */
+START_TEST(weight_bounds)
+{
+	static const struct {
+		const char *weights;
+		const char *message; /* NULL: valid */
+		int64_t min, max;
+	} cases[] = {
+		{"", NULL, 1, TL_WEIGHT_MAX},
+		{", \"weights\": {\"min\": 1, \"max\": 6}", NULL, 1, 6},
+		{", \"weights\": {\"min\": 3, \"max\": 3}", NULL, 3, 3},
+		{", \"weights\": {\"min\": 1, \"max\": 1000}", NULL, 1, 1000},
+		{", \"weights\": {\"min\": 7, \"max\": 6}",
+		    "constituencies[0].weights: min 7 is more than max 6", 0, 0},
+		{", \"weights\": {\"min\": 0, \"max\": 6}",
+		    "constituencies[0].weights.min: 0 is out of range (1 to 1000)",
+		    0, 0},
+		{", \"weights\": {\"min\": 1, \"max\": 1001}",
+		    "constituencies[0].weights.max: 1001 is out of range", 0, 0},
+		{", \"weights\": {\"max\": 6}",
+		    "constituencies[0].weights.min: missing", 0, 0},
+		{", \"weights\": {\"min\": 1, \"max\": 6, \"step\": 1}",
+		    "unknown field \"step\"", 0, 0},
+		{", \"weights\": [1, 6]",
+		    "constituencies[0].weights: must be an object", 0, 0},
+		{", \"weights\": {\"min\": 1.5, \"max\": 6}",
+		    "constituencies[0].weights.min: must be an integer", 0, 0},
+	};
+	struct tl_manifest *m = NULL;
+	struct tl_error err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = NULL;
+
+		ck_assert_int_ge(asprintf(&text, "{\"id\": \"e\", \"title\": "
+		    "\"T\", \"opens\": \"2026-11-22T00:00:00Z\", \"closes\": "
+		    "\"2026-11-23T00:00:00Z\", \"constituencies\": [{\"id\": "
+		    "\"a\"%s}], \"contests\": [{\"id\": \"c\", \"title\": "
+		    "\"C\", \"constituency\": \"a\", \"method\": "
+		    "\"plurality\", " CANDS "}]}", cases[i].weights), 0);
+		m = NULL;
+		tl_error_clear(&err);
+		if (cases[i].message == NULL) {
+			ck_assert_msg(tl_manifest_parse(text, strlen(text), &m,
+			    &err) == TL_OK, "case %zu: %s", i, err.message);
+			ck_assert_int_eq(m->constituencies[0].weight_min,
+			    cases[i].min);
+			ck_assert_int_eq(m->constituencies[0].weight_max,
+			    cases[i].max);
+			tl_manifest_free(m);
+		} else {
+			ck_assert_msg(tl_manifest_parse(text, strlen(text), &m,
+			    &err) == TL_EMANIFEST, "case %zu accepted", i);
+			ck_assert_msg(strstr(err.message, cases[i].message) !=
+			    NULL, "case %zu: \"%s\" lacks \"%s\"", i,
+			    err.message, cases[i].message);
+		}
+		free(text);
+	}
+}
+END_TEST
+
 START_TEST(size_limit)
 {
 	struct tl_manifest *m = NULL;
@@ -241,10 +322,12 @@ manifest_suite(void)
 	TCase *tc = tcase_create("manifest");
 
 	tcase_add_test(tc, valid_manifest);
+	tcase_add_test(tc, secret_manifest);
 	tcase_add_test(tc, method_names);
 	tcase_add_loop_test(tc, rejections, 0,
 	    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, top_level_rejections);
+	tcase_add_test(tc, weight_bounds);
 	tcase_add_test(tc, size_limit);
 	suite_add_tcase(s, tc);
 	return s;
