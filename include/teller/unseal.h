@@ -30,6 +30,7 @@
 #include <jansson.h>
 
 #include "teller/ballot.h"
+#include "teller/crypto.h"
 #include "teller/error.h"
 #include "teller/hpke.h"
 #include "teller/manifest.h"
@@ -72,15 +73,16 @@ int tl_unseal_open_ballots(const struct tl_manifest *m,
 /*
  * Logs a trustee's unseal statement for its election (which must be id,
  * unless id is NULL: TL_EWRONGELECTION) in the database and signs a tree
- * head: the election closed and not yet counted
+ * head (with authority, or if NULL the store's authority key): the
+ * election closed and not yet counted
  * (TL_ESTATE), sealed, the statement checked (tl_unseal_check against
  * the logged close), the trustee's first (TL_ECONFLICT).  *answer gets
  * {"election", "trustee", "entry": HASH, "leaf_index": N,
  *  "unsealed": N, "threshold": K}.
  */
 int tl_election_unseal(struct tl_store *store, const char *id,
-    const char *text,
-    size_t len, int64_t now, json_t **answer, struct tl_error *err);
+    const char *text, size_t len, int64_t now,
+    const struct tl_key *authority, json_t **answer, struct tl_error *err);
 
 /*
  * {"election", "manifest": HASH, "state", "threshold",

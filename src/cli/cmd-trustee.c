@@ -295,7 +295,7 @@ exec_trustee_unseal(int argc, char **argv)
 	    &len, &err) != TL_OK ||
 	    (src.server != NULL ? tl_client_unseal(src.server, id, text, len,
 	    &answer, &err) : tl_election_unseal(src.store, id, text, len,
-	    cli_now(), &answer, &err)) != TL_OK) {
+	    cli_now(), NULL, &answer, &err)) != TL_OK) {
 		status = cli_fail(&err);
 		goto out;
 	}

@@ -382,7 +382,8 @@ tl_election_unseal_status(struct tl_store *store, const char *id,
 
 int
 tl_election_unseal(struct tl_store *store, const char *id, const char *text,
-    size_t len, int64_t now, json_t **answer, struct tl_error *err)
+    size_t len, int64_t now, const struct tl_key *signer, json_t **answer,
+    struct tl_error *err)
 {
 	struct tl_envelope *env = NULL;
 	struct tl_manifest *m = NULL;
@@ -409,9 +410,11 @@ tl_election_unseal(struct tl_store *store, const char *id, const char *text,
 		    id);
 		goto out;
 	}
-	if ((r = tl_store_authority(store, &authority, err)) != TL_OK ||
-	    (r = tl_db_begin(store, err)) != TL_OK)
+	if ((signer == NULL && (r = tl_store_authority(store, &authority,
+	    err)) != TL_OK) || (r = tl_db_begin(store, err)) != TL_OK)
 		goto out;
+	if (signer == NULL)
+		signer = authority;
 	if ((r = tl_election_load(store, election, &m, hash, &state, err)) !=
 	    TL_OK)
 		goto rollback;
@@ -445,7 +448,7 @@ tl_election_unseal(struct tl_store *store, const char *id, const char *text,
 		unsealed += l.unsealed[i];
 	if ((r = tl_log_append(store, election, "unseal", text, len, now,
 	    &leaf, entry, err)) != TL_OK ||
-	    (r = tl_log_sign_head(store, election, authority, now, NULL,
+	    (r = tl_log_sign_head(store, election, signer, now, NULL,
 	    err)) != TL_OK)
 		goto rollback;
 	if ((r = tl_db_commit(store, err)) != TL_OK)

@@ -756,10 +756,12 @@ get_credential_keys(struct request *req, struct tl_store *store)
  * so not through the writer's groups.
  */
 static enum MHD_Result
-post_unseal(struct request *req, struct tl_store *store)
+post_unseal(struct request *req, struct tl_store *reader)
 {
+	struct tl_store *store = NULL;
 	struct tl_error err;
 	json_t *answer = NULL;
+	int r;
 
 	tl_error_clear(&err);
 	if (req->body.len == 0) {
@@ -767,10 +769,17 @@ post_unseal(struct request *req, struct tl_store *store)
 		    "signed unseal statement ('teller trustee unseal')");
 		return respond_error(req, &err);
 	}
-	if (election_exists(store, req->election, &err) != TL_OK)
+	if (election_exists(reader, req->election, &err) != TL_OK)
 		return respond_error(req, &err);
-	if (tl_election_unseal(store, req->election, req->body.data,
-	    req->body.len, req->srv->config->now(), &answer, &err) != TL_OK)
+	/* The reader connections are read-only: a connection of its own
+	 * for this rare write, signed with the server's authority key. */
+	if ((r = tl_store_open(req->srv->config->db_path, 0, &store, &err)) ==
+	    TL_OK)
+		r = tl_election_unseal(store, req->election, req->body.data,
+		    req->body.len, req->srv->config->now(), req->srv->authority,
+		    &answer, &err);
+	tl_store_close(store);
+	if (r != TL_OK)
 		return respond_error(req, &err);
 	return respond_json_new(req, MHD_HTTP_CREATED, answer);
 }

@@ -118,7 +118,7 @@ unseal_text(struct sf_election *e, const char *text, struct tl_error *err)
 {
 	json_t *answer = NULL;
 	int r = tl_election_unseal(e->store, "e1", text, strlen(text),
-	    UNSEAL_AT, &answer, err);
+	    UNSEAL_AT, NULL, &answer, err);
 
 	json_decref(answer);
 	return r;
