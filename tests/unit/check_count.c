@@ -172,6 +172,61 @@ START_TEST(approval_counts_every_mark)
 }
 END_TEST
 
+/*
+ * A withdrawn candidate (a BLT file's, for `teller count`) is removed from
+ * every ballot before a plurality or approval count, as before a ranked
+ * one: it gets no votes, is not listed in the round's votes and is never
+ * elected, even where it would have had the most marks.
+ */
+START_TEST(approval_ignores_withdrawn)
+{
+	static const uint8_t withdrawn[4] = {1, 0, 0, 0};
+	struct tl_count_input in;
+	struct tl_ballot_set set;
+	struct tl_error err;
+	json_t *r = NULL, *votes;
+
+	tl_ballot_set_init(&set);
+	/* Worked by hand, x withdrawn:
+	 *   weight 3: x y    weight 2: x z    weight 2: x    weight 1: w
+	 * y = 3, z = 2, w = 1; x's 7 marks count for nobody, and the ballot
+	 * that marks x alone is left with no candidate (not valid).  Two
+	 * seats: y and z. */
+	add_marks(&set, 3, "xy");
+	add_marks(&set, 2, "xz");
+	add_marks(&set, 2, "x");
+	add_marks(&set, 1, "w");
+	memset(&in, 0, sizeof(in));
+	in.method = TL_METHOD_APPROVAL;
+	in.seats = 2;
+	in.ncandidates = 4;
+	in.candidate_ids = ids;
+	in.candidate_names = names;
+	in.withdrawn = withdrawn;
+	tl_count_input_set_ballots(&in, &set);
+	ck_assert_msg(tl_count_run(&in, &r, &err) == TL_OK, "%s", err.message);
+	votes = json_object_get(json_array_get(json_object_get(r, "rounds"), 0),
+	    "votes");
+	ck_assert_ptr_null(json_object_get(votes, "x"));
+	ck_assert_uint_eq(json_object_size(votes), 3);
+	ck_assert_int_eq(votes_of(r, "y"), 3);
+	ck_assert_int_eq(votes_of(r, "z"), 2);
+	ck_assert_int_eq(votes_of(r, "w"), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "winners")), 2);
+	ck_assert_str_eq(winner(r, 0), "Yolanda");
+	ck_assert_str_eq(winner(r, 1), "Zed");
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "ties")), 0);
+	json_decref(r);
+	/* Three seats for the three candidates left: all of them, no tie. */
+	in.seats = 3;
+	ck_assert_msg(tl_count_run(&in, &r, &err) == TL_OK, "%s", err.message);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "winners")), 3);
+	ck_assert_str_eq(winner(r, 2), "Wanda");
+	json_decref(r);
+	tl_ballot_set_free(&set);
+}
+END_TEST
+
 static void
 add_answer(struct tl_ballot_set *set, int64_t weight, uint32_t answer)
 {
@@ -449,6 +504,7 @@ count_suite(void)
 
 	tcase_add_test(tc, plurality_weighted);
 	tcase_add_test(tc, approval_counts_every_mark);
+	tcase_add_test(tc, approval_ignores_withdrawn);
 	tcase_add_test(tc, referendum_thresholds);
 	tcase_add_test(tc, referendum_quorum);
 	tcase_add_test(tc, no_valid_votes_elects_no_one);
