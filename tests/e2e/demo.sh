@@ -41,6 +41,9 @@ voted=$(TELLER_DB="$T/one/teller.db" sql "SELECT COUNT(DISTINCT voter_id) FROM b
 (cd "$T/one" && expect_status 0 teller verify record.jsonl \
 	--head witness-1.state.json --head witness-2.state.json)
 grep -q "cosigned by 2 of the 2 witnesses" "$T/stdout" || fail "the witnesses' quorum"
+# The reference count, written from the documents, gives the signed
+# result's bytes.
+refcount_record "$T/one/record.jsonl"
 # The demo refuses a directory that already holds one.
 expect_status 2 teller demo --dir "$T/one"
 expect_stderr "already holds a demo"
