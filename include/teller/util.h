@@ -48,6 +48,16 @@ int tl_read_file(const char *path, size_t max, char **out, size_t *len,
     struct tl_error *err);
 
 /*
+ * Reads what the open descriptor fd holds, from where it stands to its
+ * end, as tl_read_file does (name is the file's name for messages); fd
+ * stays open.  A regular file's size (fstat) only sizes the first
+ * allocation: a file that shrinks or grows while it is read is read as it
+ * is, to its end (a mapping of it would fault).
+ */
+int tl_read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
+    struct tl_error *err);
+
+/*
  * The error code for an input file that cannot be opened or read, from
  * errno: TL_ENOTFOUND if it is not there (ENOENT, ENOTDIR), TL_EINPUT if
  * it is there but not a file teller may read (no permission, a directory,
@@ -89,7 +99,8 @@ void tl_output_discard(struct tl_output *o);
  * Private key files.  Writing makes a new file of mode 0600 (TL_EEXISTS if
  * path exists), synced to disk, and removes it again if that fails.
  * Reading refuses a file its group or others may read (TL_EKEYPERM) or
- * that is not a regular file, then reads as tl_read_file; the caller
+ * that is not a regular file, then reads that same open file (tl_read_fd:
+ * a file renamed into its place after the check is not read); the caller
  * wipes what it read before freeing it.
  */
 int tl_write_private_file(const char *path, const void *data, size_t len,

@@ -4,16 +4,10 @@
  */
 #include <config.h>
 
-#include <sys/mman.h>
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "teller/blt.h"
@@ -96,59 +90,6 @@ check_strict(const struct tl_blt *blt, const char *path, int method)
 	return 0;
 }
 
-/*
- * A ballot file's bytes: a regular file is mapped (a large file is then
- * neither copied nor held twice); anything else (standard input, a pipe)
- * is read with tl_read_file.
- */
-struct ballot_file {
-	char *data;
-	size_t len;
-	int mapped;
-};
-
-static int
-ballot_file_open(const char *path, struct ballot_file *f,
-    struct tl_error *err)
-{
-	struct stat st;
-	void *p;
-	int fd;
-
-	memset(f, 0, sizeof(*f));
-	if (strcmp(path, "-") == 0 || stat(path, &st) != 0 ||
-	    !S_ISREG(st.st_mode) || st.st_size == 0)
-		return tl_read_file(path, TL_BLT_MAX, &f->data, &f->len, err);
-	if ((uintmax_t)st.st_size > TL_BLT_MAX)
-		return tl_error_set(err, TL_ETOOBIG, "%s: larger than the "
-		    "limit of %u bytes", path, TL_BLT_MAX);
-	if ((fd = open(path, O_RDONLY)) < 0) {
-		int e = errno;
-
-		return tl_error_set(err, tl_file_error_code(e), "%s: cannot "
-		    "open: %s", path, strerror(e));
-	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return tl_error_set(err, TL_EIO, "%s: cannot read: %s", path,
-		    strerror(errno));
-	f->data = p;
-	f->len = (size_t)st.st_size;
-	f->mapped = 1;
-	return TL_OK;
-}
-
-static void
-ballot_file_close(struct ballot_file *f)
-{
-	if (f->mapped)
-		munmap(f->data, f->len);
-	else
-		free(f->data);
-	memset(f, 0, sizeof(*f));
-}
-
 static int
 render(const json_t *report, const char *format)
 {
@@ -188,9 +129,10 @@ exec_count(int argc, char **argv)
 	struct tl_count_input in;
 	struct tl_blt *blt = NULL;
 	struct tl_error err;
-	struct ballot_file file;
+	char *text = NULL;
+	size_t len = 0;
 	json_t *report = NULL;
-	int first, status;
+	int first, status, r;
 
 	if ((status = cli_parse(argc, argv, "m:s:f:", longopts, count_option,
 	    &o, &first)) >= 0)
@@ -206,14 +148,14 @@ exec_count(int argc, char **argv)
 	    strcmp(o.format, "html") != 0)
 		return cli_usage_error("--format must be text, json or html");
 	tl_error_clear(&err);
-	if (ballot_file_open(argv[first], &file, &err) != TL_OK)
+	/* Read, not mapped: a file that shrinks while it is counted must
+	 * not kill teller with SIGBUS. */
+	if (tl_read_file(argv[first], TL_BLT_MAX, &text, &len, &err) != TL_OK)
 		return cli_fail(&err);
-	if (tl_blt_parse(file.data, file.len, argv[first], &blt, &err) !=
-	    TL_OK) {
-		ballot_file_close(&file);
+	r = tl_blt_parse(text, len, argv[first], &blt, &err);
+	free(text);
+	if (r != TL_OK)
 		return cli_fail(&err);
-	}
-	ballot_file_close(&file);
 	if (o.seats != 0)
 		blt->seats = (unsigned)o.seats;
 	if (blt->seats > blt->ncandidates) {

@@ -5,13 +5,10 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -358,62 +355,6 @@ render_report(const json_t *report, struct tl_buf *out)
 		    (long long)total, total == 1 ? "" : "s");
 }
 
-/* Every page is read anyway: have them read in one go where the system
- * can. */
-#ifdef MAP_POPULATE
-#define MAP_POPULATE_IF_ANY MAP_POPULATE
-#else
-#define MAP_POPULATE_IF_ANY 0
-#endif
-
-/*
- * The record's bytes: a regular file is mapped (a record of 100,000
- * ballots is some 70 MB, which need not be copied); standard input or
- * anything that cannot be mapped is read.  *mapped says which, for
- * release_record.  Prints the error and returns EXIT_USAGE if it cannot
- * be read.
- */
-static int
-load_record(const char *path, const char **data, size_t *len, int *mapped)
-{
-	struct tl_error err;
-	struct stat st;
-	char *text = NULL;
-	void *map;
-	int fd;
-
-	*mapped = 0;
-	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY)) >= 0) {
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		    st.st_size > 0 && (uintmax_t)st.st_size <= TL_RECORD_MAX &&
-		    (map = mmap(NULL, (size_t)st.st_size, PROT_READ,
-		    MAP_PRIVATE | MAP_POPULATE_IF_ANY, fd, 0)) != MAP_FAILED) {
-			close(fd);
-			*data = map;
-			*len = (size_t)st.st_size;
-			*mapped = 1;
-			return 0;
-		}
-		close(fd);
-	}
-	tl_error_clear(&err);
-	if (tl_read_file(path, TL_RECORD_MAX, &text, len, &err) != TL_OK) {
-		cli_fail(&err);
-		return EXIT_USAGE;
-	}
-	*data = text;
-	return 0;
-}
-
-static void
-release_record(const char *data, size_t len, int mapped)
-{
-	if (mapped)
-		munmap((void *)(uintptr_t)data, len);
-	else
-		free((void *)(uintptr_t)data);
-}
-
 static int
 exec_verify(int argc, char **argv)
 {
@@ -433,9 +374,9 @@ exec_verify(int argc, char **argv)
 	struct tl_error err;
 	struct tl_buf buf;
 	json_t *report = NULL;
-	const char *text = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	int first, status, mapped = 0;
+	int first, status;
 	size_t nread = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -455,8 +396,14 @@ exec_verify(int argc, char **argv)
 		}
 		heads[nread].text = head_texts[nread];
 	}
-	if ((status = load_record(argv[first], &text, &len, &mapped)) != 0)
-		goto heads_out; /* unreadable input */
+	/* Read, not mapped: a record that shrinks while it is verified must
+	 * not kill teller with SIGBUS. */
+	if (tl_read_file(argv[first], TL_RECORD_MAX, &text, &len, &err) !=
+	    TL_OK) {
+		cli_fail(&err);
+		status = EXIT_USAGE; /* unreadable input */
+		goto heads_out;
+	}
 	memset(&options, 0, sizeof(options));
 	options.threads = o.threads;
 	options.turnout = o.turnout;
@@ -494,7 +441,7 @@ exec_verify(int argc, char **argv)
 	    EXIT_INVALID;
  out:
 	json_decref(report);
-	release_record(text, len, mapped);
+	free(text);
  heads_out:
 	for (size_t i = 0; i < nread; i++)
 		free(head_texts[i]);

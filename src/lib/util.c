@@ -128,6 +128,76 @@ tl_buf_free(struct tl_buf *buf)
 	buf->cap = 0;
 }
 
+#define READ_CHUNK (64 * 1024)
+
+static int
+read_error(struct tl_error *err, const char *name, int errnum)
+{
+	return tl_error_set(err, tl_file_error_code(errnum), "%s: cannot read: "
+	    "%s", name, strerror(errnum));
+}
+
+int
+tl_read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
+    struct tl_error *err)
+{
+	struct tl_buf buf;
+	struct stat st;
+	ssize_t n;
+	size_t room;
+	char probe;
+	int r = TL_OK;
+
+	tl_buf_init(&buf, max);
+	/* A regular file's size as fstat sees it now is only a hint: room for
+	 * that many bytes and one more, so that the read which finds the end
+	 * needs no more.  The read goes on to the end of the file as it is
+	 * then, shorter or longer. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size < max &&
+	    (buf.data = malloc((size_t)st.st_size + 2)) != NULL)
+		buf.cap = (size_t)st.st_size + 2;
+	for (;;) {
+		if (buf.len == max) {
+			/* At the limit: one byte more, and the file is over it. */
+			if ((n = read(fd, &probe, 1)) < 0 && errno == EINTR)
+				continue;
+			if (n > 0)
+				r = tl_error_set(err, TL_ETOOBIG, "%s: larger than "
+				    "the limit of %zu bytes", name, max);
+			else if (n < 0)
+				r = read_error(err, name, errno);
+			break;
+		}
+		if (buf.len + 1 >= buf.cap && buf_reserve(&buf,
+		    max - buf.len < READ_CHUNK ? max - buf.len : READ_CHUNK) !=
+		    TL_OK) {
+			r = tl_error_set(err, TL_ENOMEM, "%s: out of memory", name);
+			break;
+		}
+		room = buf.cap - buf.len - 1;
+		if (room > max - buf.len)
+			room = max - buf.len;
+		if ((n = read(fd, buf.data + buf.len, room)) < 0) {
+			if (errno == EINTR)
+				continue;
+			r = read_error(err, name, errno);
+			break;
+		}
+		if (n == 0)
+			break;
+		buf.len += (size_t)n;
+	}
+	if (r == TL_OK) {
+		if (buf.data != NULL)
+			buf.data[buf.len] = '\0';
+		if ((*out = tl_buf_take(&buf, len)) == NULL)
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	tl_buf_free(&buf);
+	return r;
+}
+
 int
 tl_file_error_code(int errnum)
 {
@@ -152,45 +222,18 @@ int
 tl_read_file(const char *path, size_t max, char **out, size_t *len,
     struct tl_error *err)
 {
-	struct tl_buf buf;
-	char chunk[65536];
-	FILE *f;
-	size_t n;
-	int r = TL_OK, is_stdin = strcmp(path, "-") == 0;
+	int fd, r;
 
-	tl_buf_init(&buf, max);
-	if (is_stdin)
-		f = stdin;
-	else if ((f = fopen(path, "rb")) == NULL) {
+	if (strcmp(path, "-") == 0)
+		return tl_read_fd(STDIN_FILENO, path, max, out, len, err);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		int e = errno;
 
 		return tl_error_set(err, tl_file_error_code(e), "%s: cannot "
 		    "open: %s", path, strerror(e));
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if ((r = tl_buf_add(&buf, chunk, n)) != TL_OK) {
-			if (r == TL_ETOOBIG)
-				tl_error_set(err, r, "%s: larger than the limit "
-				    "of %zu bytes", path, max);
-			else
-				tl_error_set(err, r, "%s: out of memory", path);
-			goto out;
-		}
-	}
-	if (ferror(f)) {
-		int e = errno;
-
-		r = tl_error_set(err, tl_file_error_code(e), "%s: cannot read: "
-		    "%s", path, strerror(e));
-		goto out;
-	}
-	*out = tl_buf_take(&buf, len);
-	if (*out == NULL)
-		r = tl_error_set(err, TL_ENOMEM, "out of memory");
- out:
-	if (!is_stdin)
-		fclose(f);
-	tl_buf_free(&buf);
+	r = tl_read_fd(fd, path, max, out, len, err);
+	close(fd);
 	return r;
 }
 
@@ -402,22 +445,23 @@ tl_read_private_file(const char *path, size_t max, char **out, size_t *len,
 		return tl_error_set(err, tl_file_error_code(e), "%s: cannot "
 		    "open key file: %s", path, strerror(e));
 	}
-	if (fstat(fd, &st) != 0) {
+	/* The mode is the one of the file read below, through the same
+	 * descriptor: a file put in its place in between is not read. */
+	if (fstat(fd, &st) != 0)
 		r = tl_error_set(err, TL_EIO, "%s: cannot stat: %s", path,
 		    strerror(errno));
-		close(fd);
-		return r;
-	}
-	close(fd);
-	if (!S_ISREG(st.st_mode))
-		return tl_error_set(err, TL_EINPUT, "%s: not a regular file",
+	else if (!S_ISREG(st.st_mode))
+		r = tl_error_set(err, TL_EINPUT, "%s: not a regular file",
 		    path);
-	if ((st.st_mode & 077) != 0)
-		return tl_error_set(err, TL_EKEYPERM,
+	else if ((st.st_mode & 077) != 0)
+		r = tl_error_set(err, TL_EKEYPERM,
 		    "%s: private key file has mode %04o; others can read it "
 		    "(run: chmod 600 %s)", path, (unsigned)(st.st_mode & 07777),
 		    path);
-	return tl_read_file(path, max, out, len, err);
+	else
+		r = tl_read_fd(fd, path, max, out, len, err);
+	close(fd);
+	return r;
 }
 
 int

@@ -107,6 +107,20 @@ public_key() { teller key generate "$1" | sed -n 's/^public_key: //p'; }
 # utc OFFSET_SECONDS: an RFC 3339 UTC time relative to now.
 utc() { date -u -d "@$(( $(date +%s) + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
 
+# club_manifest REVOTE: the manifest of "club", a plurality election of one
+# seat (board: ann or ben) for the constituency "members", with the revote
+# policy REVOTE, whose voting window opened an hour ago and lasts a day.
+club_manifest() {
+	cat <<EOF
+{"id": "club", "title": "Club board", "revote": "$1",
+ "opens": "$(utc -3600)", "closes": "$(utc 86400)",
+ "constituencies": [{"id": "members", "name": "Members"}],
+ "contests": [{"id": "board", "title": "Board", "constituency": "members",
+   "seats": 1, "method": "plurality",
+   "candidates": [{"id": "ann", "name": "Ann"}, {"id": "ben", "name": "Ben"}]}]}
+EOF
+}
+
 # start_receiver PORT: starts the test webhook receiver
 # (tests/webhook-receiver.py, which checks every signature with the secret
 # in $T/secret) on PORT (0: any free port), logging to $T/received.jsonl

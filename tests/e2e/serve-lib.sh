@@ -26,20 +26,6 @@ start_server() {
 	done
 }
 
-# club_manifest REVOTE: the manifest of "club", a plurality election of one
-# seat (board: ann or ben) for the constituency "members", with the revote
-# policy REVOTE, whose voting window opened an hour ago and lasts a day.
-club_manifest() {
-	cat <<EOF
-{"id": "club", "title": "Club board", "revote": "$1",
- "opens": "$(utc -3600)", "closes": "$(utc 86400)",
- "constituencies": [{"id": "members", "name": "Members"}],
- "contests": [{"id": "board", "title": "Board", "constituency": "members",
-   "seats": 1, "method": "plurality",
-   "candidates": [{"id": "ann", "name": "Ann"}, {"id": "ben", "name": "Ben"}]}]}
-EOF
-}
-
 # stop_server: SIGTERM, and the server must exit 0.
 stop_server() {
 	kill -TERM "$SERVER_PID"

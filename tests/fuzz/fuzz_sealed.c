@@ -2,9 +2,12 @@
  * fuzz_sealed.c: libFuzzer harness for the sealed values a ballot carries
  * and a trustee's key file: the input is opened as a sealed share (its
  * first 80 bytes, tl_seal_open_share) and as sealed selections (the rest,
- * tl_seal_open_selections) under fixed keys, and read as a trustee key
- * file (tl_trustee_key_from_pem).  Nothing may crash or leak; a share or
- * selections that open must open the same way twice.
+ * tl_seal_open_selections) under fixed keys, read as a ballot's "sealed"
+ * JSON member (tl_sealed_from_json, then opened by the fixed trustee as
+ * the only one), and read as a trustee key file (tl_trustee_key_from_pem).
+ * Nothing may crash or leak; a share or selections that open must open
+ * the same way twice, and a member that reads must write back and read
+ * again to the same bytes.
  */
 #include <config.h>
 
@@ -14,6 +17,7 @@
 
 #include "teller/hpke.h"
 #include "teller/seal.h"
+#include "teller/sealed.h"
 #include "teller/trustee.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -60,6 +64,43 @@ sealed(const uint8_t *data, size_t size)
 }
 
 static void
+member(const uint8_t *data, size_t size)
+{
+	struct tl_seal_binding b = {"e1", {0}, {0}};
+	struct tl_sealed s, again;
+	const struct tl_hpke_key *keys[1] = {trustee};
+	const uint8_t index[1] = {1};
+	json_t *doc, *back;
+	char *text = NULL;
+	size_t textlen = 0;
+	enum tl_sealed_outcome outcome;
+	unsigned who = 0;
+
+	if ((doc = json_loadb((const char *)data, size, 0, NULL)) == NULL)
+		return;
+	if (tl_sealed_from_json(doc, json_array_size(json_object_get(doc,
+	    "shares")), "sealed", &s, NULL) == TL_OK) {
+		if ((back = tl_sealed_to_json(&s)) == NULL ||
+		    tl_sealed_from_json(back, s.nshares, "sealed", &again,
+		    NULL) != TL_OK || again.selections_len != s.selections_len ||
+		    memcmp(again.selections, s.selections,
+		    s.selections_len) != 0 || memcmp(again.shares, s.shares,
+		    s.nshares * TL_SEAL_SHARE_LEN) != 0)
+			abort();
+		if (tl_sealed_open(&s, keys, index, 1, &b, &text, &textlen,
+		    &outcome, &who) == TL_OK) {
+			if (outcome != TL_SEALED_OPEN || strlen(text) != textlen)
+				abort();
+			free(text);
+		}
+		json_decref(back);
+		tl_sealed_free(&again);
+		tl_sealed_free(&s);
+	}
+	json_decref(doc);
+}
+
+static void
 key_file(const uint8_t *data, size_t size)
 {
 	struct tl_trustee_key *key = NULL;
@@ -78,6 +119,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 1 << 16)
 		return 0;
 	sealed(data, size);
+	member(data, size);
 	key_file(data, size);
 	return 0;
 }

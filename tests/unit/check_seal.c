@@ -6,7 +6,9 @@
  * a ballot whose shares disagree opens differently with different
  * trustees, as a verifier must detect.  The known answer was made by
  * tests/unit/seal_vectors.py from the document alone, independently of
- * this code.
+ * this code.  The "sealed" member: written and read back, opened by any
+ * k trustees, refused when malformed, and each way a ballot is spoiled
+ * named; with all keys, the trustees whose shares disagree found.
  */
 #include <config.h>
 
@@ -19,6 +21,7 @@
 #include "teller/crypto.h"
 #include "teller/hpke.h"
 #include "teller/seal.h"
+#include "teller/sealed.h"
 
 struct trustees {
 	unsigned n;
@@ -459,6 +462,182 @@ START_TEST(seal_bad_arguments)
 }
 END_TEST
 
+START_TEST(sealed_member_round_trip)
+{
+	struct trustees t;
+	struct tl_seal_binding b;
+	struct tl_sealed s, back;
+	struct tl_error err;
+	json_t *doc;
+	char *text = NULL;
+	size_t textlen = 0;
+	enum tl_sealed_outcome outcome;
+	unsigned who = 0;
+	const uint8_t pairs[3][2] = {{1, 2}, {1, 3}, {2, 3}};
+
+	trustees_make(&t, 3);
+	binding_make(&b, "e1");
+	ck_assert_int_eq(tl_sealed_make(selections, strlen(selections), 200,
+	    (const uint8_t (*)[32])t.pk, 3, 2, &b, &s, &err), TL_OK);
+	/* Padded: the length says nothing of the choices. */
+	ck_assert_uint_eq(s.selections_len, 200 + TL_SEAL_OVERHEAD);
+	ck_assert_uint_eq(s.nshares, 3);
+	doc = tl_sealed_to_json(&s);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_int_eq(tl_sealed_from_json(doc, 3, "ballot.sealed", &back,
+	    &err), TL_OK);
+	ck_assert_uint_eq(back.selections_len, s.selections_len);
+	ck_assert_mem_eq(back.selections, s.selections, s.selections_len);
+	ck_assert_mem_eq(back.shares, s.shares, 3 * TL_SEAL_SHARE_LEN);
+	for (int p = 0; p < 3; p++) {
+		const struct tl_hpke_key *keys[2] = {t.sk[pairs[p][0] - 1],
+		    t.sk[pairs[p][1] - 1]};
+
+		ck_assert_int_eq(tl_sealed_open(&back, keys, pairs[p], 2, &b,
+		    &text, &textlen, &outcome, &who), TL_OK);
+		ck_assert_int_eq(outcome, TL_SEALED_OPEN);
+		ck_assert_uint_eq(textlen, strlen(selections));
+		ck_assert_str_eq(text, selections);
+		free(text);
+	}
+	/* The shares of 2 and more of the same ballot do not fit another
+	 * count of trustees. */
+	ck_assert_int_eq(tl_sealed_from_json(doc, 2, "ballot.sealed", &back,
+	    &err), TL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.message, "ballot.sealed.shares"));
+	json_decref(doc);
+	tl_sealed_free(&back);
+	tl_sealed_free(&s);
+	/* A zero byte in the text, or a threshold over n: refused. */
+	ck_assert_int_eq(tl_sealed_make("[]\0", 3, 0,
+	    (const uint8_t (*)[32])t.pk, 3, 2, &b, &s, &err), TL_EINPUT);
+	ck_assert_int_eq(tl_sealed_make("[]", 2, 0,
+	    (const uint8_t (*)[32])t.pk, 3, 4, &b, &s, &err), TL_EINPUT);
+	trustees_free(&t);
+}
+END_TEST
+
+START_TEST(sealed_member_refused)
+{
+	static const char *const bad[] = {
+	    "[]",
+	    "{\"selections\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\","
+	    "\"shares\":[],\"x\":1}",
+	    "{\"shares\":[]}",
+	    "{\"selections\":\"AAAA\",\"shares\":[]}",
+	    "{\"selections\":\"not base64!\",\"shares\":[]}",
+	    "{\"selections\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\","
+	    "\"shares\":[\"AAAA\"]}",
+	    "{\"selections\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\","
+	    "\"shares\":[1]}",
+	    "{\"selections\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\","
+	    "\"shares\":\"x\"}",
+	};
+	static const char *const where[] = {"must be an object", "x",
+	    "selections", "shorter than a nonce", "base64", "shares[0]",
+	    "shares[0]", "shares"};
+	struct tl_sealed s;
+	struct tl_error err;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *doc = json_loads(bad[i], 0, NULL);
+
+		ck_assert_ptr_nonnull(doc);
+		ck_assert_msg(tl_sealed_from_json(doc, 1, "ballot.sealed", &s,
+		    &err) == TL_EINPUT, "member %zu accepted", i);
+		ck_assert_msg(strstr(err.message, where[i]) != NULL,
+		    "member %zu: \"%s\" does not name %s", i, err.message,
+		    where[i]);
+		json_decref(doc);
+	}
+}
+END_TEST
+
+/* Each way a ballot is spoiled, named; and with all three keys, the
+ * trustees whose shares disagree. */
+START_TEST(sealed_spoiled_and_disagreeing)
+{
+	struct trustees t;
+	struct tl_seal_binding b;
+	struct tl_sealed s;
+	struct tl_error err;
+	const struct tl_hpke_key *all[3], *first[2];
+	const uint8_t one_two[2] = {1, 2}, one_three[2] = {1, 3};
+	uint8_t forged[32], saved[TL_SEAL_SHARE_LEN];
+	char *text = NULL;
+	size_t textlen = 0;
+	enum tl_sealed_outcome outcome;
+	unsigned who = 0;
+	uint32_t disagree = 99;
+
+	trustees_make(&t, 3);
+	binding_make(&b, "e1");
+	for (int i = 0; i < 3; i++)
+		all[i] = t.sk[i];
+	first[0] = t.sk[0];
+	ck_assert_int_eq(tl_sealed_make(selections, strlen(selections), 0,
+	    (const uint8_t (*)[32])t.pk, 3, 2, &b, &s, &err), TL_OK);
+	ck_assert_int_eq(tl_sealed_shares_agree(&s, all, 3, 2, &b, &disagree),
+	    TL_OK);
+	ck_assert_uint_eq(disagree, 0);
+	/* Trustee 3's share sealed from another key: 1 and 2 still open the
+	 * ballot, 1 and 3 get a key that does not open the selections. */
+	memcpy(saved, s.shares[2], TL_SEAL_SHARE_LEN);
+	ck_assert_int_eq(tl_random_bytes(forged, 32), TL_OK);
+	ck_assert_int_eq(tl_seal_share(t.pk[2], &b, 3, forged, s.shares[2]),
+	    TL_OK);
+	first[1] = t.sk[1];
+	ck_assert_int_eq(tl_sealed_open(&s, first, one_two, 2, &b, &text,
+	    &textlen, &outcome, &who), TL_OK);
+	free(text);
+	first[1] = t.sk[2];
+	ck_assert_int_eq(tl_sealed_open(&s, first, one_three, 2, &b, &text,
+	    &textlen, &outcome, &who), TL_EDECRYPT);
+	ck_assert_int_eq(outcome, TL_SEALED_SELECTIONS);
+	ck_assert_int_eq(tl_sealed_shares_agree(&s, all, 3, 2, &b, &disagree),
+	    TL_OK);
+	ck_assert_uint_eq(disagree, 1u << 2);
+	/* Trustee 3's share altered: it does not open, and it is named. */
+	s.shares[2][40] ^= 1;
+	ck_assert_int_eq(tl_sealed_open(&s, first, one_three, 2, &b, &text,
+	    &textlen, &outcome, &who), TL_EDECRYPT);
+	ck_assert_int_eq(outcome, TL_SEALED_SHARE);
+	ck_assert_uint_eq(who, 3);
+	ck_assert_int_eq(tl_sealed_shares_agree(&s, all, 3, 2, &b, &disagree),
+	    TL_OK);
+	ck_assert_uint_eq(disagree, 1u << 2);
+	/* Trustee 1's too: fewer than k open, so all are in doubt. */
+	memcpy(s.shares[2], saved, TL_SEAL_SHARE_LEN);
+	s.shares[0][0] ^= 1;
+	ck_assert_int_eq(tl_sealed_shares_agree(&s, all, 3, 2, &b, &disagree),
+	    TL_OK);
+	ck_assert_uint_eq(disagree, 1u << 0);
+	s.shares[1][0] ^= 1;
+	ck_assert_int_eq(tl_sealed_shares_agree(&s, all, 3, 2, &b, &disagree),
+	    TL_OK);
+	ck_assert_uint_eq(disagree, 7);
+	tl_sealed_free(&s);
+	/* Padding that is not all zeros: sealed by hand. */
+	{
+		static const uint8_t plain[] = {'[', ']', 0, 0, 'x', 0};
+
+		memset(&s, 0, sizeof(s));
+		s.nshares = 3;
+		s.shares = calloc(3, sizeof(*s.shares));
+		ck_assert_ptr_nonnull(s.shares);
+		ck_assert_int_eq(tl_seal_ballot((const uint8_t (*)[32])t.pk, 3,
+		    2, &b, plain, sizeof(plain), &s.selections,
+		    &s.selections_len, s.shares), TL_OK);
+		first[1] = t.sk[1];
+		ck_assert_int_eq(tl_sealed_open(&s, first, one_two, 2, &b,
+		    &text, &textlen, &outcome, &who), TL_EDECRYPT);
+		ck_assert_int_eq(outcome, TL_SEALED_PADDING);
+		tl_sealed_free(&s);
+	}
+	trustees_free(&t);
+}
+END_TEST
+
 static Suite *
 seal_suite(void)
 {
@@ -471,6 +650,9 @@ seal_suite(void)
 	tcase_add_test(tc, seal_known_answer);
 	tcase_add_test(tc, seal_inconsistent_shares);
 	tcase_add_test(tc, seal_bad_arguments);
+	tcase_add_test(tc, sealed_member_round_trip);
+	tcase_add_test(tc, sealed_member_refused);
+	tcase_add_test(tc, sealed_spoiled_and_disagreeing);
 	suite_add_tcase(s, tc);
 	return s;
 }

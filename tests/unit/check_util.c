@@ -7,9 +7,11 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "teller/error.h"
@@ -77,6 +79,56 @@ START_TEST(read_file_limit)
 	ck_assert_int_eq(tl_file_error_code(EACCES), TL_EINPUT);
 	ck_assert_int_eq(tl_file_error_code(EIO), TL_EIO);
 	ck_assert_int_eq(tl_file_error_code(EMFILE), TL_EIO);
+	th_rm_rf(dir);
+	free(dir);
+}
+END_TEST
+
+/* tl_read_fd reads from where the descriptor stands to the end, whatever
+ * fstat said, within the limit. */
+START_TEST(read_fd)
+{
+	char *dir = th_tmpdir(), *data = NULL, *big;
+	struct tl_error err;
+	size_t len = 0, n = 200000;
+	FILE *f;
+	int fd;
+
+	th_write(th_path(dir, "f"), "0123456789");
+	fd = open(th_path(dir, "f"), O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(lseek(fd, 4, SEEK_SET), 4);
+	ck_assert_int_eq(tl_read_fd(fd, "f", 6, &data, &len, &err), TL_OK);
+	ck_assert_str_eq(data, "456789");
+	ck_assert_uint_eq(len, 6);
+	free(data);
+	close(fd);
+	th_write(th_path(dir, "empty"), "");
+	fd = open(th_path(dir, "empty"), O_RDONLY);
+	ck_assert_int_eq(tl_read_fd(fd, "empty", 10, &data, &len, &err), TL_OK);
+	ck_assert_str_eq(data, "");
+	ck_assert_uint_eq(len, 0);
+	free(data);
+	close(fd);
+	/* Larger than a read's chunk: exactly the limit, and one byte over. */
+	big = malloc(n + 1);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', n);
+	big[n] = '\0';
+	ck_assert_ptr_nonnull(f = fopen(th_path(dir, "big"), "w"));
+	ck_assert_uint_eq(fwrite(big, 1, n, f), n);
+	fclose(f);
+	fd = open(th_path(dir, "big"), O_RDONLY);
+	ck_assert_int_eq(tl_read_fd(fd, "big", n, &data, &len, &err), TL_OK);
+	ck_assert_uint_eq(len, n);
+	ck_assert(memcmp(data, big, n) == 0 && data[n] == '\0');
+	free(data);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	ck_assert_int_eq(tl_read_fd(fd, "big", n - 1, &data, &len, &err),
+	    TL_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(err.message, "big: larger than the limit"));
+	close(fd);
+	free(big);
 	th_rm_rf(dir);
 	free(dir);
 }
@@ -327,6 +379,7 @@ util_suite(void)
 	tcase_add_test(tc, buf_grows_and_caps);
 	tcase_add_test(tc, buf_take_empty);
 	tcase_add_test(tc, read_file_limit);
+	tcase_add_test(tc, read_fd);
 	tcase_add_test(tc, output_discard_and_close);
 	tcase_add_test(tc, parse_int64);
 	tcase_add_test(tc, time_roundtrip);
