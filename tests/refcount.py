@@ -19,6 +19,9 @@ Usage:
   refcount.py corpus TELLER DIR [DIR...]
       for every BLT case of each DIR (a cases.json, or every *.blt file of
       the folder), compare `TELLER count --format json` with this count
+  refcount.py random TELLER DIR N SEED
+      make N random small BLT files in DIR (from the text SEED) and compare
+      `TELLER count --format json` with this count for every method
 
 Exit status 0 when everything agrees, 1 when something differs, 2 on bad
 usage or input.

@@ -229,3 +229,42 @@ teller export first-2026 --output first.jsonl
 expect_status 0 teller verify first.jsonl
 refcount_record first.jsonl
 pass "a record with RFC 3797 sources and the first ballot counting, byte for byte"
+
+# The worked example of doc/result-format.md (section 13) is what teller
+# signs for that election, byte for byte.
+cat >club.json <<EOF
+{"id": "club", "title": "Club", "opens": "$(utc -3600)",
+ "closes": "$(utc 86400)", "constituencies": [{"id": "m"}],
+ "contests": [{"id": "board", "title": "Board", "constituency": "m",
+   "method": "plurality", "candidates": [{"id": "ann", "name": "Ann"},
+                                         {"id": "bob", "name": "Bob"}]}]}
+EOF
+teller election create club.json >/dev/null
+echo "voter_id,name,constituency,weight,public_key" >roll3.csv
+for v in c1 c2 c3; do echo "$v,$v,m,1,$(public_key "$v.pem")" >>roll3.csv; done
+teller roll import club roll3.csv >/dev/null
+teller election open club >/dev/null
+teller manifest club --output club.signed.json
+cast club.signed.json c1 --vote board=ann
+cast club.signed.json c2 --vote board=ann
+teller election close club --early --reason test >/dev/null
+teller tally club >/dev/null
+teller export club --output club.jsonl
+refcount_record club.jsonl
+"$PYTHON3" - "$TELLER_SRCDIR/doc/result-format.md" club.jsonl <<'EOF'
+import base64, hashlib, json, re, sys
+doc = open(sys.argv[1]).read()
+example = doc[doc.index("## 13. A worked example"):]
+report, document = re.findall(r"```\n(.*?)\n```", example, re.S)[:2]
+for line in open(sys.argv[2]):
+    env = json.loads(line)
+    kind = env.get("payloadType", "")
+    if kind.endswith("manifest+json"):
+        manifest = base64.b64decode(env["payload"])
+    if kind.endswith("result+json"):
+        result = base64.b64decode(env["payload"]).decode()
+want = document.replace("REPORT", report).replace(
+    '"H"', '"%s"' % hashlib.sha256(manifest).hexdigest())
+assert result == want, "\n%s\n%s" % (result, want)
+EOF
+pass "the worked example of doc/result-format.md is the signed result"
