@@ -45,6 +45,25 @@ int tl_key_write_private(const struct tl_key *key, const char *path,
 int tl_key_load_private(const char *path, struct tl_key **out,
     struct tl_error *err);
 
+/*
+ * A private key file under a passphrase (the authority's, 'teller init
+ * --key-file F --passphrase-file P'): PKCS#8 EncryptedPrivateKeyInfo in
+ * PEM ("ENCRYPTED PRIVATE KEY"), PBES2 with scrypt (N = 16384, r = 8,
+ * p = 1) and AES-256-CBC, which `openssl pkey -in F` also reads.
+ * passphrase is len bytes (not empty); NULL writes the key unencrypted,
+ * as tl_key_write_private.  Loading: a key that is encrypted needs its
+ * passphrase (TL_EINPUT without it, or with a wrong one, saying which);
+ * passphrase may be NULL for a key that is not.  OpenSSL never asks a
+ * terminal for one.
+ */
+int tl_key_write_private_encrypted(const struct tl_key *key, const char *path,
+    const char *passphrase, size_t len, struct tl_error *err);
+int tl_key_load_private_encrypted(const char *path, const char *passphrase,
+    size_t passlen, struct tl_key **out, struct tl_error *err);
+int tl_key_from_private_pem_encrypted(const char *pem, size_t len,
+    const char *passphrase, size_t passlen, struct tl_key **out,
+    struct tl_error *err);
+
 /* The private key as PEM text (*out, NUL-terminated, caller frees and
  * should wipe with tl_wipe_free). */
 int tl_key_private_pem(const struct tl_key *key, char **out,

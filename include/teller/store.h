@@ -5,7 +5,8 @@
  * One database file, in WAL mode with synchronous=FULL and foreign keys on;
  * its schema version is PRAGMA user_version and forward migrations bring an
  * older file up to date when it is opened.  The file is created with mode
- * 0600: it holds the authority's private key.
+ * 0600: it holds the authority's private key, unless that is kept in a
+ * file of its own (tl_store_set_key_source).
  *
  * A struct tl_store is one connection; it may be used by one thread at a
  * time.  Open one per thread to work in parallel.
@@ -66,12 +67,45 @@ int tl_store_backup(struct tl_store *store, const char *path,
 /* The schema version this build writes. */
 int tl_store_schema_version(void);
 
-/* Creates the authority key (teller init).  TL_EEXISTS if there is one. */
+/*
+ * The authority key is kept either in the database (the default) or, so
+ * that a copy of the database cannot sign, in a file of its own (PKCS#8
+ * PEM, mode 0600, optionally encrypted under a passphrase: crypto.h),
+ * whose absolute path the database records.
+ *
+ * tl_store_set_key_source: key_file is, for tl_store_init_authority, where
+ * to write the new key (NULL: in the database), and afterwards a file to
+ * read it from instead of the recorded one (the key moved, or systemd
+ * handed it over as a credential); passphrase_file is a file (mode 0600)
+ * whose content, without a final line end, is the passphrase that
+ * encrypts the new key or decrypts the key file.  Both are copied; read
+ * only when the key is needed.
+ */
+int tl_store_set_key_source(struct tl_store *store, const char *key_file,
+    const char *passphrase_file, struct tl_error *err);
+
+/* Creates the authority key (teller init), in the key file of
+ * tl_store_set_key_source if there is one.  TL_EEXISTS if the database has
+ * an authority already or the key file exists. */
 int tl_store_init_authority(struct tl_store *store, int64_t now,
     struct tl_error *err);
 
-/* The authority's key pair (caller frees).  TL_ENOTFOUND before init. */
+/* The authority's key pair (caller frees).  TL_ENOTFOUND before init.
+ * From a key file: TL_EINPUT if it is encrypted and no passphrase is
+ * given, the passphrase is wrong, or it holds another key than the one
+ * the database records; TL_EKEYPERM if others can read it; TL_EUSAGE if a
+ * key file is given for a database that keeps its key inside. */
 int tl_store_authority(struct tl_store *store, struct tl_key **out,
+    struct tl_error *err);
+
+/* The authority's public key only, from the database (caller frees): for
+ * what names the authority without signing.  TL_ENOTFOUND before init. */
+int tl_store_authority_public(struct tl_store *store, struct tl_key **out,
+    struct tl_error *err);
+
+/* The absolute path of the authority's key file (caller frees), or NULL
+ * in *path if the database keeps the key inside. */
+int tl_store_authority_file(struct tl_store *store, char **path,
     struct tl_error *err);
 
 #endif

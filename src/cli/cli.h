@@ -34,6 +34,11 @@ struct cli_command {
 /* Global settings from the command line and the environment. */
 struct cli_globals {
 	const char *db_path; /* --db, $TELLER_DB, or teller.db */
+	/* The authority's key file and its passphrase's file (store.h):
+	 * --key-file, $TELLER_KEY_FILE; --passphrase-file,
+	 * $TELLER_PASSPHRASE_FILE; else NULL. */
+	const char *key_file;
+	const char *passphrase_file;
 	const struct cli_command *command;
 };
 extern struct cli_globals cli;
@@ -69,8 +74,9 @@ int cli_parse(int argc, char **argv,
  * Returns 0, or EXIT_USAGE after printing why. */
 int cli_operands(int n, int min, int max);
 
-/* Opens the database (--db); with create, creates it.  Prints the error
- * and returns NULL on failure (*status gets the exit status). */
+/* Opens the database (--db), with the authority key's source (--key-file,
+ * --passphrase-file); with create, creates it.  Prints the error and
+ * returns NULL on failure (*status gets the exit status). */
 struct tl_store *cli_open_store(int create, int *status);
 
 /* The current time: $TELLER_NOW (Unix seconds or an RFC 3339 UTC time)

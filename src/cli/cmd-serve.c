@@ -69,6 +69,8 @@ exec_serve(int argc, char **argv)
 	if ((status = cli_operands(argc - first, 0, 0)) != 0)
 		return status;
 	config.db_path = cli.db_path;
+	config.key_file = cli.key_file;
+	config.passphrase_file = cli.passphrase_file;
 	tl_error_clear(&err);
 	if (server_run(&config, &err) != TL_OK)
 		return cli_fail(&err);

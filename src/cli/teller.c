@@ -113,6 +113,39 @@ static const struct cli_command *const commands[] = {
 
 struct cli_globals cli;
 
+/* The options every command takes, before or after its name, each naming
+ * a file: --db, --key-file, --passphrase-file. */
+static const struct global_path {
+	const char *name;       /* the option, without its dashes */
+	const char *env;        /* the environment variable behind it */
+	const char **value;
+	const char *what;       /* for "--NAME needs a path: WHAT" */
+} global_paths[] = {
+	{"db", "TELLER_DB", &cli.db_path, "the database file"},
+	{"key-file", "TELLER_KEY_FILE", &cli.key_file,
+	    "the authority's private key file"},
+	{"passphrase-file", "TELLER_PASSPHRASE_FILE", &cli.passphrase_file,
+	    "the file holding the authority key's passphrase"},
+};
+#define NGLOBAL_PATHS (sizeof(global_paths) / sizeof(global_paths[0]))
+#define GLOBAL_PATH_OPT 0x1000 /* getopt's value of global_paths[i] is + i */
+
+/* The global path option a command-line word starts (--NAME or
+ * --NAME=...), or NULL. */
+static const struct global_path *
+global_path_of(const char *word)
+{
+	for (size_t i = 0; i < NGLOBAL_PATHS; i++) {
+		size_t n = strlen(global_paths[i].name);
+
+		if (strncmp(word, "--", 2) == 0 &&
+		    strncmp(word + 2, global_paths[i].name, n) == 0 &&
+		    (word[2 + n] == '\0' || word[2 + n] == '='))
+			return &global_paths[i];
+	}
+	return NULL;
+}
+
 void
 cli_error(const char *fmt, ...)
 {
@@ -172,6 +205,10 @@ cli_help(const struct cli_command *cmd)
 		printf("\n%s", cmd->help);
 	printf("\nCommon options:\n"
 	    "  --db PATH    the database (default: $TELLER_DB, else ./teller.db)\n"
+	    "  --key-file FILE, --passphrase-file FILE\n"
+	    "               the authority's key file and its passphrase, for a\n"
+	    "               database made with 'teller init --key-file'\n"
+	    "               (default: $TELLER_KEY_FILE, $TELLER_PASSPHRASE_FILE)\n"
 	    "  -h, --help   show this help\n");
 	return 0;
 }
@@ -187,10 +224,12 @@ cli_parse(int argc, char **argv,
 	size_t n = 0;
 	int opt;
 
-	for (; longopts != NULL && longopts[n].name != NULL && n < 29; n++)
+	for (; longopts != NULL && longopts[n].name != NULL && n < 27; n++)
 		all[n] = longopts[n];
 	all[n++] = (struct option){"help", no_argument, NULL, 'h'};
-	all[n++] = (struct option){"db", required_argument, NULL, 0x1000};
+	for (size_t i = 0; i < NGLOBAL_PATHS; i++)
+		all[n++] = (struct option){global_paths[i].name,
+		    required_argument, NULL, GLOBAL_PATH_OPT + (int)i};
 	all[n] = (struct option){NULL, 0, NULL, 0};
 	snprintf(shorts, sizeof(shorts), ":h%s", shortopts != NULL ?
 	    shortopts : "");
@@ -199,21 +238,25 @@ cli_parse(int argc, char **argv,
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+		const struct global_path *g;
 		int status;
 
+		if (opt >= GLOBAL_PATH_OPT &&
+		    opt < GLOBAL_PATH_OPT + (int)NGLOBAL_PATHS) {
+			g = &global_paths[opt - GLOBAL_PATH_OPT];
+			if (*optarg == '\0')
+				return cli_usage_error("--%s needs a path: %s",
+				    g->name, g->what);
+			*g->value = optarg;
+			continue;
+		}
 		switch (opt) {
 		case 'h':
 			return cli_help(cli.command);
-		case 0x1000:
-			if (*optarg == '\0')
-				return cli_usage_error("--db needs a path: the "
-				    "database file");
-			cli.db_path = optarg;
-			continue;
 		case ':':
-			if (strncmp(argv[optind - 1], "--db", 4) == 0)
-				return cli_usage_error("--db needs a path: the "
-				    "database file");
+			if ((g = global_path_of(argv[optind - 1])) != NULL)
+				return cli_usage_error("--%s needs a path: %s",
+				    g->name, g->what);
 			return cli_usage_error("option %s needs a value",
 			    argv[optind - 1]);
 		case '?':
@@ -250,7 +293,10 @@ cli_open_store(int create, int *status)
 
 	tl_error_clear(&err);
 	if (tl_store_open(cli.db_path, create ? TL_STORE_CREATE : 0, &store,
+	    &err) != TL_OK ||
+	    tl_store_set_key_source(store, cli.key_file, cli.passphrase_file,
 	    &err) != TL_OK) {
+		tl_store_close(store);
 		*status = cli_fail(&err);
 		return NULL;
 	}
@@ -427,6 +473,11 @@ usage(FILE *f)
 	}
 	fprintf(f, "\nOptions:\n"
 	    "  --db PATH     the database (default: $TELLER_DB, else ./teller.db)\n"
+	    "  --key-file FILE         the authority's key file, for a database\n"
+	    "                made with 'teller init --key-file' (default:\n"
+	    "                the one it records, or $TELLER_KEY_FILE)\n"
+	    "  --passphrase-file FILE  the file of that key's passphrase\n"
+	    "                (default: $TELLER_PASSPHRASE_FILE)\n"
 	    "  -h, --help    show this help; 'teller COMMAND --help' for a "
 	    "command\n"
 	    "  --version     show the version\n\n"
@@ -511,22 +562,29 @@ cli_run(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	const char *env = getenv("TELLER_DB");
 	int i;
 
-	cli.db_path = env != NULL && *env != '\0' ? env : "teller.db";
+	for (size_t g = 0; g < NGLOBAL_PATHS; g++) {
+		const char *env = getenv(global_paths[g].env);
+
+		*global_paths[g].value = env != NULL && *env != '\0' ? env : NULL;
+	}
+	if (cli.db_path == NULL)
+		cli.db_path = "teller.db";
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--db") == 0 || strncmp(argv[i], "--db=",
-		    5) == 0) {
-			const char *path = argv[i][4] == '=' ? argv[i] + 5 :
+		const struct global_path *g = global_path_of(argv[i]);
+
+		if (g != NULL) {
+			size_t n = strlen(g->name) + 2;
+			const char *path = argv[i][n] == '=' ? argv[i] + n + 1 :
 			    i + 1 < argc ? argv[++i] : "";
 
 			if (*path == '\0') {
-				cli_error("--db needs a path: teller --db PATH "
-				    "COMMAND ...");
+				cli_error("--%s needs a path: %s; teller --%s PATH "
+				    "COMMAND ...", g->name, g->what, g->name);
 				return EXIT_USAGE;
 			}
-			cli.db_path = path;
+			*g->value = path;
 		} else if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0) {
 			usage(stdout);

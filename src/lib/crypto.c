@@ -21,7 +21,9 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "crypto_internal.h"
 #include "teller/crypto.h"
@@ -193,12 +195,26 @@ tl_key_generate(struct tl_key **out, struct tl_error *err)
 	return key_wrap(pkey, NULL, 1, out, err);
 }
 
+/* What a memory BIO holds, as a new NUL-terminated string (*out; a
+ * secret's: the caller wipes it). */
+static int
+bio_text(BIO *bio, char **out, struct tl_error *err)
+{
+	char *data, *text;
+	long len = BIO_get_mem_data(bio, &data);
+
+	if (len <= 0 || (text = malloc((size_t)len + 1)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	memcpy(text, data, (size_t)len);
+	text[len] = '\0';
+	*out = text;
+	return TL_OK;
+}
+
 int
 tl_crypto_pkey_pem(EVP_PKEY *pkey, char **out, struct tl_error *err)
 {
 	BIO *bio = NULL;
-	char *data, *pem = NULL;
-	long len;
 	int r;
 
 	if ((bio = BIO_new(BIO_s_secmem())) == NULL) {
@@ -212,15 +228,7 @@ tl_crypto_pkey_pem(EVP_PKEY *pkey, char **out, struct tl_error *err)
 		    "cannot encode private key");
 		goto out;
 	}
-	len = BIO_get_mem_data(bio, &data);
-	if (len <= 0 || (pem = malloc((size_t)len + 1)) == NULL) {
-		r = tl_error_set(err, TL_ENOMEM, "out of memory");
-		goto out;
-	}
-	memcpy(pem, data, (size_t)len);
-	pem[len] = '\0';
-	*out = pem;
-	r = TL_OK;
+	r = bio_text(bio, out, err);
  out:
 	BIO_free(bio);
 	return r;
@@ -234,22 +242,105 @@ tl_key_private_pem(const struct tl_key *key, char **out, struct tl_error *err)
 	return tl_crypto_pkey_pem(key->pkey, out, err);
 }
 
+/*
+ * A private key under a passphrase: PKCS#8 EncryptedPrivateKeyInfo
+ * (RFC 5958 section 3) with PBES2 (RFC 8018 section 6.2), scrypt as its
+ * key derivation (RFC 7914 section 7, with the parameters `openssl pkcs8
+ * -scrypt` uses, which OpenSSL's default memory limit for decoding
+ * allows) and AES-256-CBC as its cipher.
+ */
+#define SCRYPT_N 16384
+#define SCRYPT_R 8
+#define SCRYPT_P 1
+
+static int
+pem_encrypted(const struct tl_key *key, const char *passphrase, size_t len,
+    char **out, struct tl_error *err)
+{
+	PKCS8_PRIV_KEY_INFO *info = NULL;
+	X509_ALGOR *pbe = NULL;
+	X509_SIG *sealed = NULL;
+	BIO *bio = NULL;
+	int r;
+
+	if (len == 0 || len > INT32_MAX)
+		return tl_error_set(err, TL_EINPUT, "the passphrase is empty");
+	if ((info = EVP_PKEY2PKCS8(key->pkey)) == NULL ||
+	    (pbe = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), NULL, 0, NULL,
+	    SCRYPT_N, SCRYPT_R, SCRYPT_P)) == NULL) {
+		r = tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot prepare "
+		    "the key's encryption");
+		goto out;
+	}
+	/* On success the sealed key owns pbe. */
+	if ((sealed = PKCS8_set0_pbe(passphrase, (int)len, info, pbe)) ==
+	    NULL) {
+		r = tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot encrypt "
+		    "the key");
+		goto out;
+	}
+	pbe = NULL;
+	if ((bio = BIO_new(BIO_s_secmem())) == NULL ||
+	    PEM_write_bio_PKCS8(bio, sealed) != 1) {
+		r = tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot encode "
+		    "the encrypted key");
+		goto out;
+	}
+	r = bio_text(bio, out, err);
+ out:
+	BIO_free(bio);
+	X509_SIG_free(sealed);
+	X509_ALGOR_free(pbe);
+	PKCS8_PRIV_KEY_INFO_free(info);
+	return r;
+}
+
 int
-tl_key_write_private(const struct tl_key *key, const char *path,
-    struct tl_error *err)
+tl_key_write_private_encrypted(const struct tl_key *key, const char *path,
+    const char *passphrase, size_t len, struct tl_error *err)
 {
 	char *pem = NULL;
 	int r;
 
-	if ((r = tl_key_private_pem(key, &pem, err)) != TL_OK)
+	if (!key->has_private)
+		return tl_error_set(err, TL_EINPUT, "key has no private part");
+	if ((r = passphrase != NULL ? pem_encrypted(key, passphrase, len, &pem,
+	    err) : tl_key_private_pem(key, &pem, err)) != TL_OK)
 		return r;
 	r = tl_write_private_file(path, pem, strlen(pem), err);
 	tl_wipe_free(pem);
 	return r;
 }
 
-EVP_PKEY *
-tl_crypto_pkey_from_pem(const char *pem, size_t len)
+int
+tl_key_write_private(const struct tl_key *key, const char *path,
+    struct tl_error *err)
+{
+	return tl_key_write_private_encrypted(key, path, NULL, 0, err);
+}
+
+/* The passphrase OpenSSL asks for while decoding, from the caller, never
+ * from a terminal: none given is a refusal (-1). */
+struct passphrase {
+	const char *text;
+	size_t len;
+};
+
+static int
+give_passphrase(char *buf, int size, int rwflag, void *ctx)
+{
+	const struct passphrase *p = ctx;
+
+	(void)rwflag;
+	if (p == NULL || p->text == NULL || size < 0 ||
+	    p->len > (size_t)size)
+		return -1;
+	memcpy(buf, p->text, p->len);
+	return (int)p->len;
+}
+
+static EVP_PKEY *
+pkey_from_pem(const char *pem, size_t len, const struct passphrase *pass)
 {
 	EVP_PKEY *pkey;
 	BIO *bio;
@@ -258,29 +349,72 @@ tl_crypto_pkey_from_pem(const char *pem, size_t len)
 		ERR_clear_error();
 		return NULL;
 	}
-	pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	pkey = PEM_read_bio_PrivateKey(bio, NULL, give_passphrase,
+	    (void *)pass);
 	BIO_free(bio);
 	ERR_clear_error();
 	return pkey;
+}
+
+EVP_PKEY *
+tl_crypto_pkey_from_pem(const char *pem, size_t len)
+{
+	return pkey_from_pem(pem, len, NULL);
+}
+
+/* Whether PEM text holds an encrypted private key (PKCS#8's, or the
+ * older form's header). */
+static int
+pem_is_encrypted(const char *pem, size_t len)
+{
+	static const char *const marks[] = {
+		"-----BEGIN ENCRYPTED PRIVATE KEY-----",
+		"Proc-Type: 4,ENCRYPTED",
+	};
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		size_t m = strlen(marks[i]);
+
+		for (size_t at = 0; at + m <= len; at++)
+			if (memcmp(pem + at, marks[i], m) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+int
+tl_key_from_private_pem_encrypted(const char *pem, size_t len,
+    const char *passphrase, size_t passlen, struct tl_key **out,
+    struct tl_error *err)
+{
+	struct passphrase pass = {passphrase, passlen};
+	EVP_PKEY *pkey;
+	int encrypted;
+
+	if (len > INT32_MAX)
+		return tl_error_set(err, TL_ETOOBIG, "key text too large");
+	encrypted = pem_is_encrypted(pem, len);
+	if (encrypted && passphrase == NULL)
+		return tl_error_set(err, TL_EINPUT, "the private key is "
+		    "encrypted; give its passphrase (--passphrase-file FILE or "
+		    "$TELLER_PASSPHRASE_FILE)");
+	if ((pkey = pkey_from_pem(pem, len, &pass)) == NULL)
+		return tl_error_set(err, TL_EINPUT, encrypted ? "cannot decrypt "
+		    "the private key: wrong passphrase?" : "not a PEM private "
+		    "key");
+	return key_wrap(pkey, NULL, 1, out, err);
 }
 
 int
 tl_key_from_private_pem(const char *pem, size_t len, struct tl_key **out,
     struct tl_error *err)
 {
-	EVP_PKEY *pkey;
-
-	if (len > INT32_MAX)
-		return tl_error_set(err, TL_ETOOBIG, "key text too large");
-	if ((pkey = tl_crypto_pkey_from_pem(pem, len)) == NULL)
-		return tl_error_set(err, TL_EINPUT,
-		    "not a PEM private key");
-	return key_wrap(pkey, NULL, 1, out, err);
+	return tl_key_from_private_pem_encrypted(pem, len, NULL, 0, out, err);
 }
 
 int
-tl_key_load_private(const char *path, struct tl_key **out,
-    struct tl_error *err)
+tl_key_load_private_encrypted(const char *path, const char *passphrase,
+    size_t passlen, struct tl_key **out, struct tl_error *err)
 {
 	char *pem = NULL;
 	size_t len = 0;
@@ -289,12 +423,20 @@ tl_key_load_private(const char *path, struct tl_key **out,
 	if ((r = tl_read_private_file(path, KEY_FILE_MAX, &pem, &len, err)) !=
 	    TL_OK)
 		return r;
-	r = tl_key_from_private_pem(pem, len, out, err);
+	r = tl_key_from_private_pem_encrypted(pem, len, passphrase, passlen,
+	    out, err);
 	if (r != TL_OK)
 		tl_error_prefix(err, "%s", path);
 	tl_wipe(pem, len);
 	free(pem);
 	return r;
+}
+
+int
+tl_key_load_private(const char *path, struct tl_key **out,
+    struct tl_error *err)
+{
+	return tl_key_load_private_encrypted(path, NULL, 0, out, err);
 }
 
 int

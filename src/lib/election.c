@@ -144,7 +144,8 @@ tl_election_create(struct tl_store *store, const char *manifest_json,
 
 	if ((r = tl_manifest_parse(manifest_json, len, &m, err)) != TL_OK)
 		return r;
-	if ((r = tl_store_authority(store, &authority, err)) != TL_OK)
+	/* Only its public half: defining a draft signs nothing. */
+	if ((r = tl_store_authority_public(store, &authority, err)) != TL_OK)
 		goto out;
 	tl_key_public_base64(authority, pub);
 	if (m->authority_key != NULL && strcmp(m->authority_key, pub) != 0) {

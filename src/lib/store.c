@@ -288,6 +288,22 @@ static const char *const migrations[] = {
 	"  signed_at INTEGER NOT NULL,"
 	"  received_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (election_id, size, witness));",
+	/* 5: the authority key may live in a file of its own (teller init
+	 * --key-file), so that a copy of the database cannot sign: then
+	 * private_key is NULL and key_file holds the file's absolute path. */
+	"CREATE TABLE authority_v5 ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  private_key TEXT,"
+	"  key_file TEXT,"
+	"  public_key TEXT NOT NULL,"
+	"  key_id TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  CHECK ((private_key IS NULL) <> (key_file IS NULL)));"
+	"INSERT INTO authority_v5 (id, private_key, key_file, public_key, key_id,"
+	"  created_at) SELECT id, private_key, NULL, public_key, key_id,"
+	"  created_at FROM authority;"
+	"DROP TABLE authority;"
+	"ALTER TABLE authority_v5 RENAME TO authority;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -657,82 +673,12 @@ tl_store_close(struct tl_store *store)
 	free(store->manifests);
 	sqlite3_close_v2(store->db);
 	free(store->path);
+	free(store->key_file);
+	free(store->passphrase_file);
 	free(store);
 }
 
-int
-tl_store_init_authority(struct tl_store *store, int64_t now,
-    struct tl_error *err)
-{
-	struct tl_key *key = NULL;
-	sqlite3_stmt *stmt = NULL;
-	char *pem = NULL, pub[TL_PUBLIC_B64_LEN + 1], keyid[TL_KEYID_LEN + 1];
-	int r;
-
-	if ((r = tl_db_begin(store, err)) != TL_OK)
-		return r;
-	if ((r = tl_db_prepare(store, "SELECT 1 FROM authority", &stmt, err)) !=
-	    TL_OK)
-		goto out;
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		r = tl_error_set(err, TL_EEXISTS,
-		    "%s: already initialised (it has an authority key)",
-		    store->path);
-		goto out;
-	}
-	sqlite3_finalize(stmt);
-	stmt = NULL;
-	if ((r = tl_key_generate(&key, err)) != TL_OK ||
-	    (r = tl_key_private_pem(key, &pem, err)) != TL_OK)
-		goto out;
-	tl_key_public_base64(key, pub);
-	tl_key_id(key, keyid);
-	if ((r = tl_db_prepare(store, "INSERT INTO authority (id, private_key, "
-	    "public_key, key_id, created_at) VALUES (1, ?, ?, ?, ?)", &stmt,
-	    err)) != TL_OK)
-		goto out;
-	sqlite3_bind_text(stmt, 1, pem, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, pub, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, keyid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, now);
-	if ((r = tl_db_step_done(store, stmt, err, "cannot store the "
-	    "authority key")) != TL_OK)
-		goto out;
-	sqlite3_finalize(stmt);
-	stmt = NULL;
-	r = tl_db_commit(store, err);
- out:
-	sqlite3_finalize(stmt);
-	if (r != TL_OK)
-		tl_db_rollback(store);
-	tl_wipe_free(pem);
-	tl_key_free(key);
-	return r;
-}
-
-int
-tl_store_authority(struct tl_store *store, struct tl_key **out,
-    struct tl_error *err)
-{
-	sqlite3_stmt *stmt = NULL;
-	int r;
-
-	if ((r = tl_db_prepare(store, "SELECT private_key FROM authority "
-	    "WHERE id = 1", &stmt, err)) != TL_OK)
-		return r;
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		sqlite3_finalize(stmt);
-		return tl_error_set(err, TL_ENOTFOUND,
-		    "%s: no authority key; run 'teller init' first",
-		    store->path);
-	}
-	r = tl_key_from_private_pem((const char *)sqlite3_column_text(stmt, 0),
-	    (size_t)sqlite3_column_bytes(stmt, 0), out, err);
-	sqlite3_finalize(stmt);
-	return r;
-}
-
-/* --- backups ----------------------------------------------------------- */
+/* --- files beside the database ------------------------------------------ */
 
 /*
  * The absolute form of path, whose last component need not exist yet:
@@ -763,6 +709,299 @@ absolute_path(const char *path)
 	free(real);
 	return out;
 }
+
+/* fsync of a file or directory by name. */
+static int
+sync_path(const char *path, int flags, struct tl_error *err)
+{
+	int fd = open(path, flags | O_CLOEXEC), r = TL_OK;
+
+	if (fd < 0 || fsync(fd) != 0)
+		r = tl_error_set(err, TL_EIO, "%s: cannot sync: %s", path,
+		    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* Makes a rename into path's directory durable. */
+static int
+sync_parent(const char *path, struct tl_error *err)
+{
+	char *abs = absolute_path(path), *slash;
+	int r;
+
+	if (abs == NULL || (slash = strrchr(abs, '/')) == NULL) {
+		free(abs);
+		return tl_error_set(err, TL_EIO, "%s: %s", path,
+		    strerror(errno));
+	}
+	slash[slash == abs ? 1 : 0] = '\0';
+	r = sync_path(abs, O_RDONLY | O_DIRECTORY, err);
+	free(abs);
+	return r;
+}
+
+/* --- the authority key ---------------------------------------------------- */
+
+int
+tl_store_set_key_source(struct tl_store *store, const char *key_file,
+    const char *passphrase_file, struct tl_error *err)
+{
+	char *k = NULL, *p = NULL;
+
+	if ((key_file != NULL && (k = strdup(key_file)) == NULL) ||
+	    (passphrase_file != NULL && (p = strdup(passphrase_file)) ==
+	    NULL)) {
+		free(k);
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	free(store->key_file);
+	free(store->passphrase_file);
+	store->key_file = k;
+	store->passphrase_file = p;
+	return TL_OK;
+}
+
+/* The passphrase in the store's passphrase file (*out NULL if it has
+ * none): the file's bytes without the line end an editor or echo adds.
+ * The caller wipes and frees it. */
+static int
+read_passphrase(struct tl_store *store, char **out, size_t *len,
+    struct tl_error *err)
+{
+	char *text = NULL;
+	size_t n = 0;
+	int r;
+
+	*out = NULL;
+	*len = 0;
+	if (store->passphrase_file == NULL)
+		return TL_OK;
+	if ((r = tl_read_private_file(store->passphrase_file, 4096, &text, &n,
+	    err)) != TL_OK)
+		return tl_error_prefix(err, "the passphrase file");
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	if (n == 0 || memchr(text, '\0', n) != NULL) {
+		tl_wipe_free(text);
+		return tl_error_set(err, TL_EINPUT, "%s: %s",
+		    store->passphrase_file, n == 0 ? "the passphrase is empty" :
+		    "the passphrase holds a NUL byte");
+	}
+	*out = text;
+	*len = n;
+	return TL_OK;
+}
+
+/* Writes key to the store's key file (new, mode 0600, encrypted under the
+ * passphrase if there is one, synced with its directory); *path gets the
+ * file's absolute path, for the database to record. */
+static int
+write_key_file(struct tl_store *store, const struct tl_key *key, char **path,
+    struct tl_error *err)
+{
+	char *pass = NULL;
+	size_t passlen = 0;
+	int r;
+
+	if ((r = read_passphrase(store, &pass, &passlen, err)) != TL_OK)
+		return r;
+	if ((*path = absolute_path(store->key_file)) == NULL) {
+		r = tl_error_set(err, tl_file_error_code(errno), "%s: cannot "
+		    "create the key file there: %s", store->key_file,
+		    strerror(errno));
+		goto out;
+	}
+	if ((r = tl_key_write_private_encrypted(key, *path, pass, passlen,
+	    err)) != TL_OK || (r = sync_parent(*path, err)) != TL_OK) {
+		free(*path);
+		*path = NULL;
+	}
+ out:
+	tl_wipe_free(pass);
+	return r;
+}
+
+int
+tl_store_init_authority(struct tl_store *store, int64_t now,
+    struct tl_error *err)
+{
+	struct tl_key *key = NULL;
+	sqlite3_stmt *stmt = NULL;
+	char *pem = NULL, *file = NULL;
+	char pub[TL_PUBLIC_B64_LEN + 1], keyid[TL_KEYID_LEN + 1];
+	int r, wrote = 0;
+
+	if ((r = tl_db_begin(store, err)) != TL_OK)
+		return r;
+	if ((r = tl_db_prepare(store, "SELECT 1 FROM authority", &stmt, err)) !=
+	    TL_OK)
+		goto out;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		r = tl_error_set(err, TL_EEXISTS,
+		    "%s: already initialised (it has an authority key)",
+		    store->path);
+		goto out;
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if ((r = tl_key_generate(&key, err)) != TL_OK)
+		goto out;
+	/* In a file of its own, written before the row that names it is
+	 * committed; or in the row. */
+	if (store->key_file != NULL) {
+		if ((r = write_key_file(store, key, &file, err)) != TL_OK)
+			goto out;
+		wrote = 1;
+	} else if ((r = tl_key_private_pem(key, &pem, err)) != TL_OK)
+		goto out;
+	tl_key_public_base64(key, pub);
+	tl_key_id(key, keyid);
+	if ((r = tl_db_prepare(store, "INSERT INTO authority (id, private_key, "
+	    "key_file, public_key, key_id, created_at) VALUES (1, ?, ?, ?, ?, "
+	    "?)", &stmt, err)) != TL_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, pem, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, pub, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, keyid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, now);
+	if ((r = tl_db_step_done(store, stmt, err, "cannot store the "
+	    "authority key")) != TL_OK)
+		goto out;
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	r = tl_db_commit(store, err);
+ out:
+	sqlite3_finalize(stmt);
+	if (r != TL_OK) {
+		tl_db_rollback(store);
+		if (wrote)
+			unlink(file);
+	}
+	free(file);
+	tl_wipe_free(pem);
+	tl_key_free(key);
+	return r;
+}
+
+/* The authority's row: its PEM (if kept in the database), the file it is
+ * kept in otherwise, its key id.  The caller frees the strings. */
+static int
+authority_row(struct tl_store *store, char **pem, char **file,
+    char keyid[TL_KEYID_LEN + 1], struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, ok = 1;
+
+	if ((r = tl_db_prepare(store, "SELECT private_key, key_file, key_id "
+	    "FROM authority WHERE id = 1", &stmt, err)) != TL_OK)
+		return r;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return tl_error_set(err, TL_ENOTFOUND,
+		    "%s: no authority key; run 'teller init' first",
+		    store->path);
+	}
+	*pem = tl_db_column_strdup(stmt, 0, &ok);
+	*file = tl_db_column_strdup(stmt, 1, &ok);
+	snprintf(keyid, TL_KEYID_LEN + 1, "%s",
+	    (const char *)sqlite3_column_text(stmt, 2));
+	sqlite3_finalize(stmt);
+	if (!ok) {
+		tl_wipe_free(*pem);
+		free(*file);
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	return TL_OK;
+}
+
+int
+tl_store_authority(struct tl_store *store, struct tl_key **out,
+    struct tl_error *err)
+{
+	struct tl_key *key = NULL;
+	char *pem = NULL, *file = NULL, *pass = NULL;
+	char keyid[TL_KEYID_LEN + 1], got[TL_KEYID_LEN + 1];
+	const char *path;
+	size_t passlen = 0;
+	int r;
+
+	if ((r = authority_row(store, &pem, &file, keyid, err)) != TL_OK)
+		return r;
+	if (pem != NULL) {
+		if (store->key_file != NULL) {
+			r = tl_error_set(err, TL_EUSAGE, "%s keeps its authority "
+			    "key inside; a key file (--key-file, "
+			    "$TELLER_KEY_FILE) is for a database made with "
+			    "'teller init --key-file'", store->path);
+			goto out;
+		}
+		r = tl_key_from_private_pem(pem, strlen(pem), &key, err);
+		goto done;
+	}
+	path = store->key_file != NULL ? store->key_file : file;
+	if ((r = read_passphrase(store, &pass, &passlen, err)) != TL_OK ||
+	    (r = tl_key_load_private_encrypted(path, pass, passlen, &key,
+	    err)) != TL_OK) {
+		tl_error_prefix(err, "the authority key of %s", store->path);
+		goto out;
+	}
+	tl_key_id(key, got);
+	if (strcmp(got, keyid) != 0) {
+		r = tl_error_set(err, TL_EINPUT, "%s holds key %.16s..., not the "
+		    "authority key of %s (%.16s...)", path, got, store->path,
+		    keyid);
+		goto out;
+	}
+ done:
+	if (r == TL_OK) {
+		*out = key;
+		key = NULL;
+	}
+ out:
+	tl_key_free(key);
+	tl_wipe_free(pem);
+	tl_wipe_free(pass);
+	free(file);
+	return r;
+}
+
+int
+tl_store_authority_public(struct tl_store *store, struct tl_key **out,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, "SELECT public_key FROM authority "
+	    "WHERE id = 1", &stmt, err)) != TL_OK)
+		return r;
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		r = tl_error_set(err, TL_ENOTFOUND, "%s: no authority key; run "
+		    "'teller init' first", store->path);
+	else
+		r = tl_key_from_public_base64((const char *)
+		    sqlite3_column_text(stmt, 0), out, err);
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+tl_store_authority_file(struct tl_store *store, char **path,
+    struct tl_error *err)
+{
+	char *pem = NULL, keyid[TL_KEYID_LEN + 1];
+	int r;
+
+	*path = NULL;
+	r = authority_row(store, &pem, path, keyid, err);
+	tl_wipe_free(pem);
+	return r;
+}
+
+/* --- backups ----------------------------------------------------------- */
 
 /* Refuses a backup path that is the database or one of SQLite's files
  * beside it, or that exists and is not a regular file. */
@@ -803,20 +1042,6 @@ check_backup_path(struct tl_store *store, const char *path,
  out:
 	free(target);
 	free(db);
-	return r;
-}
-
-/* fsync of a file or directory by name. */
-static int
-sync_path(const char *path, int flags, struct tl_error *err)
-{
-	int fd = open(path, flags | O_CLOEXEC), r = TL_OK;
-
-	if (fd < 0 || fsync(fd) != 0)
-		r = tl_error_set(err, TL_EIO, "%s: cannot sync: %s", path,
-		    strerror(errno));
-	if (fd >= 0)
-		close(fd);
 	return r;
 }
 
@@ -864,24 +1089,6 @@ dest_pragma(sqlite3 *dest, const char *sql, int *number)
 	}
 	sqlite3_finalize(stmt);
 	return value;
-}
-
-/* Makes a rename into path's directory durable. */
-static int
-sync_parent(const char *path, struct tl_error *err)
-{
-	char *abs = absolute_path(path), *slash;
-	int r;
-
-	if (abs == NULL || (slash = strrchr(abs, '/')) == NULL) {
-		free(abs);
-		return tl_error_set(err, TL_EIO, "%s: %s", path,
-		    strerror(errno));
-	}
-	slash[slash == abs ? 1 : 0] = '\0';
-	r = sync_path(abs, O_RDONLY | O_DIRECTORY, err);
-	free(abs);
-	return r;
 }
 
 int

@@ -37,6 +37,11 @@ struct tl_store {
 	size_t nstmts;
 	struct tl_db_cached_manifest *manifests;
 	size_t nmanifests;
+	/* Where the authority key is read from when it is in a file
+	 * (tl_store_set_key_source): the key file instead of the one the
+	 * database records, and the file of its passphrase; or NULL. */
+	char *key_file;
+	char *passphrase_file;
 };
 
 /*

@@ -417,6 +417,8 @@ server_run(const struct server_config *config, struct tl_error *err)
 		goto out;
 	/* The database is there and has an authority. */
 	if ((r = tl_store_open(config->db_path, 0, &store, err)) != TL_OK ||
+	    (r = tl_store_set_key_source(store, config->key_file,
+	    config->passphrase_file, err)) != TL_OK ||
 	    (r = tl_store_authority(store, &srv.authority, err)) != TL_OK)
 		goto out;
 	server_reader_put(&srv, store);

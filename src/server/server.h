@@ -24,6 +24,10 @@ struct server_config {
 	 * chain, leaf first) and its private key, read once at start. */
 	const char *tls_cert;
 	const char *tls_key;
+	/* The authority key's file and passphrase file (store.h's
+	 * tl_store_set_key_source), or NULL. */
+	const char *key_file;
+	const char *passphrase_file;
 };
 
 /*

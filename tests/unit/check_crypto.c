@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "teller/crypto.h"
+#include "teller/util.h"
 
 /* RFC 8032 section 7.1, TEST 2, as a PKCS#8 PEM. */
 static const char rfc8032_pem[] =
@@ -101,6 +103,61 @@ START_TEST(key_file_mode_and_permissions)
 	ck_assert_ptr_nonnull(strstr(err.message, "junk.pem"));
 	ck_assert_int_eq(tl_key_load_private(th_path(dir, "absent.pem"), &loaded,
 	    &err), TL_ENOTFOUND);
+	tl_key_free(key);
+	th_rm_rf(dir);
+	free(dir);
+}
+END_TEST
+
+/* A key file under a passphrase: PKCS#8 encrypted PEM, scrypt + AES-256;
+ * loaded with the passphrase only, never by prompting. */
+START_TEST(key_file_under_passphrase)
+{
+	static const char pass[] = "correct horse battery staple";
+	char *dir = th_tmpdir(), *text = NULL;
+	struct tl_key *key = NULL, *loaded = NULL;
+	struct tl_error err;
+	struct stat st;
+	char a[TL_KEYID_LEN + 1], b[TL_KEYID_LEN + 1];
+	const char *path;
+	size_t len;
+
+	ck_assert_int_eq(tl_key_generate(&key, &err), TL_OK);
+	path = th_path(dir, "authority.pem");
+	ck_assert_int_eq(tl_key_write_private_encrypted(key, path, pass, 0,
+	    &err), TL_EINPUT);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(tl_key_write_private_encrypted(key, path, pass,
+	    strlen(pass), &err), TL_OK);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(tl_read_file(path, 65536, &text, &len, &err), TL_OK);
+	ck_assert_ptr_nonnull(strstr(text,
+	    "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+	free(text);
+	/* Without the passphrase, or with another (one byte less): refused,
+	 * saying why. */
+	ck_assert_int_eq(tl_key_load_private(path, &loaded, &err), TL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.message, "encrypted"));
+	ck_assert_ptr_nonnull(strstr(err.message, "authority.pem"));
+	ck_assert_int_eq(tl_key_load_private_encrypted(path, pass,
+	    strlen(pass) - 1, &loaded, &err), TL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.message, "wrong passphrase"));
+	ck_assert_ptr_null(loaded);
+	/* With it: the same key, which signs. */
+	ck_assert_int_eq(tl_key_load_private_encrypted(path, pass, strlen(pass),
+	    &loaded, &err), TL_OK);
+	ck_assert(tl_key_has_private(loaded));
+	tl_key_id(key, a);
+	tl_key_id(loaded, b);
+	ck_assert_str_eq(a, b);
+	tl_key_free(loaded);
+	/* A passphrase given for a key that is not encrypted does no harm. */
+	ck_assert_int_eq(tl_key_write_private(key, th_path(dir, "plain.pem"),
+	    &err), TL_OK);
+	ck_assert_int_eq(tl_key_load_private_encrypted(th_path(dir,
+	    "plain.pem"), pass, strlen(pass), &loaded, &err), TL_OK);
+	tl_key_free(loaded);
 	tl_key_free(key);
 	th_rm_rf(dir);
 	free(dir);
@@ -278,6 +335,7 @@ crypto_suite(void)
 
 	tcase_add_test(tc, ed25519_known_answer);
 	tcase_add_test(tc, key_file_mode_and_permissions);
+	tcase_add_test(tc, key_file_under_passphrase);
 	tcase_add_test(tc, public_key_rejects);
 	tcase_add_test(tc, hash_vectors);
 	tcase_add_test(tc, base64_strict);
