@@ -33,6 +33,18 @@ serve_option(int opt, const char *arg, void *ctx)
 			    "number from 1 to 1024", arg);
 		config->threads = (unsigned)n;
 		return 0;
+	case 'p':
+		if (tl_parse_int64(arg, 0, 1000000, &n) != TL_OK)
+			return cli_usage_error("--max-per-client: \"%s\" is not a "
+			    "number from 0 (no limit) to 1000000", arg);
+		config->max_per_client = (unsigned)n;
+		return 0;
+	case 'T':
+		if (tl_parse_int64(arg, 1, 86400, &n) != TL_OK)
+			return cli_usage_error("--request-timeout: \"%s\" is not "
+			    "a number of seconds from 1 to 86400", arg);
+		config->request_timeout = (unsigned)n;
+		return 0;
 	case 'c':
 		config->tls_cert = arg;
 		return 0;
@@ -51,6 +63,8 @@ exec_serve(int argc, char **argv)
 		{"listen", required_argument, NULL, 'l'},
 		{"max-body", required_argument, NULL, 'b'},
 		{"threads", required_argument, NULL, 't'},
+		{"max-per-client", required_argument, NULL, 'p'},
+		{"request-timeout", required_argument, NULL, 'T'},
 		{"tls-cert", required_argument, NULL, 'c'},
 		{"tls-key", required_argument, NULL, 'k'},
 		{NULL, 0, NULL, 0},
@@ -58,6 +72,8 @@ exec_serve(int argc, char **argv)
 	struct server_config config = {
 		.listen = SERVER_DEFAULT_LISTEN,
 		.max_body = SERVER_DEFAULT_MAX_BODY,
+		.max_per_client = SERVER_DEFAULT_MAX_PER_CLIENT,
+		.request_timeout = SERVER_DEFAULT_REQUEST_TIMEOUT,
 		.now = cli_now,
 	};
 	struct tl_error err;
@@ -104,6 +120,14 @@ const struct cli_command cmd_serve = {
 	"  --max-body BYTES    refuse request bodies over this with 413\n"
 	"                      (default 65536)\n"
 	"  --threads N         request threads (default: twice the cores)\n"
+	"  --max-per-client N  connections at once from one client address\n"
+	"                      (default 32; 0: no limit); more are closed at\n"
+	"                      once.  Behind a reverse proxy every connection\n"
+	"                      comes from the proxy: raise it, or 0\n"
+	"  --request-timeout SECONDS\n"
+	"                      the time a connection has to send a whole\n"
+	"                      request, from its opening or its previous\n"
+	"                      answer (default 30); a slower one is closed\n"
 	"  --tls-cert FILE     serve HTTPS (TLS 1.2 and 1.3) with this PEM\n"
 	"                      certificate, its chain after it\n"
 	"  --tls-key FILE      the certificate's PEM private key (unencrypted)\n"

@@ -57,6 +57,7 @@ struct metrics {
 	atomic_uint_fast64_t requests[ROUTE_COUNT][METRICS_STATUSES + 1];
 	atomic_uint_fast64_t accepted;
 	atomic_uint_fast64_t rejected[METRICS_CODES]; /* by -code */
+	atomic_uint_fast64_t timed_out; /* connections closed (clients.c) */
 	/* Commit latency (BEGIN to COMMIT done) and ballots per commit;
 	 * only the writer updates these, under metrics_lock. */
 	pthread_mutex_t lock;
@@ -73,6 +74,8 @@ void metrics_request(struct metrics *m, enum route_id route, unsigned status);
 /* A ballot accepted (code TL_OK) or refused with code. */
 void metrics_ballot(struct metrics *m, int code);
 void metrics_commit(struct metrics *m, uint64_t micros, size_t ballots);
+/* A connection closed for not sending its request in time. */
+void metrics_timed_out(struct metrics *m);
 /* The Prometheus text exposition of everything counted. */
 int metrics_render(struct metrics *m, struct tl_buf *out);
 
@@ -116,9 +119,42 @@ struct server_worker {
 
 extern const struct server_worker checkpoint_worker;
 extern const struct server_worker webhooks_worker;
+extern const struct server_worker clients_worker;
 
 int workers_start(struct server *srv, struct tl_error *err);
 void workers_stop(struct server *srv);
+
+/* --- tickers (ticker.c) --------------------------------------------------- */
+
+/*
+ * A ticker: a thread that calls tick(ctx, 0) every interval_ms, and
+ * tick(ctx, 1) once more as it stops, for a worker's periodic work.
+ * ticker_stop wakes it, waits for that last tick and frees it.
+ */
+struct ticker;
+
+int ticker_start(const char *thread_name, unsigned interval_ms,
+    void (*tick)(void *ctx, int last), void *ctx, struct ticker **out,
+    struct tl_error *err);
+void ticker_stop(struct ticker *t);
+
+/* --- slow clients (clients.c) -------------------------------------------- */
+
+/*
+ * A connection's clock runs from its opening, or from the end of its
+ * previous answer, until its request has been received whole; the clients
+ * worker shuts down a connection whose clock passes --request-timeout.
+ * clients_notify is libmicrohttpd's MHD_OPTION_NOTIFY_CONNECTION callback
+ * (cls: the server); the request handlers stop the clock when a request
+ * is whole (clients_received) and start it again once it is answered
+ * (clients_answered).
+ */
+struct client;
+
+void clients_notify(void *cls, struct MHD_Connection *connection,
+    void **socket_context, enum MHD_ConnectionNotificationCode code);
+void clients_received(struct server *srv, struct MHD_Connection *connection);
+void clients_answered(struct server *srv, struct MHD_Connection *connection);
 
 /* --- the server (server.c) ---------------------------------------------- */
 
@@ -137,6 +173,9 @@ struct server {
 	size_t active;              /* requests begun and not completed */
 	int draining;               /* stopping: responses close connections */
 	int closing;                /* stopping: no request may wait any more */
+
+	pthread_mutex_t clients_lock;
+	struct client *clients;     /* every open connection (clients.c) */
 };
 
 /* A read connection for this thread's use (from the pool, or a new one);

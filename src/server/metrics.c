@@ -84,6 +84,12 @@ metrics_ballot(struct metrics *m, int code)
 }
 
 void
+metrics_timed_out(struct metrics *m)
+{
+	atomic_fetch_add(&m->timed_out, 1);
+}
+
+void
 metrics_commit(struct metrics *m, uint64_t micros, size_t ballots)
 {
 	pthread_mutex_lock(&m->lock);
@@ -196,6 +202,12 @@ metrics_render(struct metrics *m, struct tl_buf *out)
 		r |= tl_buf_addf(out, "teller_ballots_rejected_total"
 		    "{reason=\"%s\"} %llu\n", tl_error_name(code),
 		    (unsigned long long)atomic_load(&m->rejected[-code]));
+	r |= tl_buf_addf(out, "# HELP teller_connections_timed_out_total "
+	    "Connections closed for not sending a whole request within "
+	    "--request-timeout.\n"
+	    "# TYPE teller_connections_timed_out_total counter\n"
+	    "teller_connections_timed_out_total %llu\n",
+	    (unsigned long long)atomic_load(&m->timed_out));
 	r |= render_histograms(m, out);
 	return r != TL_OK ? TL_ENOMEM : TL_OK;
 }

@@ -19,6 +19,10 @@
 #include "internal.h"
 
 #define DRAIN_LIMIT_SECONDS 60
+/* libmicrohttpd's own timeout: a connection on which nothing has moved for
+ * this long, even while its answer is being sent, is closed.  The time to
+ * send a request is --request-timeout (clients.c). */
+#define IDLE_TIMEOUT_SECONDS 60u
 /* A certificate chain or a private key in PEM is a few kilobytes. */
 #define TLS_FILE_MAX (1024 * 1024)
 /* TLS 1.2 and 1.3 only, GnuTLS's usual ciphers for them. */
@@ -112,6 +116,7 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 		    &declared) == TL_OK &&
 		    (uint64_t)declared > srv->config->max_body) {
 			req->too_big = 1;
+			clients_received(srv, connection);
 			return routes_dispatch(req);
 		}
 		return MHD_YES;
@@ -133,6 +138,9 @@ on_request(void *cls, struct MHD_Connection *connection, const char *url,
 	}
 	if (req->answered)
 		return MHD_YES;
+	/* The request is whole: its client's clock stops (clients.c). */
+	if (!req->waiting)
+		clients_received(srv, connection);
 	return routes_dispatch(req);
 }
 
@@ -164,13 +172,13 @@ on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 	struct server *srv = cls;
 	struct request *req = *con_cls;
 
-	(void)connection;
 	if (req == NULL)
 		return;
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !req->answered)
 		req->status = 499; /* the client went away first */
 	metrics_request(&srv->metrics, req->route, req->status);
 	log_request(req);
+	clients_answered(srv, connection);
 	tl_cast_free(req->pending.cast);
 	tl_buf_free(&req->body);
 	free(req);
@@ -307,6 +315,7 @@ server_free(struct server *srv)
 	tl_wipe_free(srv->tls_key);
 	metrics_destroy(&srv->metrics);
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->clients_lock);
 }
 
 /* Reads the certificate and key for HTTPS, if the configuration names
@@ -368,7 +377,9 @@ start_daemon(struct server *srv, const struct sockaddr_storage *addr,
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, pool_size(srv->config),
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+	    MHD_OPTION_NOTIFY_CONNECTION, clients_notify, srv,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->config->max_per_client,
+	    MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_SECONDS,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
@@ -411,6 +422,7 @@ server_run(const struct server_config *config, struct tl_error *err)
 	memset(&srv, 0, sizeof(srv));
 	srv.config = config;
 	pthread_mutex_init(&srv.lock, NULL);
+	pthread_mutex_init(&srv.clients_lock, NULL);
 	metrics_init(&srv.metrics);
 	if ((r = parse_listen(config->listen, &addr, &addr_len, err)) != TL_OK ||
 	    (r = load_tls(&srv, err)) != TL_OK)

@@ -13,12 +13,19 @@
 
 #define SERVER_DEFAULT_LISTEN "127.0.0.1:8080"
 #define SERVER_DEFAULT_MAX_BODY (64 * 1024)
+#define SERVER_DEFAULT_MAX_PER_CLIENT 32
+#define SERVER_DEFAULT_REQUEST_TIMEOUT 30
 
 struct server_config {
 	const char *db_path;
 	const char *listen;     /* ADDR:PORT, IPv4 or [IPv6]; port 0 picks one */
 	size_t max_body;        /* request bodies over this are refused (413) */
 	unsigned threads;       /* libmicrohttpd's thread pool; 0: by cores */
+	/* Connections at once from one client address; 0: no limit. */
+	unsigned max_per_client;
+	/* Seconds a connection has to send a whole request, from its opening
+	 * or its previous answer, before it is closed (at least 1). */
+	unsigned request_timeout;
 	int64_t (*now)(void);   /* the clock (the CLI's honours $TELLER_NOW) */
 	/* HTTPS: both or neither.  PEM files of the certificate (with its
 	 * chain, leaf first) and its private key, read once at start. */

@@ -15,6 +15,7 @@
 static const struct server_worker *const workers[] = {
 	&checkpoint_worker,  /* checkpoint.c */
 	&webhooks_worker,    /* webhooks.c: delivers the outbox's events */
+	&clients_worker,     /* clients.c: closes the connections of slow clients */
 	NULL, /* the list ends here */
 };
 

@@ -7,13 +7,14 @@
 CURL=${CURL:-curl}
 command -v "$CURL" >/dev/null || fail "curl is needed"
 
-# start_server [ENV=VALUE...]: starts teller serve on a free port with its
-# log in $T/server.log; sets URL and SERVER_PID; waits until /healthz
-# answers.
+# start_server [ENV=VALUE...]: starts teller serve on a free port (with
+# the options in $SERVE_ARGS, if any) with its log in $T/server.log; sets
+# URL and SERVER_PID; waits until /healthz answers.
 start_server() {
 	PORT=$(free_port)
 	URL="http://127.0.0.1:$PORT"
-	env "$@" "$TELLER" serve --listen "127.0.0.1:$PORT" \
+	# shellcheck disable=SC2086 # SERVE_ARGS holds several words
+	env "$@" "$TELLER" serve --listen "127.0.0.1:$PORT" ${SERVE_ARGS:-} \
 		>>"$T/server.out" 2>>"$T/server.log" &
 	SERVER_PID=$!
 	TL_PIDS="$TL_PIDS $SERVER_PID"
