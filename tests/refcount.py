@@ -16,6 +16,8 @@ Usage:
   refcount.py record FILE.jsonl
       recompute the result document from an exported record and compare
       it, byte for byte, with the payload of every result in the record
+      (open or secret: in a secret election the ballot key stands in for
+      the voter, record-format.md 8.1 and 8.2)
   refcount.py corpus TELLER DIR [DIR...]
       for every BLT case of each DIR (a cases.json, or every *.blt file of
       the folder), compare `TELLER count --format json` with this count
@@ -998,12 +1000,24 @@ def result_document(entries):
         return None, results
     manifest_hash = hashlib.sha256(definition_bytes).hexdigest()
     voters = {v["id"]: v for v in roll["voters"]}
+    secret = initial.get("secrecy", "open") == "secret"
 
-    # 8.1: the revote rule; 8.2: the voters who voted, in the order of
-    # each one's first ballot.
+    def who(ballot):
+        """(who cast it, their constituency, their weight): the voter of
+        an open election's ballot (5.3, the roll's constituency and
+        weight); in a secret election (5.15.5, 8.1) the ballot key,
+        which stands in for the voter, with its credential's class."""
+        if secret:
+            cred = ballot["credential"]
+            return ballot["ballot_key"], cred["constituency"], cred["weight"]
+        voter = voters[ballot["voter"]]
+        return voter["id"], voter["constituency"], voter["weight"]
+
+    # 8.1: the revote rule; 8.2: the voters who voted (the ballot keys,
+    # in a secret election), in the order of each one's first ballot.
     counted, order = {}, []
     for b in ballots:
-        vid = b["voter"]
+        vid = who(b)
         if vid not in counted:
             order.append(vid)
             counted[vid] = b
@@ -1026,8 +1040,8 @@ def result_document(entries):
         index = {c.id: i for i, c in enumerate(candidates)}
         count_ballots = []
         for vid in order:
-            voter = voters[vid]
-            if voter["constituency"] != contest["constituency"]:
+            _, constituency, weight = vid
+            if constituency != contest["constituency"]:
                 continue
             entries_ = []
             for sel in counted[vid]["selections"]:
@@ -1041,7 +1055,7 @@ def result_document(entries):
                                 for k, c in enumerate(rank)]
                 else:
                     entries_ = [(index[sel["answer"]], False)]
-            count_ballots.append(Ballot(voter["weight"], entries_))
+            count_ballots.append(Ballot(weight, entries_))
         eligible = sum(v["weight"] for v in roll["voters"]
                        if v["constituency"] == contest["constituency"])
         inp = CountInput(method, contest.get("seats", 1), candidates,
@@ -1057,14 +1071,14 @@ def result_document(entries):
     turnout = []
     for con in definition["constituencies"]:
         members = [v for v in roll["voters"] if v["constituency"] == con["id"]]
-        voted = [voters[vid] for vid in order
-                 if voters[vid]["constituency"] == con["id"]]
+        voted = [weight for _, constituency, weight in order
+                 if constituency == con["id"]]
         turnout.append({
             "constituency": con["id"], "name": con.get("name", con["id"]),
             "eligible": len(members),
             "eligible_weight": sum(v["weight"] for v in members),
             "voted": len(voted),
-            "voted_weight": sum(v["weight"] for v in voted)})
+            "voted_weight": sum(voted)})
     return {"election": definition["id"], "manifest": manifest_hash,
             "random": random_values, "contests": reports,
             "turnout": turnout}, results
