@@ -89,13 +89,19 @@ sql() { "$PYTHON3" -c 'import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execut
 # refcount_record FILE...: the reference count (tests/refcount.py, a second
 # implementation written from doc/record-format.md, doc/methods.md and
 # doc/result-format.md) recomputes each exported record's result document
-# and must give, byte for byte, the payload of every result in it.
+# and must give, byte for byte, the payload of every result in it.  Each
+# FILE must hold at least one result.
 refcount_record() {
 	: "${TELLER_SRCDIR:?TELLER_SRCDIR must be set (make check sets it)}"
 	"$PYTHON3" "$TELLER_SRCDIR/tests/refcount.py" record "$@" \
 		>"$T/refcount.out" 2>&1 || {
 		cat "$T/refcount.out"; fail "the reference count of $*"
 	}
+	for f in "$@"; do
+		grep -qF "ok - $f: result 1, " "$T/refcount.out" || {
+			cat "$T/refcount.out"; fail "$f holds no result to recount"
+		}
+	done
 }
 
 # free_port: a free TCP port on 127.0.0.1.

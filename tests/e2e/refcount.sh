@@ -16,8 +16,10 @@
 #      broken by lot from the close's random values (text and RFC 3797):
 #      the result document recomputed from the record must be the signed
 #      result's payload.  A result altered by one vote must not pass.
-# (demo.sh, cycle.sh, record.sh and no-votes.sh check their own records
-# the same way, through refcount_record in lib.sh.)
+# (demo.sh, cycle.sh, record.sh, no-votes.sh, election.sh, rewrites.sh,
+# serve.sh, serve-crash.sh, upgrade.sh, backup.sh and key-file.sh check
+# their own counted records the same way, through refcount_record in
+# lib.sh.)
 . "$(dirname "$0")/lib.sh"
 : "${TELLER_SRCDIR:?TELLER_SRCDIR must be set (make check sets it)}"
 ref="$TELLER_SRCDIR/tests/refcount.py"
