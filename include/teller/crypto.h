@@ -139,6 +139,15 @@ int tl_hkdf_sha256_extract(const void *salt, size_t saltlen, const void *ikm,
 int tl_hkdf_sha256_expand(const uint8_t prk[TL_SHA256_LEN], const void *info,
     size_t infolen, uint8_t *out, size_t len);
 
+/*
+ * A 32-byte key for one purpose, derived from a private key: HKDF-SHA256
+ * (RFC 5869) of its raw private bytes, no salt, info the purpose's name.
+ * As secret as the private key and no more: store.h seals secrets kept
+ * beside the authority key with one.  TL_EINPUT for a public key.
+ */
+int tl_key_derive(const struct tl_key *key, const char *info, uint8_t out[32],
+    struct tl_error *err);
+
 /* Standard base64 with padding.  Encode: *out NUL-terminated.  Decode is
  * strict: only the canonical encoding of some bytes is accepted (no white
  * space, padding exactly as the encoder writes it); TL_EINPUT otherwise. */

@@ -38,7 +38,9 @@ int tl_election_list(struct tl_store *store, json_t **out,
 
 /* The election's definition and state: id, title, state, revote, opens,
  * closes, manifest_hash, constituencies (with voters and weight), contests
- * (with candidates), ballots, log_size, and the times of each change. */
+ * (with candidates), ballots, log_size, and the times of each change
+ * (created_at, opened_at, closed_at, counted_at, certified_at, final_at;
+ * null until it happens). */
 int tl_election_show(struct tl_store *store, const char *id, json_t **out,
     struct tl_error *err);
 

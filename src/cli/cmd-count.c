@@ -100,7 +100,7 @@ render(const json_t *report, const char *format)
 		return cli_print_json(report);
 	tl_buf_init(&buf, 256 * 1024 * 1024);
 	if (strcmp(format, "html") == 0)
-		r = tl_report_contest_html(report, &buf);
+		r = tl_report_contest_html(report, NULL, &buf);
 	else
 		r = tl_report_contest_text(report, &buf);
 	if (r != TL_OK) {

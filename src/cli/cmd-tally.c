@@ -56,6 +56,71 @@ pick_contest(const json_t *result, const char *contest)
 	return NULL;
 }
 
+/* The certification state in words, from the election's show document. */
+static void
+certification_words(const json_t *show, char *out, size_t size)
+{
+	const char *state = json_string_value(json_object_get(show, "state"));
+	const char *certified = json_string_value(json_object_get(show,
+	    "certified_at"));
+	const char *final = json_string_value(json_object_get(show,
+	    "final_at"));
+
+	if (state != NULL && strcmp(state, "final") == 0)
+		snprintf(out, size, "final since %s (certified at %s)",
+		    final != NULL ? final : "-", certified != NULL ? certified :
+		    "-");
+	else if (state != NULL && strcmp(state, "certified") == 0)
+		snprintf(out, size, "certified at %s; not final yet",
+		    certified != NULL ? certified : "-");
+	else
+		snprintf(out, size, "not certified yet (%s)", state != NULL ?
+		    state : "-");
+}
+
+/* --format html: the whole election, or one contest, as a page headed
+ * with the election's id, title, manifest hash, close time and
+ * certification state. */
+static int
+write_html(struct tl_store *store, const char *id, const json_t *result,
+    const char *contest)
+{
+	struct tl_report_page page;
+	struct tl_error err;
+	struct tl_buf buf;
+	const json_t *report = NULL;
+	json_t *show = NULL;
+	char certification[160];
+	int status = 0, r;
+
+	if (contest != NULL && (report = pick_contest(result, contest)) ==
+	    NULL)
+		return EXIT_USAGE;
+	tl_error_clear(&err);
+	if (tl_election_show(store, id, &show, &err) != TL_OK)
+		return cli_fail(&err);
+	certification_words(show, certification, sizeof(certification));
+	page.election = json_string_value(json_object_get(show, "id"));
+	page.title = json_string_value(json_object_get(show, "title"));
+	page.manifest_hash = json_string_value(json_object_get(result,
+	    "manifest"));
+	page.closed = json_string_value(json_object_get(show, "closed_at"));
+	page.certification = certification;
+	tl_buf_init(&buf, 64 * 1024 * 1024);
+	r = report != NULL ? tl_report_contest_html(report, &page, &buf) :
+	    tl_report_result_html(result, &page, &buf);
+	if (r != TL_OK) {
+		cli_error("cannot render the result");
+		status = EXIT_INTERNAL;
+	} else if (fputs(buf.data, stdout) == EOF || fflush(stdout) != 0) {
+		cli_error("cannot write to standard output");
+		status = EXIT_INTERNAL;
+	}
+	tl_buf_free(&buf);
+	json_decref(show);
+	return status;
+}
+
 /* --format blt: the counted ballots of one contest. */
 static int
 write_blt(struct tl_store *store, const char *id, const char *contest)
@@ -86,7 +151,6 @@ exec_tally(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct tally_options o = {"text", NULL};
-	const json_t *report;
 	struct tl_store *store = NULL;
 	struct tl_error err;
 	struct tl_buf buf;
@@ -118,19 +182,18 @@ exec_tally(int argc, char **argv)
 		status = cli_print_json(result);
 		goto out;
 	}
-	report = NULL;
-	if (strcmp(o.format, "html") == 0 &&
-	    (report = pick_contest(result, o.contest)) == NULL) {
-		status = EXIT_USAGE;
+	if (strcmp(o.format, "html") == 0) {
+		status = write_html(store, argv[first], result, o.contest);
 		goto out;
 	}
 	tl_buf_init(&buf, 64 * 1024 * 1024);
-	if ((report != NULL ? tl_report_contest_html(report, &buf) :
-	    tl_report_result_text(result, &buf)) != TL_OK) {
+	if (tl_report_result_text(result, &buf) != TL_OK) {
 		cli_error("cannot render the result");
 		status = EXIT_INTERNAL;
+	} else if (fputs(buf.data, stdout) == EOF || fflush(stdout) != 0) {
+		cli_error("cannot write to standard output");
+		status = EXIT_INTERNAL;
 	} else {
-		fputs(buf.data, stdout);
 		status = 0;
 	}
 	tl_buf_free(&buf);
@@ -151,11 +214,15 @@ const struct cli_command cmd_tally = {
 	"Options:\n"
 	"  -f, --format FORMAT  text (default: every round of every contest),\n"
 	"                       json (per contest: winners, rounds, votes; and\n"
-	"                       turnout), html (one contest as a page with a\n"
-	"                       chart) or blt (one contest's counted ballots\n"
-	"                       as a BLT file, for other counting programs)\n"
-	"  -c, --contest C      the contest, for html and blt (needed when the\n"
-	"                       election has several)\n"
+	"                       turnout), html (one self-contained page: every\n"
+	"                       contest with its charts and the turnout, or\n"
+	"                       with --contest that contest alone; headed with\n"
+	"                       the election, its manifest hash, close time\n"
+	"                       and certification state) or blt (one\n"
+	"                       contest's counted ballots as a BLT file, for\n"
+	"                       other counting programs)\n"
+	"  -c, --contest C      the contest, for html (one contest's page) and\n"
+	"                       blt (needed when the election has several)\n"
 	"  --json               same as --format json\n",
 	exec_tally,
 };

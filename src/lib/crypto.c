@@ -751,6 +751,33 @@ tl_hkdf_sha256_expand(const uint8_t prk[TL_SHA256_LEN], const void *info,
 	    TL_SHA256_LEN, info, infolen, out, len);
 }
 
+int
+tl_key_derive(const struct tl_key *key, const char *info, uint8_t out[32],
+    struct tl_error *err)
+{
+	uint8_t raw[TL_ED25519_PUBLIC_LEN], prk[TL_SHA256_LEN];
+	size_t len = sizeof(raw);
+	int r;
+
+	if (!key->has_private)
+		return tl_error_set(err, TL_EINPUT, "key has no private part");
+	if (EVP_PKEY_get_raw_private_key(key->pkey, raw, &len) != 1 ||
+	    len != sizeof(raw)) {
+		tl_wipe(raw, sizeof(raw));
+		return tl_crypto_openssl_error(err, TL_ECRYPTO, "cannot read "
+		    "the private key");
+	}
+	/* RFC 5869 section 2: Extract with no salt, Expand with the
+	 * purpose as info. */
+	if ((r = tl_hkdf_sha256_extract(NULL, 0, raw, len, prk)) != TL_OK ||
+	    (r = tl_hkdf_sha256_expand(prk, info, strlen(info), out, 32)) !=
+	    TL_OK)
+		tl_error_set(err, r, "cannot derive a key for %s", info);
+	tl_wipe(raw, sizeof(raw));
+	tl_wipe(prk, sizeof(prk));
+	return r;
+}
+
 void
 tl_base64_encode_to(const void *data, size_t len, char *out)
 {

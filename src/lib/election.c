@@ -876,8 +876,8 @@ tl_election_show(struct tl_store *store, const char *id, json_t **out,
 		goto out;
 	}
 	if ((r = tl_db_prepare(store, "SELECT opens_at, closes_at, created_at, "
-	    "opened_at, closed_at, counted_at, random_values FROM elections "
-	    "WHERE id = ?", &stmt, err)) != TL_OK)
+	    "opened_at, closed_at, counted_at, random_values, certified_at, "
+	    "final_at FROM elections WHERE id = ?", &stmt, err)) != TL_OK)
 		goto out;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
@@ -890,6 +890,8 @@ tl_election_show(struct tl_store *store, const char *id, json_t **out,
 	json_object_set_new(doc, "opened_at", tl_db_column_time(stmt, 3));
 	json_object_set_new(doc, "closed_at", tl_db_column_time(stmt, 4));
 	json_object_set_new(doc, "counted_at", tl_db_column_time(stmt, 5));
+	json_object_set_new(doc, "certified_at", tl_db_column_time(stmt, 7));
+	json_object_set_new(doc, "final_at", tl_db_column_time(stmt, 8));
 	if (sqlite3_column_type(stmt, 6) != SQLITE_NULL)
 		json_object_set_new(doc, "random", json_loads(
 		    (const char *)sqlite3_column_text(stmt, 6), 0, NULL));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_internal.h"
 #include "teller/report.h"
 
 size_t
@@ -48,9 +49,8 @@ add_padded(struct tl_buf *out, const char *s, size_t width)
 	return r;
 }
 
-/* A vote amount (integer or decimal string) as text. */
-static void
-amount_text(const json_t *v, char out[48])
+void
+tl_report_amount(const json_t *v, char out[48])
 {
 	if (json_is_integer(v))
 		snprintf(out, 48, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -60,8 +60,8 @@ amount_text(const json_t *v, char out[48])
 		snprintf(out, 48, "-");
 }
 
-static int
-in_list(const json_t *list, const char *id)
+int
+tl_report_in_list(const json_t *list, const char *id)
 {
 	size_t i;
 	json_t *v;
@@ -72,9 +72,9 @@ in_list(const json_t *list, const char *id)
 	return 0;
 }
 
-/* A quorum as one line, if the report has one that asks for anything. */
-static int
-render_quorum(const json_t *report, struct tl_buf *out)
+int
+tl_report_quorum_sentence(const json_t *report, struct tl_buf *out,
+    int *written)
 {
 	const json_t *quorum = json_object_get(report, "quorum");
 	const json_t *min_ballots = json_object_get(quorum, "min_ballots");
@@ -83,12 +83,15 @@ render_quorum(const json_t *report, struct tl_buf *out)
 	char need[48], have[48];
 	int r = TL_OK;
 
+	*written = 0;
 	if (percent == 0 && min_ballots == NULL)
 		return TL_OK;
-	r = tl_buf_adds(out, "  Quorum: ");
+	r = tl_buf_adds(out, "Quorum: ");
 	if (r == TL_OK && percent > 0) {
-		amount_text(json_object_get(quorum, "eligible_weight"), need);
-		amount_text(json_object_get(quorum, "participating_weight"), have);
+		tl_report_amount(json_object_get(quorum, "eligible_weight"),
+		    need);
+		tl_report_amount(json_object_get(quorum,
+		    "participating_weight"), have);
 		r = tl_buf_addf(out, "%" JSON_INTEGER_FORMAT "%% of eligible "
 		    "weight %s; participating %s%s", percent, need, have,
 		    min_ballots != NULL ? "; " : "");
@@ -99,14 +102,29 @@ render_quorum(const json_t *report, struct tl_buf *out)
 		    json_integer_value(min_ballots), json_integer_value(
 		    json_object_get(quorum, "participating_ballots")));
 	if (r == TL_OK)
-		r = tl_buf_addf(out, " (%s)\n", json_is_true(json_object_get(
+		r = tl_buf_addf(out, " (%s)", json_is_true(json_object_get(
 		    quorum, "met")) ? "met" : "not met");
+	*written = r == TL_OK;
 	return r;
 }
 
-/* An outcome in words ("no-valid-votes": "no valid votes"). */
-static const char *
-outcome_text(const char *outcome)
+/* The quorum as a line of the text report. */
+static int
+render_quorum(const json_t *report, struct tl_buf *out)
+{
+	struct tl_buf sentence;
+	int written = 0, r;
+
+	tl_buf_init(&sentence, 4096);
+	r = tl_report_quorum_sentence(report, &sentence, &written);
+	if (r == TL_OK && written)
+		r = tl_buf_addf(out, "  %s\n", sentence.data);
+	tl_buf_free(&sentence);
+	return r;
+}
+
+const char *
+tl_report_outcome_words(const char *outcome)
 {
 	if (outcome == NULL)
 		return "-";
@@ -115,6 +133,34 @@ outcome_text(const char *outcome)
 	if (strcmp(outcome, "no-quorum") == 0)
 		return "no quorum";
 	return outcome;
+}
+
+const char *
+tl_report_no_election(const json_t *report)
+{
+	const char *method = json_string_value(json_object_get(report,
+	    "method"));
+	const char *outcome = json_string_value(json_object_get(report,
+	    "outcome"));
+
+	if (method == NULL || outcome == NULL ||
+	    strcmp(method, "referendum") == 0)
+		return NULL;
+	return strcmp(outcome, "no-quorum") == 0 ? "The quorum is not met" :
+	    "No valid votes";
+}
+
+const char *
+tl_report_candidate_name(const json_t *report, const char *id)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(json_object_get(report, "candidates"), i, c)
+		if (id != NULL && strcmp(json_string_value(json_object_get(c,
+		    "id")), id) == 0)
+			return json_string_value(json_object_get(c, "name"));
+	return id;
 }
 
 static int
@@ -132,7 +178,7 @@ render_referendum(const json_t *report, struct tl_buf *out)
 	no = json_integer_value(json_object_get(json_object_get(round, "votes"),
 	    "no"));
 	for (int a = 0; a < 3 && r == TL_OK; a++) {
-		amount_text(json_object_get(json_object_get(round, "votes"),
+		tl_report_amount(json_object_get(json_object_get(round, "votes"),
 		    answers[a]), amount);
 		r = tl_buf_addf(out, "  %-10s %12s\n", answers[a], amount);
 	}
@@ -143,7 +189,7 @@ render_referendum(const json_t *report, struct tl_buf *out)
 	if (r == TL_OK)
 		r = render_quorum(report, out);
 	if (r == TL_OK)
-		r = tl_buf_addf(out, "  Outcome: %s\n", outcome_text(
+		r = tl_buf_addf(out, "  Outcome: %s\n", tl_report_outcome_words(
 		    json_string_value(json_object_get(report, "outcome"))));
 	return r;
 }
@@ -152,83 +198,87 @@ render_referendum(const json_t *report, struct tl_buf *out)
 static int
 render_no_election(const json_t *report, struct tl_buf *out)
 {
-	const char *outcome = json_string_value(json_object_get(report,
-	    "outcome"));
 	int r = render_quorum(report, out);
 
 	if (r == TL_OK)
 		r = tl_buf_addf(out, "  %s: no one is elected\n",
-		    outcome != NULL && strcmp(outcome, "no-quorum") == 0 ?
-		    "The quorum is not met" : "No valid votes");
+		    tl_report_no_election(report));
 	return r;
 }
 
-/* Candidates in the order of their votes in the last round (most first),
- * ties in manifest order; integers and decimals compare as numbers. */
-struct row {
-	const char *id;
-	const char *name;
-	const json_t *votes;
-	size_t position;
-};
-
-static int
-amount_cmp(const json_t *a, const json_t *b)
+int64_t
+tl_report_units(const json_t *v)
 {
-	char x[48], y[48];
-	const char *dx, *dy;
-	size_t ix, iy;
+	const char *s;
+	int64_t x = 0;
 
-	amount_text(a, x);
-	amount_text(b, y);
-	/* Non-negative decimals with the same number of places: compare the
-	 * integer part's length, then the digits. */
-	dx = strchr(x, '.');
-	dy = strchr(y, '.');
-	ix = dx != NULL ? (size_t)(dx - x) : strlen(x);
-	iy = dy != NULL ? (size_t)(dy - y) : strlen(y);
-	if (ix != iy)
-		return ix < iy ? -1 : 1;
-	return strcmp(x, y);
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if ((s = json_string_value(v)) == NULL || s[0] == '-')
+		return 0;
+	for (; *s; s++)
+		if (*s >= '0' && *s <= '9' && x < INT64_MAX / 10)
+			x = x * 10 + (*s - '0');
+	return x;
 }
 
+/* Most votes first, equal votes in the report's order. */
 static int
 row_cmp(const void *a, const void *b)
 {
-	const struct row *x = a, *y = b;
-	int c = amount_cmp(y->votes, x->votes);
+	const struct tl_report_row *x = a, *y = b;
 
-	if (c != 0)
-		return c;
+	if (x->units != y->units)
+		return x->units > y->units ? -1 : 1;
 	return x->position < y->position ? -1 : x->position > y->position;
+}
+
+struct tl_report_row *
+tl_report_rows(const json_t *report, const json_t *round, int keep_order,
+    size_t *n)
+{
+	const json_t *candidates = json_object_get(report, "candidates");
+	const json_t *votes = json_object_get(round, "votes");
+	size_t count = json_array_size(candidates), k = 0, i;
+	struct tl_report_row *rows = calloc(count + 1, sizeof(*rows));
+	json_t *c;
+
+	if (rows == NULL)
+		return NULL;
+	json_array_foreach(candidates, i, c) {
+		const char *id = json_string_value(json_object_get(c, "id"));
+
+		if (id == NULL || json_object_get(votes, id) == NULL)
+			continue;
+		rows[k].id = id;
+		rows[k].name = json_string_value(json_object_get(c, "name"));
+		rows[k].votes = json_object_get(votes, id);
+		rows[k].units = tl_report_units(rows[k].votes);
+		rows[k].position = i;
+		rows[k].elected = tl_report_in_list(json_object_get(report,
+		    "elected"), id);
+		k++;
+	}
+	if (!keep_order)
+		qsort(rows, k, sizeof(*rows), row_cmp);
+	*n = k;
+	return rows;
 }
 
 static int
 render_table(const json_t *report, struct tl_buf *out)
 {
-	const json_t *candidates = json_object_get(report, "candidates");
 	const json_t *rounds = json_object_get(report, "rounds");
-	const json_t *last = json_array_get(rounds,
-	    json_array_size(rounds) - 1);
-	const json_t *elected = json_object_get(report, "elected");
-	size_t n = json_array_size(candidates), width = 9;
-	struct row *rows;
+	struct tl_report_row *rows;
+	size_t n = 0, width = 9;
 	int r = TL_OK;
 
-	if ((rows = calloc(n + 1, sizeof(*rows))) == NULL)
+	if ((rows = tl_report_rows(report, json_array_get(rounds,
+	    json_array_size(rounds) - 1), 0, &n)) == NULL)
 		return TL_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		const json_t *c = json_array_get(candidates, i);
-
-		rows[i].id = json_string_value(json_object_get(c, "id"));
-		rows[i].name = json_string_value(json_object_get(c, "name"));
-		rows[i].votes = json_object_get(json_object_get(last, "votes"),
-		    rows[i].id);
-		rows[i].position = i;
+	for (size_t i = 0; i < n; i++)
 		if (rows[i].name != NULL && tl_report_width(rows[i].name) > width)
 			width = tl_report_width(rows[i].name);
-	}
-	qsort(rows, n, sizeof(*rows), row_cmp);
 	r = tl_buf_adds(out, "  ");
 	if (r == TL_OK)
 		r = add_padded(out, "Candidate", width);
@@ -237,35 +287,20 @@ render_table(const json_t *report, struct tl_buf *out)
 	for (size_t i = 0; i < n && r == TL_OK; i++) {
 		char amount[48];
 
-		amount_text(rows[i].votes, amount);
+		tl_report_amount(rows[i].votes, amount);
 		r = tl_buf_adds(out, "  ");
 		if (r == TL_OK)
 			r = add_padded(out, rows[i].name, width);
 		if (r == TL_OK)
 			r = tl_buf_addf(out, " %12s%s\n", amount,
-			    in_list(elected, rows[i].id) ? "  elected" : "");
+			    rows[i].elected ? "  elected" : "");
 	}
 	free(rows);
 	return r;
 }
 
-/* The name of candidate id of the report (the id if not found). */
-static const char *
-candidate_name(const json_t *report, const char *id)
-{
-	size_t i;
-	json_t *c;
-
-	json_array_foreach(json_object_get(report, "candidates"), i, c)
-		if (id != NULL && strcmp(json_string_value(json_object_get(c,
-		    "id")), id) == 0)
-			return json_string_value(json_object_get(c, "name"));
-	return id;
-}
-
-/* A tie and how it was broken, in one sentence. */
-static int
-render_tie(const json_t *report, const json_t *tie, const char *indent,
+int
+tl_report_tie_sentence(const json_t *report, const json_t *tie,
     struct tl_buf *out)
 {
 	const char *by = json_string_value(json_object_get(tie, "broken_by"));
@@ -275,11 +310,26 @@ render_tie(const json_t *report, const json_t *tie, const char *indent,
 	json_t *c;
 	int r;
 
-	r = tl_buf_addf(out, "%sTie between ", indent);
+	if (!json_is_true(json_object_get(tie, "resolved"))) {
+		r = tl_buf_addf(out, "%" JSON_INTEGER_FORMAT " seat(s) "
+		    "undecided between ", json_integer_value(json_object_get(tie,
+		    "seats")));
+		json_array_foreach(cands, i, c)
+			if (r == TL_OK)
+				r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "",
+				    tl_report_candidate_name(report,
+				    json_string_value(c)));
+		if (r == TL_OK)
+			r = tl_buf_adds(out, "; the rules of this method do not "
+			    "break it");
+		return r;
+	}
+	r = tl_buf_adds(out, "Tie between ");
 	json_array_foreach(cands, i, c)
 		if (r == TL_OK)
 			r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "",
-			    candidate_name(report, json_string_value(c)));
+			    tl_report_candidate_name(report,
+			    json_string_value(c)));
 	if (r == TL_OK && json_object_get(tie, "question") != NULL)
 		r = tl_buf_addf(out, " (%s)", json_string_value(
 		    json_object_get(tie, "question")));
@@ -292,19 +342,35 @@ render_tie(const json_t *report, const json_t *tie, const char *indent,
 		json_array_foreach(json_object_get(tie, "lot_order"), i, c)
 			if (r == TL_OK)
 				r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "",
-				    candidate_name(report, json_string_value(c)));
+				    tl_report_candidate_name(report,
+				    json_string_value(c)));
 		if (r == TL_OK)
 			r = tl_buf_adds(out, ")");
 	}
 	if (r == TL_OK && json_is_string(chosen))
-		r = tl_buf_addf(out, "; chosen: %s", candidate_name(report,
-		    json_string_value(chosen)));
+		r = tl_buf_addf(out, "; chosen: %s", tl_report_candidate_name(
+		    report, json_string_value(chosen)));
 	json_array_foreach(json_is_array(chosen) ? chosen : NULL, i, c)
 		if (r == TL_OK)
 			r = tl_buf_addf(out, "%s%s", i > 0 ? ", " : "; chosen: ",
-			    candidate_name(report, json_string_value(c)));
+			    tl_report_candidate_name(report,
+			    json_string_value(c)));
+	return r;
+}
+
+/* A tie as a line of the text report, after indent. */
+static int
+render_tie(const json_t *report, const json_t *tie, const char *indent,
+    const char *prefix, struct tl_buf *out)
+{
+	struct tl_buf sentence;
+	int r;
+
+	tl_buf_init(&sentence, 64 * 1024);
+	r = tl_report_tie_sentence(report, tie, &sentence);
 	if (r == TL_OK)
-		r = tl_buf_adds(out, "\n");
+		r = tl_buf_addf(out, "%s%s%s\n", indent, prefix, sentence.data);
+	tl_buf_free(&sentence);
 	return r;
 }
 
@@ -314,7 +380,7 @@ render_action(const json_t *report, const json_t *round, struct tl_buf *out)
 {
 	const json_t *action = json_object_get(round, "action");
 	const char *type = json_string_value(json_object_get(action, "type"));
-	const char *cand = candidate_name(report, json_string_value(
+	const char *cand = tl_report_candidate_name(report, json_string_value(
 	    json_object_get(action, "candidate")));
 	char a[48], b[48];
 	size_t i;
@@ -326,20 +392,20 @@ render_action(const json_t *report, const json_t *round, struct tl_buf *out)
 	if (r != TL_OK || type == NULL)
 		return r;
 	if (strcmp(type, "surplus") == 0) {
-		amount_text(json_object_get(action, "surplus"), a);
-		amount_text(json_object_get(action, "votes"), b);
+		tl_report_amount(json_object_get(action, "surplus"), a);
+		tl_report_amount(json_object_get(action, "votes"), b);
 		r = tl_buf_addf(out, "surplus of %s transferred (surplus %s of "
 		    "%s votes)", cand, a, b);
 		json_array_foreach(json_object_get(action, "transfer_values"),
 		    i, v) {
-			amount_text(json_object_get(v, "value"), a);
-			amount_text(json_object_get(v, "transfer_value"), b);
+			tl_report_amount(json_object_get(v, "value"), a);
+			tl_report_amount(json_object_get(v, "transfer_value"), b);
 			if (r == TL_OK)
 				r = tl_buf_addf(out, "%s papers of value %s go "
 				    "on at %s", i > 0 ? "," : ";", a, b);
 		}
 	} else if (strcmp(type, "exclusion") == 0) {
-		amount_text(json_object_get(action, "votes"), a);
+		tl_report_amount(json_object_get(action, "votes"), a);
 		r = tl_buf_addf(out, "%s excluded with %s votes%s%s%s", cand, a,
 		    json_object_get(action, "why") != NULL ? " (" : "",
 		    json_object_get(action, "why") != NULL ?
@@ -352,7 +418,7 @@ render_action(const json_t *report, const json_t *round, struct tl_buf *out)
 		r = tl_buf_adds(out, "\n");
 	if (r == TL_OK && json_object_get(action, "tie") != NULL)
 		r = render_tie(report, json_object_get(action, "tie"), "    ",
-		    out);
+		    "", out);
 	return r;
 }
 
@@ -390,7 +456,7 @@ render_rounds(const json_t *report, struct tl_buf *out)
 			excluded = NULL;
 		if (r == TL_OK)
 			r = render_action(report, round, out);
-		amount_text(json_object_get(round, "quota"), q);
+		tl_report_amount(json_object_get(round, "quota"), q);
 		if (r == TL_OK)
 			r = tl_buf_addf(out, "    quota %s\n    ", q);
 		if (r == TL_OK)
@@ -407,9 +473,9 @@ render_rounds(const json_t *report, struct tl_buf *out)
 
 			if (gone[k] || json_object_get(votes, id) == NULL)
 				continue;
-			amount_text(json_object_get(votes, id), v);
+			tl_report_amount(json_object_get(votes, id), v);
 			if (change != NULL)
-				amount_text(change, d);
+				tl_report_amount(change, d);
 			else
 				d[0] = '\0';
 			r = tl_buf_adds(out, "    ");
@@ -421,7 +487,7 @@ render_rounds(const json_t *report, struct tl_buf *out)
 			if (r == TL_OK && kf != NULL)
 				r = tl_buf_addf(out, "  keep %s",
 				    json_string_value(kf));
-			if (r == TL_OK && in_list(json_object_get(round,
+			if (r == TL_OK && tl_report_in_list(json_object_get(round,
 			    "elected"), id))
 				r = tl_buf_adds(out, "  elected");
 			if (r == TL_OK && excluded != NULL &&
@@ -432,15 +498,15 @@ render_rounds(const json_t *report, struct tl_buf *out)
 			if (r == TL_OK)
 				r = tl_buf_adds(out, "\n");
 		}
-		amount_text(json_object_get(round, "non_transferable"), v);
+		tl_report_amount(json_object_get(round, "non_transferable"), v);
 		if (r == TL_OK)
 			r = tl_buf_addf(out, "    non-transferable %s", v);
 		if (r == TL_OK && json_object_get(round, "lost") != NULL) {
-			amount_text(json_object_get(round, "lost"), v);
+			tl_report_amount(json_object_get(round, "lost"), v);
 			r = tl_buf_addf(out, "; lost to fractions %s", v);
 		}
 		if (r == TL_OK && json_object_get(round, "surplus") != NULL) {
-			amount_text(json_object_get(round, "surplus"), v);
+			tl_report_amount(json_object_get(round, "surplus"), v);
 			r = tl_buf_addf(out, "; surplus %s after %"
 			    JSON_INTEGER_FORMAT " iteration(s)", v,
 			    json_integer_value(json_object_get(round,
@@ -474,7 +540,7 @@ render_schulze(const json_t *report, struct tl_buf *out)
 		json_array_foreach(ranking, j, y)
 			if (r == TL_OK)
 				r = tl_buf_addf(out, " %10.10s",
-				    candidate_name(report, json_string_value(y)));
+				    tl_report_candidate_name(report, json_string_value(y)));
 		if (r == TL_OK)
 			r = tl_buf_adds(out, "\n");
 		json_array_foreach(ranking, i, x) {
@@ -483,14 +549,14 @@ render_schulze(const json_t *report, struct tl_buf *out)
 
 			if (r == TL_OK)
 				r = tl_buf_addf(out, "  %8.8s",
-				    candidate_name(report, json_string_value(x)));
+				    tl_report_candidate_name(report, json_string_value(x)));
 			json_array_foreach(ranking, j, y) {
 				char v[48];
 
 				if (i == j)
 					snprintf(v, sizeof(v), "-");
 				else
-					amount_text(json_object_get(row,
+					tl_report_amount(json_object_get(row,
 					    json_string_value(y)), v);
 				if (r == TL_OK)
 					r = tl_buf_addf(out, " %10s", v);
@@ -504,7 +570,7 @@ render_schulze(const json_t *report, struct tl_buf *out)
 	json_array_foreach(ranking, i, x)
 		if (r == TL_OK)
 			r = tl_buf_addf(out, " %zu. %s", i + 1,
-			    candidate_name(report, json_string_value(x)));
+			    tl_report_candidate_name(report, json_string_value(x)));
 	if (r == TL_OK)
 		r = tl_buf_adds(out, "\n");
 	return r;
@@ -519,28 +585,14 @@ render_ties(const json_t *report, struct tl_buf *out)
 	int r = TL_OK;
 
 	json_array_foreach(ties, i, tie) {
-		const json_t *cands = json_object_get(tie, "candidates");
-		size_t j;
-		json_t *c;
-
-		if (json_is_true(json_object_get(tie, "resolved"))) {
-			/* Ranked counts show their ties with the rounds. */
-			if (r == TL_OK && json_object_get(json_array_get(
-			    json_object_get(report, "rounds"), 0), "action") ==
-			    NULL)
-				r = render_tie(report, tie, "  ", out);
-			continue;
-		}
-		r = tl_buf_addf(out, "  TIE: %" JSON_INTEGER_FORMAT " seat(s) "
-		    "undecided between ", json_integer_value(json_object_get(tie,
-		    "seats")));
-		json_array_foreach(cands, j, c)
-			if (r == TL_OK)
-				r = tl_buf_addf(out, "%s%s", j > 0 ? ", " : "",
-				    json_string_value(c));
-		if (r == TL_OK)
-			r = tl_buf_adds(out, "; the rules of this method do not "
-			    "break it\n");
+		if (!json_is_true(json_object_get(tie, "resolved")))
+			r = render_tie(report, tie, "  ", "TIE: ", out);
+		/* Ranked counts show their ties with the rounds. */
+		else if (r == TL_OK && json_object_get(json_array_get(
+		    json_object_get(report, "rounds"), 0), "action") == NULL)
+			r = render_tie(report, tie, "  ", "", out);
+		if (r != TL_OK)
+			break;
 	}
 	return r;
 }
@@ -559,7 +611,7 @@ tl_report_contest_text(const json_t *report, struct tl_buf *out)
 
 	if (method == NULL)
 		return TL_EINPUT;
-	amount_text(json_object_get(report, "weight"), weight);
+	tl_report_amount(json_object_get(report, "weight"), weight);
 	if (contest != NULL)
 		r = tl_buf_addf(out, "Contest %s: %s\n", json_string_value(contest),
 		    json_string_value(json_object_get(report, "title")));
@@ -602,6 +654,23 @@ tl_report_contest_text(const json_t *report, struct tl_buf *out)
 	return r;
 }
 
+void
+tl_report_turnout_row(const json_t *item, struct tl_report_turnout *row)
+{
+	row->constituency = json_string_value(json_object_get(item,
+	    "constituency"));
+	row->name = json_string_value(json_object_get(item, "name"));
+	row->eligible = json_integer_value(json_object_get(item, "eligible"));
+	row->voted = json_integer_value(json_object_get(item, "voted"));
+	row->eligible_weight = json_integer_value(json_object_get(item,
+	    "eligible_weight"));
+	row->voted_weight = json_integer_value(json_object_get(item,
+	    "voted_weight"));
+	tl_report_percent(row->voted, row->eligible, row->percent);
+	tl_report_percent(row->voted_weight, row->eligible_weight,
+	    row->percent_weighted);
+}
+
 int
 tl_report_result_text(const json_t *result, struct tl_buf *out)
 {
@@ -639,26 +708,19 @@ tl_report_result_text(const json_t *result, struct tl_buf *out)
 		r = tl_buf_addf(out, " %9s %7s %8s  %9s %9s %8s\n", "Eligible",
 		    "Voted", "Percent", "Weight", "Voted", "Percent");
 	json_array_foreach(turnout, i, item) {
-		json_int_t e = json_integer_value(json_object_get(item, "eligible"));
-		json_int_t v = json_integer_value(json_object_get(item, "voted"));
-		json_int_t ew = json_integer_value(json_object_get(item,
-		    "eligible_weight"));
-		json_int_t vw = json_integer_value(json_object_get(item,
-		    "voted_weight"));
-		char p1[32], p2[32];
+		struct tl_report_turnout t;
 
-		tl_report_percent(v, e, p1);
-		tl_report_percent(vw, ew, p2);
+		tl_report_turnout_row(item, &t);
 		if (r == TL_OK)
 			r = tl_buf_adds(out, "  ");
 		if (r == TL_OK)
-			r = add_padded(out, json_string_value(json_object_get(item,
-			    "name")), width);
+			r = add_padded(out, t.name, width);
 		if (r == TL_OK)
 			r = tl_buf_addf(out, " %9" JSON_INTEGER_FORMAT " %7"
 			    JSON_INTEGER_FORMAT " %8s  %9" JSON_INTEGER_FORMAT
-			    " %9" JSON_INTEGER_FORMAT " %8s\n", e, v, p1, ew, vw,
-			    p2);
+			    " %9" JSON_INTEGER_FORMAT " %8s\n", t.eligible,
+			    t.voted, t.percent, t.eligible_weight, t.voted_weight,
+			    t.percent_weighted);
 	}
 	return r;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "store_internal.h"
+#include "teller/aead.h"
 #include "teller/util.h"
 
 /*
@@ -675,6 +676,7 @@ tl_store_close(struct tl_store *store)
 	free(store->path);
 	free(store->key_file);
 	free(store->passphrase_file);
+	tl_wipe(store->secret_key, sizeof(store->secret_key));
 	free(store);
 }
 
@@ -998,6 +1000,110 @@ tl_store_authority_file(struct tl_store *store, char **path,
 	*path = NULL;
 	r = authority_row(store, &pem, path, keyid, err);
 	tl_wipe_free(pem);
+	return r;
+}
+
+/* --- secrets at rest ----------------------------------------------------- */
+
+#define SECRET_PREFIX "v1."
+#define SECRET_INFO "teller/v1/secret-at-rest"
+
+/* The key that seals secrets, derived from the authority key once per
+ * connection. */
+static int
+secret_key(struct tl_store *store, struct tl_error *err)
+{
+	struct tl_key *authority = NULL;
+	int r;
+
+	if (store->has_secret_key)
+		return TL_OK;
+	if ((r = tl_store_authority(store, &authority, err)) != TL_OK)
+		return r;
+	r = tl_key_derive(authority, SECRET_INFO, store->secret_key, err);
+	tl_key_free(authority);
+	if (r == TL_OK)
+		store->has_secret_key = 1;
+	return r;
+}
+
+int
+tl_db_seal_secret(struct tl_store *store, const void *aad, size_t aadlen,
+    const void *secret, size_t len, char **sealed, struct tl_error *err)
+{
+	uint8_t *box = NULL;
+	char *b64 = NULL;
+	size_t boxlen;
+	int r;
+
+	if (len > TL_AES_GCM_MAX)
+		return tl_error_set(err, TL_ETOOBIG, "a secret too large to seal");
+	if ((r = secret_key(store, err)) != TL_OK)
+		return r;
+	boxlen = TL_AES_GCM_NONCE_LEN + len + TL_AES_GCM_TAG_LEN;
+	if ((box = malloc(boxlen)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if ((r = tl_random_bytes(box, TL_AES_GCM_NONCE_LEN)) != TL_OK ||
+	    (r = tl_aes_gcm_seal(store->secret_key, sizeof(store->secret_key),
+	    box, aad, aadlen, secret, len, box + TL_AES_GCM_NONCE_LEN)) !=
+	    TL_OK) {
+		tl_error_set(err, r, "cannot seal a secret");
+		goto out;
+	}
+	if ((r = tl_base64_encode(box, boxlen, &b64)) != TL_OK ||
+	    (*sealed = malloc(strlen(SECRET_PREFIX) + strlen(b64) + 1)) ==
+	    NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	strcpy(*sealed, SECRET_PREFIX);
+	strcat(*sealed, b64);
+ out:
+	free(box);
+	free(b64);
+	return r;
+}
+
+int
+tl_db_open_secret(struct tl_store *store, const void *aad, size_t aadlen,
+    const char *sealed, uint8_t **secret, size_t *len, struct tl_error *err)
+{
+	const size_t prefix = strlen(SECRET_PREFIX);
+	uint8_t *box = NULL, *plain = NULL;
+	size_t boxlen = 0;
+	int r;
+
+	if (strncmp(sealed, SECRET_PREFIX, prefix) != 0 ||
+	    tl_base64_decode(sealed + prefix, strlen(sealed + prefix), &box,
+	    &boxlen) != TL_OK ||
+	    boxlen < TL_AES_GCM_NONCE_LEN + TL_AES_GCM_TAG_LEN) {
+		r = tl_error_set(err, TL_EINPUT, "%s: a secret in the database "
+		    "is not sealed text", store->path);
+		goto out;
+	}
+	if ((r = secret_key(store, err)) != TL_OK)
+		goto out;
+	if ((plain = malloc(boxlen - TL_AES_GCM_NONCE_LEN -
+	    TL_AES_GCM_TAG_LEN + 1)) == NULL) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (tl_aes_gcm_open(store->secret_key, sizeof(store->secret_key), box,
+	    aad, aadlen, box + TL_AES_GCM_NONCE_LEN,
+	    boxlen - TL_AES_GCM_NONCE_LEN, plain) != TL_OK) {
+		r = tl_error_set(err, TL_EDECRYPT, "%s: a secret in the "
+		    "database does not open under this authority key (another "
+		    "key, or it was altered or moved)", store->path);
+		goto out;
+	}
+	*len = boxlen - TL_AES_GCM_NONCE_LEN - TL_AES_GCM_TAG_LEN;
+	plain[*len] = '\0';
+	*secret = plain;
+	plain = NULL;
+	r = TL_OK;
+ out:
+	free(box);
+	free(plain);
 	return r;
 }
 

@@ -6,6 +6,8 @@
 #ifndef TELLER_STORE_INTERNAL_H
 #define TELLER_STORE_INTERNAL_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 #include <sqlite3.h>
 
@@ -42,6 +44,10 @@ struct tl_store {
 	 * database records, and the file of its passphrase; or NULL. */
 	char *key_file;
 	char *passphrase_file;
+	/* The key that seals secrets at rest (tl_db_seal_secret), once
+	 * derived; wiped at close. */
+	uint8_t secret_key[32];
+	int has_secret_key;
 };
 
 /*
@@ -53,6 +59,27 @@ struct tl_store {
 #define TL_DB_STATE_SQL \
 	"(CASE WHEN state = 'draft' AND published_at IS NOT NULL " \
 	"THEN 'published' ELSE state END)"
+
+/*
+ * Secrets the database keeps beside the authority key (a secret
+ * election's credential class keys) go in and out through these two, so
+ * that they are as safe as the authority key and no safer: sealed with
+ * AES-256-GCM under a key derived from the authority's private key
+ * (tl_key_derive, info "teller/v1/secret-at-rest"), a random 96-bit
+ * nonce, and aad naming the secret's place (its table and row), so that
+ * a sealed secret cannot be moved to another row.  Where the authority
+ * key is in a file (teller init --key-file), a copy of the database alone
+ * cannot open them.  Sealed text: "v1." and the standard base64 of nonce,
+ * ciphertext and tag (*sealed, caller frees).  Opening: TL_EDECRYPT if it
+ * does not open under this authority and aad, TL_EINPUT if it is not
+ * sealed text; *secret (caller wipes and frees) has *len bytes and a NUL
+ * after them.  The derived key is kept for the connection's life, so
+ * only the first call reads the key file.
+ */
+int tl_db_seal_secret(struct tl_store *store, const void *aad, size_t aadlen,
+    const void *secret, size_t len, char **sealed, struct tl_error *err);
+int tl_db_open_secret(struct tl_store *store, const void *aad, size_t aadlen,
+    const char *sealed, uint8_t **secret, size_t *len, struct tl_error *err);
 
 /* Sets err to TL_EDB with what and SQLite's message; returns TL_EDB. */
 int tl_db_error(struct tl_store *store, struct tl_error *err,

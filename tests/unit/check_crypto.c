@@ -164,6 +164,36 @@ START_TEST(key_file_under_passphrase)
 }
 END_TEST
 
+/* tl_key_derive: HKDF-SHA256 of RFC 8032 TEST 2's secret key, no salt,
+ * info "teller/v1/secret-at-rest"; the expected bytes come from Python's
+ * hmac and hashlib, from RFC 5869's definition.  A public key derives
+ * nothing. */
+START_TEST(derive_from_a_private_key)
+{
+	struct tl_key *key = NULL, *pub = NULL;
+	struct tl_error err;
+	uint8_t out[32], want[32];
+	char b64[TL_PUBLIC_B64_LEN + 1];
+
+	ck_assert_int_eq(tl_key_from_private_pem(rfc8032_pem,
+	    strlen(rfc8032_pem), &key, &err), TL_OK);
+	ck_assert_int_eq(tl_key_derive(key, "teller/v1/secret-at-rest", out,
+	    &err), TL_OK);
+	ck_assert_int_eq(tl_hex_decode("19fe70d9217c1af52877cd55021634295fe8"
+	    "571b4c7b429c473fd063acddeadf", want, 32), TL_OK);
+	ck_assert_mem_eq(out, want, 32);
+	ck_assert_int_eq(tl_key_derive(key, "another purpose", out, &err),
+	    TL_OK);
+	ck_assert_int_ne(memcmp(out, want, 32), 0);
+	tl_key_public_base64(key, b64);
+	ck_assert_int_eq(tl_key_from_public_base64(b64, &pub, &err), TL_OK);
+	ck_assert_int_eq(tl_key_derive(pub, "teller/v1/secret-at-rest", out,
+	    &err), TL_EINPUT);
+	tl_key_free(key);
+	tl_key_free(pub);
+}
+END_TEST
+
 START_TEST(public_key_rejects)
 {
 	struct tl_key *key = NULL;
@@ -336,6 +366,7 @@ crypto_suite(void)
 	tcase_add_test(tc, ed25519_known_answer);
 	tcase_add_test(tc, key_file_mode_and_permissions);
 	tcase_add_test(tc, key_file_under_passphrase);
+	tcase_add_test(tc, derive_from_a_private_key);
 	tcase_add_test(tc, public_key_rejects);
 	tcase_add_test(tc, hash_vectors);
 	tcase_add_test(tc, base64_strict);
