@@ -34,8 +34,6 @@
 #include "teller/manifest.h"
 
 #define TL_PREF_EQUAL 0x80000000u
-/* The largest options.quorum_ballots. */
-#define TL_COUNT_MAX_QUORUM 1000000000
 #define TL_PREF_INDEX(entry) ((entry) & 0x7fffffffu)
 
 enum tl_answer {
@@ -96,12 +94,6 @@ void tl_count_input_set_ballots(struct tl_count_input *in,
 /* Counts; *report is a new JSON object.  TL_EMETHOD if the method cannot
  * count this input (for example equal ranks given to STV). */
 int tl_count_run(const struct tl_count_input *in, json_t **report,
-    struct tl_error *err);
-
-/* Checks a contest's method options ("options" of the manifest) for its
- * method; where names the contest in errors.  TL_EMANIFEST if invalid. */
-int tl_count_check_options(enum tl_method method, unsigned seats,
-    size_t ncandidates, json_t *options, const char *where,
     struct tl_error *err);
 
 #endif

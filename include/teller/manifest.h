@@ -52,6 +52,8 @@
 #define TL_MAX_RANDOM_SOURCES 16
 #define TL_MAX_SEATS 100
 #define TL_MAX_PETITION_THRESHOLD 2000000
+/* The largest options.quorum_ballots of a contest. */
+#define TL_MAX_QUORUM_BALLOTS 1000000000
 
 enum tl_method {
 	TL_METHOD_PLURALITY,
@@ -201,6 +203,13 @@ int tl_method_from_name(const char *name);
 enum tl_selection_kind tl_method_selection_kind(enum tl_method method);
 /* Whether the method accepts equal ranks in a ranking. */
 int tl_method_allows_equal_ranks(enum tl_method method);
+
+/* Checks a contest's method options ("options" of the manifest) for its
+ * method, and its seats against ncandidates; where names the contest in
+ * errors.  TL_EMANIFEST if invalid.  tl_manifest_parse calls it. */
+int tl_manifest_check_options(enum tl_method method, unsigned seats,
+    size_t ncandidates, json_t *options, const char *where,
+    struct tl_error *err);
 
 void tl_manifest_free(struct tl_manifest *m);
 

@@ -221,7 +221,7 @@ ballot_line(struct reader *rd, struct tl_blt *blt, uint32_t *seen,
 	const char *s = rd->line, *e = rd->line + rd->len, *ts, *te, *dot;
 	struct tl_ballot_set *set = &blt->ballots;
 	uint32_t *prefs = set->prefs + set->nprefs;
-	uint64_t whole, frac = 0, mantissa;
+	uint64_t whole, frac = 0, mantissa, scale;
 	size_t n = 0, places = 0;
 	int ended = 0;
 
@@ -233,10 +233,15 @@ ballot_line(struct reader *rd, struct tl_blt *blt, uint32_t *seen,
 	    parse_uint(dot + 1, te, UINT64_MAX / 2, &frac) != 0)))
 		return bad(rd, "a ballot must start with its weight (a number "
 		    "such as 1 or 2.5 of at most 9 decimals), not ", ts);
-	mantissa = whole;
+	/* The weight in units of 10^-places must fit an int64_t: 10^12 with
+	 * 9 decimals does not. */
+	scale = 1;
 	for (size_t i = 0; i < places; i++)
-		mantissa *= 10;
-	mantissa += frac;
+		scale *= 10;
+	if (whole > (uint64_t)INT64_MAX / scale ||
+	    whole * scale > (uint64_t)INT64_MAX - frac)
+		return bad(rd, "weight too large: ", ts);
+	mantissa = whole * scale + frac;
 	if (mantissa == 0)
 		return bad(rd, "a ballot of weight 0 (only a line \"0\" ends "
 		    "the ballots)", NULL);

@@ -283,57 +283,6 @@ tl_election_state(struct tl_store *store, const char *id, char **state,
 	return election_state(store, id, state, err);
 }
 
-int
-tl_election_roll(struct tl_store *store, const char *id,
-    const struct tl_manifest *manifest, struct tl_roll **out,
-    struct tl_error *err)
-{
-	struct tl_roll *roll;
-	sqlite3_stmt *stmt = NULL;
-	int r, rc;
-
-	if ((roll = tl_roll_new()) == NULL)
-		return tl_error_set(err, TL_ENOMEM, "out of memory");
-	if ((r = tl_db_prepare(store, "SELECT id, name, constituency_id, weight, "
-	    "public_key FROM voters WHERE election_id = ? ORDER BY rowid",
-	    &stmt, err)) != TL_OK)
-		goto out;
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *constituency =
-		    (const char *)sqlite3_column_text(stmt, 2);
-		size_t ci = tl_manifest_constituency_index(manifest,
-		    constituency);
-
-		if (ci == (size_t)-1) {
-			r = tl_error_set(err, TL_EDB, "voter %s has unknown "
-			    "constituency %s", sqlite3_column_text(stmt, 0),
-			    constituency);
-			goto out;
-		}
-		if ((r = tl_roll_add(roll,
-		    (const char *)sqlite3_column_text(stmt, 0),
-		    (const char *)sqlite3_column_text(stmt, 1), constituency, ci,
-		    sqlite3_column_int64(stmt, 3),
-		    (const char *)sqlite3_column_text(stmt, 4))) != TL_OK) {
-			tl_error_set(err, r, "cannot load voter %s",
-			    sqlite3_column_text(stmt, 0));
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		r = tl_db_error(store, err, "cannot read the roll");
-		goto out;
-	}
-	*out = roll;
-	roll = NULL;
-	r = TL_OK;
- out:
-	sqlite3_finalize(stmt);
-	tl_roll_free(roll);
-	return r;
-}
-
 /* Says which voter already on the roll a voter of an import duplicates:
  * the same id, or another voter with the same key. */
 static int

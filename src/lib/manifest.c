@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "jsonutil.h"
-#include "teller/count.h"
 #include "teller/crypto.h"
 #include "teller/manifest.h"
 #include "teller/util.h"
@@ -298,6 +297,56 @@ parse_candidates(struct tl_contest *c, json_t *array, const char *cwhere,
 	return TL_OK;
 }
 
+int
+tl_manifest_check_options(enum tl_method method, unsigned seats,
+    size_t ncandidates, json_t *options, const char *where,
+    struct tl_error *err)
+{
+	const char *key;
+	json_t *value;
+
+	json_object_foreach(options, key, value) {
+		if (method == TL_METHOD_REFERENDUM &&
+		    strcmp(key, "threshold") == 0) {
+			const char *t = json_string_value(value);
+
+			if (t == NULL || (strcmp(t, "majority") != 0 &&
+			    strcmp(t, "two-thirds") != 0))
+				return tl_error_set(err, TL_EMANIFEST,
+				    "%s.options.threshold: must be \"majority\" "
+				    "or \"two-thirds\"", where);
+			continue;
+		}
+		if (strcmp(key, "quorum") == 0) {
+			if (!json_is_integer(value) ||
+			    json_integer_value(value) < 0 ||
+			    json_integer_value(value) > 100)
+				return tl_error_set(err, TL_EMANIFEST,
+				    "%s.options.quorum: must be a whole "
+				    "percentage from 0 to 100", where);
+			continue;
+		}
+		if (strcmp(key, "quorum_ballots") == 0) {
+			if (!json_is_integer(value) ||
+			    json_integer_value(value) < 0 ||
+			    json_integer_value(value) > TL_MAX_QUORUM_BALLOTS)
+				return tl_error_set(err, TL_EMANIFEST,
+				    "%s.options.quorum_ballots: must be a whole "
+				    "number of ballots from 0 to %d", where,
+				    TL_MAX_QUORUM_BALLOTS);
+			continue;
+		}
+		return tl_error_set(err, TL_EMANIFEST,
+		    "%s.options: \"%.64s\" is not an option of %s", where, key,
+		    tl_method_name(method));
+	}
+	if (method != TL_METHOD_REFERENDUM && seats > ncandidates)
+		return tl_error_set(err, TL_EMANIFEST,
+		    "%s.seats: %u seats but only %zu candidates", where, seats,
+		    ncandidates);
+	return TL_OK;
+}
+
 static int
 parse_contest(struct tl_manifest *m, struct tl_contest *c, json_t *item,
     size_t index, struct tl_error *err)
@@ -380,7 +429,7 @@ parse_contest(struct tl_manifest *m, struct tl_contest *c, json_t *item,
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	/* An initial manifest's slate is not complete: its seats are checked
 	 * against the candidates when the vote opens. */
-	return tl_count_check_options(c->method, c->seats,
+	return tl_manifest_check_options(c->method, c->seats,
 	    tl_manifest_is_initial(m) ? TL_MAX_SEATS : c->ncandidates,
 	    c->options, where, err);
 }

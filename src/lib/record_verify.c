@@ -31,54 +31,7 @@
 #include "teller/util.h"
 #include "teller/witness.h"
 
-static const char *const check_names[CHECK_COUNT] = {
-	"format", "manifest", "roll", "ballots", "signatures", "revote",
-	"order", "close", "tree", "recount", "nominations", "timetable",
-	"certification", "witnesses",
-};
-
 #define WORK_CHUNK 64
-
-static void
-add_problem_text(struct verify *v, size_t line, enum check check, int code,
-    const char *message)
-{
-	struct problem *p;
-
-	v->check_failed[check] = 1;
-	if (v->nproblems == v->cap_problems) {
-		size_t cap = v->cap_problems != 0 ? v->cap_problems * 2 : 64;
-
-		if ((p = realloc(v->problems, cap * sizeof(*p))) == NULL) {
-			v->problems_failed = 1;
-			return;
-		}
-		v->problems = p;
-		v->cap_problems = cap;
-	}
-	p = &v->problems[v->nproblems];
-	if ((p->message = strdup(message)) == NULL) {
-		v->problems_failed = 1;
-		return;
-	}
-	p->line = line;
-	p->seq = v->nproblems++;
-	p->check = check;
-	p->code = code;
-}
-
-void
-tl_verify_problem(struct verify *v, size_t line, enum check check, int code,
-    const char *fmt, ...)
-{
-	char message[1200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-	add_problem_text(v, line, check, code, message);
-}
 
 /* A worker's problem on a line: the first one wins. */
 static void
@@ -121,36 +74,6 @@ type_of(const struct tl_envelope *env)
 		if (strcmp(env->payload_type, types[i].name) == 0)
 			return types[i].type;
 	return TYPE_UNKNOWN;
-}
-
-const char *
-tl_verify_type_name(enum entry_type type)
-{
-	static const char *const names[] = {"malformed line", "manifest",
-	    "roll", "ballot", "close statement", "result", "tree head",
-	    "receipt", "candidate statement", "petition", "endorsement",
-	    "amendment", "certification", "challenge", "decision",
-	    "final statement", "object of an unknown type"};
-
-	return names[type];
-}
-
-int
-tl_verify_authority_signature(struct verify *v, size_t lineno,
-    const struct tl_envelope *env, const char *what)
-{
-	struct tl_error err;
-
-	v->authority_signatures++;
-	tl_error_clear(&err);
-	if (tl_record_check_signature(env, v->authority, &err) != TL_OK) {
-		tl_verify_problem(v, lineno, CHECK_SIGNATURES, TL_ESIGNATURE,
-		    "%s: not signed by the authority key of the manifest: %s",
-		    what, err.message);
-		return TL_ESIGNATURE;
-	}
-	v->authority_signatures_valid++;
-	return TL_OK;
 }
 
 /* --- line 1, line 2 and the last line ----------------------------------- */
@@ -309,24 +232,6 @@ check_head(struct verify *v)
 }
 
 /* --- the workers: every other line, ballots above all ------------------- */
-
-/* A voter's key is made for each statement of theirs and freed at once:
- * most voters sign one, and a key kept for a revote would be freed later
- * on one core. */
-int
-tl_verify_voter_signed(struct verify *v, size_t index,
-    const struct tl_envelope *env, struct tl_error *err)
-{
-	struct tl_key *key = NULL;
-	int r;
-
-	if ((r = tl_key_from_public_raw(v->roll->voters[index].public_raw,
-	    &key, err)) != TL_OK)
-		return r;
-	r = tl_record_check_signature(env, key, err);
-	tl_key_free(key);
-	return r;
-}
 
 /*
  * Phase one, for every line but the first two and the last: its leaf
@@ -780,7 +685,8 @@ walk_lines(struct verify *v, struct walk *w)
 		size_t lineno = i + 1;
 
 		if (l->message != NULL)
-			add_problem_text(v, lineno, l->check, l->code, l->message);
+			tl_verify_problem_text(v, lineno, l->check, l->code,
+			    l->message);
 		/* The cycle's entries say for themselves what may follow
 		 * the final statement (record_cycle.c). */
 		if (w->stage == STAGE_FINAL && (l->type == TYPE_BALLOT ||
@@ -987,26 +893,12 @@ hex_or_null(const uint8_t *hash, int present)
 	return json_string(hex);
 }
 
-void
-tl_verify_set_check(json_t *checks, struct verify *v, enum check c,
-    const char *fmt, ...)
-{
-	char detail[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	json_array_append_new(checks, json_pack("{s:s, s:b, s:s}", "check",
-	    check_names[c], "ok", !v->check_failed[c], "detail", detail));
-}
-
 /* Without a manifest (or a roll) the later checks cannot run. */
 static void
 skip_check(json_t *checks, enum check c, const char *why)
 {
 	json_array_append_new(checks, json_pack("{s:s, s:n, s:s}", "check",
-	    check_names[c], "ok", "detail", why));
+	    tl_verify_check_name(c), "ok", "detail", why));
 }
 
 static json_t *
@@ -1154,7 +1046,8 @@ build_report(struct verify *v, const struct walk *w, json_t *result,
 		const struct problem *p = &v->problems[i];
 
 		json_array_append_new(problems, json_pack("{s:I, s:s, s:s, s:s}",
-		    "line", (json_int_t)p->line, "check", check_names[p->check],
+		    "line", (json_int_t)p->line, "check",
+		    tl_verify_check_name(p->check),
 		    "error", tl_error_name(p->code), "message", p->message));
 	}
 	if (v->manifest != NULL)

@@ -544,6 +544,31 @@ tl_db_collect_json(struct tl_store *store, sqlite3_stmt *stmt,
 	return TL_OK;
 }
 
+int
+tl_db_election_exists(struct tl_store *store, const char *id,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, "SELECT 1 FROM elections WHERE id = ?",
+	    &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		break;
+	case SQLITE_DONE:
+		r = tl_error_set(err, TL_ENOTFOUND, "no election \"%.64s\"", id);
+		break;
+	default:
+		r = tl_db_error(store, err, "cannot read the election");
+		break;
+	}
+	sqlite3_finalize(stmt);
+	return r;
+}
+
 static int
 migrate(struct tl_store *store, struct tl_error *err)
 {

@@ -158,4 +158,9 @@ int tl_db_collect_json(struct tl_store *store, sqlite3_stmt *stmt,
     json_t *(*row)(sqlite3_stmt *stmt), const char *what, json_t **out,
     struct tl_error *err);
 
+/* TL_OK if the database holds election id, TL_ENOTFOUND ("no election")
+ * if not: for modules below election.c that only need to know. */
+int tl_db_election_exists(struct tl_store *store, const char *id,
+    struct tl_error *err);
+
 #endif

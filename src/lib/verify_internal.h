@@ -232,6 +232,16 @@ struct walk {
 	int out_of_memory;
 };
 
+/* --- verify.c: what the parts below share ------------------------------ */
+
+/* A check's name in the report ("format", "manifest", ...). */
+const char *tl_verify_check_name(enum check check);
+
+/* A problem of the record on a line (0: the record as a whole), its
+ * message given whole. */
+void tl_verify_problem_text(struct verify *v, size_t line, enum check check,
+    int code, const char *message);
+
 /* A problem of the record on a line (0: the record as a whole). */
 void tl_verify_problem(struct verify *v, size_t line, enum check check,
     int code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -248,6 +258,12 @@ int tl_verify_voter_signed(struct verify *v, size_t index,
 
 /* "ballot", "close statement", ... for messages. */
 const char *tl_verify_type_name(enum entry_type type);
+
+/* Adds a check's line to the report's list ("ok" from the problems). */
+void tl_verify_set_check(json_t *checks, struct verify *v, enum check c,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* --- record_cycle.c and record_witness.c, called by record_verify.c ----- */
 
 /* record_cycle.c: finds and reads the voting definition before the
  * ballots are read (they name it), for an election with a nomination
@@ -278,10 +294,6 @@ int tl_verify_cycle_report(const struct verify *v, const struct walk *w,
 
 /* Releases what the cycle's walk holds. */
 void tl_verify_cycle_free(struct walk *w);
-
-/* Adds a check's line to the report's list ("ok" from the problems). */
-void tl_verify_set_check(json_t *checks, struct verify *v, enum check c,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* record_witness.c: the witnesses' cosignatures of the final tree head
  * (the cosignature line), the quorum the options ask for, and the tree

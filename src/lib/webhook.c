@@ -20,7 +20,6 @@
 #include "jsonutil.h"
 #include "store_internal.h"
 #include "teller/crypto.h"
-#include "teller/election.h"
 #include "teller/util.h"
 #include "teller/webhook.h"
 
@@ -199,14 +198,9 @@ tl_webhook_add(struct tl_store *store, const char *url,
 	    (r = check_secret(secret, secret_len, err)) != TL_OK ||
 	    (r = normalise_events(events, &list, err)) != TL_OK)
 		return r;
-	if (election_id != NULL) {
-		struct tl_manifest *m = NULL;
-
-		if ((r = tl_election_load(store, election_id, &m, NULL, NULL,
-		    err)) != TL_OK)
-			goto out;
-		tl_manifest_free(m);
-	}
+	if (election_id != NULL &&
+	    (r = tl_db_election_exists(store, election_id, err)) != TL_OK)
+		goto out;
 	if ((r = tl_db_prepare(store, "INSERT INTO webhook_endpoints (url, "
 	    "election_id, events, secret, created_at) VALUES (?, ?, ?, ?, ?)",
 	    &stmt, err)) != TL_OK)

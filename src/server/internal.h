@@ -178,8 +178,8 @@ struct server {
 	struct client *clients;     /* every open connection (clients.c) */
 };
 
-/* A read connection for this thread's use (from the pool, or a new one);
- * give it back with server_reader_put. */
+/* readers.c: a read connection for this thread's use (from the pool, or a
+ * new one); give it back with server_reader_put. */
 struct tl_store *server_reader_get(struct server *srv, struct tl_error *err);
 void server_reader_put(struct server *srv, struct tl_store *store);
 

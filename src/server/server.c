@@ -1,8 +1,9 @@
 /*
  * server.c: teller serve's life: the listening address, libmicrohttpd's
  * daemon (its thread pool, epoll, connections suspended while their ballot
- * is committed), the pool of read connections, each request from its
- * first byte to its log line, and the graceful stop on SIGTERM or SIGINT.
+ * is committed), each request from its first byte to its log line, and
+ * the graceful stop on SIGTERM or SIGINT.  The pool of read connections
+ * is readers.c, the routes routes.c.
  */
 #include <config.h>
 
@@ -27,47 +28,6 @@
 #define TLS_FILE_MAX (1024 * 1024)
 /* TLS 1.2 and 1.3 only, GnuTLS's usual ciphers for them. */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
-
-/* --- read connections ----------------------------------------------------- */
-
-struct tl_store *
-server_reader_get(struct server *srv, struct tl_error *err)
-{
-	struct tl_store *store = NULL;
-
-	pthread_mutex_lock(&srv->lock);
-	if (srv->nreaders > 0)
-		store = srv->readers[--srv->nreaders];
-	pthread_mutex_unlock(&srv->lock);
-	if (store == NULL &&
-	    tl_store_open(srv->config->db_path, 0, &store, err) != TL_OK)
-		return NULL;
-	return store;
-}
-
-void
-server_reader_put(struct server *srv, struct tl_store *store)
-{
-	struct tl_store **grown;
-
-	if (store == NULL)
-		return;
-	pthread_mutex_lock(&srv->lock);
-	if (srv->nreaders == srv->capreaders) {
-		size_t cap = srv->capreaders > 0 ? 2 * srv->capreaders : 8;
-
-		if ((grown = realloc(srv->readers, cap * sizeof(*grown))) ==
-		    NULL) {
-			pthread_mutex_unlock(&srv->lock);
-			tl_store_close(store);
-			return;
-		}
-		srv->readers = grown;
-		srv->capreaders = cap;
-	}
-	srv->readers[srv->nreaders++] = store;
-	pthread_mutex_unlock(&srv->lock);
-}
 
 /* --- requests --------------------------------------------------------------- */
 

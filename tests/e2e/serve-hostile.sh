@@ -48,9 +48,10 @@ get() {
 # A decoded %ff where each route takes an election id: 404, and the byte
 # shown as \xff in the message.
 for route in "" /ballots /tree-head /log /proof/inclusion \
-    /proof/consistency /results /record; do
+    /proof/consistency /results /record /cosignatures /cosigned-head \
+    /receipt; do
 	METHOD=GET
-	[ "$route" = /ballots ] && METHOD=POST
+	case $route in /ballots | /cosignatures) METHOD=POST ;; esac
 	get "/v1/elections/%ff$route"
 	json_error 404 not_found 'no election "\xff"'
 	# A valid character and a cut one after it.
@@ -75,13 +76,16 @@ pass "a %ff elsewhere in a path, with any method: JSON 404 or 405"
 euros=$(printf '%%e2%%82%%ac%.0s' 1 2 3 4 5 6 7 8 9 10 11 12 13 14)
 for q in "log?start=%ff" "log?end=%e2%82" "log?start=$euros" \
     "proof/inclusion?size=%ff&hash=00" "proof/consistency?first=$euros" \
-    "proof/consistency?first=1&second=%f0%9f%97"; do
+    "proof/consistency?first=1&second=%f0%9f%97" "cosigned-head?quorum=%ff" \
+    "cosigned-head?size=$euros" "receipt?quorum=%e2%82&hash=00"; do
 	get "/v1/elections/club/$q"
 	json_error 400 invalid_input "query parameter"
 done
 get "/v1/elections/club/log?start=$euros"
 json_error 400 invalid_input '"€€€€€€€€€€€€€\xe2" is not a whole number'
 get "/v1/elections/club/proof/inclusion?hash=%ff"
+json_error 400 invalid_input "64 hex digits"
+get "/v1/elections/club/receipt?hash=%ff"
 json_error 400 invalid_input "64 hex digits"
 pass "a %ff or a cut character in each query parameter: JSON 400"
 
@@ -108,10 +112,17 @@ for body in bad1.json bad2.json cut1.json cut2.json; do
 	post_body $body
 	json_error 400 invalid_input
 done
+# The other route that takes a body: cosigned tree heads.
+for body in bad1.json bad2.json; do
+	LAST="POST cosignatures: $body"
+	STATUS=$("$CURL" -s -o "$T/body" -w '%{http_code}' --data-binary "@$body" \
+		"$URL/v1/elections/club/cosignatures")
+	json_error 400 invalid_input
+done
 post_body cut1.json
 json_error 400 invalid_input "$("$PYTHON3" -c 'print("\u20ac" * 33 + "\\xe2")')"
 [ "$(stored)" = "0/0/2/1" ] || fail "a refused ballot changed the database: $(stored)"
-pass "ballot bodies with bytes that are not UTF-8 or names cut in a message: JSON 400, nothing stored"
+pass "ballot and cosignature bodies with bytes that are not UTF-8 or names cut in a message: JSON 400, nothing stored"
 
 # --- 13. what libmicrohttpd answers itself ----------------------------------
 

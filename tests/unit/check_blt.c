@@ -121,6 +121,26 @@ START_TEST(errors_name_the_line)
 }
 END_TEST
 
+/* A weight is kept in units of its decimals in an int64_t: the largest
+ * that fits is read, one more is refused, not wrapped to a negative
+ * weight (found by fuzz_blt). */
+START_TEST(weights_fit)
+{
+	struct tl_blt *blt = parse_ok("3 1\n9223372036.854775807 1 0\n0\n"
+	    "A\nB\nC\n");
+
+	ck_assert_int_eq(blt->ballots.weights[0], INT64_MAX);
+	ck_assert_uint_eq(blt->weight_decimals, 9);
+	tl_blt_free(blt);
+	parse_fails("3 1\n9223372036.854775808 1 0\n0\nA\nB\nC\n",
+	    "t.blt:2: weight too large: 9223372036.854775808");
+	parse_fails("3 1\n100000020101.40104004 1 0\n0\nA\nB\nC\n",
+	    "t.blt:2: weight too large");
+	parse_fails("3 1\n999999999999.999999999 1 0\n0\nA\nB\nC\n",
+	    "t.blt:2: weight too large");
+}
+END_TEST
+
 START_TEST(write_then_read)
 {
 	static const char *const ids[] = {"a", "b", "c"};
@@ -173,6 +193,7 @@ main(void)
 	tcase_add_test(tc, plain_file);
 	tcase_add_test(tc, real_file_forms);
 	tcase_add_test(tc, errors_name_the_line);
+	tcase_add_test(tc, weights_fit);
 	tcase_add_test(tc, write_then_read);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -442,33 +442,33 @@ START_TEST(options_checked)
 	json_t *bad = json_pack("{s:s}", "threshold", "half");
 	json_t *empty = json_object();
 
-	ck_assert_int_eq(tl_count_check_options(TL_METHOD_REFERENDUM, 1, 0, bad,
+	ck_assert_int_eq(tl_manifest_check_options(TL_METHOD_REFERENDUM, 1, 0, bad,
 	    "contests[0]", &err), TL_EMANIFEST);
 	ck_assert_ptr_nonnull(strstr(err.message, "contests[0].options.threshold"));
-	ck_assert_int_eq(tl_count_check_options(TL_METHOD_PLURALITY, 2, 3, empty,
+	ck_assert_int_eq(tl_manifest_check_options(TL_METHOD_PLURALITY, 2, 3, empty,
 	    "c", &err), TL_OK);
-	ck_assert_int_eq(tl_count_check_options(TL_METHOD_PLURALITY, 4, 3, empty,
+	ck_assert_int_eq(tl_manifest_check_options(TL_METHOD_PLURALITY, 4, 3, empty,
 	    "c", &err), TL_EMANIFEST);
 	json_decref(bad);
 	json_decref(empty);
 	/* Every method takes a quorum; only a referendum a threshold. */
 	bad = json_pack("{s:I, s:I}", "quorum", (json_int_t)30,
 	    "quorum_ballots", (json_int_t)12);
-	ck_assert_int_eq(tl_count_check_options(TL_METHOD_SCHULZE, 1, 3, bad,
+	ck_assert_int_eq(tl_manifest_check_options(TL_METHOD_SCHULZE, 1, 3, bad,
 	    "c", &err), TL_OK);
 	json_decref(bad);
 	bad = json_pack("{s:I}", "quorum", (json_int_t)101);
-	ck_assert_int_eq(tl_count_check_options(TL_METHOD_IRV, 1, 3, bad, "c",
+	ck_assert_int_eq(tl_manifest_check_options(TL_METHOD_IRV, 1, 3, bad, "c",
 	    &err), TL_EMANIFEST);
 	ck_assert_ptr_nonnull(strstr(err.message, "c.options.quorum"));
 	json_decref(bad);
 	bad = json_pack("{s:I}", "quorum_ballots", (json_int_t)-1);
-	ck_assert_int_eq(tl_count_check_options(TL_METHOD_APPROVAL, 1, 3, bad,
+	ck_assert_int_eq(tl_manifest_check_options(TL_METHOD_APPROVAL, 1, 3, bad,
 	    "c", &err), TL_EMANIFEST);
 	ck_assert_ptr_nonnull(strstr(err.message, "c.options.quorum_ballots"));
 	json_decref(bad);
 	bad = json_pack("{s:s}", "threshold", "majority");
-	ck_assert_int_eq(tl_count_check_options(TL_METHOD_PLURALITY, 1, 3, bad,
+	ck_assert_int_eq(tl_manifest_check_options(TL_METHOD_PLURALITY, 1, 3, bad,
 	    "c", &err), TL_EMANIFEST);
 	json_decref(bad);
 }

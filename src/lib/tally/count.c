@@ -1,11 +1,10 @@
 /*
  * tally/count.c: the count's shared parts: the flat ballot set, the report's
- * common fields, method options, and the dispatch to each method.
+ * common fields, the quorum and "no valid votes", and the dispatch to each
+ * method.
  */
 #include <config.h>
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,74 +76,6 @@ tl_count_input_set_ballots(struct tl_count_input *in,
 	in->weights = set->weights;
 	in->starts = set->nballots != 0 ? set->starts : empty_starts;
 	in->prefs = set->prefs;
-}
-
-json_t *
-tl_count_amount(int64_t value, unsigned decimals)
-{
-	char text[48];
-	int64_t scale = 1;
-	uint64_t mag;
-
-	if (decimals == 0)
-		return json_integer((json_int_t)value);
-	for (unsigned i = 0; i < decimals && i < 18; i++)
-		scale *= 10;
-	mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
-	snprintf(text, sizeof(text), "%s%" PRIu64 ".%0*" PRIu64,
-	    value < 0 ? "-" : "", mag / (uint64_t)scale, (int)decimals,
-	    mag % (uint64_t)scale);
-	return json_string(text);
-}
-
-int
-tl_count_check_options(enum tl_method method, unsigned seats,
-    size_t ncandidates, json_t *options, const char *where,
-    struct tl_error *err)
-{
-	const char *key;
-	json_t *value;
-
-	json_object_foreach(options, key, value) {
-		if (method == TL_METHOD_REFERENDUM &&
-		    strcmp(key, "threshold") == 0) {
-			const char *t = json_string_value(value);
-
-			if (t == NULL || (strcmp(t, "majority") != 0 &&
-			    strcmp(t, "two-thirds") != 0))
-				return tl_error_set(err, TL_EMANIFEST,
-				    "%s.options.threshold: must be \"majority\" "
-				    "or \"two-thirds\"", where);
-			continue;
-		}
-		if (strcmp(key, "quorum") == 0) {
-			if (!json_is_integer(value) ||
-			    json_integer_value(value) < 0 ||
-			    json_integer_value(value) > 100)
-				return tl_error_set(err, TL_EMANIFEST,
-				    "%s.options.quorum: must be a whole "
-				    "percentage from 0 to 100", where);
-			continue;
-		}
-		if (strcmp(key, "quorum_ballots") == 0) {
-			if (!json_is_integer(value) ||
-			    json_integer_value(value) < 0 ||
-			    json_integer_value(value) > TL_COUNT_MAX_QUORUM)
-				return tl_error_set(err, TL_EMANIFEST,
-				    "%s.options.quorum_ballots: must be a whole "
-				    "number of ballots from 0 to %d", where,
-				    TL_COUNT_MAX_QUORUM);
-			continue;
-		}
-		return tl_error_set(err, TL_EMANIFEST,
-		    "%s.options: \"%.64s\" is not an option of %s", where, key,
-		    tl_method_name(method));
-	}
-	if (method != TL_METHOD_REFERENDUM && seats > ncandidates)
-		return tl_error_set(err, TL_EMANIFEST,
-		    "%s.seats: %u seats but only %zu candidates", where, seats,
-		    ncandidates);
-	return TL_OK;
 }
 
 /*

@@ -2,14 +2,36 @@
  * tally/ranked.c: what the ranked methods share: their ballots prepared
  * once (withdrawn candidates removed, identical rankings merged so that
  * the count works on distinct rankings), fixed-point helpers, and the
- * tie-breaking and report pieces.
+ * tie-breaking and report pieces, which plurality and approval use too;
+ * and the vote totals as JSON (tl_count_amount) of every method and of
+ * count.c.  It calls none of the methods.
  */
 #include <config.h>
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+json_t *
+tl_count_amount(int64_t value, unsigned decimals)
+{
+	char text[48];
+	int64_t scale = 1;
+	uint64_t mag;
+
+	if (decimals == 0)
+		return json_integer((json_int_t)value);
+	for (unsigned i = 0; i < decimals && i < 18; i++)
+		scale *= 10;
+	mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+	snprintf(text, sizeof(text), "%s%" PRIu64 ".%0*" PRIu64,
+	    value < 0 ? "-" : "", mag / (uint64_t)scale, (int)decimals,
+	    mag % (uint64_t)scale);
+	return json_string(text);
+}
 
 int64_t
 tl_count_pow10(unsigned k)
