@@ -177,6 +177,12 @@ def count(inp):
     """The report of a count (result-format.md), as a dict."""
     if inp.seats < 1:
         raise CannotCount("no seats to fill")
+    # methods.md, "When a method cannot count its input": the sum of the
+    # weights (of the positive ones, which bounds every vote total) must
+    # be a signed 64-bit integer of units of 10^-w.
+    if sum(b.weight for b in inp.ballots if b.weight > 0) >= 2 ** 63 or \
+            sum(b.weight for b in inp.ballots) < -2 ** 63:
+        raise CannotCount("the weights add up to 2^63 units or more")
     report = {
         "method": inp.method,
         "seats": inp.seats,
@@ -334,6 +340,8 @@ def merged_rankings(inp, allow_equal, scale):
             raise CannotCount("%s needs a strict order of preference" %
                               inp.method)
         merged[ranking] = merged.get(ranking, 0) + b.weight * scale
+    if sum(merged.values()) >= 2 ** 63:
+        raise CannotCount("the papers' weights add up to 2^63 units or more")
     return list(merged.items())
 
 
@@ -898,6 +906,9 @@ def read_blt(data, name="-"):
         at += 1
     title = text_line(lines[at]) if at < len(lines) else ""
     w = max([len(frac) for _, frac, _ in raw] + [0])
+    for whole, frac, _ in raw:
+        if int(whole + frac) * 10 ** (w - len(frac)) >= 2 ** 63:
+            raise BadInput("%s: weight too large" % name)
     ballots = [Ballot(int(whole + frac) * 10 ** (w - len(frac)), entries)
                for whole, frac, entries in raw]
     candidates = [Candidate(str(i + 1), names[i], i in withdrawn)
@@ -1137,7 +1148,7 @@ def compare_count(teller, path, method, seats=None, seed=None):
     theirs, status, stderr = teller_count(teller, path, method, seats, seed)
     try:
         mine = count_blt(path, method, seats, seed)
-    except CannotCount as e:
+    except (CannotCount, BadInput) as e:
         if theirs is None and status == 2:
             print("ok - %s: both refuse (%s)" % (label, e))
             return True

@@ -50,6 +50,36 @@ fi
 	>"$T/local.out" || { grep -v '^ok' "$T/local.out"; fail "tests/data"; }
 pass "$(tail -n 1 "$T/local.out") of tests/data, byte for byte"
 
+# The limits of a count's sums (doc/methods.md, "BLT files" and "When a
+# method cannot count its input"): weights that add up to 2^63 - 1 units
+# of their decimals are counted, the same by both (but by stv-scottish,
+# which takes 5 decimals at most); one unit more, one weight past the
+# limit, or a whole weight that another weight's decimals carry past it,
+# both refuse; and 93 weights of 10^12 are counted but by stv-scottish
+# and stv-meek, whose units (10^-5, 10^-9) they overflow.
+mkdir "$T/limits"
+cd "$T/limits"
+printf '2 1\n9223372036.854775806 1 0\n0.000000001 2 0\n0\nA\nB\n' >fits.blt
+printf '2 1\n9223372036.854775807 1 0\n0.000000001 2 0\n0\nA\nB\n' >sum.blt
+printf '2 1\n9223372036.854775808 1 0\n1 2 0\n0\nA\nB\n' >over.blt
+printf '2 1\n1000000000000 1 0\n1.000000001 2 0\n0\nA\nB\n' >mixed.blt
+"$PYTHON3" -c 'print("3 1"); [print("1000000000000 %d 0" % (1 + i % 3)) for i in range(93)]; print("0\nA\nB\nC")' >big.blt
+for f in sum over mixed; do
+	expect_status 2 teller count $f.blt --method plurality
+	if "$PYTHON3" "$ref" blt $f.blt --method plurality >/dev/null 2>&1; then
+		fail "the reference count reads $f.blt"
+	fi
+done
+expect_stderr "weight too large"
+"$PYTHON3" "$ref" corpus "$TELLER" . >"$T/limits.out" ||
+	{ grep -v '^ok' "$T/limits.out"; fail "the limits of a count"; }
+same=$(grep -c 'the same$' "$T/limits.out")
+refused=$(grep -c 'both refuse' "$T/limits.out")
+[ "$same" -eq 18 ] && [ "$refused" -eq 42 ] ||
+	{ cat "$T/limits.out"; fail "the limits of a count: $same, $refused"; }
+pass "a count's sums up to 2^63 - 1 units: the same count; past them both refuse"
+cd "$T"
+
 mkdir "$T/random"
 "$PYTHON3" "$ref" random "$TELLER" "$T/random" 30 refcount-1 \
 	>"$T/random.out" || { grep -v '^ok' "$T/random.out"; fail "random files"; }
