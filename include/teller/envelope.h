@@ -34,6 +34,8 @@
 #define TL_TYPE_RESULT "application/vnd.teller.result+json"
 #define TL_TYPE_TREE_HEAD "application/vnd.teller.tree-head+json"
 #define TL_TYPE_RECEIPT "application/vnd.teller.receipt+json"
+/* Sent by a voter's page to register its key (enrol.h); never logged. */
+#define TL_TYPE_ENROLMENT "application/vnd.teller.enrolment+json"
 
 /* Size limits of a serialized envelope, by what it carries. */
 #define TL_ENVELOPE_MAX_BALLOT (64 * 1024)

@@ -46,10 +46,12 @@ enum tl_error_code {
 	TL_EPERM = -26,         /* not entitled to do this */
 	TL_ECONFLICT = -27,     /* the request conflicts with the current state */
 	TL_EDECRYPT = -28,      /* a sealed value does not open: wrong key, or altered */
+	TL_EEXPIRED = -29,      /* a link or token past its expiry */
+	TL_ERATE = -30,         /* too many requests from one address for now */
 };
 
 /* The lowest (most negative) code; codes run from TL_ERROR_MIN to -1. */
-#define TL_ERROR_MIN TL_EDECRYPT
+#define TL_ERROR_MIN TL_ERATE
 
 struct tl_error {
 	int code;

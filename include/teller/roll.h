@@ -5,17 +5,22 @@
  * a quoted field is doubled; CRLF or LF line ends; an optional UTF-8 byte
  * order mark) whose first line is the header
  *
- *   voter_id,name,constituency,weight,public_key
+ *   voter_id,name,constituency,weight,public_key[,email]
  *
- * and each further line a voter: an id, a name, the id of one of the
- * manifest's constituencies, a whole weight from 1 to 1000, and the base64
- * Ed25519 public key the voter signs with.  Blank lines are skipped.
- * tl_roll_parse_csv rejects the whole file at its first bad line, naming
- * the file, the line and the field.
+ * (the columns in any order, each once; email is optional) and each further
+ * line a voter: an id, a name, the id of one of the manifest's
+ * constituencies, a whole weight from 1 to 1000, the base64 Ed25519 public
+ * key the voter signs with, and an e-mail address.  The public key may be
+ * empty for a voter with an e-mail address: that voter makes a key later,
+ * by an enrolment link (enrol.h), before the roll is frozen.  Blank lines
+ * are skipped.  tl_roll_parse_csv rejects the whole file at its first bad
+ * line, naming the file, the line and the field.
  *
  * When the election opens, the roll is frozen into a signed JSON document:
  *   {"election": ID, "manifest": HASH, "voters": [{"id", "name",
  *    "constituency", "weight", "public_key"}, ...]}
+ * It holds no e-mail address, and only voters with a key: the roll cannot
+ * be frozen while a voter has none (tl_roll_serialize refuses).
  *
  * Ownership: a struct tl_roll belongs to the caller that received it;
  * tl_roll_free releases it.
@@ -44,8 +49,25 @@ struct tl_voter {
 	char public_key[TL_PUBLIC_B64_LEN + 1];
 	uint8_t public_raw[TL_ED25519_PUBLIC_LEN]; /* public_key decoded */
 	char key_id[TL_KEYID_LEN + 1];
+	/* An empty public_key (and key_id, and zero public_raw): the voter
+	 * has no key yet (tl_voter_has_key). */
+	char *email;  /* NULL if none; never in the frozen roll */
 	size_t line; /* line of the CSV file, 0 if not from one */
 };
+
+/* Whether the voter has a public key (not one still to enrol). */
+#define tl_voter_has_key(v) ((v)->public_key[0] != '\0')
+
+/* The longest e-mail address (RFC 5321 section 4.5.3.1.3's path limit,
+ * less the angle brackets). */
+#define TL_EMAIL_MAX 254
+
+/* Whether s is an e-mail address teller accepts: 3 to TL_EMAIL_MAX bytes
+ * of printable ASCII, one '@' with text on each side, and none of white
+ * space, quotes, brackets, parentheses, commas, semicolons, colons or
+ * backslashes (so that it can go into an SMTP command and a header as
+ * it is). */
+int tl_valid_email(const char *s);
 
 struct tl_roll {
 	size_t nvoters;
@@ -91,7 +113,8 @@ int tl_roll_open_entry(const char *entry, size_t len,
     const struct tl_key *authority, struct tl_roll **out,
     struct tl_error *err);
 
-/* Serialises the frozen roll document (*out, caller frees). */
+/* Serialises the frozen roll document (*out, caller frees).  TL_EINPUT if
+ * a voter has no key. */
 int tl_roll_serialize(const struct tl_roll *roll, const char *election_id,
     const char *manifest_hash, char **out, size_t *len);
 
@@ -100,6 +123,14 @@ int tl_roll_serialize(const struct tl_roll *roll, const char *election_id,
 int tl_roll_add(struct tl_roll *roll, const char *id, const char *name,
     const char *constituency, size_t constituency_index, int64_t weight,
     const char *public_key);
+
+/* Adds a copy of a voter who has no key yet (an enrolment is pending). */
+int tl_roll_add_unenrolled(struct tl_roll *roll, const char *id,
+    const char *name, const char *constituency, size_t constituency_index,
+    int64_t weight);
+
+/* Gives the roll's last voter an e-mail address (copied). */
+int tl_roll_set_email(struct tl_roll *roll, const char *email);
 
 struct tl_roll *tl_roll_new(void);
 

@@ -1,7 +1,8 @@
 /*
- * cmd-roll.c: teller roll import (load a constituency's voters) and
- * teller roll check (a voter checks their own entry on the frozen roll of
- * an exported record or of a server).
+ * cmd-roll.c: teller roll import (load a constituency's voters), teller
+ * roll list (who is on the roll and who has enrolled a key), and teller
+ * roll check (a voter checks their own entry on the frozen roll of an
+ * exported record or of a server).
  */
 #include <config.h>
 
@@ -13,6 +14,7 @@
 #include "cli.h"
 #include "teller/client.h"
 #include "teller/election.h"
+#include "teller/enrol.h"
 #include "teller/log.h"
 #include "teller/record.h"
 #include "teller/roll.h"
@@ -63,6 +65,83 @@ const struct cli_command cmd_roll_import = {
 	"roll, nothing is imported and the error names the file and line.\n"
 	"Import one file per constituency, or one for all.\n",
 	exec_roll_import,
+};
+
+static int
+roll_fetch(struct tl_store *store, const char *id, json_t **out,
+    struct tl_error *err)
+{
+	return tl_enrol_roll(store, id, cli_now(), out, err);
+}
+
+static const char *
+text_or(const json_t *obj, const char *key, const char *fallback)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? s : fallback;
+}
+
+static void
+roll_print(const char *id, const json_t *list)
+{
+	size_t i, counts[3] = {0, 0, 0};
+	const json_t *v;
+
+	printf("%-16s %-16s %6s  %-16s %-28s %s\n", "VOTER", "CONSTITUENCY",
+	    "WEIGHT", "KEY", "E-MAIL", "ENROLMENT");
+	json_array_foreach(list, i, v) {
+		const char *state = text_or(v, "enrolment", "");
+		const json_t *notice = json_object_get(v, "last_notice");
+		char key[20];
+
+		snprintf(key, sizeof(key), "%.12s%s", text_or(v, "key_id", "-"),
+		    json_is_string(json_object_get(v, "key_id")) ? "..." : "");
+		printf("%-16s %-16s %6lld  %-16s %-28s %s", text_or(v, "voter",
+		    ""), text_or(v, "constituency", ""),
+		    (long long)json_integer_value(json_object_get(v, "weight")),
+		    key, text_or(v, "email", "-"), state);
+		if (strcmp(state, "enrolled") == 0)
+			printf(" %s", text_or(v, "enrolled_at", ""));
+		else if (strcmp(state, "pending") == 0) {
+			if (json_is_string(json_object_get(v, "link_expires")))
+				printf(", link until %s", text_or(v,
+				    "link_expires", ""));
+			else
+				printf(", no link that works");
+		}
+		if (json_is_object(notice))
+			printf("; %s sent %s", text_or(notice, "kind", ""),
+			    text_or(notice, "sent_at", ""));
+		putchar('\n');
+		counts[strcmp(state, "imported") == 0 ? 0 :
+		    strcmp(state, "enrolled") == 0 ? 1 : 2]++;
+	}
+	printf("\nElection %s: %zu voter%s; %zu key%s imported, %zu enrolled, "
+	    "%zu still to enrol.\n", id, json_array_size(list),
+	    json_array_size(list) == 1 ? "" : "s", counts[0],
+	    counts[0] == 1 ? "" : "s", counts[1], counts[2]);
+}
+
+static int
+exec_roll_list(int argc, char **argv)
+{
+	return cli_show_election(argc, argv, roll_fetch, roll_print);
+}
+
+const struct cli_command cmd_roll_list = {
+	"roll", "list", "ID [--json]",
+	"Show an election's roll: each voter's key, address and enrolment.",
+	"One line per voter, in import order: id, constituency, weight, the\n"
+	"start of the key id (\"-\" for none yet), the e-mail address, and\n"
+	"the enrolment: \"imported\" (the key came with the roll), \"enrolled\"\n"
+	"(and when: by the link 'teller invite' sent), or \"pending\" (no key\n"
+	"yet; and until when the voter's link works), with the last message\n"
+	"sent to the voter.  The roll freezes at 'election open' only when no\n"
+	"voter is pending.  E-mail addresses are shown here, never served.\n\n"
+	"Options:\n"
+	"  --json       print the list as JSON\n",
+	exec_roll_list,
 };
 
 /* --- teller roll check ------------------------------------------------------ */

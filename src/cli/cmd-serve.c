@@ -33,6 +33,12 @@ serve_option(int opt, const char *arg, void *ctx)
 			    "number from 1 to 1024", arg);
 		config->threads = (unsigned)n;
 		return 0;
+	case 'e':
+		if (tl_parse_int64(arg, 0, 100000, &n) != TL_OK)
+			return cli_usage_error("--enrol-limit: \"%s\" is not a "
+			    "number from 0 to 100000", arg);
+		config->enrol_limit = (unsigned)n;
+		return 0;
 	case 'p':
 		if (tl_parse_int64(arg, 0, 1000000, &n) != TL_OK)
 			return cli_usage_error("--max-per-client: \"%s\" is not a "
@@ -67,11 +73,13 @@ exec_serve(int argc, char **argv)
 		{"request-timeout", required_argument, NULL, 'T'},
 		{"tls-cert", required_argument, NULL, 'c'},
 		{"tls-key", required_argument, NULL, 'k'},
+		{"enrol-limit", required_argument, NULL, 'e'},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_config config = {
 		.listen = SERVER_DEFAULT_LISTEN,
 		.max_body = SERVER_DEFAULT_MAX_BODY,
+		.enrol_limit = SERVER_DEFAULT_ENROL_LIMIT,
 		.max_per_client = SERVER_DEFAULT_MAX_PER_CLIENT,
 		.request_timeout = SERVER_DEFAULT_REQUEST_TIMEOUT,
 		.now = cli_now,
@@ -107,9 +115,17 @@ const struct cli_command cmd_serve = {
 	"  GET  /v1/elections/ID/proof/consistency?first=&second=\n"
 	"  GET  /v1/elections/ID/results           the result, once counted\n"
 	"  GET  /v1/elections/ID/record            the public record (JSON Lines)\n"
+	"  GET  /v1/elections/ID/voters/VOTER      a voter of the frozen roll\n"
+	"  POST /v1/elections/ID/enrol/check       whom an enrolment link enrols\n"
+	"  POST /v1/elections/ID/enrol             register a voter's new key\n"
 	"  GET  /healthz, GET /metrics (Prometheus)\n"
+	"The voting page (HTML, CSS and JavaScript built into teller):\n"
+	"  GET  /vote/ID                           vote in election ID\n"
+	"  GET  /enrol/ID                          make a key, from an enrolment\n"
+	"                                          link ('teller invite')\n"
 	"Nothing served changes an election's definition or state: that is the\n"
-	"CLI's, on this host.  Ballots that arrive together are committed in\n"
+	"CLI's, on this host; a voter's page may register the voter's key while\n"
+	"the roll is open.  Ballots that arrive together are committed in\n"
 	"one transaction (one fsync), each getting its receipt after it.  One\n"
 	"line per request goes to stderr.  SIGTERM or SIGINT stops the server\n"
 	"once every request it has begun is answered.  $TELLER_NOW sets the\n"
@@ -120,6 +136,9 @@ const struct cli_command cmd_serve = {
 	"  --max-body BYTES    refuse request bodies over this with 413\n"
 	"                      (default 65536)\n"
 	"  --threads N         request threads (default: twice the cores)\n"
+	"  --enrol-limit N     enrolment attempts one address may make at once;\n"
+	"                      one more comes back every 600/N seconds\n"
+	"                      (default 20; 0: no limit)\n"
 	"  --max-per-client N  connections at once from one client address\n"
 	"                      (default 32; 0: no limit); more are closed at\n"
 	"                      once.  Behind a reverse proxy every connection\n"

@@ -41,6 +41,9 @@ extern const struct cli_command cmd_challenge_list;
 extern const struct cli_command cmd_turnout;
 extern const struct cli_command cmd_roll_import;
 extern const struct cli_command cmd_roll_check;
+extern const struct cli_command cmd_roll_list;
+extern const struct cli_command cmd_invite;
+extern const struct cli_command cmd_remind;
 extern const struct cli_command cmd_manifest;
 extern const struct cli_command cmd_ballot_make;
 extern const struct cli_command cmd_ballot_cast;
@@ -87,6 +90,9 @@ static const struct cli_command *const commands[] = {
 	&cmd_turnout,
 	&cmd_roll_import,
 	&cmd_roll_check,
+	&cmd_roll_list,
+	&cmd_invite,
+	&cmd_remind,
 	&cmd_manifest,
 	&cmd_ballot_make,
 	&cmd_ballot_cast,

@@ -107,6 +107,15 @@ load_voter(struct tl_store *store, struct tl_cast *cast, char **public_key,
 	sqlite3_bind_text(stmt, 2, cast->voter_id, -1, SQLITE_STATIC);
 	switch (sqlite3_step(stmt)) {
 	case SQLITE_ROW:
+		/* Only a draft's roll has voters still to enrol (enrol.h);
+		 * a draft takes no ballot, but a voter without a key is
+		 * never one who could have signed it. */
+		if (sqlite3_column_type(stmt, 2) == SQLITE_NULL) {
+			r = tl_error_set(err, TL_ENOTONROLL, "voter \"%.64s\" "
+			    "has no key on the roll of election %s",
+			    cast->voter_id, cast->election_id);
+			break;
+		}
 		cast->constituency = tl_db_column_strdup(stmt, 0, &ok);
 		cast->weight = sqlite3_column_int64(stmt, 1);
 		*public_key = tl_db_column_strdup(stmt, 2, &ok);

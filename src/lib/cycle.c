@@ -211,29 +211,34 @@ tl_election_roll(struct tl_store *store, const char *id,
 	if ((roll = tl_roll_new()) == NULL)
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	if ((r = tl_db_prepare(store, "SELECT id, name, constituency_id, weight, "
-	    "public_key FROM voters WHERE election_id = ? ORDER BY rowid",
+	    "public_key, email FROM voters WHERE election_id = ? ORDER BY rowid",
 	    &stmt, err)) != TL_OK)
 		goto out;
 	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *voter = (const char *)sqlite3_column_text(stmt, 0);
+		const char *name = (const char *)sqlite3_column_text(stmt, 1);
 		const char *constituency =
 		    (const char *)sqlite3_column_text(stmt, 2);
+		const char *key = (const char *)sqlite3_column_text(stmt, 4);
+		const char *email = (const char *)sqlite3_column_text(stmt, 5);
 		size_t ci = tl_manifest_constituency_index(manifest,
 		    constituency);
 
 		if (ci == (size_t)-1) {
 			r = tl_error_set(err, TL_EDB, "voter %s has unknown "
-			    "constituency %s", sqlite3_column_text(stmt, 0),
-			    constituency);
+			    "constituency %s", voter, constituency);
 			goto out;
 		}
-		if ((r = tl_roll_add(roll,
-		    (const char *)sqlite3_column_text(stmt, 0),
-		    (const char *)sqlite3_column_text(stmt, 1), constituency, ci,
-		    sqlite3_column_int64(stmt, 3),
-		    (const char *)sqlite3_column_text(stmt, 4))) != TL_OK) {
-			tl_error_set(err, r, "cannot load voter %s",
-			    sqlite3_column_text(stmt, 0));
+		/* A voter without a key is still to enrol (enrol.h). */
+		r = key != NULL ? tl_roll_add(roll, voter, name, constituency,
+		    ci, sqlite3_column_int64(stmt, 3), key) :
+		    tl_roll_add_unenrolled(roll, voter, name, constituency, ci,
+		    sqlite3_column_int64(stmt, 3));
+		if (r == TL_OK && email != NULL)
+			r = tl_roll_set_email(roll, email);
+		if (r != TL_OK) {
+			tl_error_set(err, r, "cannot load voter %s", voter);
 			goto out;
 		}
 	}
@@ -270,6 +275,40 @@ check_roll_complete(const struct tl_manifest *m, const struct tl_roll *roll,
 	return TL_OK;
 }
 
+/*
+ * Every voter has a key: the frozen roll holds voters' keys, so a voter
+ * still to enrol (enrol.h) keeps the roll from freezing.  The message
+ * names the first few.
+ */
+static int
+check_roll_enrolled(const char *id, const struct tl_roll *roll,
+    struct tl_error *err)
+{
+	char names[256] = "";
+	size_t missing = 0, used = 0;
+
+	for (size_t v = 0; v < roll->nvoters; v++) {
+		const struct tl_voter *voter = &roll->voters[v];
+
+		if (tl_voter_has_key(voter))
+			continue;
+		if (missing++ < 5 && used < sizeof(names)) {
+			int n = snprintf(names + used, sizeof(names) - used,
+			    "%s%s", used > 0 ? ", " : "", voter->id);
+
+			used += n > 0 ? (size_t)n : 0;
+		}
+	}
+	if (missing == 0)
+		return TL_OK;
+	return tl_error_set(err, TL_ESTATE, "election %s: %zu voter%s on the "
+	    "roll ha%s no key yet (%s%s): the roll freezes with every voter's "
+	    "key, and enrolment closes then.  Send the enrolment links again "
+	    "('teller invite %s'), or take those voters off the roll",
+	    id, missing, missing == 1 ? "" : "s", missing == 1 ? "s" : "ve",
+	    names, missing > 5 ? ", ..." : "", id);
+}
+
 int
 tl_cycle_start_log(struct tl_store *store, const char *id,
     const struct tl_manifest *m, const struct tl_key *authority, int64_t now,
@@ -281,7 +320,8 @@ tl_cycle_start_log(struct tl_store *store, const char *id,
 	int r;
 
 	if ((r = tl_election_roll(store, id, m, &roll, err)) != TL_OK ||
-	    (r = check_roll_complete(m, roll, err)) != TL_OK)
+	    (r = check_roll_complete(m, roll, err)) != TL_OK ||
+	    (r = check_roll_enrolled(id, roll, err)) != TL_OK)
 		goto out;
 	if ((r = tl_manifest_serialize(m, &payload, &payload_len)) != TL_OK) {
 		tl_error_set(err, r, "out of memory");

@@ -344,20 +344,27 @@ tl_election_import_roll(struct tl_store *store, const char *id,
 	if ((r = tl_db_begin(store, err)) != TL_OK)
 		goto out;
 	if ((r = tl_db_prepare(store, "INSERT INTO voters (election_id, id, "
-	    "name, constituency_id, weight, public_key, key_id) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
+	    "name, constituency_id, weight, public_key, key_id, email) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
 		goto rollback;
 	for (i = 0; i < roll->nvoters; i++) {
 		const struct tl_voter *v = &roll->voters[i];
 
 		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
 		sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, v->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, v->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 4, v->constituency, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(stmt, 5, v->weight);
-		sqlite3_bind_text(stmt, 6, v->public_key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 7, v->key_id, -1, SQLITE_STATIC);
+		/* No key yet: NULL, until the voter enrols. */
+		if (tl_voter_has_key(v)) {
+			sqlite3_bind_text(stmt, 6, v->public_key, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 7, v->key_id, -1, SQLITE_STATIC);
+		}
+		if (v->email != NULL)
+			sqlite3_bind_text(stmt, 8, v->email, -1, SQLITE_STATIC);
 		r = tl_db_step_done(store, stmt, err, "cannot store a voter");
 		if (r == TL_EEXISTS) {
 			r = duplicate_voter(store, id, v, filename, err);

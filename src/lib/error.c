@@ -52,6 +52,8 @@ static const struct code_info codes[] = {
 	{TL_EPERM, "not_permitted", "not permitted", 2},
 	{TL_ECONFLICT, "conflict", "conflicts with the current state", 2},
 	{TL_EDECRYPT, "cannot_decrypt", "a sealed value does not open (wrong key, or altered)", 2},
+	{TL_EEXPIRED, "expired", "the link or token has expired", 2},
+	{TL_ERATE, "rate_limited", "too many requests from this address; try again later", 2},
 };
 
 static const struct code_info *

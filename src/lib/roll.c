@@ -16,9 +16,15 @@
 #include "teller/roll.h"
 #include "teller/util.h"
 
-#define NFIELDS 5
-static const char *const header_fields[NFIELDS] = {"voter_id", "name",
-    "constituency", "weight", "public_key"};
+/* The CSV's columns: the first five required, in any order; email
+ * optional. */
+enum column { COL_ID, COL_NAME, COL_CONSTITUENCY, COL_WEIGHT, COL_KEY,
+    COL_EMAIL, NCOLUMNS };
+#define NREQUIRED 5
+static const char *const column_names[NCOLUMNS] = {"voter_id", "name",
+    "constituency", "weight", "public_key", "email"};
+#define HEADER_TEXT "voter_id,name,constituency,weight,public_key and " \
+    "optionally email, in any order"
 
 struct tl_roll *
 tl_roll_new(void)
@@ -32,6 +38,7 @@ voter_clear(struct tl_voter *v)
 	free(v->id);
 	free(v->name);
 	free(v->constituency);
+	free(v->email);
 }
 
 void
@@ -83,6 +90,28 @@ check_public_key(const char *b64, uint8_t public_raw[TL_ED25519_PUBLIC_LEN],
 	return TL_OK;
 }
 
+/* Adds a voter without a key; the caller sets one or leaves it empty. */
+static struct tl_voter *
+add_voter(struct tl_roll *roll, const char *id, const char *name,
+    const char *constituency, size_t constituency_index, int64_t weight)
+{
+	struct tl_voter *v;
+
+	if ((v = roll_push(roll)) == NULL)
+		return NULL;
+	v->id = strdup(id);
+	v->name = strdup(name);
+	v->constituency = strdup(constituency);
+	if (v->id == NULL || v->name == NULL || v->constituency == NULL) {
+		voter_clear(v);
+		roll->nvoters--;
+		return NULL;
+	}
+	v->constituency_index = constituency_index;
+	v->weight = weight;
+	return v;
+}
+
 int
 tl_roll_add(struct tl_roll *roll, const char *id, const char *name,
     const char *constituency, size_t constituency_index, int64_t weight,
@@ -92,18 +121,9 @@ tl_roll_add(struct tl_roll *roll, const char *id, const char *name,
 
 	if (strlen(public_key) != TL_PUBLIC_B64_LEN)
 		return TL_EINPUT;
-	if ((v = roll_push(roll)) == NULL)
+	if ((v = add_voter(roll, id, name, constituency, constituency_index,
+	    weight)) == NULL)
 		return TL_ENOMEM;
-	v->id = strdup(id);
-	v->name = strdup(name);
-	v->constituency = strdup(constituency);
-	if (v->id == NULL || v->name == NULL || v->constituency == NULL) {
-		voter_clear(v);
-		roll->nvoters--;
-		return TL_ENOMEM;
-	}
-	v->constituency_index = constituency_index;
-	v->weight = weight;
 	memcpy(v->public_key, public_key, TL_PUBLIC_B64_LEN + 1);
 	if (check_public_key(public_key, v->public_raw, v->key_id) != TL_OK) {
 		voter_clear(v);
@@ -111,6 +131,46 @@ tl_roll_add(struct tl_roll *roll, const char *id, const char *name,
 		return TL_EINPUT;
 	}
 	return TL_OK;
+}
+
+int
+tl_roll_add_unenrolled(struct tl_roll *roll, const char *id, const char *name,
+    const char *constituency, size_t constituency_index, int64_t weight)
+{
+	return add_voter(roll, id, name, constituency, constituency_index,
+	    weight) != NULL ? TL_OK : TL_ENOMEM;
+}
+
+int
+tl_roll_set_email(struct tl_roll *roll, const char *email)
+{
+	struct tl_voter *v;
+	char *copy;
+
+	if (roll->nvoters == 0)
+		return TL_EINTERNAL;
+	if ((copy = strdup(email)) == NULL)
+		return TL_ENOMEM;
+	v = &roll->voters[roll->nvoters - 1];
+	free(v->email);
+	v->email = copy;
+	return TL_OK;
+}
+
+int
+tl_valid_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+	size_t len = strlen(s);
+
+	if (len < 3 || len > TL_EMAIL_MAX || at == NULL || at == s ||
+	    at[1] == '\0' || strchr(at + 1, '@') != NULL)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || strchr("\"()<>[]\\,;:", *p)
+		    != NULL)
+			return 0;
+	return 1;
 }
 
 /* Whether s is valid UTF-8 without control characters. */
@@ -241,7 +301,9 @@ check_duplicates(const struct tl_roll *roll, const char *filename,
 		for (size_t i = 1; i < n; i++) {
 			const struct tl_voter *a, *b;
 
-			if (strcmp(entries[i - 1].key, entries[i].key) != 0)
+			/* Voters still to enrol share the empty key. */
+			if (strcmp(entries[i - 1].key, entries[i].key) != 0 ||
+			    *entries[i].key == '\0')
 				continue;
 			a = &roll->voters[entries[i - 1].index];
 			b = &roll->voters[entries[i].index];
@@ -265,42 +327,96 @@ check_duplicates(const struct tl_roll *roll, const char *filename,
 	    filename, bad_line, value, first_line);
 }
 
+/* The columns of the header line: col[c] gets the field index of column c
+ * (-1 for an absent optional column). */
 static int
-parse_voter_line(struct tl_roll *roll, char **f, size_t lineno,
-    const char *filename, const struct tl_manifest *manifest,
+parse_header(char **fields, int nf, const char *filename, size_t lineno,
+    int col[NCOLUMNS], struct tl_error *err)
+{
+	for (int c = 0; c < NCOLUMNS; c++)
+		col[c] = -1;
+	for (int i = 0; i < nf; i++) {
+		int c = 0;
+
+		while (c < NCOLUMNS && strcmp(fields[i], column_names[c]) != 0)
+			c++;
+		if (c == NCOLUMNS)
+			return tl_error_set(err, TL_EROLL,
+			    "%s:%zu: the header's field %d is \"%.40s\", which "
+			    "is not a column (the header is " HEADER_TEXT ")",
+			    filename, lineno, i + 1, fields[i]);
+		if (col[c] >= 0)
+			return tl_error_set(err, TL_EROLL,
+			    "%s:%zu: the header names column %s twice", filename,
+			    lineno, column_names[c]);
+		col[c] = i;
+	}
+	for (int c = 0; c < NREQUIRED; c++)
+		if (col[c] < 0)
+			return tl_error_set(err, TL_EROLL,
+			    "%s:%zu: the header has no column %s (the header is "
+			    HEADER_TEXT ")", filename, lineno, column_names[c]);
+	return TL_OK;
+}
+
+static int
+parse_voter_line(struct tl_roll *roll, char **fields, const int col[NCOLUMNS],
+    size_t lineno, const char *filename, const struct tl_manifest *manifest,
     struct tl_error *err)
 {
+	const char *id = fields[col[COL_ID]], *name = fields[col[COL_NAME]];
+	const char *constituency = fields[col[COL_CONSTITUENCY]];
+	const char *weight_text = fields[col[COL_WEIGHT]];
+	const char *key = fields[col[COL_KEY]];
+	const char *email = col[COL_EMAIL] >= 0 ? fields[col[COL_EMAIL]] : "";
 	size_t ci;
 	int64_t weight;
 	int r;
 
-	if (!tl_valid_id(f[0]))
+	if (!tl_valid_id(id))
 		return tl_error_set(err, TL_EROLL,
 		    "%s:%zu: voter_id: \"%.64s\" is not a valid id (1 to 64 of "
 		    "A-Z a-z 0-9 . _ -, starting with a letter or digit)",
-		    filename, lineno, f[0]);
-	if (*f[1] == '\0' || strlen(f[1]) > 200 || !valid_text(f[1]))
+		    filename, lineno, id);
+	if (*name == '\0' || strlen(name) > 200 || !valid_text(name))
 		return tl_error_set(err, TL_EROLL,
 		    "%s:%zu: name: must be 1 to 200 bytes of UTF-8 text "
-		    "(voter %s)", filename, lineno, f[0]);
-	ci = tl_manifest_constituency_index(manifest, f[2]);
+		    "(voter %s)", filename, lineno, id);
+	ci = tl_manifest_constituency_index(manifest, constituency);
 	if (ci == (size_t)-1)
 		return tl_error_set(err, TL_EROLL,
 		    "%s:%zu: constituency: \"%.64s\" is not a constituency of "
-		    "election %s (voter %s)", filename, lineno, f[2],
-		    manifest->id, f[0]);
-	if (tl_parse_int64(f[3], 1, TL_WEIGHT_MAX, &weight) != TL_OK)
+		    "election %s (voter %s)", filename, lineno, constituency,
+		    manifest->id, id);
+	if (tl_parse_int64(weight_text, 1, TL_WEIGHT_MAX, &weight) != TL_OK)
 		return tl_error_set(err, TL_EROLL,
 		    "%s:%zu: weight: \"%.32s\" is not a whole number from 1 to "
-		    "%d (voter %s)", filename, lineno, f[3], TL_WEIGHT_MAX,
-		    f[0]);
-	r = tl_roll_add(roll, f[0], f[1], manifest->constituencies[ci].id, ci,
-	    weight, f[4]);
+		    "%d (voter %s)", filename, lineno, weight_text,
+		    TL_WEIGHT_MAX, id);
+	if (*email != '\0' && !tl_valid_email(email))
+		return tl_error_set(err, TL_EROLL,
+		    "%s:%zu: email: \"%.64s\" is not an e-mail address teller "
+		    "can send to (one @, printable ASCII, no spaces, quotes, "
+		    "brackets, commas or semicolons) (voter %s)", filename,
+		    lineno, email, id);
+	if (*key == '\0' && *email == '\0')
+		return tl_error_set(err, TL_EROLL,
+		    "%s:%zu: public_key: empty, and the voter has no email to "
+		    "send an enrolment link to: give one or the other (voter "
+		    "%s)", filename, lineno, id);
+	if (*key == '\0')
+		r = tl_roll_add_unenrolled(roll, id, name,
+		    manifest->constituencies[ci].id, ci, weight);
+	else
+		r = tl_roll_add(roll, id, name, manifest->constituencies[ci].id,
+		    ci, weight, key);
 	if (r == TL_EINPUT)
 		return tl_error_set(err, TL_EROLL,
 		    "%s:%zu: public_key: \"%.60s\" is not the base64 of a "
 		    "32-byte Ed25519 public key (voter %s)", filename, lineno,
-		    f[4], f[0]);
+		    key, id);
+	if (r == TL_OK && *email != '\0')
+		r = tl_roll_set_email(roll, email);
 	if (r != TL_OK)
 		return tl_error_set(err, r, "out of memory");
 	roll->voters[roll->nvoters - 1].line = lineno;
@@ -316,7 +432,7 @@ tl_roll_parse_csv(const char *data, size_t len, const char *filename,
 	const char *p = data, *end = data + len;
 	char line[TL_ROLL_MAX_LINE + 2];
 	size_t lineno = 0;
-	int r = TL_OK, have_header = 0;
+	int r = TL_OK, ncolumns = 0, col[NCOLUMNS];
 
 	if (len > TL_ROLL_MAX_BYTES)
 		return tl_error_set(err, TL_ETOOBIG,
@@ -329,7 +445,7 @@ tl_roll_parse_csv(const char *data, size_t len, const char *filename,
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
-		char *fields[NFIELDS];
+		char *fields[NCOLUMNS];
 		const char *reason = NULL;
 		int nf;
 
@@ -352,36 +468,32 @@ tl_roll_parse_csv(const char *data, size_t len, const char *filename,
 		p = nl != NULL ? nl + 1 : end;
 		if (line[strspn(line, " \t")] == '\0')
 			continue; /* blank line */
-		nf = split_record(line, fields, NFIELDS, &reason);
+		nf = split_record(line, fields, ncolumns != 0 ? ncolumns :
+		    NCOLUMNS, &reason);
 		if (nf < 0) {
 			r = tl_error_set(err, TL_EROLL, "%s:%zu: %s", filename,
 			    lineno, reason);
 			goto out;
 		}
-		if (nf != NFIELDS) {
-			r = tl_error_set(err, TL_EROLL,
-			    "%s:%zu: %d fields, expected %d (%s)", filename,
-			    lineno, nf, NFIELDS, have_header ?
-			    "voter_id,name,constituency,weight,public_key" :
-			    "the header voter_id,name,constituency,weight,"
-			    "public_key");
-			goto out;
-		}
-		if (!have_header) {
-			for (int i = 0; i < NFIELDS; i++) {
-				if (strcmp(fields[i], header_fields[i]) != 0) {
-					r = tl_error_set(err, TL_EROLL,
-					    "%s:%zu: the header's field %d is "
-					    "\"%.40s\", expected \"%s\" (the "
-					    "header is voter_id,name,"
-					    "constituency,weight,public_key)",
-					    filename, lineno, i + 1, fields[i],
-					    header_fields[i]);
-					goto out;
-				}
+		if (ncolumns == 0) {
+			if (nf < NREQUIRED) {
+				r = tl_error_set(err, TL_EROLL,
+				    "%s:%zu: %d fields, expected at least %d "
+				    "(the header " HEADER_TEXT ")", filename,
+				    lineno, nf, NREQUIRED);
+				goto out;
 			}
-			have_header = 1;
+			if ((r = parse_header(fields, nf, filename, lineno, col,
+			    err)) != TL_OK)
+				goto out;
+			ncolumns = nf;
 			continue;
+		}
+		if (nf != ncolumns) {
+			r = tl_error_set(err, TL_EROLL,
+			    "%s:%zu: %d fields, expected %d (as the header has)",
+			    filename, lineno, nf, ncolumns);
+			goto out;
 		}
 		if (roll->nvoters >= TL_ROLL_MAX_VOTERS) {
 			r = tl_error_set(err, TL_ETOOBIG,
@@ -389,14 +501,13 @@ tl_roll_parse_csv(const char *data, size_t len, const char *filename,
 			    TL_ROLL_MAX_VOTERS);
 			goto out;
 		}
-		if ((r = parse_voter_line(roll, fields, lineno, filename,
+		if ((r = parse_voter_line(roll, fields, col, lineno, filename,
 		    manifest, err)) != TL_OK)
 			goto out;
 	}
-	if (!have_header) {
+	if (ncolumns == 0) {
 		r = tl_error_set(err, TL_EROLL, "%s: empty file; expected the "
-		    "header voter_id,name,constituency,weight,public_key",
-		    filename);
+		    "header " HEADER_TEXT, filename);
 		goto out;
 	}
 	if ((r = check_duplicates(roll, filename, err)) != TL_OK)
@@ -415,6 +526,9 @@ tl_roll_serialize(const struct tl_roll *roll, const char *election_id,
 	json_t *root, *voters;
 	int r;
 
+	for (size_t i = 0; i < roll->nvoters; i++)
+		if (!tl_voter_has_key(&roll->voters[i]))
+			return TL_EINPUT;
 	if ((voters = json_array()) == NULL)
 		return TL_ENOMEM;
 	for (size_t i = 0; i < roll->nvoters; i++) {

@@ -305,6 +305,54 @@ static const char *const migrations[] = {
 	"  created_at FROM authority;"
 	"DROP TABLE authority;"
 	"ALTER TABLE authority_v5 RENAME TO authority;",
+	/* 6: enrolment (enrol.h): a voter may be on the roll with an e-mail
+	 * address and no key until the roll freezes.  The voters table is
+	 * rebuilt (SQLite cannot drop a NOT NULL), in import order, as
+	 * SQLite's "making other kinds of table schema changes" says. */
+	"CREATE TABLE voters_new ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  id TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  constituency_id TEXT NOT NULL,"
+	"  weight INTEGER NOT NULL CHECK (weight BETWEEN 1 AND 1000),"
+	"  public_key TEXT,"
+	"  key_id TEXT,"
+	"  email TEXT,"
+	"  enrolled_at INTEGER,"
+	"  PRIMARY KEY (election_id, id),"
+	"  UNIQUE (election_id, key_id),"
+	"  CHECK ((public_key IS NULL) = (key_id IS NULL)),"
+	"  CHECK (public_key IS NOT NULL OR email IS NOT NULL),"
+	"  FOREIGN KEY (election_id, constituency_id)"
+	"    REFERENCES constituencies (election_id, id));"
+	"INSERT INTO voters_new (election_id, id, name, constituency_id, weight,"
+	"  public_key, key_id) SELECT election_id, id, name, constituency_id,"
+	"  weight, public_key, key_id FROM voters ORDER BY rowid;"
+	"DROP TABLE voters;"
+	"ALTER TABLE voters_new RENAME TO voters;"
+	/* One-time enrolment links: only the hash of each token is kept. */
+	"CREATE TABLE enrolment_tokens ("
+	"  token_hash TEXT PRIMARY KEY,"
+	"  election_id TEXT NOT NULL,"
+	"  voter_id TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER,"
+	"  revoked_at INTEGER,"
+	"  FOREIGN KEY (election_id, voter_id)"
+	"    REFERENCES voters (election_id, id) ON DELETE CASCADE);"
+	"CREATE INDEX enrolment_tokens_by_voter ON enrolment_tokens"
+	"  (election_id, voter_id);"
+	/* The e-mails sent to voters (notice.h), for 'teller roll list'. */
+	"CREATE TABLE notices ("
+	"  election_id TEXT NOT NULL,"
+	"  voter_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN"
+	"    ('enrolment', 'voting-open', 'reminder')),"
+	"  sent_at INTEGER NOT NULL,"
+	"  FOREIGN KEY (election_id, voter_id)"
+	"    REFERENCES voters (election_id, id) ON DELETE CASCADE);"
+	"CREATE INDEX notices_by_voter ON notices (election_id, voter_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -569,8 +617,49 @@ tl_db_election_exists(struct tl_store *store, const char *id,
 	return r;
 }
 
+static int migrate_steps(struct tl_store *store, struct tl_error *err);
+
+/* Fails if the database breaks a foreign key (PRAGMA foreign_key_check
+ * finds a row). */
+static int
+check_foreign_keys(struct tl_store *store, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = tl_db_prepare(store, "PRAGMA foreign_key_check", &stmt,
+	    err)) != TL_OK)
+		return r;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		r = tl_error_set(err, TL_EDB, "%s: a row of table %s breaks a "
+		    "foreign key", store->path, sqlite3_column_text(stmt, 0));
+	else if (rc != SQLITE_DONE)
+		r = tl_db_error(store, err, "cannot check foreign keys");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+/*
+ * Brings the schema up to date, one migration per transaction.  Foreign
+ * keys are off meanwhile, so that a migration may rebuild a table that
+ * others refer to, and each migration is checked with
+ * PRAGMA foreign_key_check before it commits (SQLite's documented
+ * procedure for schema changes).
+ */
 static int
 migrate(struct tl_store *store, struct tl_error *err)
+{
+	int r = migrate_steps(store, err);
+
+	if (tl_db_exec(store, "PRAGMA foreign_keys = ON", r == TL_OK ? err :
+	    NULL) != TL_OK && r == TL_OK)
+		r = TL_EDB;
+	return r;
+}
+
+static int
+migrate_steps(struct tl_store *store, struct tl_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int version, r;
@@ -588,6 +677,9 @@ migrate(struct tl_store *store, struct tl_error *err)
 		return tl_error_set(err, TL_EDB,
 		    "%s: schema version %d is newer than this teller's %d; "
 		    "upgrade teller", store->path, version, SCHEMA_VERSION);
+	if (version < SCHEMA_VERSION && (r = tl_db_exec(store,
+	    "PRAGMA foreign_keys = OFF", err)) != TL_OK)
+		return r;
 	while (version < SCHEMA_VERSION) {
 		char pragma[64];
 
@@ -596,6 +688,7 @@ migrate(struct tl_store *store, struct tl_error *err)
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
 		    version + 1);
 		if ((r = tl_db_exec(store, migrations[version], err)) != TL_OK ||
+		    (r = check_foreign_keys(store, err)) != TL_OK ||
 		    (r = tl_db_exec(store, pragma, err)) != TL_OK) {
 			tl_db_rollback(store);
 			return tl_error_prefix(err, "migration %d", version + 1);

@@ -44,11 +44,16 @@ enum route_id {
 	ROUTE_COSIGNATURES,
 	ROUTE_COSIGNED_HEAD,
 	ROUTE_RECEIPT,
+	ROUTE_VOTER,
+	ROUTE_ENROL_CHECK,
+	ROUTE_ENROL,
+	ROUTE_PAGE,
+	ROUTE_STATIC,
 	ROUTE_UNKNOWN,
 	ROUTE_COUNT
 };
 
-#define METRICS_STATUSES 12    /* the statuses counted one by one, + other */
+#define METRICS_STATUSES 15    /* the statuses counted one by one, + other */
 #define METRICS_COMMIT_BUCKETS 12
 #define METRICS_GROUP_BUCKETS 11
 #define METRICS_CODES (-TL_ERROR_MIN + 1)
@@ -124,6 +129,31 @@ extern const struct server_worker clients_worker;
 int workers_start(struct server *srv, struct tl_error *err);
 void workers_stop(struct server *srv);
 
+/* --- rate limits (ratelimit.c) ------------------------------------------- */
+
+#define RATELIMIT_SLOTS 4096
+
+struct ratelimit_slot {
+	uint8_t key[16];   /* the address, or its IPv6 /64 */
+	int64_t units;     /* tokens, in 1/period units */
+	int64_t seen;      /* when the slot was last updated */
+};
+
+struct ratelimit {
+	pthread_mutex_t lock;
+	unsigned burst;    /* attempts at once; 0: no limit */
+	unsigned period;   /* seconds in which burst attempts come back */
+	size_t nslots;
+	struct ratelimit_slot slots[RATELIMIT_SLOTS];
+};
+
+void ratelimit_init(struct ratelimit *rl, unsigned burst, unsigned period);
+void ratelimit_destroy(struct ratelimit *rl);
+/* Whether the address may make one more attempt at `now` (and takes it);
+ * if not, *retry_after gets the seconds until it may. */
+struct sockaddr;
+int ratelimit_take(struct ratelimit *rl, const struct sockaddr *addr,
+    int64_t now, unsigned *retry_after);
 /* --- tickers (ticker.c) --------------------------------------------------- */
 
 /*
@@ -164,6 +194,7 @@ struct server {
 	struct MHD_Daemon *daemon;
 	struct writer *writer;
 	struct metrics metrics;
+	struct ratelimit enrol_limit;  /* enrolment attempts per address */
 	void **worker_states;
 	char *tls_cert, *tls_key;   /* PEM text for libmicrohttpd, or NULL */
 
@@ -190,9 +221,11 @@ struct request {
 	struct MHD_Connection *connection;
 	struct timespec start;
 	enum route_id route;
+	const char *pattern;        /* the matched route's pattern */
 	const char *method;
 	char path[256];
 	char election[65];          /* the {id} of the route, if any */
+	char param[65];             /* its {p} (a voter, a file), if any */
 	struct tl_buf body;
 	uint64_t body_seen;         /* bytes received, kept or not */
 	int too_big;

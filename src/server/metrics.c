@@ -13,7 +13,8 @@
 #include "internal.h"
 
 static const unsigned statuses[METRICS_STATUSES] = {
-	200, 201, 400, 403, 404, 405, 409, 413, 500, 502, 503, 429,
+	200, 201, 400, 403, 404, 405, 409, 413, 500, 502, 503, 429, 304,
+	410, 204,
 };
 
 /* Upper bounds of the commit latency buckets, in microseconds. */
@@ -41,6 +42,11 @@ static const char *const route_names[ROUTE_COUNT] = {
 	[ROUTE_COSIGNATURES] = "cosignatures",
 	[ROUTE_COSIGNED_HEAD] = "cosigned_head",
 	[ROUTE_RECEIPT] = "receipt",
+	[ROUTE_VOTER] = "voter",
+	[ROUTE_ENROL_CHECK] = "enrol_check",
+	[ROUTE_ENROL] = "enrol",
+	[ROUTE_PAGE] = "page",
+	[ROUTE_STATIC] = "static",
 	[ROUTE_UNKNOWN] = "unknown",
 };
 

@@ -14,11 +14,13 @@
 
 #include "internal.h"
 #include "teller/election.h"
+#include "teller/enrol.h"
 #include "teller/envelope.h"
 #include "teller/export.h"
 #include "teller/log.h"
 #include "teller/receipt.h"
 #include "teller/witness.h"
+#include "www.h"
 
 #define JSON_TYPE "application/json"
 #define LOG_MAX_ENTRIES 1000  /* entries in one answer of the log route */
@@ -29,7 +31,8 @@ typedef enum MHD_Result (*route_fn)(struct request *req,
 
 struct route {
 	enum route_id id;
-	const char *pattern;    /* "{}" stands for an election id */
+	const char *pattern;    /* "{}" stands for an election id, "{p}" for
+	                           another segment (a voter, a file) */
 	const char *method;     /* GET also answers HEAD */
 	route_fn fn;            /* called with a read connection */
 };
@@ -67,6 +70,10 @@ http_status(int code)
 		return MHD_HTTP_CONFLICT;
 	case TL_ETOOBIG:
 		return MHD_HTTP_CONTENT_TOO_LARGE;
+	case TL_EEXPIRED:
+		return MHD_HTTP_GONE;
+	case TL_ERATE:
+		return MHD_HTTP_TOO_MANY_REQUESTS;
 	case TL_EVERIFY:
 		return MHD_HTTP_UNPROCESSABLE_CONTENT;
 	case TL_ENETWORK:
@@ -92,6 +99,12 @@ respond_response(struct request *req, unsigned status,
 	if (draining)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
+	/* Every answer, JSON as well as the page: a browser takes nothing
+	 * from it but what its type says, runs nothing it did not come
+	 * with, and tells no other site where it came from. */
+	MHD_add_response_header(response, "Content-Security-Policy", WWW_CSP);
+	MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
 	req->status = status;
 	req->answered = 1;
 	ret = MHD_queue_response(req->connection, status, response);
@@ -680,6 +693,179 @@ finish_ballot(struct request *req)
 	return ret;
 }
 
+/* --- the voting page and its API ----------------------------------------- */
+
+/* One of the page's files, with its type and ETag (304 when the client
+ * has it already); `status` for the page of an unknown election. */
+static enum MHD_Result
+respond_file(struct request *req, const struct www_file *file,
+    unsigned status)
+{
+	struct MHD_Response *response;
+	const char *etag = www_etag(file), *match;
+
+	match = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	if (status == MHD_HTTP_OK && etag != NULL && match != NULL &&
+	    strcmp(match, etag) == 0)
+		status = MHD_HTTP_NOT_MODIFIED;
+	response = MHD_create_response_from_buffer(status ==
+	    MHD_HTTP_NOT_MODIFIED ? 0 : file->len,
+	    (void *)(uintptr_t)file->data, MHD_RESPMEM_PERSISTENT);
+	if (response == NULL)
+		return MHD_NO;
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    file->type);
+	if (etag != NULL)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_ETAG, etag);
+	/* Revalidated each time, so that a new teller's page is used. */
+	MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-cache");
+	MHD_add_response_header(response, "X-Frame-Options", "DENY");
+	MHD_add_response_header(response, "Cross-Origin-Opener-Policy",
+	    "same-origin");
+	MHD_add_response_header(response, "Cross-Origin-Resource-Policy",
+	    "same-origin");
+	return respond_response(req, status, response);
+}
+
+/* GET /vote/{id} and /enrol/{id}: the page, which reads the rest from its
+ * own address.  404 (with the page, which says so) for no such election. */
+static enum MHD_Result
+get_page(struct request *req, struct tl_store *store)
+{
+	const struct www_file *page = www_find(WWW_PAGE);
+	struct tl_error err;
+	int r;
+
+	if (page == NULL)
+		return MHD_NO;
+	r = election_exists(store, req->election, &err);
+	if (r != TL_OK && r != TL_ENOTFOUND)
+		return respond_error(req, &err);
+	return respond_file(req, page, r == TL_OK ? MHD_HTTP_OK :
+	    MHD_HTTP_NOT_FOUND);
+}
+
+static enum MHD_Result
+get_static(struct request *req, struct tl_store *unused)
+{
+	const struct www_file *file = www_find(req->param);
+	struct tl_error err;
+
+	(void)unused;
+	if (file == NULL || strcmp(file->name, WWW_PAGE) == 0) {
+		tl_error_set(&err, TL_ENOTFOUND, "no file %s", req->path);
+		return respond_error(req, &err);
+	}
+	return respond_file(req, file, MHD_HTTP_OK);
+}
+
+/* GET /v1/elections/{id}/voters/{voter}: what the page needs to know of
+ * one voter of a frozen roll. */
+static enum MHD_Result
+get_voter(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	json_t *doc = NULL;
+
+	if (!tl_valid_id(req->param)) {
+		tl_error_set(&err, TL_ENOTFOUND, "no voter \"%.64s\" on the "
+		    "roll of election %s", req->param, req->election);
+		return respond_error(req, &err);
+	}
+	if (tl_enrol_voter_info(store, req->election, req->param, &doc, &err) !=
+	    TL_OK)
+		return respond_error(req, &err);
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
+/* An enrolment attempt: TL_ERATE (and the seconds to wait) past the
+ * address's limit. */
+static int
+enrol_attempt(struct request *req, unsigned *retry_after,
+    struct tl_error *err)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+	    req->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	if (ratelimit_take(&req->srv->enrol_limit, info != NULL ?
+	    info->client_addr : NULL, req->srv->config->now(), retry_after))
+		return TL_OK;
+	return tl_error_set(err, TL_ERATE, "too many enrolment attempts from "
+	    "this address; try again in %u seconds", *retry_after);
+}
+
+static enum MHD_Result
+respond_rate_limited(struct request *req, unsigned retry_after,
+    const struct tl_error *err)
+{
+	struct MHD_Response *response = error_response(err);
+	char seconds[24];
+
+	if (response == NULL)
+		return MHD_NO;
+	snprintf(seconds, sizeof(seconds), "%u", retry_after);
+	MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+	return respond_response(req, MHD_HTTP_TOO_MANY_REQUESTS, response);
+}
+
+/* POST /v1/elections/{id}/enrol/check {"token": T}: whom the link enrols,
+ * or why it cannot. */
+static enum MHD_Result
+post_enrol_check(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	json_t *body = NULL, *doc = NULL;
+	const char *token;
+	unsigned retry = 0;
+	int r;
+
+	if (enrol_attempt(req, &retry, &err) != TL_OK)
+		return respond_rate_limited(req, retry, &err);
+	body = json_loadb(req->body.data != NULL ? req->body.data : "",
+	    req->body.len, JSON_REJECT_DUPLICATES, NULL);
+	token = json_string_value(json_object_get(body, "token"));
+	if (token == NULL || json_object_size(body) != 1) {
+		json_decref(body);
+		tl_error_set(&err, TL_EINPUT, "the body is {\"token\": \"...\"}, "
+		    "the token of an enrolment link");
+		return respond_error(req, &err);
+	}
+	r = tl_enrol_lookup(store, req->election, token,
+	    req->srv->config->now(), &doc, &err);
+	json_decref(body);
+	if (r != TL_OK)
+		return respond_error(req, &err);
+	return respond_json_new(req, MHD_HTTP_OK, doc);
+}
+
+/* POST /v1/elections/{id}/enrol: an enrolment envelope (enrol.h), taken
+ * in a transaction of its own on this connection. */
+static enum MHD_Result
+post_enrol(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	char *voter = NULL;
+	unsigned retry = 0;
+	json_t *doc;
+
+	if (enrol_attempt(req, &retry, &err) != TL_OK)
+		return respond_rate_limited(req, retry, &err);
+	if (req->body.len == 0) {
+		tl_error_set(&err, TL_EINPUT, "the request has no body: send "
+		    "an enrolment signed by the new key");
+		return respond_error(req, &err);
+	}
+	if (tl_enrol_register(store, req->election, req->body.data,
+	    req->body.len, req->srv->config->now(), &voter, &err) != TL_OK)
+		return respond_error(req, &err);
+	doc = json_pack("{s:s, s:s}", "election", req->election, "voter",
+	    voter);
+	free(voter);
+	return respond_json_new(req, MHD_HTTP_CREATED, doc);
+}
+
 /*
  * POST a witness's cosigned tree head (witness.h): checked and stored on
  * this thread's connection, in a short transaction of its own (the writer
@@ -773,6 +959,10 @@ static const struct route routes[] = {
 	    get_consistency},
 	{ROUTE_RESULTS, "/v1/elections/{}/results", "GET", get_results},
 	{ROUTE_RECORD, "/v1/elections/{}/record", "GET", get_record},
+	{ROUTE_VOTER, "/v1/elections/{}/voters/{p}", "GET", get_voter},
+	{ROUTE_ENROL_CHECK, "/v1/elections/{}/enrol/check", "POST",
+	    post_enrol_check},
+	{ROUTE_ENROL, "/v1/elections/{}/enrol", "POST", post_enrol},
 	{ROUTE_COSIGNATURES, "/v1/elections/{}/cosignatures", "POST",
 	    post_cosignatures},
 	{ROUTE_COSIGNED_HEAD, "/v1/elections/{}/cosigned-head", "GET",
@@ -780,23 +970,30 @@ static const struct route routes[] = {
 	{ROUTE_RECEIPT, "/v1/elections/{}/receipt", "GET", get_receipt},
 	{ROUTE_HEALTHZ, "/healthz", "GET", get_healthz},
 	{ROUTE_METRICS, "/metrics", "GET", get_metrics},
+	{ROUTE_PAGE, "/vote/{}", "GET", get_page},
+	{ROUTE_PAGE, "/enrol/{}", "GET", get_page},
+	{ROUTE_STATIC, "/static/{p}", "GET", get_static},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
-/* Whether path matches pattern; the segment at "{}" goes to id. */
+/* Whether path matches pattern; the segment at "{}" goes to id, the one
+ * at "{p}" to param. */
 static int
-match(const char *pattern, const char *path, char id[65])
+match(const char *pattern, const char *path, char id[65], char param[65])
 {
 	while (*pattern != '\0') {
-		if (strncmp(pattern, "{}", 2) == 0) {
+		int is_id = strncmp(pattern, "{}", 2) == 0;
+
+		if (is_id || strncmp(pattern, "{p}", 3) == 0) {
 			size_t n = strcspn(path, "/");
+			char *to = is_id ? id : param;
 
 			if (n == 0 || n > 64)
 				return 0;
-			memcpy(id, path, n);
-			id[n] = '\0';
+			memcpy(to, path, n);
+			to[n] = '\0';
 			path += n;
-			pattern += 2;
+			pattern += is_id ? 2 : 3;
 			continue;
 		}
 		if (*pattern++ != *path++)
@@ -809,12 +1006,16 @@ void
 routes_match(struct request *req, const char *url)
 {
 	req->route = ROUTE_UNKNOWN;
-	for (size_t i = 0; i < NROUTES; i++)
-		if (match(routes[i].pattern, url, req->election)) {
+	for (size_t i = 0; i < NROUTES; i++) {
+		req->param[0] = '\0';
+		if (match(routes[i].pattern, url, req->election, req->param)) {
 			req->route = routes[i].id;
+			req->pattern = routes[i].pattern;
 			return;
 		}
+	}
 	req->election[0] = '\0';
+	req->param[0] = '\0';
 }
 
 enum MHD_Result
@@ -834,12 +1035,12 @@ routes_dispatch(struct request *req)
 		return respond_error(req, &err);
 	}
 	for (size_t i = 0; i < NROUTES; i++)
-		if (routes[i].id == req->route)
+		if (routes[i].pattern == req->pattern)
 			route = &routes[i];
 	if (route == NULL) {
 		tl_error_set(&err, TL_ENOTFOUND, "no route %s %s (the routes "
-		    "are under /v1; see doc/http-api.md)", req->method,
-		    req->path);
+		    "are under /v1, the voting page at /vote/ID; see "
+		    "doc/http-api.md)", req->method, req->path);
 		return respond_error(req, &err);
 	}
 	if (strcmp(req->method, route->method) != 0 &&

@@ -274,6 +274,7 @@ server_free(struct server *srv)
 	free(srv->tls_cert);
 	tl_wipe_free(srv->tls_key);
 	metrics_destroy(&srv->metrics);
+	ratelimit_destroy(&srv->enrol_limit);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->clients_lock);
 }
@@ -384,6 +385,8 @@ server_run(const struct server_config *config, struct tl_error *err)
 	pthread_mutex_init(&srv.lock, NULL);
 	pthread_mutex_init(&srv.clients_lock, NULL);
 	metrics_init(&srv.metrics);
+	ratelimit_init(&srv.enrol_limit, config->enrol_limit,
+	    SERVER_ENROL_PERIOD);
 	if ((r = parse_listen(config->listen, &addr, &addr_len, err)) != TL_OK ||
 	    (r = load_tls(&srv, err)) != TL_OK)
 		goto out;

@@ -13,6 +13,8 @@
 
 #define SERVER_DEFAULT_LISTEN "127.0.0.1:8080"
 #define SERVER_DEFAULT_MAX_BODY (64 * 1024)
+#define SERVER_DEFAULT_ENROL_LIMIT 20  /* enrolment attempts per address */
+#define SERVER_ENROL_PERIOD 600        /* ... come back in 10 minutes */
 #define SERVER_DEFAULT_MAX_PER_CLIENT 32
 #define SERVER_DEFAULT_REQUEST_TIMEOUT 30
 
@@ -21,6 +23,9 @@ struct server_config {
 	const char *listen;     /* ADDR:PORT, IPv4 or [IPv6]; port 0 picks one */
 	size_t max_body;        /* request bodies over this are refused (413) */
 	unsigned threads;       /* libmicrohttpd's thread pool; 0: by cores */
+	unsigned enrol_limit;   /* enrolment attempts an address may make at
+	                           once, each back after SERVER_ENROL_PERIOD /
+	                           enrol_limit seconds; 0: no limit */
 	/* Connections at once from one client address; 0: no limit. */
 	unsigned max_per_client;
 	/* Seconds a connection has to send a whole request, from its opening

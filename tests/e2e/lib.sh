@@ -150,3 +150,17 @@ start_receiver() {
 	done
 	PORT=$(cat "$T/port")
 }
+
+# smtp_python: a Python 3 that has aiosmtpd (Debian's python3-aiosmtpd is
+# for the system's /usr/bin/python3, which may not be the first python3 on
+# PATH); prints its path, or fails.
+smtp_python() {
+	for p in "${PYTHON3:-}" /usr/bin/python3 python3; do
+		[ -n "$p" ] || continue
+		if "$p" -c 'import aiosmtpd' >/dev/null 2>&1; then
+			command -v "$p"
+			return 0
+		fi
+	done
+	return 1
+}

@@ -1,7 +1,8 @@
 /*
  * fuzz_roll.c: libFuzzer harness for the voter roll CSV reader.  An
- * accepted roll has unique voter ids and keys, weights in range, and known
- * constituencies.
+ * accepted roll has unique voter ids and keys, weights in range, known
+ * constituencies, and for each voter a key or (and) a valid e-mail
+ * address.
  */
 #include <config.h>
 
@@ -36,11 +37,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct tl_voter *v = &roll->voters[i];
 
 		if (v->weight < 1 || v->weight > TL_WEIGHT_MAX ||
-		    v->constituency_index >= m->nconstituencies)
+		    v->constituency_index >= m->nconstituencies ||
+		    (v->email != NULL && !tl_valid_email(v->email)) ||
+		    (!tl_voter_has_key(v) && v->email == NULL))
 			abort();
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(v->id, roll->voters[j].id) == 0 ||
-			    strcmp(v->key_id, roll->voters[j].key_id) == 0)
+			    (tl_voter_has_key(v) &&
+			    strcmp(v->key_id, roll->voters[j].key_id) == 0))
 				abort();
 	}
 	tl_roll_free(roll);

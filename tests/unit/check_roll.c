@@ -104,7 +104,7 @@ START_TEST(rejections)
 	expect_bad("", "r.csv: empty file");
 	expect_bad("id,name,constituency,weight,public_key\n",
 	    "r.csv:1: the header's field 1 is \"id\"");
-	expect_bad("voter_id,name\n", "r.csv:1: 2 fields, expected 5");
+	expect_bad("voter_id,name\n", "r.csv:1: 2 fields, expected at least 5");
 	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1,%s\na1,B,a,1,%s\n", pub[0],
 	    pub[1]);
 	expect_bad(buf, "r.csv:3: voter_id: \"a1\" is already on line 2");
@@ -146,6 +146,83 @@ START_TEST(rejections)
 	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1,%s\na2,B,a,x,%s\n", pub[0],
 	    pub[1]);
 	expect_bad(buf, "r.csv:3: weight");
+}
+END_TEST
+
+/* The email column: any column order, voters without a key, and what is
+ * refused about them. */
+START_TEST(email_column)
+{
+	struct tl_roll *roll = NULL;
+	struct tl_error err;
+	char buf[4096], *json = NULL;
+	size_t len = 0;
+
+	snprintf(buf, sizeof(buf), "email,weight,public_key,constituency,name,"
+	    "voter_id\r\n"
+	    "ann@example.org,2,,a,Ann,a1\r\n"
+	    ",1,%s,a,Ben,a2\r\n"
+	    "\"cy@example.org\",3,%s,b,Cy,b1\r\n"
+	    "dee@example.org,1,,b,Dee,b2\r\n", pub[0], pub[1]);
+	ck_assert_int_eq(tl_roll_parse_csv(buf, strlen(buf), "r.csv", manifest,
+	    &roll, &err), TL_OK);
+	ck_assert_uint_eq(roll->nvoters, 4);
+	ck_assert_str_eq(roll->voters[0].id, "a1");
+	ck_assert_str_eq(roll->voters[0].name, "Ann");
+	ck_assert_int_eq(roll->voters[0].weight, 2);
+	ck_assert_str_eq(roll->voters[0].email, "ann@example.org");
+	ck_assert(!tl_voter_has_key(&roll->voters[0]));
+	ck_assert_ptr_null(roll->voters[1].email);
+	ck_assert(tl_voter_has_key(&roll->voters[1]));
+	ck_assert_str_eq(roll->voters[1].public_key, pub[0]);
+	ck_assert_str_eq(roll->voters[2].email, "cy@example.org");
+	ck_assert_str_eq(roll->voters[2].constituency, "b");
+	/* A roll with a voter still to enrol cannot be frozen. */
+	ck_assert_int_eq(tl_roll_serialize(roll, "e1", "00", &json, &len),
+	    TL_EINPUT);
+	ck_assert_ptr_null(json);
+	tl_roll_free(roll);
+
+	/* The five columns alone, in another order, still read. */
+	snprintf(buf, sizeof(buf), "name,voter_id,public_key,weight,"
+	    "constituency\nAnn,a1,%s,1,a\n", pub[0]);
+	roll = NULL;
+	ck_assert_int_eq(tl_roll_parse_csv(buf, strlen(buf), "r.csv", manifest,
+	    &roll, &err), TL_OK);
+	ck_assert_str_eq(roll->voters[0].id, "a1");
+	ck_assert_str_eq(roll->voters[0].public_key, pub[0]);
+	tl_roll_free(roll);
+
+#define EHEADER "voter_id,name,constituency,weight,public_key,email\n"
+	expect_bad(EHEADER "a1,A,a,1,,\n", "r.csv:2: public_key: empty, and "
+	    "the voter has no email");
+	expect_bad(HEADER "a1,A,a,1,\n", "r.csv:2: public_key: empty, and "
+	    "the voter has no email");
+	expect_bad(EHEADER "a1,A,a,1,,ann\n", "r.csv:2: email: \"ann\" is "
+	    "not an e-mail address");
+	expect_bad(EHEADER "a1,A,a,1,,ann@x.org>\n", "r.csv:2: email");
+	expect_bad(EHEADER "a1,A,a,1,,a b@x.org\n", "r.csv:2: email");
+	expect_bad(EHEADER "a1,A,a,1,,a@b@x.org\n", "r.csv:2: email");
+	expect_bad(EHEADER "a1,A,a,1,,\"ann@x.org\r\nRCPT TO:<x@y>\"\n",
+	    "r.csv:2: a quoted field is not closed");
+	expect_bad(EHEADER "a1,A,a,1,,@x.org\n", "r.csv:2: email");
+	expect_bad(EHEADER "a1,A,a,1,,\xc3\xa9@x.org\n", "r.csv:2: email");
+	expect_bad("voter_id,name,constituency,weight,email,email\n",
+	    "r.csv:1: the header names column email twice");
+	expect_bad("voter_id,name,constituency,weight,email\n",
+	    "r.csv:1: the header has no column public_key");
+	expect_bad("voter_id,name,constituency,weight,public_key,mail\n",
+	    "r.csv:1: the header's field 6 is \"mail\", which is not a column");
+	snprintf(buf, sizeof(buf), EHEADER "a1,A,a,1,%s,a@x.org\n"
+	    "a2,B,a,1,b@x.org\n", pub[0]);
+	expect_bad(buf, "r.csv:3: 5 fields, expected 6");
+	/* Two voters without a key do not share a key. */
+	expect_bad(EHEADER "a1,A,a,1,,a@x.org\na2,B,a,1,,b@x.org\n"
+	    "a1,C,a,1,,c@x.org\n", "r.csv:4: voter_id: \"a1\" is already on "
+	    "line 2");
+	ck_assert(tl_valid_email("ann.lee+vote@chapter.example.org"));
+	ck_assert(!tl_valid_email("a@"));
+	ck_assert(!tl_valid_email("ann@x.org;bob@y.org"));
 }
 END_TEST
 
@@ -334,6 +411,7 @@ roll_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, real_world_csv);
 	tcase_add_test(tc, rejections);
+	tcase_add_test(tc, email_column);
 	tcase_add_test(tc, nul_byte);
 	tcase_add_test(tc, json_roundtrip);
 	tcase_add_test(tc, json_fast_path);

@@ -859,6 +859,14 @@ START_TEST(stopping_gives_back_requests_in_flight)
 	ck_assert_str_eq(state, "pending");
 	ck_assert_int_eq(n, 0);
 	ck_assert_int_eq(claimed, 0);
+	/*
+	 * The receiver notices the hang-up on its own thread; wait until it
+	 * has logged it, so that its log is in the order things happened
+	 * however loaded the machine is (it gives up holding after 60 s).
+	 */
+	for (n = 0; count_received("/held") == 0 && n < 7000; n++)
+		usleep(10000);
+	ck_assert_uint_eq(count_received("/held"), 1);
 	/* ... so it goes again at once, and the receiver takes it once. */
 	s = deliver_at(TH_NOW, 5000);
 	ck_assert_uint_eq(s.delivered, 1);

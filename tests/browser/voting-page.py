@@ -1,0 +1,608 @@
+#!/usr/bin/env python3
+"""voting-page.py: the voting page in a real browser, end to end.
+
+A real teller serve on a loopback port, a real SMTP server on loopback
+(tests/smtp-sink.py), and headless Chromium driven through its DevTools
+protocol (cdp.py), one browser profile per voter's device:
+
+  1. 'teller invite' mails enrolment links; the test reads them from the
+     messages.  Voters enrol in the browser: m1 makes a key and downloads
+     its backup, m2 too, m3 loads a key file made by 'teller key
+     generate' (after a file that is no key).  Refusals: a used link, an
+     expired one, a garbled one, and, once the roll is frozen, enrolment
+     closed.
+  2. 'teller invite --voting-open' mails the voting links.  m1 votes with
+     the keyboard alone in every kind of contest (choose up to k,
+     approve, rank with reordering, rank with equal ranks, yes/no), on a
+     phone-sized screen, with every control named for a screen reader;
+     the receipt is checked in the page and downloaded; 'teller receipt
+     verify' accepts it; and the ballot in the log is byte for byte the
+     one 'teller ballot make' makes from m1's downloaded key, choices and
+     sequence number.
+  3. Refusals: a wrong key file, a voter not on the roll, a ballot the
+     server refuses (revote policy "first"), a closed election; nothing
+     is stored for any of them.
+  4. 'teller remind' mails only the voters who have not voted; then
+     tally, export, and 'teller verify' accepts the record.
+  5. No page ever reports a Content-Security-Policy violation or a
+     script error.
+
+  voting-page.py --teller PATH --chromium PATH --smtp-python PATH
+                 --srcdir DIR --dir DIR
+"""
+import argparse
+import base64
+import email
+import email.policy
+import glob
+import json
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cdp import Browser  # noqa: E402
+
+args = None
+T = None  # the working directory
+
+
+def ok(what):
+    print("ok - " + what, flush=True)
+
+
+def fail(what):
+    print("FAIL: " + what, flush=True)
+    sys.exit(1)
+
+
+def check(condition, what):
+    if not condition:
+        fail(what)
+
+
+def teller(*argv, status=0, env=None):
+    e = dict(os.environ, TELLER_DB=os.path.join(T, "teller.db"))
+    e.update(env or {})
+    r = subprocess.run([args.teller] + list(argv), cwd=T, env=e,
+                       capture_output=True, text=True)
+    if r.returncode != status:
+        fail("teller %s exited %d, expected %d\n--- stdout\n%s--- stderr\n%s"
+             % (" ".join(argv), r.returncode, status, r.stdout, r.stderr))
+    return r
+
+
+def utc(offset):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() +
+                                                            offset))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_file(path, proc, what):
+    for _ in range(600):
+        if os.path.exists(path):
+            return
+        if proc.poll() is not None:
+            fail(what + " exited")
+        time.sleep(0.05)
+    fail(what + " did not start")
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.read().decode()
+
+
+def stored():
+    """Ballots, log entries and voters with a key: what a refusal must
+    leave alone."""
+    db = sqlite3.connect(os.path.join(T, "teller.db"))
+    row = db.execute("SELECT (SELECT COUNT(*) FROM ballots), (SELECT COUNT(*) "
+                     "FROM log), (SELECT COUNT(*) FROM tree_heads), "
+                     "(SELECT COUNT(*) FROM voters WHERE public_key IS NOT "
+                     "NULL)").fetchone()
+    db.close()
+    return row
+
+
+class Mailbox:
+    def __init__(self, directory):
+        self.directory = directory
+        self.seen = 0
+
+    def new(self, count, timeout=20):
+        """The next count messages: (to, subject, body) each."""
+        deadline = time.time() + timeout
+        while True:
+            files = sorted(glob.glob(os.path.join(self.directory, "*.eml")),
+                           key=lambda p: int(os.path.basename(p)[:-4]))
+            if len(files) >= self.seen + count:
+                break
+            if time.time() > deadline:
+                fail("expected %d new messages, have %d" % (
+                    count, len(files) - self.seen))
+            time.sleep(0.05)
+        out = []
+        for path in files[self.seen:self.seen + count]:
+            with open(path, "rb") as f:
+                m = email.message_from_binary_file(f,
+                                                   policy=email.policy.default)
+            body = m.get_body(("plain",)).get_content()
+            out.append((m["To"].addresses[0].addr_spec, str(m["Subject"]),
+                        body))
+        self.seen += count
+        if len(files) > self.seen:
+            fail("more messages than expected: %d" % (len(files) - self.seen))
+        return out
+
+
+def link(body, kind):
+    m = re.search(r"(http://\S+/%s/\S+)" % kind, body)
+    check(m is not None, "a %s link in the message:\n%s" % (kind, body))
+    return m.group(1)
+
+
+def main():
+    global args, T
+    p = argparse.ArgumentParser()
+    for name in ("teller", "chromium", "smtp-python", "srcdir", "dir"):
+        p.add_argument("--" + name, required=True)
+    args = p.parse_args()
+    T = args.dir
+    procs = []
+    try:
+        run(procs)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+def run(procs):
+    # --- the election, the SMTP server, teller serve -----------------------
+    teller("init")
+    manifest = {
+        "id": "club", "title": "Club board — 2026", "revote": "first",
+        "opens": utc(-3600), "closes": utc(86400),
+        "constituencies": [{"id": "members", "name": "Members"},
+                           {"id": "guests", "name": "Guests"}],
+        "contests": [
+            {"id": "board", "title": "Board", "constituency": "members",
+             "seats": 2, "method": "plurality",
+             "candidates": [{"id": "ann", "name": "Ann Lee"},
+                            {"id": "ben", "name": "Ben Ng"},
+                            {"id": "cy", "name": "Cy Ørsted"}]},
+            {"id": "approve", "title": "Auditors", "constituency": "members",
+             "method": "approval",
+             "candidates": [{"id": "ann", "name": "Ann Lee"},
+                            {"id": "ben", "name": "Ben Ng"},
+                            {"id": "cy", "name": "Cy Ørsted"},
+                            {"id": "dee", "name": "Dee Roy"}]},
+            {"id": "chair", "title": "Chair", "constituency": "members",
+             "method": "irv",
+             "candidates": [{"id": "ann", "name": "Ann Lee"},
+                            {"id": "ben", "name": "Ben Ng"},
+                            {"id": "cy", "name": "Cy Ørsted"}]},
+            {"id": "prefs", "title": "Venue", "constituency": "members",
+             "method": "schulze",
+             "candidates": [{"id": "ann", "name": "Lisbon"},
+                            {"id": "ben", "name": "Nairobi"},
+                            {"id": "cy", "name": "Osaka"},
+                            {"id": "dee", "name": "Quito"}]},
+            {"id": "budget", "title": "Approve the budget",
+             "constituency": "members", "method": "referendum"},
+            {"id": "guest", "title": "Guest seat", "constituency": "guests",
+             "method": "plurality",
+             "candidates": [{"id": "gil", "name": "Gil"},
+                            {"id": "hal", "name": "Hal"}]}]}
+    with open(os.path.join(T, "club.json"), "w") as f:
+        json.dump(manifest, f, ensure_ascii=False)
+    teller("election", "create", "club.json")
+    teller("key", "generate", "m3.pem")
+    m4_pub = teller("key", "generate", "m4.pem").stdout.split()[1]
+    g1_pub = teller("key", "generate", "g1.pem").stdout.split()[1]
+    teller("key", "generate", "stranger.pem")
+    with open(os.path.join(T, "roll.csv"), "w") as f:
+        f.write("voter_id,name,constituency,weight,public_key,email\n"
+                "m1,Ann Member,members,1,,m1@example.org\n"
+                "m2,Ben Member,members,2,,m2@example.org\n"
+                "m3,Cy Member,members,1,,m3@example.org\n"
+                "m4,Dee Member,members,1,%s,m4@example.org\n"
+                "g1,Gil Guest,guests,1,%s,g1@example.org\n" % (m4_pub, g1_pub))
+    teller("roll", "import", "club", "roll.csv")
+
+    mails = os.path.join(T, "mail")
+    os.mkdir(mails)
+    sink = subprocess.Popen([args.smtp_python,
+                             os.path.join(args.srcdir, "tests/smtp-sink.py"),
+                             "--dir", mails, "--port-file",
+                             os.path.join(T, "smtp.port")],
+                            stdout=subprocess.DEVNULL,
+                            stderr=open(os.path.join(T, "smtp.log"), "w"))
+    procs.append(sink)
+    wait_file(os.path.join(T, "smtp.port"), sink, "the SMTP server")
+    with open(os.path.join(T, "smtp.port")) as f:
+        smtp = "smtp://127.0.0.1:%s" % f.read().strip()
+    box = Mailbox(mails)
+
+    port = free_port()
+    url = "http://127.0.0.1:%d" % port
+    server = subprocess.Popen([args.teller, "serve", "--listen",
+                               "127.0.0.1:%d" % port],
+                              env=dict(os.environ, TELLER_DB=os.path.join(
+                                  T, "teller.db")),
+                              stdout=subprocess.DEVNULL,
+                              stderr=open(os.path.join(T, "server.log"), "w"))
+    procs.append(server)
+    for _ in range(300):
+        try:
+            get(url + "/healthz")
+            break
+        except OSError:
+            if server.poll() is not None:
+                fail("teller serve exited")
+            time.sleep(0.1)
+    ok("teller serve on %s, SMTP on %s" % (url, smtp))
+    mail_opts = ["--url", url, "--smtp", smtp, "--from",
+                 "elections@example.org"]
+
+    # --- 1. enrolment ---------------------------------------------------
+    teller("invite", "club", *mail_opts)
+    links = {}
+    for to, subject, body in box.new(3):
+        check(subject == "Club board — 2026: make your voting key",
+              "subject: " + subject)
+        links[to.split("@")[0]] = link(body, "enrol")
+    check(sorted(links) == ["m1", "m2", "m3"], "invited: %s" % sorted(links))
+    ok("enrolment links mailed to m1, m2, m3 (not to m4, g1: they have keys)")
+    # m2's second link is made two hours ago, valid for one: expired; it
+    # replaces the first.  A third replaces neither (the second is dead).
+    replaced_link = links["m2"]
+    two_hours_ago = str(int(time.time()) - 7200)
+    teller("invite", "club", "--voter", "m2", "--valid-for", "1h",
+           *mail_opts, env={"TELLER_NOW": two_hours_ago})
+    (to, subject, body), = box.new(1)
+    expired_link = link(body, "enrol")
+    teller("invite", "club", "--voter", "m2", *mail_opts)
+    (to, subject, body), = box.new(1)
+    links["m2"] = link(body, "enrol")
+    check(len({replaced_link, expired_link, links["m2"]}) == 3,
+          "three different links for m2")
+
+    downloads = os.path.join(T, "downloads")
+    console = []
+
+    def device(name):
+        return Browser(args.chromium, os.path.join(T, "profile-" + name),
+                       os.path.join(downloads, name),
+                       os.path.join(T, "chromium-%s.log" % name))
+
+    def problem(page):
+        page.wait_for("document.body.dataset.view === 'stopped'")
+        return page.text("#view")
+
+    with device("m1") as b:
+        page = b.new_page()
+        page.navigate(links["m1"])
+        page.view("enrol")
+        check("You are enrolling as Ann Member (voter m1)" in page.text(),
+              "the enrolment page names the voter")
+        check(page.unnamed_controls() == [], "every control has a name")
+        before = stored()
+        page.press("#make-key")
+        page.view("enrolled")
+        check(stored()[3] == before[3] + 1, "m1's key is stored")
+        check("#token=" not in page.eval("location.href"),
+              "the token leaves the address bar")
+        page.press("#download-key")
+        m1_key = b.wait_download()
+        with open(m1_key) as f:
+            pem = f.read()
+        check(pem.startswith("-----BEGIN PRIVATE KEY-----\n"), "a PEM backup")
+        os.chmod(m1_key, 0o600)
+        console += b.console
+    ok("m1 made a key in the browser, registered it, downloaded the backup")
+
+    # The key m1 registered is the backup's public key.
+    pub = subprocess.run(["openssl", "pkey", "-in", m1_key, "-pubout",
+                          "-outform", "DER"], capture_output=True).stdout
+    db = sqlite3.connect(os.path.join(T, "teller.db"))
+    m1_roll_key = db.execute("SELECT public_key FROM voters WHERE id = "
+                             "'m1'").fetchone()[0]
+    db.close()
+    check(base64.b64encode(pub[-32:]).decode() == m1_roll_key,
+          "the roll has the backup's public key")
+    ok("openssl reads the backup: its public key is m1's on the roll")
+
+    with device("m1-again") as b:
+        page = b.new_page()
+        before = stored()
+        page.navigate(links["m1"])
+        text = problem(page)
+        check("already been used" in text, "used link: " + text)
+        page.navigate(expired_link)
+        text = problem(page)
+        check("has expired" in text, "expired link: " + text)
+        page.navigate(replaced_link)
+        text = problem(page)
+        check("replaced by a newer one" in text, "replaced link: " + text)
+        page.navigate(links["m2"].replace("#token=", "#token=x"))
+        text = problem(page)
+        check("not valid" in text, "garbled link: " + text)
+        page.navigate(url + "/enrol/club")
+        text = problem(page)
+        check("incomplete" in text, "no token: " + text)
+        check(stored() == before, "nothing stored for the refused links")
+        console += b.console
+    ok("used, expired, replaced, garbled and cut links refused with their "
+       "messages")
+
+    with device("m2") as b:
+        page = b.new_page()
+        page.navigate(links["m2"])
+        page.view("enrol")
+        page.press("#make-key")
+        page.view("enrolled")
+        console += b.console
+    with device("m3") as b:
+        page = b.new_page()
+        page.navigate(links["m3"])
+        page.view("enrol")
+        before = stored()
+        with open(os.path.join(T, "notakey.pem"), "w") as f:
+            f.write("-----BEGIN PRIVATE KEY-----\nAAAA\n"
+                    "-----END PRIVATE KEY-----\n")
+        page.set_file("#key-file", os.path.join(T, "notakey.pem"))
+        page.press("#load-key")
+        page.wait_for("document.getElementById('alert').textContent"
+                      ".includes('not a private voting key')")
+        check(stored() == before, "nothing stored for a wrong key file")
+        page.set_file("#key-file", os.path.join(T, "m3.pem"))
+        page.press("#load-key")
+        page.view("enrolled")
+        check(page.eval("document.getElementById('download-key')") is None,
+              "no backup offered for a loaded file")
+        console += b.console
+    db = sqlite3.connect(os.path.join(T, "teller.db"))
+    keys = dict(db.execute("SELECT id, public_key FROM voters"))
+    db.close()
+    m3_der = subprocess.run(["openssl", "pkey", "-in", os.path.join(
+        T, "m3.pem"), "-pubout", "-outform", "DER"],
+        capture_output=True).stdout
+    check(keys["m3"] == base64.b64encode(m3_der[-32:]).decode(),
+          "m3's roll key is the key file's")
+    ok("m2 made a key; m3 loaded a key file after a wrong one was refused")
+    roll = {v["voter"]: v for v in json.loads(teller("roll", "list", "club",
+                                                     "--json").stdout)}
+    check([roll[v]["enrolment"] for v in ("m1", "m2", "m3", "m4", "g1")] ==
+          ["enrolled", "enrolled", "enrolled", "imported", "imported"],
+          "roll list: %s" % roll)
+    check(roll["m1"]["email"] == "m1@example.org" and
+          roll["m1"]["last_notice"]["kind"] == "enrolment", "roll list m1")
+    ok("teller roll list shows who enrolled")
+
+    # --- the roll freezes; voting opens ------------------------------------
+    teller("election", "open", "club")
+    with device("late") as b:
+        page = b.new_page()
+        page.navigate(expired_link)
+        text = problem(page)
+        check("Enrolment in this election has closed" in text,
+              "enrolment closed: " + text)
+        console += b.console
+    ok("enrolment closed once the roll froze")
+    teller("manifest", "club", "--output", "club.signed.json")
+    teller("invite", "club", "--voting-open", *mail_opts)
+    voting = {}
+    for to, subject, body in box.new(5):
+        check(subject == "Club board — 2026: voting is open", subject)
+        voting[to.split("@")[0]] = link(body, "vote")
+    check(sorted(voting) == ["g1", "m1", "m2", "m3", "m4"], str(voting))
+    ok("voting links mailed to every voter")
+
+    # --- 2. m1 votes with the keyboard alone, on a phone's screen -----------
+    with device("m1") as b:
+        page = b.new_page()
+        page.phone()
+        page.navigate(voting["m1"])
+        page.view("ballot")
+        text = page.text()
+        check("Guest seat" not in text, "only m1's constituency's contests")
+        check("Authority key id" in text, "the authority key id is shown")
+        check(page.unnamed_controls() == [], "every control has a name: %s"
+              % page.unnamed_controls())
+        for box_id in ("#c-board-ann", "#c-board-ben", "#c-approve-ann",
+                       "#c-approve-cy", "#c-approve-dee"):
+            page.press(box_id, " ")
+        check("2 of at most 2 chosen" in page.text("#contest-board"),
+              "the count of choices")
+
+        def rank(contest, action, cand, key="Enter"):
+            sel = ('#contest-%s button[data-action="%s"]'
+                   '[data-candidate="%s"]' % (contest, action, cand))
+            page.press(sel, key)
+
+        for cand in ("ben", "ann", "cy"):
+            rank("chair", "add", cand)
+        rank("chair", "up", "cy")          # ben, cy, ann
+        check(page.eval("document.activeElement.dataset.candidate") == "cy",
+              "focus stays on the moved candidate")
+        check("Osaka" not in page.text("#contest-chair .ranking"), "chair")
+        order = page.eval("Array.from(document.querySelectorAll("
+                          "'#contest-chair .ranking li')).map(li => "
+                          "li.dataset.candidate).join(',')")
+        check(order == "ben,cy,ann", "ranking order %s" % order)
+        check("Cy Ørsted is now at rank 2" in page.text("#status"),
+              "the move is announced")
+        for cand in ("ann", "cy", "ben"):
+            rank("prefs", "add", cand)
+        rank("prefs", "down", "cy")        # ann, ben, cy
+        page.press("#eq-prefs-ben", " ")   # ann = ben, cy
+        check(page.eval("document.querySelector('#contest-prefs .ranking "
+                        "li[data-candidate=\"ben\"] .rank').textContent")
+              == "Rank 1", "equal ranks share a number")
+        page.press("#c-budget-yes", " ")
+        check(page.eval("document.documentElement.scrollWidth <= "
+                        "window.innerWidth"), "fits a 360-pixel screen")
+        if os.environ.get("TELLER_SCREENSHOTS"):
+            page.screenshot(os.path.join(os.environ["TELLER_SCREENSHOTS"],
+                                         "ballot-phone.png"))
+        page.press("#review")
+        page.view("review")
+        if os.environ.get("TELLER_SCREENSHOTS"):
+            page.screenshot(os.path.join(os.environ["TELLER_SCREENSHOTS"],
+                                         "review-phone.png"))
+        summary = page.text("#summary")
+        for expect in ("Board: Ann Lee, Ben Ng",
+                       "Auditors: Ann Lee, Cy Ørsted, Dee Roy",
+                       "Chair: 1. Ben Ng; 2. Cy Ørsted; 3. Ann Lee",
+                       "Venue: 1. Lisbon = Nairobi; 2. Osaka",
+                       "Approve the budget: Yes"):
+            check(expect in summary, "summary lacks %r:\n%s" % (expect,
+                                                                 summary))
+        page.press("#cast")
+        page.view("receipt")
+        check(page.eval("document.getElementById('receipt-checked') !== "
+                        "null"), "the receipt checks in the page: " +
+              page.text())
+        page.press("#download-receipt")
+        receipt = b.wait_download()
+        console += b.console
+    ok("m1 voted by keyboard in every kind of contest; receipt checked "
+       "in the browser")
+    teller("receipt", "verify", receipt, "--server", url)
+    ok("teller receipt verify accepts the downloaded receipt")
+
+    log = json.loads(get(url + "/v1/elections/club/log"))
+    entries = [e["entry"] for e in log["entries"] if e["kind"] == "ballot"]
+    check(len(entries) == 1, "one ballot in the log")
+    cli = teller("ballot", "make", "--manifest", "club.signed.json",
+                 "--key", m1_key, "--voter", "m1", "--seq", "1",
+                 "--vote", "board=ann,ben", "--vote", "approve=ann,cy,dee",
+                 "--vote", "chair=ben>cy>ann", "--vote", "prefs=ann=ben>cy",
+                 "--vote", "budget=yes").stdout
+    check(cli == entries[0] + "\n", "the page's ballot is byte for byte "
+          "the CLI's:\npage: %s\ncli:  %s" % (entries[0], cli))
+    ok("the page's ballot is byte for byte 'teller ballot make's")
+
+    # --- 3. refusals --------------------------------------------------------
+    with device("m4") as b:
+        page = b.new_page()
+        page.navigate(voting["m4"])
+        page.view("key")
+        check(page.eval("document.getElementById('voter-id').value") == "m4",
+              "the voter id comes from the link")
+        before = stored()
+        page.set_file("#key-file", os.path.join(T, "m3.pem"))
+        page.press("#continue")
+        page.wait_for("document.getElementById('alert').textContent"
+                      ".includes('not the key on the voter roll for voter "
+                      "m4')")
+        page.set_file("#key-file", os.path.join(T, "notakey.pem"))
+        page.press("#continue")
+        page.wait_for("document.getElementById('alert').textContent"
+                      ".includes('not a private voting key')")
+        page.eval("document.getElementById('voter-id').value = 'nobody'")
+        page.set_file("#key-file", os.path.join(T, "m4.pem"))
+        page.press("#continue")
+        page.wait_for("document.getElementById('alert').textContent"
+                      ".includes('no voter “nobody”')")
+        check(stored() == before, "nothing stored for wrong keys")
+        page.eval("document.getElementById('voter-id').value = 'm4'")
+        page.press("#continue")
+        page.view("ballot")
+        page.press("#c-budget-no", " ")
+        page.press("#review")
+        page.view("review")
+        summary = page.text("#summary")
+        check("Board: Blank" in summary and "Venue: Blank" in summary and
+              "Approve the budget: No" in summary, summary)
+        page.press("#cast")
+        page.view("receipt")
+        console += b.console
+    ok("wrong key file, another voter's key, unknown voter refused; m4 "
+       "voted with the right file")
+    log = json.loads(get(url + "/v1/elections/club/log"))
+    entries = [e["entry"] for e in log["entries"] if e["kind"] == "ballot"]
+    cli = teller("ballot", "make", "--manifest", "club.signed.json",
+                 "--key", "m4.pem", "--voter", "m4", "--vote", "budget=no",
+                 "--blank-all").stdout
+    check(cli == entries[1] + "\n", "a ballot with blank contests, byte for "
+          "byte the CLI's --blank-all:\npage: %s\ncli:  %s" % (entries[1],
+                                                           cli))
+    ok("m4's ballot with four blank contests is byte for byte 'teller "
+       "ballot make --blank-all's")
+
+    with device("m1") as b:
+        page = b.new_page()
+        # A browser that keeps m1's key does not use it for m4's link.
+        page.navigate(voting["m4"])
+        page.view("key")
+        page.navigate(voting["m1"])
+        page.view("ballot")
+        check("Your first ballot is the one that counts" in page.text(),
+              "the page says the first ballot counts")
+        page.press("#c-budget-no", " ")
+        page.press("#review")
+        page.view("review")
+        before = stored()
+        page.press("#cast")
+        page.wait_for("document.getElementById('alert').textContent"
+                      ".includes('Your ballot was refused')")
+        check("first ballot is the one that counts" in
+              page.text("#alert"), page.text("#alert"))
+        check(stored() == before, "nothing stored for a refused ballot")
+        console += b.console
+    ok("a ballot the server refuses is shown as refused, nothing stored")
+
+    # --- 4. reminders, the close, the record --------------------------------
+    teller("remind", "club", *mail_opts)
+    reminded = sorted(to.split("@")[0] for to, s, b_ in box.new(3))
+    check(reminded == ["g1", "m2", "m3"], "reminded: %s" % reminded)
+    ok("reminders went to g1, m2, m3 only (m1 and m4 voted)")
+
+    teller("election", "close", "club", "--early", "--reason",
+           "The browser test ends the vote early.")
+    with device("m2") as b:
+        page = b.new_page()
+        page.navigate(voting["m2"])
+        text = problem(page)
+        check("closed at" in text, "closed election: " + text)
+        console += b.console
+    ok("a closed election says so")
+    teller("tally", "club")
+    record = teller("export", "club").stdout
+    with open(os.path.join(T, "record.jsonl"), "w") as f:
+        f.write(record)
+    teller("verify", "record.jsonl")
+    ok("teller verify accepts the record")
+
+    # --- 5. the console -----------------------------------------------------
+    # (Chromium logs each 4xx answer as "Failed to load resource": the
+    # refusals above are meant.)
+    bad = [c for c in console if (c[0] in ("error", "exception") and
+                                  not c[1].startswith("Failed to load "
+                                                      "resource")) or
+           "Content Security Policy" in c[1]]
+    check(bad == [], "console errors or CSP violations: %s" % bad)
+    ok("no script error and no Content-Security-Policy violation")
+
+
+if __name__ == "__main__":
+    main()
