@@ -15,6 +15,20 @@
  * marks or ranking list is a blank vote in that contest, and so is no
  * selection for a contest of the voter's constituency (result.h).
  *
+ * In a secret election (the manifest's secrecy) a ballot names no voter:
+ *
+ *   {"election": ID, "manifest": HASH, "ballot_key": BASE64,
+ *    "credential": {"constituency": C, "weight": W, "prefix": BASE64,
+ *                   "signature": BASE64},
+ *    "seq": N, "selections": [...]}
+ *
+ * signed with the one-time ballot key it carries; the credential
+ * (credential.h) is the class's blind signature over that key.  The parser
+ * reads the credential's form; whether it verifies under the class key is
+ * tl_credential_check_ballot's check.  The ballot key stands in for the
+ * voter: seq counts its ballots, and the class gives the constituency and
+ * weight.
+ *
  * Selections are held resolved to manifest indices, in the flat form of
  * count.h: prefs are candidate indices, TL_PREF_EQUAL marks "equal to the
  * previous entry", and a referendum answer is one entry (enum tl_answer).
@@ -48,13 +62,26 @@ struct tl_selection {
 	uint32_t *prefs;
 };
 
+/* A secret ballot's ballot key and credential. */
+struct tl_ballot_credential {
+	uint8_t ballot_key[TL_ED25519_PUBLIC_LEN];
+	char constituency[65];
+	size_t constituency_index;   /* in the manifest */
+	int64_t weight;
+	uint8_t prefix[32];
+	uint8_t *signature;          /* signature_len bytes */
+	size_t signature_len;
+};
+
 struct tl_ballot {
 	char *election_id;
 	char manifest_hash[TL_HASH_HEX_LEN + 1];
-	char *voter_id;
+	char *voter_id;              /* NULL in a secret ballot */
 	int64_t seq;
 	size_t nselections;
 	struct tl_selection *selections;
+	struct tl_ballot_credential *credential; /* a secret ballot's; else
+	                                            NULL */
 };
 
 /*
@@ -62,7 +89,9 @@ struct tl_ballot {
  * election id and manifest hash (TL_EWRONGELECTION), known contests, known
  * candidates, no candidate twice, no more marks than the method allows,
  * equal ranks only where the method accepts them, one selection per contest
- * at most (TL_EBALLOT, naming the contest and the candidate).  Does not
+ * at most (TL_EBALLOT, naming the contest and the candidate).  The form
+ * follows the manifest's secrecy: in a secret election, a ballot key and a
+ * credential of a known constituency, and no voter (TL_EBALLOT).  Does not
  * look at the roll: see tl_ballot_check_constituency.
  */
 int tl_ballot_parse(const char *payload, size_t len,
@@ -82,7 +111,7 @@ int tl_ballot_parse_canonical(const char *payload, size_t len,
     struct tl_ballot **out);
 
 /* TL_ENOTONROLL if the ballot has a selection for a contest outside the
- * voter's constituency. */
+ * voter's constituency (a secret ballot's: its credential's). */
 int tl_ballot_check_constituency(const struct tl_ballot *ballot,
     const struct tl_manifest *manifest, size_t constituency_index,
     struct tl_error *err);
@@ -98,6 +127,13 @@ int tl_ballot_build(const struct tl_manifest *manifest,
     const char *manifest_hash, const char *voter_id, int64_t seq,
     const char *const *votes, size_t nvotes, char **out, size_t *len,
     struct tl_error *err);
+
+/* The same for a secret ballot, with the ballot key and credential of
+ * cred (whose signature must be set) in the place of a voter. */
+int tl_ballot_build_secret(const struct tl_manifest *manifest,
+    const char *manifest_hash, const struct tl_ballot_credential *cred,
+    int64_t seq, const char *const *votes, size_t nvotes, char **out,
+    size_t *len, struct tl_error *err);
 
 /*
  * A voter's ballot from their choices on the command line, built so that
@@ -121,6 +157,15 @@ int tl_ballot_make(const struct tl_manifest *manifest,
     const char *const *votes, size_t nvotes, const char *const *blanks,
     size_t nblanks, int blank_rest, char **out, size_t *len,
     struct tl_error *err);
+
+/* The same for a secret ballot, with the ballot key and credential of
+ * cred (finished: its signature set) in the place of a voter; the
+ * voter's constituency is the credential's. */
+int tl_ballot_make_secret(const struct tl_manifest *manifest,
+    const char *manifest_hash, const struct tl_ballot_credential *cred,
+    int64_t seq, const char *const *votes, size_t nvotes,
+    const char *const *blanks, size_t nblanks, int blank_rest, char **out,
+    size_t *len, struct tl_error *err);
 
 /* The selection of the ballot for a contest, or NULL. */
 const struct tl_selection *tl_ballot_selection(const struct tl_ballot *ballot,

@@ -132,6 +132,24 @@ int tl_client_witnessed_receipt(const struct tl_client_server *server,
     size_t len, const char *pinned, size_t pinned_len, unsigned quorum,
     char **witnessed, struct tl_error *err);
 
+/*
+ * A secret election's credentials (credential.h):
+ *
+ * tl_client_credential_keys: the server's credential keys statement of
+ *   the election, its envelope text as served (unchecked: the caller
+ *   checks it is signed by the authority key).
+ * tl_client_credential_request: sends a signed credential request and
+ *   gives back the server's answer, the issuance's envelope text
+ *   (unchecked: tl_credential_holder_finish checks it, and that it
+ *   finalizes into a credential).  The same request again gets the same
+ *   answer.
+ */
+int tl_client_credential_keys(const struct tl_client_server *server,
+    const char *election, char **text, struct tl_error *err);
+int tl_client_credential_request(const struct tl_client_server *server,
+    const char *election, const char *request, size_t len, char **answer,
+    struct tl_error *err);
+
 /* What tl_client_verify_receipt found. */
 struct tl_client_receipt_check {
 	uint64_t receipt_size;   /* the size of the receipt's tree */

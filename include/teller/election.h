@@ -36,11 +36,13 @@ int tl_election_create(struct tl_store *store, const char *manifest_json,
 int tl_election_list(struct tl_store *store, json_t **out,
     struct tl_error *err);
 
-/* The election's definition and state: id, title, state, revote, opens,
- * closes, manifest_hash, constituencies (with voters and weight), contests
- * (with candidates), ballots, log_size, and the times of each change
- * (created_at, opened_at, closed_at, counted_at, certified_at, final_at;
- * null until it happens). */
+/* The election's definition and state: id, title, state, revote,
+ * secrecy, opens, closes, manifest_hash, constituencies (with voters and
+ * weight), contests (with candidates), ballots, log_size, the times of
+ * each change (created_at, opened_at, closed_at, counted_at,
+ * certified_at, final_at; null until it happens), and for a secret
+ * election its credential_classes (issuance.h:
+ * tl_election_credential_classes). */
 int tl_election_show(struct tl_store *store, const char *id, json_t **out,
     struct tl_error *err);
 

@@ -48,10 +48,11 @@ enum tl_error_code {
 	TL_EDECRYPT = -28,      /* a sealed value does not open: wrong key, or altered */
 	TL_EEXPIRED = -29,      /* a link or token past its expiry */
 	TL_ERATE = -30,         /* too many requests from one address for now */
+	TL_ECREDENTIAL = -31,   /* the voter has a credential already */
 };
 
 /* The lowest (most negative) code; codes run from TL_ERROR_MIN to -1. */
-#define TL_ERROR_MIN TL_ERATE
+#define TL_ERROR_MIN TL_ECREDENTIAL
 
 struct tl_error {
 	int code;

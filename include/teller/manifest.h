@@ -79,7 +79,7 @@ enum tl_revote {
 
 enum tl_secrecy {
 	TL_SECRECY_OPEN,   /* ballots name their voter (roll-call) */
-	TL_SECRECY_SECRET, /* anonymous credentials (not yet supported) */
+	TL_SECRECY_SECRET, /* anonymous credentials (credential.h) */
 };
 
 struct tl_candidate {

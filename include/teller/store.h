@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "teller/blindrsa.h"
 #include "teller/crypto.h"
 #include "teller/error.h"
 
@@ -106,6 +107,25 @@ int tl_store_authority_public(struct tl_store *store, struct tl_key **out,
 /* The absolute path of the authority's key file (caller frees), or NULL
  * in *path if the database keeps the key inside. */
 int tl_store_authority_file(struct tl_store *store, char **path,
+    struct tl_error *err);
+
+/*
+ * A secret election's credential class keys (issuance.h): the private key
+ * of class (constituency, weight), position-th in the election's order of
+ * classes.  These two functions are the only way they go in and out of
+ * the database: sealed under the authority key as secrets at rest (see
+ * store_internal.h), so that they are exactly as safe as that key (with it
+ * in a file, teller init --key-file, a copy of the database alone cannot
+ * issue a credential).  put runs inside the caller's write transaction;
+ * get gives a key the caller frees (TL_ENOTFOUND if there is none,
+ * TL_EDECRYPT if it does not open under this database's authority key,
+ * or whatever reading the authority key gives).
+ */
+int tl_store_credential_key_put(struct tl_store *store, const char *election,
+    const char *constituency, int64_t weight, int position,
+    const struct tl_blindrsa_key *key, struct tl_error *err);
+int tl_store_credential_key_get(struct tl_store *store, const char *election,
+    const char *constituency, int64_t weight, struct tl_blindrsa_key **out,
     struct tl_error *err);
 
 #endif

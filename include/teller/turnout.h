@@ -9,11 +9,14 @@
  * and `teller verify --turnout` (from an exported record) give the same
  * document:
  *
- *   {"election": ID, "title": TEXT,
+ *   {"election": ID, "title": TEXT, "secrecy": "open"|"secret",
  *    "constituencies": [{"constituency": ID, "name": NAME,
  *      "eligible": N, "eligible_weight": W, "voted": N, "voted_weight": W,
  *      "percent": "62.50%", "percent_weighted": "58.33%",
  *      "voters": [{"id", "name", "weight", "voted": BOOL}, ...]}, ...]}
+ *
+ * In a secret election no ballot names its voter: there `voted` means
+ * the voter obtained a credential (doc/record-format.md 8.5).
  *
  * Constituencies are in the manifest's order; voters in id order (as
  * bytes).  Percentages are voted / eligible with two decimals, rounded
@@ -34,8 +37,9 @@
 #include "teller/util.h"
 
 /* The turnout document from a roll and the ids of the voters with an
- * accepted ballot (in any order, repeats allowed; an id not on the roll
- * is TL_EINPUT).  *out is a new reference. */
+ * accepted ballot, or in a secret election of those who obtained a
+ * credential (in any order, repeats allowed; an id not on the roll is
+ * TL_EINPUT).  *out is a new reference. */
 int tl_turnout_compute(const struct tl_manifest *manifest,
     const struct tl_roll *roll, const char *const *voted, size_t nvoted,
     json_t **out, struct tl_error *err);

@@ -88,6 +88,21 @@ int64_t cli_now(void);
 int cli_read_file(const char *path, size_t max, char **text, size_t *len,
     struct tl_error *err);
 
+/* Reads the signed manifest a voter was given (the file at path) and
+ * checks it is signed by the authority key it names (tl_client_open_manifest;
+ * voters should also compare that key's id with the one the election
+ * authority publishes).  manifest, hash and authority are optional. */
+struct tl_manifest;
+struct tl_key;
+int cli_load_manifest(const char *path, struct tl_manifest **manifest,
+    char hash[65], struct tl_key **authority, struct tl_error *err);
+
+/* Reads a voter's credential file (cmd-credential.c) for manifest m;
+ * prints the error and returns an exit status on failure, else 0. */
+struct tl_credential_holder;
+int cli_read_credential(const char *path, const struct tl_manifest *m,
+    struct tl_credential_holder **out);
+
 /* Reads and parses an exported record (tl_record_parse).  Prints what is
  * wrong and returns an exit status: 2 if it cannot be read, 1 if it is not
  * a consistent record, 3 out of memory; 0 with *out set. */

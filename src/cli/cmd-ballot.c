@@ -13,6 +13,7 @@
 #include "teller/ballot.h"
 #include "teller/cast.h"
 #include "teller/client.h"
+#include "teller/credential.h"
 #include "teller/crypto.h"
 #include "teller/envelope.h"
 #include "teller/manifest.h"
@@ -24,6 +25,7 @@ struct ballot_opts {
 	const char *manifest;
 	const char *key;
 	const char *voter;
+	const char *credential;
 	const char *output;
 	int64_t seq;
 	const char **votes;
@@ -63,6 +65,9 @@ ballot_option(int opt, const char *arg, void *ctx)
 	case 'V':
 		o->voter = arg;
 		return 0;
+	case 'c':
+		o->credential = arg;
+		return 0;
 	case 'o':
 		o->output = arg;
 		return 0;
@@ -89,27 +94,27 @@ ballot_option(int opt, const char *arg, void *ctx)
 	}
 }
 
-/*
- * Reads the signed manifest a voter was given and checks it is signed by
- * the authority key it names.  (Voters should also compare that key's id
- * with the one the election authority publishes.)
- */
+/* The credential file of a secret election's voter, finished, for the
+ * manifest the ballot is made against. */
 static int
-load_signed_manifest(const char *path, struct tl_manifest **manifest,
-    char hash[TL_HASH_HEX_LEN + 1], struct tl_error *err)
+load_credential(const char *path, const struct tl_manifest *m,
+    const char *hash, struct tl_credential_holder **out)
 {
-	char *text = NULL;
-	size_t len = 0;
-	int r;
+	int status;
 
-	if ((r = tl_read_file(path, TL_ENVELOPE_MAX_DEFAULT, &text, &len, err)) !=
-	    TL_OK)
-		return r;
-	if ((r = tl_client_open_manifest(text, len, manifest, hash, NULL,
-	    err)) != TL_OK)
-		tl_error_prefix(err, "%s", path);
-	free(text);
-	return r;
+	if ((status = cli_read_credential(path, m, out)) != 0)
+		return status;
+	if (strcmp((*out)->manifest, hash) != 0) {
+		cli_error("%s is a credential for manifest %.16s..., not for this "
+		    "one (%.16s...)", path, (*out)->manifest, hash);
+		return EXIT_USAGE;
+	}
+	if (!tl_credential_holder_done(*out)) {
+		cli_error("%s holds a credential request that has no answer yet: "
+		    "run 'teller credential request' again with it", path);
+		return EXIT_USAGE;
+	}
+	return 0;
 }
 
 static int
@@ -119,6 +124,7 @@ exec_make(int argc, char **argv)
 		{"manifest", required_argument, NULL, 'm'},
 		{"key", required_argument, NULL, 'k'},
 		{"voter", required_argument, NULL, 'V'},
+		{"credential", required_argument, NULL, 'c'},
 		{"vote", required_argument, NULL, 'v'},
 		{"blank", required_argument, NULL, 'b'},
 		{"blank-all", no_argument, NULL, 'B'},
@@ -128,31 +134,70 @@ exec_make(int argc, char **argv)
 	};
 	struct ballot_opts o = {.seq = 1};
 	struct tl_manifest *manifest = NULL;
+	struct tl_credential_holder *holder = NULL;
 	struct tl_key *key = NULL;
 	struct tl_envelope *env = NULL;
 	struct tl_error err;
+	const struct tl_key *key_used;
 	char hash[TL_HASH_HEX_LEN + 1], *payload = NULL, *text = NULL;
 	size_t payload_len = 0;
-	int first, status;
+	int first, status, r;
 
 	if ((status = cli_parse(argc, argv, "o:", longopts, ballot_option, &o,
 	    &first)) >= 0)
 		goto out;
 	if ((status = cli_operands(argc - first, 0, 0)) != 0)
 		goto out;
-	if (o.manifest == NULL || o.key == NULL || o.voter == NULL) {
+	if (o.manifest == NULL) {
 		status = cli_usage_error("--manifest, --key and --voter are "
-		    "required");
+		    "required (in a secret election: --manifest and "
+		    "--credential)");
 		goto out;
 	}
 	tl_error_clear(&err);
-	if (load_signed_manifest(o.manifest, &manifest, hash, &err) != TL_OK ||
-	    tl_key_load_private(o.key, &key, &err) != TL_OK ||
-	    tl_ballot_make(manifest, hash, o.voter, o.seq, o.votes, o.nvotes,
-	    o.blanks, o.nblanks, o.blank_rest, &payload, &payload_len,
-	    &err) != TL_OK ||
-	    tl_envelope_sign(TL_TYPE_BALLOT, payload, payload_len, key, &env,
-	    &err) != TL_OK ||
+	if (cli_load_manifest(o.manifest, &manifest, hash, NULL, &err) !=
+	    TL_OK) {
+		status = cli_fail(&err);
+		goto out;
+	}
+	if (manifest->secrecy == TL_SECRECY_SECRET) {
+		/* A secret ballot: the credential's ballot key signs it. */
+		if (o.credential == NULL || o.key != NULL || o.voter != NULL) {
+			status = cli_usage_error("election %s is secret: make its "
+			    "ballot with --credential FILE (from 'teller "
+			    "credential request'), without --key and --voter",
+			    manifest->id);
+			goto out;
+		}
+		if ((status = load_credential(o.credential, manifest, hash,
+		    &holder)) != 0)
+			goto out;
+		r = tl_ballot_make_secret(manifest, hash, &holder->credential,
+		    o.seq, o.votes, o.nvotes, o.blanks, o.nblanks, o.blank_rest,
+		    &payload, &payload_len, &err);
+		key_used = holder->ballot_key;
+	} else {
+		if (o.credential != NULL) {
+			status = cli_usage_error("election %s is open: its ballots "
+			    "name their voter and carry no credential; give --key "
+			    "and --voter instead of --credential", manifest->id);
+			goto out;
+		}
+		if (o.key == NULL || o.voter == NULL) {
+			status = cli_usage_error("--manifest, --key and --voter are "
+			    "required (election %s is open: its ballots name their "
+			    "voter)", manifest->id);
+			goto out;
+		}
+		if ((r = tl_key_load_private(o.key, &key, &err)) == TL_OK)
+			r = tl_ballot_make(manifest, hash, o.voter, o.seq, o.votes,
+			    o.nvotes, o.blanks, o.nblanks, o.blank_rest, &payload,
+			    &payload_len, &err);
+		key_used = key;
+	}
+	if (r != TL_OK ||
+	    tl_envelope_sign(TL_TYPE_BALLOT, payload, payload_len, key_used,
+	    &env, &err) != TL_OK ||
 	    tl_envelope_serialize(env, &text, NULL, &err) != TL_OK) {
 		status = cli_fail(&err);
 		goto out;
@@ -162,6 +207,7 @@ exec_make(int argc, char **argv)
 	free(o.votes);
 	free(o.blanks);
 	tl_manifest_free(manifest);
+	tl_credential_holder_free(holder);
 	tl_key_free(key);
 	tl_envelope_free(env);
 	free(payload);
@@ -245,9 +291,10 @@ exec_cast(int argc, char **argv)
 
 const struct cli_command cmd_ballot_make = {
 	"ballot", "make",
-	"--manifest FILE --key FILE --voter ID (--vote CONTEST=SELECTION | "
-	"--blank CONTEST)... [--blank-all]",
-	"Build a ballot and sign it with the voter's key; print it.",
+	"--manifest FILE (--key FILE --voter ID | --credential FILE)\n"
+	"    (--vote CONTEST=SELECTION | --blank CONTEST)... [--blank-all]",
+	"Build a ballot and sign it (with the voter's key, or the credential's "
+	"ballot key); print it.",
 	"SELECTION is, by the contest's method:\n"
 	"  A,B          plurality (up to the contest's seats) or approval\n"
 	"  A>B=C>D      a ranking, most preferred first; = ranks equal (Schulze\n"
@@ -259,10 +306,18 @@ const struct cli_command cmd_ballot_make = {
 	"vote is left blank by accident (a blank ballot cast as a revote\n"
 	"replaces your earlier vote).  The ballot lists its contests in the\n"
 	"manifest's order.\n\n"
+	"In an open election the ballot names you and is signed with your roll\n"
+	"key (--key, --voter).  In a secret election it names nobody: it carries\n"
+	"the ballot key and credential of your credential file (--credential,\n"
+	"from 'teller credential request') and is signed with that ballot key.\n"
+	"Cast it later than the request and over another connection, so that\n"
+	"timing does not link the two (doc/threat-model.md).\n\n"
 	"Options:\n"
 	"  --manifest FILE   the signed manifest ('teller manifest ID')\n"
-	"  --key FILE        your private key ('teller key generate')\n"
-	"  --voter ID        your voter id on the roll\n"
+	"  --key FILE        your private key ('teller key generate'); open\n"
+	"                    elections\n"
+	"  --voter ID        your voter id on the roll; open elections\n"
+	"  --credential FILE your credential file; secret elections\n"
 	"  --vote C=S        your selection in contest C (repeat)\n"
 	"  --blank C         a deliberately blank vote in contest C (repeat)\n"
 	"  --blank-all       a blank vote in every contest not given a --vote\n"

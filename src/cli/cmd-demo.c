@@ -1,7 +1,10 @@
 /*
  * cmd-demo.c: teller demo: a complete election run the way the Internet
  * Society runs its board election, in a directory of its own, printing each
- * step.  Every step is a teller command line, run through the same command
+ * step.  The Chapters' and Organization Members' contests are a secret
+ * election (each voter obtains an anonymous credential and votes with
+ * it); the IESG's confirmation is an open, roll-call election beside it
+ * (an election is either secret or open).  Every step is a teller command line, run through the same command
  * table as the teller program itself; the lines it prints can be pasted
  * into a shell in that directory to do the same by hand.
  *
@@ -26,7 +29,8 @@
 #include "teller/util.h"
 #include "teller/webhook.h"
 
-#define ELECTION_ID "isoc-2026"
+#define ELECTION_ID "isoc-2026"           /* secret */
+#define IESG_ID "isoc-2026-iesg"          /* open: a roll-call vote */
 
 struct demo_opts {
 	const char *dir;
@@ -223,11 +227,32 @@ witnesses_cosign(const char *record)
 	return status;
 }
 
+/* Writes a manifest to path (indented JSON); takes doc. */
 static int
-write_manifest(int64_t now, json_t *witnesses)
+write_json(const char *path, json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int status;
+
+	json_decref(doc);
+	if (text == NULL) {
+		cli_error("out of memory");
+		return EXIT_INTERNAL;
+	}
+	status = cli_write_output(path, text, 0644);
+	free(text);
+	return status;
+}
+
+/* The two elections: the Chapters' and Organization Members' trustees
+ * by secret ballot (manifest.json), whose log the witnesses cosign (it
+ * takes the list), and the IESG's confirmation by roll-call
+ * (manifest-iesg.json). */
+static int
+write_manifests(int64_t now, json_t *witnesses)
 {
 	json_t *doc, *contests, *cands;
-	char opens[TL_TIME_LEN], closes[TL_TIME_LEN], *text;
+	char opens[TL_TIME_LEN], closes[TL_TIME_LEN];
 	int status;
 
 	tl_time_format(now - 60, opens);
@@ -250,20 +275,15 @@ write_manifest(int64_t now, json_t *witnesses)
 	    "Trustee elected by the Organization Members", "constituency",
 	    "organizations", "seats", 1, "method", "plurality", "candidates",
 	    cands));
-	json_array_append_new(contests, json_pack("{s:s, s:s, s:s, s:s, "
-	    "s:{s:s}}", "id", "ietf-confirmation", "title",
-	    "IESG confirmation of the IAB's selection of Julia Novak as trustee",
-	    "constituency", "ietf", "method", "referendum", "options",
-	    "threshold", "majority"));
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}, "
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s}, "
 	    "{s:s, s:s}], s:o, s:[{s:s, s:s}]}",
 	    "id", ELECTION_ID,
 	    "title", "Internet Society Board of Trustees election 2026 (demo)",
-	    "revote", "last", "opens", opens, "closes", closes,
+	    "secrecy", "secret", "revote", "last", "opens", opens,
+	    "closes", closes,
 	    "constituencies",
 	    "id", "chapters", "name", "Chapters",
 	    "id", "organizations", "name", "Organization Members",
-	    "id", "ietf", "name", "IETF (IESG)",
 	    "contests", contests,
 	    "random_sources", "name", "demo draw",
 	    "description", "in a real election: a public lottery result "
@@ -273,15 +293,23 @@ write_manifest(int64_t now, json_t *witnesses)
 		json_object_set_new(doc, "witness_quorum", json_integer(2));
 	} else
 		json_decref(witnesses);
-	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(doc);
-	if (text == NULL) {
-		cli_error("out of memory");
-		return EXIT_INTERNAL;
-	}
-	status = cli_write_output("manifest.json", text, 0644);
-	free(text);
-	return status;
+	if ((status = write_json("manifest.json", doc)) != 0)
+		return status;
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s}], "
+	    "s:[{s:s, s:s, s:s, s:s, s:{s:s}}], s:[{s:s, s:s}]}",
+	    "id", IESG_ID,
+	    "title", "IESG confirmation of the IAB's selection 2026 (demo)",
+	    "secrecy", "open", "revote", "last", "opens", opens,
+	    "closes", closes,
+	    "constituencies", "id", "ietf", "name", "IETF (IESG)",
+	    "contests", "id", "ietf-confirmation", "title",
+	    "IESG confirmation of the IAB's selection of Julia Novak as trustee",
+	    "constituency", "ietf", "method", "referendum", "options",
+	    "threshold", "majority",
+	    "random_sources", "name", "demo draw",
+	    "description", "in a real election: a public lottery result "
+	    "published after voting closes");
+	return write_json("manifest-iesg.json", doc);
 }
 
 /* Generates each voter's key (as 'teller key generate' does) and writes
@@ -367,52 +395,115 @@ choose(struct demo *d, size_t constituency, char *vote, size_t len)
 	}
 }
 
-static int
-vote(struct demo *d, int *cast, int *shown)
+/* The files of voter id: key, credential, ballot and receipt. */
+struct voter_files {
+	char id[32], key[64], credential[64], ballot[64], receipt[64];
+};
+
+static void
+voter_files(struct voter_files *f, const char *id, const char *suffix)
 {
-	char id[32], keyfile[64], ballot[64], receipt[64], choice[96];
+	snprintf(f->id, sizeof(f->id), "%s", id);
+	snprintf(f->key, sizeof(f->key), "keys/%s.pem", id);
+	snprintf(f->credential, sizeof(f->credential), "credentials/%s.json",
+	    id);
+	snprintf(f->ballot, sizeof(f->ballot), "ballots/%s%s.json", id, suffix);
+	snprintf(f->receipt, sizeof(f->receipt), "receipts/%s%s.json", id,
+	    suffix);
+}
+
+/*
+ * One voter of the secret election: a credential (unless they have one),
+ * then, if they vote, a ballot made with it and cast.  In a real election
+ * the ballot is cast later and over another connection than the request
+ * (doc/threat-model.md); the demo does both at once.
+ */
+static int
+vote_secret(const struct voter_files *f, const char *choice, int votes,
+    const char *seq, int show)
+{
 	int status = 0;
 
-	if (mkdir("ballots", 0755) != 0 && errno != EEXIST) {
-		cli_error("cannot create ballots/: %s", strerror(errno));
-		return EXIT_INTERNAL;
-	}
-	if (mkdir("receipts", 0755) != 0 && errno != EEXIST) {
-		cli_error("cannot create receipts/: %s", strerror(errno));
-		return EXIT_INTERNAL;
-	}
+	if (access(f->credential, F_OK) != 0)
+		status = run((show ? SHOW : 0) | QUIET, "credential", "request",
+		    "--manifest", "manifest.signed.json", "--key", f->key,
+		    "--voter", f->id, "--output", f->credential, (char *)NULL);
+	if (status == 0 && votes)
+		status = run(show ? SHOW : 0, "ballot", "make", "--manifest",
+		    "manifest.signed.json", "--credential", f->credential,
+		    "--seq", seq, "--vote", choice, "--output", f->ballot,
+		    (char *)NULL);
+	if (status == 0 && votes)
+		status = run(show ? SHOW : 0, "ballot", "cast", f->ballot,
+		    "--output", f->receipt, (char *)NULL);
+	return status;
+}
+
+/* One IESG member's roll-call ballot, signed with their own key. */
+static int
+vote_open(const struct voter_files *f, const char *choice, int show)
+{
+	int status = run(show ? SHOW : 0, "ballot", "make", "--manifest",
+	    "manifest-iesg.signed.json", "--key", f->key, "--voter", f->id,
+	    "--vote", choice, "--output", f->ballot, (char *)NULL);
+
+	if (status == 0)
+		status = run(show ? SHOW : 0, "ballot", "cast", f->ballot,
+		    "--output", f->receipt, (char *)NULL);
+	return status;
+}
+
+static int
+vote(struct demo *d, int *cast, int *credentials, int *shown)
+{
+	static const char *const dirs[] = {"ballots", "receipts",
+	    "credentials"};
+	struct voter_files f;
+	char id[32], choice[96];
+	int status = 0;
+
+	for (size_t i = 0; i < 3; i++)
+		if (mkdir(dirs[i], i == 2 ? 0700 : 0755) != 0 &&
+		    errno != EEXIST) {
+			cli_error("cannot create %s/: %s", dirs[i],
+			    strerror(errno));
+			return EXIT_INTERNAL;
+		}
 	for (size_t c = 0; c < 3 && status == 0; c++) {
 		const struct constituency *k = &constituencies[c];
-		int before = *cast;
+		int before = *cast, asked = 0;
 
 		for (int v = 1; v <= k->voters && status == 0; v++) {
+			unsigned draw = uniform(d, 100);
 			int show;
 
-			/* About four in five voters vote. */
-			if (uniform(d, 100) >= 80) {
-				choose(d, c, choice, sizeof(choice));
-				continue;
-			}
 			choose(d, c, choice, sizeof(choice));
+			/* About four in five vote; in the secret election a
+			 * few more obtain a credential and do not vote. */
+			if (draw >= (c < 2 ? 83u : 80u))
+				continue;
 			snprintf(id, sizeof(id), "%s-%03d", k->prefix, v);
-			snprintf(keyfile, sizeof(keyfile), "keys/%s.pem", id);
-			snprintf(ballot, sizeof(ballot), "ballots/%s.json", id);
-			snprintf(receipt, sizeof(receipt), "receipts/%s.json", id);
+			voter_files(&f, id, "");
 			show = v <= 2 && (*shown)++ < 6;
-			status = run(show ? SHOW : 0, "ballot", "make", "--manifest",
-			    "manifest.signed.json", "--key", keyfile, "--voter", id,
-			    "--vote", choice, "--output", ballot, (char *)NULL);
-			if (status == 0)
-				status = run(show ? SHOW : 0, "ballot", "cast", ballot,
-				    "--output", receipt, (char *)NULL);
-			if (status == 0)
+			if (c < 2) {
+				status = vote_secret(&f, choice, draw < 80, "1",
+				    show);
+				asked++;
+			} else
+				status = vote_open(&f, choice, show);
+			if (status == 0 && (c == 2 || draw < 80))
 				(*cast)++;
 			if (status == 0 && !show && cli_stderr_is_tty())
 				fprintf(stderr, "\r  %d ballots cast...", *cast);
 		}
 		if (cli_stderr_is_tty())
 			fprintf(stderr, "\r%30s\r", "");
-		if (status == 0)
+		*credentials += asked;
+		if (status == 0 && c < 2)
+			printf("  ... %s: %d of %d voters obtained a credential, "
+			    "%d cast a ballot\n", k->name, asked, k->voters,
+			    *cast - before);
+		else if (status == 0)
 			printf("  ... %s: %d of %d voters cast a ballot\n",
 			    k->name, *cast - before, k->voters);
 	}
@@ -531,9 +622,10 @@ exec_demo(int argc, char **argv)
 	struct demo d;
 	char dir[PATH_MAX], cwd[PATH_MAX], first_vote[96], random_value[64];
 	char secret[PATH_MAX];
+	struct voter_files revoter;
 	json_t *witnesses = NULL;
 	const char *saved_db = cli.db_path;
-	int first, status, cast = 0, shown = 0;
+	int first, status, cast = 0, credentials = 0, shown = 0;
 
 	if ((status = cli_parse(argc, argv, NULL, longopts, demo_option, &o,
 	    &first)) >= 0)
@@ -580,14 +672,16 @@ exec_demo(int argc, char **argv)
 	if ((status = run(SHOW, "init", (char *)NULL)) != 0)
 		goto out;
 
-	step(&d, "It defines the election: Chapters elect 2 trustees, "
-	    "Organization Members 1,\n      and the IESG confirms the IAB's "
-	    "selection (yes/no/abstain, simple majority);\n      two "
-	    "independent witnesses, named with their keys, will cosign the "
-	    "log");
+	step(&d, "It defines the elections: by secret ballot, Chapters elect 2 "
+	    "trustees and\n      Organization Members 1, and two independent "
+	    "witnesses, named with their\n      keys, will cosign its log; by "
+	    "roll-call, the IESG confirms the IAB's\n      selection "
+	    "(yes/no/abstain, simple majority)");
 	if ((status = make_witnesses(&witnesses)) != 0 ||
-	    (status = write_manifest(cli_now(), witnesses)) != 0 ||
+	    (status = write_manifests(cli_now(), witnesses)) != 0 ||
 	    (status = run(SHOW, "election", "create", "manifest.json",
+	    (char *)NULL)) != 0 ||
+	    (status = run(SHOW, "election", "create", "manifest-iesg.json",
 	    (char *)NULL)) != 0)
 		goto out;
 	if (o.webhook != NULL && (status = run(SHOW, "webhook", "add",
@@ -604,48 +698,51 @@ exec_demo(int argc, char **argv)
 	    "roll-chapters.csv", (char *)NULL)) != 0 ||
 	    (status = run(SHOW, "roll", "import", ELECTION_ID,
 	    "roll-organizations.csv", (char *)NULL)) != 0 ||
-	    (status = run(SHOW, "roll", "import", ELECTION_ID, "roll-ietf.csv",
+	    (status = run(SHOW, "roll", "import", IESG_ID, "roll-ietf.csv",
 	    (char *)NULL)) != 0)
 		goto out;
 
-	step(&d, "Voting opens: the manifest and roll are signed, frozen and "
-	    "logged");
+	step(&d, "Voting opens: manifests and rolls are signed, frozen and "
+	    "logged; the secret\n      election's key of each credential class "
+	    "(constituency, weight) is logged too");
 	if ((status = run(SHOW, "election", "open", ELECTION_ID,
 	    (char *)NULL)) != 0 ||
 	    (status = run(SHOW, "manifest", ELECTION_ID, "--output",
-	    "manifest.signed.json", (char *)NULL)) != 0)
+	    "manifest.signed.json", (char *)NULL)) != 0 ||
+	    (status = run(SHOW, "election", "open", IESG_ID,
+	    (char *)NULL)) != 0 ||
+	    (status = run(SHOW, "manifest", IESG_ID, "--output",
+	    "manifest-iesg.signed.json", (char *)NULL)) != 0)
 		goto out;
 
-	step(&d, "Voters make, sign and cast their ballots; each keeps a "
-	    "receipt");
-	if ((status = vote(&d, &cast, &shown)) != 0)
+	step(&d, "Each representative obtains an anonymous credential (signed "
+	    "blind, so nobody can\n      tell which ballot it goes to), then "
+	    "makes and casts a ballot that names no one;\n      each IESG "
+	    "member signs a roll-call ballot; everyone keeps a receipt");
+	if ((status = vote(&d, &cast, &credentials, &shown)) != 0)
 		goto out;
 
-	step(&d, "A voter changes their mind: the last ballot counts (revote "
-	    "policy \"last\")");
+	step(&d, "A voter changes their mind: with the same credential, the "
+	    "last ballot counts\n      (revote policy \"last\")");
 	snprintf(first_vote, sizeof(first_vote), "chapters=%s,%s",
 	    chapter_candidates[4][0], chapter_candidates[3][0]);
-	if ((status = run(SHOW, "ballot", "make", "--manifest",
-	    "manifest.signed.json", "--key", "keys/chapter-001.pem", "--voter",
-	    "chapter-001", "--seq", "2", "--vote", first_vote, "--output",
-	    "ballots/chapter-001-revote.json", (char *)NULL)) != 0 ||
-	    (status = run(SHOW, "ballot", "cast",
-	    "ballots/chapter-001-revote.json", "--output",
-	    "receipts/chapter-001-revote.json", (char *)NULL)) != 0)
+	voter_files(&revoter, "chapter-001", "-revote");
+	if ((status = vote_secret(&revoter, first_vote, 1, "2", 1)) != 0)
 		goto out;
+	if (access("ballots/chapter-001.json", F_OK) != 0)
+		credentials++; /* chapter-001 had not asked before */
 
-	step(&d, "A ballot from someone not on the roll is refused, and not "
-	    "stored");
+	step(&d, "Someone not on the roll asks for a credential: refused, and "
+	    "nothing is stored");
 	if ((status = run(SHOW | QUIET, "key", "generate", "keys/intruder.pem",
 	    (char *)NULL)) != 0)
 		goto out;
-	if (run(SHOW, "ballot", "make", "--manifest", "manifest.signed.json",
-	    "--key", "keys/intruder.pem", "--voter", "chapter-999", "--vote",
-	    "chapters=okafor", "--output", "ballots/intruder.json",
-	    (char *)NULL) != 0 ||
-	    run(SHOW | REFUSED, "ballot", "cast", "ballots/intruder.json",
+	if (run(SHOW | REFUSED, "credential", "request", "--manifest",
+	    "manifest.signed.json", "--key", "keys/intruder.pem", "--voter",
+	    "chapter-999", "--output", "credentials/intruder.json",
 	    (char *)NULL) == 0) {
-		cli_error("demo: the intruder's ballot was not refused");
+		cli_error("demo: the intruder's credential request was not "
+		    "refused");
 		status = EXIT_INTERNAL;
 		goto out;
 	}
@@ -666,12 +763,16 @@ exec_demo(int argc, char **argv)
 	    (long long)o.seed);
 	if ((status = run(SHOW, "election", "close", ELECTION_ID, "--random",
 	    random_value, "--early", "--reason", "The demonstration ends the "
+	    "vote once every voter has had their turn.", (char *)NULL)) != 0 ||
+	    (status = run(SHOW, "election", "close", IESG_ID, "--random",
+	    random_value, "--early", "--reason", "The demonstration ends the "
 	    "vote once every voter has had their turn.", (char *)NULL)) != 0)
 		goto out;
 
 	step(&d, "The committee counts: votes per candidate (weighted), "
 	    "winners, turnout");
-	if ((status = run(SHOW, "tally", ELECTION_ID, (char *)NULL)) != 0)
+	if ((status = run(SHOW, "tally", ELECTION_ID, (char *)NULL)) != 0 ||
+	    (status = run(SHOW, "tally", IESG_ID, (char *)NULL)) != 0)
 		goto out;
 	if (o.webhook != NULL && (status = deliver_webhooks(&d, o.webhook)) != 0)
 		goto out;
@@ -695,11 +796,14 @@ exec_demo(int argc, char **argv)
 	    "'SELECT * FROM result_winners')\n"
 	    "  %s/manifest.signed.json  what voters signed against\n"
 	    "  %s/receipts/        each voter's receipt\n"
-	    "  %s/record.jsonl     the public record (teller verify "
-	    "record.jsonl)\n"
+	    "  %s/record.jsonl     the secret election's public record (teller "
+	    "verify record.jsonl)\n"
 	    "  %s/witness-*.state.json  each witness's state (teller verify "
-	    "record.jsonl --head ...)\n", dir, dir, dir, dir, dir);
-	printf("\nDemo complete: %d ballots cast, and one revote.\n", cast);
+	    "record.jsonl --head ...)\n"
+	    "  teller export %s | teller verify -   the roll-call election's\n",
+	    dir, dir, dir, dir, dir, IESG_ID);
+	printf("\nDemo complete: %d credentials, %d ballots cast, and one "
+	    "revote.\n", credentials, cast);
 	status = 0;
  out:
 	cli.db_path = saved_db;
@@ -712,15 +816,17 @@ const struct cli_command cmd_demo = {
 	"demo", NULL, "",
 	"Run a complete example election end to end, printing each step.",
 	"The demo runs an Internet Society-style board election in a directory\n"
-	"of its own: three contests (Chapters: 2 seats, plurality; Organization\n"
-	"Members: 1 seat, plurality weighted by membership class; the IETF:\n"
-	"the IESG confirms the IAB's selection by referendum), 278 voters with\n"
-	"their own keys, about 80% turnout, a revote and a refused ballot;\n"
-	"then it closes and counts the election.  Two witnesses named in the\n"
-	"manifest cosign the log's tree head during the vote and at the end\n"
-	"(teller witness cosign), and the exported record verifies with their\n"
-	"quorum.  The files stay for you to inspect.  The same --seed gives\n"
-	"the same counts.\n\n"
+	"of its own.  By secret ballot: the Chapters elect 2 trustees\n"
+	"(plurality) and the Organization Members 1 (plurality weighted by\n"
+	"membership class); each voter obtains an anonymous credential and votes\n"
+	"with it.  By roll-call, an open election beside it: the IESG confirms\n"
+	"the IAB's selection (referendum).  278 voters with their own keys,\n"
+	"about 80% turnout, a revote and a refused credential request; then it\n"
+	"closes and counts both elections.  Two witnesses named in the secret\n"
+	"election's manifest cosign its log's tree head during the vote and at\n"
+	"the end (teller witness cosign), and its exported record verifies with\n"
+	"their quorum.  The files stay for you to inspect.  The same --seed\n"
+	"gives the same counts.\n\n"
 	"Options:\n"
 	"  --dir DIR    work in DIR (created if needed; must not hold a demo\n"
 	"               already); default: a new directory under $TMPDIR or /tmp\n"

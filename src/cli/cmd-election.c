@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "teller/credential.h"
 #include "teller/cycle.h"
 #include "teller/election.h"
+#include "teller/issuance.h"
 #include "teller/manifest.h"
 #include "teller/util.h"
 
@@ -395,6 +397,41 @@ exec_amend(int argc, char **argv)
 	return status;
 }
 
+/*
+ * A secret election: its credential classes, and a warning for each class
+ * too small to hide a ballot in (a ballot is anonymous only among the
+ * voters of its class who obtained a credential).
+ */
+static int
+warn_small_classes(struct tl_store *store, const char *id)
+{
+	struct tl_error err;
+	json_t *classes = NULL, *c;
+	size_t i;
+
+	tl_error_clear(&err);
+	if (tl_election_credential_classes(store, id, &classes, &err) != TL_OK)
+		return cli_fail(&err);
+	printf("Secret ballot: %zu credential classes (constituency, weight), "
+	    "each with its own\nRSA key, logged before any credential.\n",
+	    json_array_size(classes));
+	json_array_foreach(classes, i, c) {
+		json_int_t n = json_integer_value(json_object_get(c, "voters"));
+
+		if (n >= TL_CREDENTIAL_ANONYMITY_MIN)
+			continue;
+		cli_error("warning: class (%s, weight %" JSON_INTEGER_FORMAT ") "
+		    "has %" JSON_INTEGER_FORMAT " voter%s: %s (see "
+		    "doc/threat-model.md)", cli_str_or(c, "constituency", "?"),
+		    json_integer_value(json_object_get(c, "weight")), n,
+		    n == 1 ? "" : "s", n == 1 ? "a class of one voter is not "
+		    "secret at all" : "their ballots are secret only among "
+		    "them");
+	}
+	json_decref(classes);
+	return 0;
+}
+
 static int
 exec_open(int argc, char **argv)
 {
@@ -415,7 +452,8 @@ exec_open(int argc, char **argv)
 		goto out;
 	}
 	printf("Election %s is open.\nManifest hash: %s\n", argv[first], hash);
-	status = 0;
+	status = m->secrecy == TL_SECRECY_SECRET ? warn_small_classes(store,
+	    argv[first]) : 0;
  out:
 	tl_manifest_free(m);
 	tl_store_close(store);

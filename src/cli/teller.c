@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "teller/client.h"
+#include "teller/envelope.h"
 #include "teller/record.h"
 #include "teller/util.h"
 
@@ -47,6 +49,7 @@ extern const struct cli_command cmd_remind;
 extern const struct cli_command cmd_manifest;
 extern const struct cli_command cmd_ballot_make;
 extern const struct cli_command cmd_ballot_cast;
+extern const struct cli_command cmd_credential_request;
 extern const struct cli_command cmd_tally;
 extern const struct cli_command cmd_count;
 extern const struct cli_command cmd_nomcom_select;
@@ -94,6 +97,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_invite,
 	&cmd_remind,
 	&cmd_manifest,
+	&cmd_credential_request,
 	&cmd_ballot_make,
 	&cmd_ballot_cast,
 	&cmd_tally,
@@ -345,6 +349,24 @@ cli_read_file(const char *path, size_t max, char **text, size_t *len,
 	    (*text)[*len - 1] == '\r'))
 		(*text)[--*len] = '\0';
 	return TL_OK;
+}
+
+int
+cli_load_manifest(const char *path, struct tl_manifest **manifest,
+    char hash[65], struct tl_key **authority, struct tl_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = tl_read_file(path, TL_ENVELOPE_MAX_DEFAULT, &text, &len, err)) !=
+	    TL_OK)
+		return r;
+	if ((r = tl_client_open_manifest(text, len, manifest, hash, authority,
+	    err)) != TL_OK)
+		tl_error_prefix(err, "%s", path);
+	free(text);
+	return r;
 }
 
 int

@@ -12,7 +12,13 @@
 
 #include "jsonutil.h"
 #include "teller/ballot.h"
+#include "teller/roll.h"
 #include "teller/util.h"
+
+/* A credential's signature: the size of an RSA modulus of 2048 to 4096
+ * bits (credential.h checks it is the class key's). */
+#define SIGNATURE_MIN 256
+#define SIGNATURE_MAX 512
 
 static const char *const answer_names[] = {"yes", "no", "abstain"};
 
@@ -26,7 +32,75 @@ tl_ballot_free(struct tl_ballot *ballot)
 	for (size_t i = 0; i < ballot->nselections; i++)
 		free(ballot->selections[i].prefs);
 	free(ballot->selections);
+	if (ballot->credential != NULL) {
+		free(ballot->credential->signature);
+		free(ballot->credential);
+	}
 	free(ballot);
+}
+
+/* Decodes base64 of min to max bytes into out; TL_EINPUT otherwise. */
+static int
+decode_exact(const char *b64, size_t b64_len, size_t min, size_t max,
+    uint8_t *out, size_t *len)
+{
+	uint8_t *bytes = NULL;
+	size_t n = 0;
+
+	if (tl_base64_decode(b64, b64_len, &bytes, &n) != TL_OK)
+		return TL_EINPUT;
+	if (n < min || n > max) {
+		free(bytes);
+		return TL_EINPUT;
+	}
+	memcpy(out, bytes, n);
+	free(bytes);
+	*len = n;
+	return TL_OK;
+}
+
+/* A secret ballot's credential, from its parts (the fast path's and the
+ * general path's): TL_EINPUT naming the part at fault in err. */
+static int
+set_credential(struct tl_ballot *ballot, const struct tl_manifest *m,
+    const char *ballot_key, const char *constituency, int64_t weight,
+    const char *prefix, const char *signature, struct tl_error *err)
+{
+	struct tl_ballot_credential *c;
+	uint8_t sig[SIGNATURE_MAX];
+	size_t n = 0;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	ballot->credential = c;
+	if (decode_exact(ballot_key, strlen(ballot_key), TL_ED25519_PUBLIC_LEN,
+	    TL_ED25519_PUBLIC_LEN, c->ballot_key, &n) != TL_OK)
+		return tl_error_set(err, TL_EBALLOT, "ballot.ballot_key: not the "
+		    "base64 of a 32-byte Ed25519 public key");
+	if (!tl_valid_id(constituency) ||
+	    (c->constituency_index = tl_manifest_constituency_index(m,
+	    constituency)) == (size_t)-1)
+		return tl_error_set(err, TL_EBALLOT, "ballot.credential."
+		    "constituency: \"%.64s\" is not a constituency of election %s",
+		    constituency, m->id);
+	snprintf(c->constituency, sizeof(c->constituency), "%s", constituency);
+	if (weight < 1 || weight > TL_WEIGHT_MAX)
+		return tl_error_set(err, TL_EBALLOT, "ballot.credential.weight: "
+		    "must be 1 to %d", TL_WEIGHT_MAX);
+	c->weight = weight;
+	if (decode_exact(prefix, strlen(prefix), sizeof(c->prefix),
+	    sizeof(c->prefix), c->prefix, &n) != TL_OK)
+		return tl_error_set(err, TL_EBALLOT, "ballot.credential.prefix: "
+		    "not the base64 of 32 bytes");
+	if (decode_exact(signature, strlen(signature), SIGNATURE_MIN,
+	    SIGNATURE_MAX, sig, &n) != TL_OK)
+		return tl_error_set(err, TL_EBALLOT, "ballot.credential.signature: "
+		    "not the base64 of an RSA signature");
+	if ((c->signature = malloc(n)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	memcpy(c->signature, sig, n);
+	c->signature_len = n;
+	return TL_OK;
 }
 
 /* Marks seen candidates; the bitmap is per contest. */
@@ -299,10 +373,13 @@ tl_ballot_parse_canonical(const char *payload, size_t len,
 	const char *p = payload, *end = payload + len;
 	char election[FAST_STRING_CAP], voter[FAST_STRING_CAP];
 	char hash[TL_HASH_HEX_LEN + 2], contest[FAST_STRING_CAP];
+	char key[FAST_STRING_CAP], prefix[FAST_STRING_CAP];
+	char signature[SIGNATURE_MAX / 3 * 4 + 8];
+	int secret = manifest->secrecy == TL_SECRECY_SECRET;
 	struct tl_ballot *ballot = NULL;
 	uint8_t *voted = NULL, *seen;
 	size_t maxcand = 1;
-	int64_t seq;
+	int64_t seq, weight = 0;
 	int r = TL_EINPUT;
 
 	if (!TL_JSON_TAKE(&p, end, "{\"election\":\"") ||
@@ -311,11 +388,25 @@ tl_ballot_parse_canonical(const char *payload, size_t len,
 	    !TL_JSON_TAKE(&p, end, ",\"manifest\":\"") ||
 	    !tl_json_take_string(&p, end, hash, sizeof(hash)) ||
 	    strlen(hash) != TL_HASH_HEX_LEN ||
-	    (manifest_hash != NULL && strcmp(hash, manifest_hash) != 0) ||
-	    !TL_JSON_TAKE(&p, end, ",\"voter\":\"") ||
+	    (manifest_hash != NULL && strcmp(hash, manifest_hash) != 0))
+		return TL_EINPUT;
+	/* A voter, or in a secret election a ballot key and credential. */
+	if (!secret ? !TL_JSON_TAKE(&p, end, ",\"voter\":\"") ||
 	    !tl_json_take_string(&p, end, voter, sizeof(voter)) ||
-	    !tl_valid_id(voter) ||
-	    !TL_JSON_TAKE(&p, end, ",\"seq\":") ||
+	    !tl_valid_id(voter) :
+	    !TL_JSON_TAKE(&p, end, ",\"ballot_key\":\"") ||
+	    !tl_json_take_string(&p, end, key, sizeof(key)) ||
+	    !TL_JSON_TAKE(&p, end, ",\"credential\":{\"constituency\":\"") ||
+	    !tl_json_take_string(&p, end, voter, sizeof(voter)) ||
+	    !TL_JSON_TAKE(&p, end, ",\"weight\":") ||
+	    !tl_json_take_positive(&p, end, TL_WEIGHT_MAX, &weight) ||
+	    !TL_JSON_TAKE(&p, end, ",\"prefix\":\"") ||
+	    !tl_json_take_string(&p, end, prefix, sizeof(prefix)) ||
+	    !TL_JSON_TAKE(&p, end, ",\"signature\":\"") ||
+	    !tl_json_take_string(&p, end, signature, sizeof(signature)) ||
+	    !TL_JSON_TAKE(&p, end, "}"))
+		return TL_EINPUT;
+	if (!TL_JSON_TAKE(&p, end, ",\"seq\":") ||
 	    !tl_json_take_positive(&p, end, INT64_MAX / 2, &seq) ||
 	    !TL_JSON_TAKE(&p, end, ",\"selections\":["))
 		return TL_EINPUT;
@@ -325,12 +416,19 @@ tl_ballot_parse_canonical(const char *payload, size_t len,
 	if ((voted = calloc(manifest->ncontests + maxcand, 1)) == NULL ||
 	    (ballot = calloc(1, sizeof(*ballot))) == NULL ||
 	    (ballot->election_id = strdup(election)) == NULL ||
-	    (ballot->voter_id = strdup(voter)) == NULL ||
+	    (!secret && (ballot->voter_id = strdup(voter)) == NULL) ||
 	    (manifest->ncontests != 0 && (ballot->selections = calloc(
 	    manifest->ncontests, sizeof(*ballot->selections))) == NULL)) {
 		r = TL_ENOMEM;
 		goto out;
 	}
+	if (secret && (r = set_credential(ballot, manifest, key, voter, weight,
+	    prefix, signature, NULL)) != TL_OK) {
+		if (r != TL_ENOMEM)
+			r = TL_EINPUT;
+		goto out;
+	}
+	r = TL_EINPUT;
 	seen = voted + manifest->ncontests;
 	memcpy(ballot->manifest_hash, hash, TL_HASH_HEX_LEN + 1);
 	ballot->seq = seq;
@@ -386,9 +484,16 @@ tl_ballot_parse(const char *payload, size_t len,
 {
 	static const char *const keys[] = {"election", "manifest", "voter",
 	    "seq", "selections", NULL};
+	static const char *const secret_keys[] = {"election", "manifest",
+	    "ballot_key", "credential", "seq", "selections", NULL};
+	static const char *const credential_keys[] = {"constituency", "weight",
+	    "prefix", "signature", NULL};
+	int secret = manifest->secrecy == TL_SECRECY_SECRET;
 	struct tl_ballot *ballot = NULL;
-	json_t *root = NULL, *selections;
-	const char *election, *hash, *voter;
+	json_t *root = NULL, *selections, *credential = NULL;
+	const char *election, *hash, *voter = NULL, *ballot_key = NULL;
+	const char *constituency = NULL, *prefix = NULL, *signature = NULL;
+	int64_t weight = 0;
 	uint8_t *voted = NULL, *seen = NULL;
 	size_t maxcand = 1;
 	int64_t seq = 0;
@@ -407,14 +512,41 @@ tl_ballot_parse(const char *payload, size_t len,
 		r = tl_error_set(err, TL_EBALLOT, "ballot: must be a JSON object");
 		goto out;
 	}
-	if ((r = tl_json_only_keys(root, keys, "ballot", TL_EBALLOT, err)) !=
-	    TL_OK ||
+	if (secret && json_object_get(root, "voter") != NULL) {
+		r = tl_error_set(err, TL_EBALLOT, "ballot.voter: election %s is "
+		    "secret; its ballots name no voter (make one with 'teller "
+		    "ballot make --credential')", manifest->id);
+		goto out;
+	}
+	if (!secret && json_object_get(root, "credential") != NULL) {
+		r = tl_error_set(err, TL_EBALLOT, "ballot.credential: election %s "
+		    "is open; its ballots name their voter and carry no "
+		    "credential", manifest->id);
+		goto out;
+	}
+	if ((r = tl_json_only_keys(root, secret ? secret_keys : keys, "ballot",
+	    TL_EBALLOT, err)) != TL_OK ||
 	    (r = tl_json_string(root, "election", 1, "ballot", TL_EBALLOT,
 	    &election, err)) != TL_OK ||
 	    (r = tl_json_string(root, "manifest", 1, "ballot", TL_EBALLOT,
 	    &hash, err)) != TL_OK ||
-	    (r = tl_json_string(root, "voter", 1, "ballot", TL_EBALLOT, &voter,
-	    err)) != TL_OK ||
+	    (!secret && (r = tl_json_string(root, "voter", 1, "ballot",
+	    TL_EBALLOT, &voter, err)) != TL_OK) ||
+	    (secret && (r = tl_json_string(root, "ballot_key", 1, "ballot",
+	    TL_EBALLOT, &ballot_key, err)) != TL_OK) ||
+	    (secret && (r = tl_json_object(root, "credential", 1, "ballot",
+	    TL_EBALLOT, &credential, err)) != TL_OK) ||
+	    (secret && (r = tl_json_only_keys(credential, credential_keys,
+	    "ballot.credential", TL_EBALLOT, err)) != TL_OK) ||
+	    (secret && (r = tl_json_string(credential, "constituency", 1,
+	    "ballot.credential", TL_EBALLOT, &constituency, err)) != TL_OK) ||
+	    (secret && (r = tl_json_int(credential, "weight", 1, 1,
+	    TL_WEIGHT_MAX, "ballot.credential", TL_EBALLOT, &weight, err)) !=
+	    TL_OK) ||
+	    (secret && (r = tl_json_string(credential, "prefix", 1,
+	    "ballot.credential", TL_EBALLOT, &prefix, err)) != TL_OK) ||
+	    (secret && (r = tl_json_string(credential, "signature", 1,
+	    "ballot.credential", TL_EBALLOT, &signature, err)) != TL_OK) ||
 	    (r = tl_json_int(root, "seq", 1, 1, INT64_MAX / 2, "ballot",
 	    TL_EBALLOT, &seq, err)) != TL_OK ||
 	    (r = tl_json_array(root, "selections", 1, "ballot", TL_EBALLOT,
@@ -432,7 +564,7 @@ tl_ballot_parse(const char *payload, size_t len,
 		    "manifest %.16s...", hash, manifest->id, manifest_hash);
 		goto out;
 	}
-	if (!tl_valid_id(voter)) {
+	if (!secret && !tl_valid_id(voter)) {
 		r = tl_error_set(err, TL_EBALLOT,
 		    "ballot.voter: \"%.64s\" is not a valid voter id", voter);
 		goto out;
@@ -452,7 +584,7 @@ tl_ballot_parse(const char *payload, size_t len,
 	seen = calloc(maxcand, 1);
 	if (ballot == NULL || voted == NULL || seen == NULL ||
 	    (ballot->election_id = strdup(election)) == NULL ||
-	    (ballot->voter_id = strdup(voter)) == NULL ||
+	    (!secret && (ballot->voter_id = strdup(voter)) == NULL) ||
 	    (json_array_size(selections) != 0 &&
 	    (ballot->selections = calloc(json_array_size(selections),
 	    sizeof(*ballot->selections))) == NULL)) {
@@ -462,6 +594,9 @@ tl_ballot_parse(const char *payload, size_t len,
 	snprintf(ballot->manifest_hash, sizeof(ballot->manifest_hash), "%s",
 	    hash);
 	ballot->seq = seq;
+	if (secret && (r = set_credential(ballot, manifest, ballot_key,
+	    constituency, weight, prefix, signature, err)) != TL_OK)
+		goto out;
 	for (size_t i = 0; i < json_array_size(selections); i++)
 		if ((r = parse_selection(manifest, json_array_get(selections, i),
 		    i, ballot, voted, seen, err)) != TL_OK)
@@ -486,12 +621,19 @@ tl_ballot_check_constituency(const struct tl_ballot *ballot,
 		const struct tl_contest *c =
 		    &manifest->contests[ballot->selections[i].contest_index];
 
-		if (c->constituency_index != constituency_index)
+		if (c->constituency_index == constituency_index)
+			continue;
+		if (ballot->voter_id == NULL)
 			return tl_error_set(err, TL_ENOTONROLL,
-			    "voter %s is on the roll of constituency %s, not of "
-			    "%s, which votes in contest %s", ballot->voter_id,
+			    "the ballot's credential is of constituency %s, not "
+			    "of %s, which votes in contest %s",
 			    manifest->constituencies[constituency_index].id,
 			    c->constituency, c->id);
+		return tl_error_set(err, TL_ENOTONROLL,
+		    "voter %s is on the roll of constituency %s, not of "
+		    "%s, which votes in contest %s", ballot->voter_id,
+		    manifest->constituencies[constituency_index].id,
+		    c->constituency, c->id);
 	}
 	return TL_OK;
 }
@@ -649,10 +791,40 @@ build_selection(const struct tl_manifest *m, const char *vote, json_t *list,
 	return r;
 }
 
-int
-tl_ballot_build(const struct tl_manifest *manifest, const char *manifest_hash,
-    const char *voter_id, int64_t seq, const char *const *votes,
-    size_t nvotes, char **out, size_t *len, struct tl_error *err)
+/* The header of a secret ballot: its ballot key and credential (cred),
+ * or of an open ballot: its voter (cred NULL).  A new object. */
+static json_t *
+ballot_header(const struct tl_manifest *manifest, const char *manifest_hash,
+    const char *voter_id, const struct tl_ballot_credential *cred)
+{
+	char *key = NULL, *prefix = NULL, *sig = NULL;
+	json_t *root = NULL;
+
+	if (cred == NULL)
+		return json_pack("{s:s, s:s, s:s}", "election", manifest->id,
+		    "manifest", manifest_hash, "voter", voter_id);
+	if (tl_base64_encode(cred->ballot_key, TL_ED25519_PUBLIC_LEN, &key) ==
+	    TL_OK &&
+	    tl_base64_encode(cred->prefix, sizeof(cred->prefix), &prefix) ==
+	    TL_OK &&
+	    tl_base64_encode(cred->signature, cred->signature_len, &sig) ==
+	    TL_OK)
+		root = json_pack("{s:s, s:s, s:s, s:{s:s, s:I, s:s, s:s}}",
+		    "election", manifest->id, "manifest", manifest_hash,
+		    "ballot_key", key, "credential", "constituency",
+		    cred->constituency, "weight", (json_int_t)cred->weight,
+		    "prefix", prefix, "signature", sig);
+	free(key);
+	free(prefix);
+	free(sig);
+	return root;
+}
+
+static int
+build(const struct tl_manifest *manifest, const char *manifest_hash,
+    const char *voter_id, const struct tl_ballot_credential *cred,
+    int64_t seq, const char *const *votes, size_t nvotes, char **out,
+    size_t *len, struct tl_error *err)
 {
 	struct tl_ballot *check = NULL;
 	json_t *root = NULL, *selections = json_array();
@@ -668,10 +840,11 @@ tl_ballot_build(const struct tl_manifest *manifest, const char *manifest_hash,
 			json_decref(selections);
 			return r;
 		}
-	root = json_pack("{s:s, s:s, s:s, s:I, s:o}", "election", manifest->id,
-	    "manifest", manifest_hash, "voter", voter_id, "seq",
-	    (json_int_t)seq, "selections", selections);
-	if (root == NULL || tl_json_dump(root, &text, &text_len) != TL_OK) {
+	root = ballot_header(manifest, manifest_hash, voter_id, cred);
+	if (root == NULL || json_object_set_new(root, "seq",
+	    json_integer((json_int_t)seq)) != 0 ||
+	    json_object_set_new(root, "selections", selections) != 0 ||
+	    tl_json_dump(root, &text, &text_len) != TL_OK) {
 		json_decref(root);
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	}
@@ -686,6 +859,28 @@ tl_ballot_build(const struct tl_manifest *manifest, const char *manifest_hash,
 	if (len != NULL)
 		*len = text_len;
 	return TL_OK;
+}
+
+int
+tl_ballot_build(const struct tl_manifest *manifest, const char *manifest_hash,
+    const char *voter_id, int64_t seq, const char *const *votes,
+    size_t nvotes, char **out, size_t *len, struct tl_error *err)
+{
+	return build(manifest, manifest_hash, voter_id, NULL, seq, votes,
+	    nvotes, out, len, err);
+}
+
+int
+tl_ballot_build_secret(const struct tl_manifest *manifest,
+    const char *manifest_hash, const struct tl_ballot_credential *cred,
+    int64_t seq, const char *const *votes, size_t nvotes, char **out,
+    size_t *len, struct tl_error *err)
+{
+	if (cred->signature_len == 0)
+		return tl_error_set(err, TL_EUSAGE, "the credential is not "
+		    "finished: its request has no answer yet");
+	return build(manifest, manifest_hash, NULL, cred, seq, votes, nvotes,
+	    out, len, err);
 }
 
 /* Notes that contest c is named; all named contests must be of one
@@ -706,11 +901,14 @@ same_constituency(const struct tl_contest *c, const struct tl_contest **first,
 	    c->id, c->constituency);
 }
 
-int
-tl_ballot_make(const struct tl_manifest *m, const char *manifest_hash,
-    const char *voter_id, int64_t seq, const char *const *votes,
-    size_t nvotes, const char *const *blanks, size_t nblanks,
-    int blank_rest, char **out, size_t *len, struct tl_error *err)
+/* tl_ballot_make, for an open ballot (voter_id) or a secret one (cred,
+ * whose class gives the voter's constituency). */
+static int
+make(const struct tl_manifest *m, const char *manifest_hash,
+    const char *voter_id, const struct tl_ballot_credential *cred,
+    int64_t seq, const char *const *votes, size_t nvotes,
+    const char *const *blanks, size_t nblanks, int blank_rest, char **out,
+    size_t *len, struct tl_error *err)
 {
 	enum { NONE, VOTED, BLANK };
 	uint8_t *given = calloc(m->ncontests + 1, 1);
@@ -777,6 +975,19 @@ tl_ballot_make(const struct tl_manifest *m, const char *manifest_hash,
 		if ((r = same_constituency(c, &first, err)) != TL_OK)
 			goto out;
 	}
+	/* A secret ballot's constituency is its credential's. */
+	if (cred != NULL && first != NULL &&
+	    first->constituency_index != cred->constituency_index) {
+		r = tl_error_set(err, TL_ENOTONROLL, "contest %s is voted in by "
+		    "constituency %s, but the credential is of constituency %s",
+		    first->id, first->constituency, cred->constituency);
+		goto out;
+	}
+	for (size_t ci = 0; cred != NULL && first == NULL &&
+	    ci < m->ncontests; ci++)
+		if (m->contests[ci].constituency_index ==
+		    cred->constituency_index)
+			first = &m->contests[ci];
 	/* Nothing named (--blank-all alone): the voter's constituency is
 	 * known when only one constituency has contests. */
 	if (first == NULL && m->ncontests > 0) {
@@ -809,7 +1020,7 @@ tl_ballot_make(const struct tl_manifest *m, const char *manifest_hash,
 		}
 	}
 	/* What was given is checked first, then what was left out. */
-	if ((r = tl_ballot_build(m, manifest_hash, voter_id, seq,
+	if ((r = build(m, manifest_hash, voter_id, cred, seq,
 	    (const char *const *)list, n, out, len, err)) != TL_OK)
 		goto out;
 	if (missing != NULL) {
@@ -827,4 +1038,28 @@ tl_ballot_make(const struct tl_manifest *m, const char *manifest_hash,
 	free(given);
 	free(vote_of);
 	return r;
+}
+
+int
+tl_ballot_make(const struct tl_manifest *m, const char *manifest_hash,
+    const char *voter_id, int64_t seq, const char *const *votes,
+    size_t nvotes, const char *const *blanks, size_t nblanks,
+    int blank_rest, char **out, size_t *len, struct tl_error *err)
+{
+	return make(m, manifest_hash, voter_id, NULL, seq, votes, nvotes,
+	    blanks, nblanks, blank_rest, out, len, err);
+}
+
+int
+tl_ballot_make_secret(const struct tl_manifest *m, const char *manifest_hash,
+    const struct tl_ballot_credential *cred, int64_t seq,
+    const char *const *votes, size_t nvotes, const char *const *blanks,
+    size_t nblanks, int blank_rest, char **out, size_t *len,
+    struct tl_error *err)
+{
+	if (cred->signature_len == 0)
+		return tl_error_set(err, TL_EUSAGE, "the credential is not "
+		    "finished: its request has no answer yet");
+	return make(m, manifest_hash, NULL, cred, seq, votes, nvotes, blanks,
+	    nblanks, blank_rest, out, len, err);
 }

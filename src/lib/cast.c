@@ -13,8 +13,11 @@
 
 #include "jsonutil.h"
 #include "store_internal.h"
+#include "vote_internal.h"
 #include "teller/ballot.h"
 #include "teller/cast.h"
+#include "teller/credential.h"
+#include "teller/credkeys.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
 #include "teller/log.h"
@@ -23,8 +26,9 @@
 
 struct tl_cast {
 	char *election_id;
-	char *voter_id;
-	char key_id[TL_KEYID_LEN + 1];
+	char *voter_id;        /* NULL for a secret ballot */
+	char key_id[TL_KEYID_LEN + 1];  /* the voter's, or the ballot key's */
+	char credential_hash[TL_HASH_HEX_LEN + 1]; /* a secret ballot's */
 	char *constituency;
 	int64_t weight;
 	int64_t seq;
@@ -135,75 +139,103 @@ load_voter(struct tl_store *store, struct tl_cast *cast, char **public_key,
 	return r;
 }
 
+int
+tl_vote_check_open(const char *id, const char *state, int64_t opens,
+    int64_t closes, int64_t now, const char *what, struct tl_error *err)
+{
+	char when[TL_TIME_LEN];
+
+	if (strcmp(state, "published") == 0) {
+		tl_time_format(opens, when);
+		return tl_error_set(err, TL_EPHASE, "election %s is in its "
+		    "nomination stage; its voting phase opens at %s, once the "
+		    "final candidates are signed", id, when);
+	}
+	if (strcmp(state, "open") != 0)
+		return tl_error_set(err, TL_ESTATE, "election %s is %s; it is not "
+		    "accepting %s", id, state, what);
+	if (now < opens) {
+		tl_time_format(opens, when);
+		return tl_error_set(err, TL_EWINDOW, "voting in election %s opens "
+		    "at %s", id, when);
+	}
+	if (now >= closes) {
+		tl_time_format(closes, when);
+		return tl_error_set(err, TL_EWINDOW, "voting in election %s closed "
+		    "at %s", id, when);
+	}
+	return TL_OK;
+}
+
+/* Who cast: "voter X", or for a secret ballot "ballot key K...". */
+static void
+caster(const struct tl_cast *cast, char *out, size_t len)
+{
+	if (cast->voter_id != NULL)
+		snprintf(out, len, "voter %s", cast->voter_id);
+	else
+		snprintf(out, len, "ballot key %.16s...", cast->key_id);
+}
+
 /* Checks the election's state, window and the revote policy against the
- * ballots stored so far.  Runs before and again inside the transaction. */
+ * ballots stored so far (for a secret ballot, those of its ballot key,
+ * which must carry the same credential).  Runs before and again inside
+ * the transaction. */
 static int
 check_acceptance(struct tl_store *store, const struct tl_cast *cast,
     int64_t now, struct tl_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	char when[TL_TIME_LEN];
-	const char *state;
-	int64_t opens, closes;
+	const char *state, *credential;
+	char who[96];
 	int r;
 
 	if ((r = tl_db_cached(store, "SELECT " TL_DB_STATE_SQL ", opens_at, "
 	    "closes_at, "
 	    "(SELECT MAX(seq) FROM ballots WHERE election_id = e.id AND "
-	    "key_id = ?) FROM elections e WHERE id = ?", &stmt, err)) != TL_OK)
+	    "key_id = ?), "
+	    "(SELECT credential_hash FROM ballots WHERE election_id = e.id AND "
+	    "key_id = ? LIMIT 1) FROM elections e WHERE id = ?", &stmt, err)) !=
+	    TL_OK)
 		return r;
 	sqlite3_bind_text(stmt, 1, cast->key_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, cast->election_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, cast->key_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, cast->election_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
 		r = tl_db_error(store, err, "cannot read the election");
 		goto out;
 	}
 	state = (const char *)sqlite3_column_text(stmt, 0);
-	opens = sqlite3_column_int64(stmt, 1);
-	closes = sqlite3_column_int64(stmt, 2);
-	if (strcmp(state, "published") == 0) {
-		tl_time_format(opens, when);
-		r = tl_error_set(err, TL_EPHASE, "election %s is in its "
-		    "nomination stage; its voting phase opens at %s, once the "
-		    "final candidates are signed", cast->election_id, when);
+	if ((r = tl_vote_check_open(cast->election_id, state,
+	    sqlite3_column_int64(stmt, 1), sqlite3_column_int64(stmt, 2), now,
+	    "ballots", err)) != TL_OK)
 		goto out;
-	}
-	if (strcmp(state, "open") != 0) {
-		r = tl_error_set(err, TL_ESTATE,
-		    "election %s is %s; it is not accepting ballots",
-		    cast->election_id, state);
-		goto out;
-	}
-	if (now < opens) {
-		tl_time_format(opens, when);
-		r = tl_error_set(err, TL_EWINDOW,
-		    "voting in election %s opens at %s", cast->election_id,
-		    when);
-		goto out;
-	}
-	if (now >= closes) {
-		tl_time_format(closes, when);
-		r = tl_error_set(err, TL_EWINDOW,
-		    "voting in election %s closed at %s", cast->election_id,
-		    when);
-		goto out;
-	}
 	if (sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
 		int64_t last = sqlite3_column_int64(stmt, 3);
 
+		caster(cast, who, sizeof(who));
+		credential = (const char *)sqlite3_column_text(stmt, 4);
+		if (cast->voter_id == NULL && (credential == NULL ||
+		    strcmp(credential, cast->credential_hash) != 0)) {
+			r = tl_error_set(err, TL_EDUPLICATE, "%s has voted in "
+			    "election %s with another credential; a revote "
+			    "carries the same credential", who,
+			    cast->election_id);
+			goto out;
+		}
 		if (cast->revote == TL_REVOTE_FIRST) {
 			r = tl_error_set(err, TL_EDUPLICATE,
-			    "voter %s has already voted in election %s, whose "
+			    "%s has already voted in election %s, whose "
 			    "revote policy is \"first\": the first ballot "
-			    "counts", cast->voter_id, cast->election_id);
+			    "counts", who, cast->election_id);
 			goto out;
 		}
 		if (cast->seq <= last) {
 			r = tl_error_set(err, TL_ESTALE,
-			    "ballot has seq %lld, but voter %s's last ballot "
+			    "ballot has seq %lld, but %s's last ballot "
 			    "has seq %lld; a new ballot needs a higher one "
 			    "(teller ballot make --seq %lld)",
-			    (long long)cast->seq, cast->voter_id,
+			    (long long)cast->seq, who,
 			    (long long)last, (long long)last + 1);
 			goto out;
 		}
@@ -214,15 +246,86 @@ check_acceptance(struct tl_store *store, const struct tl_cast *cast,
 	return r;
 }
 
+/* An open ballot: its voter on the roll, signed with the voter's key,
+ * in the voter's constituency's contests. */
+static int
+check_voter(struct tl_store *store, struct tl_cast *cast,
+    const struct tl_envelope *env, struct tl_error *err)
+{
+	struct tl_key *voter_key = NULL;
+	char *public_key = NULL;
+	size_t ci;
+	int r;
+
+	if ((cast->voter_id = strdup(cast->ballot->voter_id)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	if ((r = load_voter(store, cast, &public_key, err)) != TL_OK ||
+	    (r = tl_key_from_public_base64(public_key, &voter_key, err)) !=
+	    TL_OK)
+		goto out;
+	if ((r = tl_envelope_verify(env, voter_key, err)) != TL_OK) {
+		r = tl_error_set(err, TL_ESIGNATURE,
+		    "ballot is not signed by the key on the roll for voter %s",
+		    cast->voter_id);
+		goto out;
+	}
+	ci = tl_manifest_constituency_index(cast->manifest, cast->constituency);
+	r = tl_ballot_check_constituency(cast->ballot, cast->manifest, ci, err);
+ out:
+	tl_key_free(voter_key);
+	free(public_key);
+	return r;
+}
+
+/* A secret ballot: signed by the ballot key it carries, whose credential
+ * is of a class of the election and verifies under the class key, in the
+ * class's constituency's contests; weight and constituency the class's. */
+static int
+check_secret(struct tl_store *store, struct tl_cast *cast,
+    const struct tl_envelope *env, const char *hash, struct tl_error *err)
+{
+	const struct tl_ballot_credential *c = cast->ballot->credential;
+	const struct tl_credential_keys *keys = NULL;
+	struct tl_key *ballot_key = NULL;
+	struct tl_iov parts[2];
+	uint8_t digest[TL_SHA256_LEN];
+	int r;
+
+	if ((r = tl_key_from_public_raw(c->ballot_key, &ballot_key, err)) !=
+	    TL_OK) {
+		tl_error_prefix(err, "ballot.ballot_key");
+		return TL_EBALLOT;
+	}
+	tl_key_id(ballot_key, cast->key_id);
+	r = tl_envelope_verify(env, ballot_key, err);
+	tl_key_free(ballot_key);
+	if (r != TL_OK)
+		return tl_error_set(err, TL_ESIGNATURE, "the secret ballot is not "
+		    "signed by the ballot key it carries");
+	if ((r = tl_issuance_keys_cached(store, cast->election_id,
+	    cast->manifest, hash, &keys, err)) != TL_OK ||
+	    (r = tl_credential_check_ballot(keys, cast->manifest, hash,
+	    cast->ballot, err)) != TL_OK ||
+	    (r = tl_ballot_check_constituency(cast->ballot, cast->manifest,
+	    c->constituency_index, err)) != TL_OK)
+		return r;
+	if ((cast->constituency = strdup(c->constituency)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	cast->weight = c->weight;
+	parts[0] = (struct tl_iov){c->prefix, sizeof(c->prefix)};
+	parts[1] = (struct tl_iov){c->signature, c->signature_len};
+	tl_sha256_iov(parts, 2, digest);
+	tl_hex_encode(digest, sizeof(digest), cast->credential_hash);
+	return TL_OK;
+}
+
 int
 tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
     int64_t now, struct tl_cast **out, struct tl_error *err)
 {
 	struct tl_envelope *env = NULL;
 	struct tl_cast *cast = NULL;
-	struct tl_key *voter_key = NULL;
-	char hash[TL_HASH_HEX_LEN + 1], *public_key = NULL;
-	size_t ci;
+	char hash[TL_HASH_HEX_LEN + 1];
 	int r, began = 0;
 
 	if ((r = tl_envelope_parse(envelope, len, TL_ENVELOPE_MAX_BALLOT, &env,
@@ -261,24 +364,11 @@ tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
 		goto out;
 	cast->seq = cast->ballot->seq;
 	cast->revote = cast->manifest->revote;
-	if ((cast->voter_id = strdup(cast->ballot->voter_id)) == NULL) {
-		r = tl_error_set(err, TL_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((r = load_voter(store, cast, &public_key, err)) != TL_OK)
-		goto out;
-	if ((r = tl_key_from_public_base64(public_key, &voter_key, err)) !=
-	    TL_OK)
-		goto out;
-	if ((r = tl_envelope_verify(env, voter_key, err)) != TL_OK) {
-		tl_error_set(err, TL_ESIGNATURE,
-		    "ballot is not signed by the key on the roll for voter %s",
-		    cast->voter_id);
-		goto out;
-	}
-	ci = tl_manifest_constituency_index(cast->manifest, cast->constituency);
-	if ((r = tl_ballot_check_constituency(cast->ballot, cast->manifest, ci,
-	    err)) != TL_OK)
+	if (cast->ballot->credential != NULL)
+		r = check_secret(store, cast, env, hash, err);
+	else
+		r = check_voter(store, cast, env, err);
+	if (r != TL_OK)
 		goto out;
 	if ((r = check_acceptance(store, cast, now, err)) != TL_OK)
 		goto out;
@@ -291,8 +381,6 @@ tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
 	tl_db_read_end(store, began);
 	tl_envelope_free(env);
 	tl_cast_free(cast);
-	tl_key_free(voter_key);
-	free(public_key);
 	return r;
 }
 
@@ -344,21 +432,23 @@ tl_cast_store(struct tl_store *store, struct tl_cast *cast, int64_t now,
     struct tl_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int r;
+	int secret = cast->voter_id == NULL, r;
 
 	if (!store->in_transaction)
 		return tl_error_set(err, TL_EINTERNAL,
 		    "ballot stored outside a transaction");
 	if ((r = check_acceptance(store, cast, now, err)) != TL_OK)
 		return r;
+	/* A secret ballot is stored with no time beyond its place in the
+	 * log: a time would help link it to its credential request. */
 	if ((r = tl_log_append(store, cast->election_id, "ballot", cast->entry,
-	    cast->entry_len, now, &cast->leaf_index, cast->entry_hash, err)) !=
-	    TL_OK)
+	    cast->entry_len, secret ? 0 : now, &cast->leaf_index,
+	    cast->entry_hash, err)) != TL_OK)
 		return r;
 	if ((r = tl_db_cached(store, "INSERT INTO ballots (election_id, "
 	    "voter_id, key_id, seq, weight, constituency_id, leaf_index, "
-	    "entry_hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    &stmt, err)) != TL_OK)
+	    "entry_hash, received_at, credential_hash) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
 		return r;
 	sqlite3_bind_text(stmt, 1, cast->election_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, cast->voter_id, -1, SQLITE_STATIC);
@@ -368,7 +458,10 @@ tl_cast_store(struct tl_store *store, struct tl_cast *cast, int64_t now,
 	sqlite3_bind_text(stmt, 6, cast->constituency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)cast->leaf_index);
 	sqlite3_bind_text(stmt, 8, cast->entry_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 9, now);
+	sqlite3_bind_int64(stmt, 9, secret ? 0 : now);
+	if (secret)
+		sqlite3_bind_text(stmt, 10, cast->credential_hash, -1,
+		    SQLITE_STATIC);
 	r = tl_db_step_done(store, stmt, err, "cannot store the ballot");
 	tl_db_release(store, stmt);
 	if (r == TL_EEXISTS)
@@ -431,13 +524,13 @@ struct group_head {
 };
 
 int
-tl_cast_commit_group(struct tl_store *store, struct tl_cast *const *casts,
+tl_group_commit(struct tl_store *store, const struct tl_group_item *items,
     size_t n, int64_t now, const struct tl_key *authority,
     struct tl_error *errs, struct tl_error *err)
 {
 	struct group_head *heads = NULL;
 	size_t nheads = 0, stored = 0;
-	int r;
+	int r, wrote;
 
 	for (size_t i = 0; i < n; i++)
 		tl_error_clear(&errs[i]);
@@ -448,24 +541,26 @@ tl_cast_commit_group(struct tl_store *store, struct tl_cast *const *casts,
 	for (size_t i = 0; i < n; i++) {
 		size_t h;
 
-		/* A savepoint per ballot: one that fails here (a revote race,
+		/* A savepoint per item: one that fails here (a revote race,
 		 * an election closed meanwhile) is undone alone. */
 		if ((r = tl_db_savepoint(store, err)) != TL_OK)
 			goto rollback;
-		if (tl_cast_store(store, casts[i], now, &errs[i]) != TL_OK) {
+		if ((wrote = items[i].store(store, items[i].item, now,
+		    &errs[i])) < 0) {
 			if ((r = tl_db_savepoint_rollback(store, err)) != TL_OK)
 				goto rollback;
 			continue;
 		}
 		if ((r = tl_db_savepoint_release(store, err)) != TL_OK)
 			goto rollback;
+		if (wrote == TL_GROUP_UNCHANGED)
+			continue;
 		stored++;
 		for (h = 0; h < nheads; h++)
-			if (strcmp(heads[h].election_id,
-			    casts[i]->election_id) == 0)
+			if (strcmp(heads[h].election_id, items[i].election) == 0)
 				break;
 		if (h == nheads)
-			heads[nheads++].election_id = casts[i]->election_id;
+			heads[nheads++].election_id = items[i].election;
 	}
 	for (size_t h = 0; h < nheads; h++) {
 		if ((r = tl_log_sign_head(store, heads[h].election_id, authority,
@@ -479,21 +574,16 @@ tl_cast_commit_group(struct tl_store *store, struct tl_cast *const *casts,
 		tl_db_rollback(store); /* nothing to write: no fsync */
 	else if ((r = tl_db_commit(store, err)) != TL_OK)
 		goto fail;
-	/* Committed (synchronous=FULL): each stored ballot gets its
-	 * election's tree head, for its receipt. */
+	/* Committed (synchronous=FULL): each stored item learns its
+	 * election's tree head. */
 	for (size_t i = 0; i < n; i++) {
-		if (errs[i].code != TL_OK)
+		if (errs[i].code != TL_OK || items[i].committed == NULL)
 			continue;
-		for (size_t h = 0; h < nheads; h++) {
-			if (strcmp(heads[h].election_id,
-			    casts[i]->election_id) != 0)
-				continue;
-			if ((casts[i]->tree_head = strdup(heads[h].envelope)) ==
-			    NULL)
-				tl_error_set(&errs[i], TL_ENOMEM, "out of memory");
-			casts[i]->tree_head_json = json_incref(heads[h].json);
-			casts[i]->tree_size = heads[h].size;
-		}
+		for (size_t h = 0; h < nheads; h++)
+			if (strcmp(heads[h].election_id, items[i].election) == 0)
+				items[i].committed(items[i].item,
+				    heads[h].envelope, heads[h].json,
+				    heads[h].size, &errs[i]);
 	}
 	r = TL_OK;
 	goto out;
@@ -511,6 +601,46 @@ tl_cast_commit_group(struct tl_store *store, struct tl_cast *const *casts,
 		json_decref(heads[h].json);
 	}
 	free(heads);
+	return r;
+}
+
+static int
+store_cast(struct tl_store *store, void *item, int64_t now,
+    struct tl_error *err)
+{
+	return tl_cast_store(store, item, now, err);
+}
+
+static void
+cast_committed(void *item, const char *tree_head, json_t *head_json,
+    uint64_t tree_size, struct tl_error *err)
+{
+	struct tl_cast *cast = item;
+
+	if ((cast->tree_head = strdup(tree_head)) == NULL)
+		tl_error_set(err, TL_ENOMEM, "out of memory");
+	cast->tree_head_json = json_incref(head_json);
+	cast->tree_size = tree_size;
+}
+
+int
+tl_cast_commit_group(struct tl_store *store, struct tl_cast *const *casts,
+    size_t n, int64_t now, const struct tl_key *authority,
+    struct tl_error *errs, struct tl_error *err)
+{
+	struct tl_group_item *items = calloc(n > 0 ? n : 1, sizeof(*items));
+	int r;
+
+	if (items == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		items[i].election = casts[i]->election_id;
+		items[i].item = casts[i];
+		items[i].store = store_cast;
+		items[i].committed = cast_committed;
+	}
+	r = tl_group_commit(store, items, n, now, authority, errs, err);
+	free(items);
 	return r;
 }
 

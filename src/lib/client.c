@@ -17,6 +17,7 @@
 
 #include "jsonutil.h"
 #include "teller/client.h"
+#include "teller/credential.h"
 #include "teller/envelope.h"
 #include "teller/log.h"
 #include "teller/merkle.h"
@@ -69,11 +70,13 @@ server_error(long status, const struct tl_buf *answer, const char *url,
 
 /*
  * One request: GET (body NULL) or POST.  *answer gets the body of a reply
- * with status `expect`; any other reply becomes the error it carries.
+ * with status `expect` or `also`; any other reply becomes the error it
+ * carries.
  */
 static int
-request(const struct tl_client_server *server, const char *path,
-    const char *body, size_t len, long expect, struct tl_buf *answer, struct tl_error *err)
+request_either(const struct tl_client_server *server, const char *path,
+    const char *body, size_t len, long expect, long also,
+    struct tl_buf *answer, struct tl_error *err)
 {
 	struct curl_slist *headers = NULL;
 	struct tl_buf url;
@@ -144,12 +147,40 @@ request(const struct tl_client_server *server, const char *path,
 		goto out;
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	r = status == expect ? TL_OK : server_error(status, answer, url.data,
-	    err);
+	r = status == expect || status == also ? TL_OK : server_error(status,
+	    answer, url.data, err);
  out:
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
 	tl_buf_free(&url);
+	return r;
+}
+
+static int
+request(const struct tl_client_server *server, const char *path,
+    const char *body, size_t len, long expect, struct tl_buf *answer,
+    struct tl_error *err)
+{
+	return request_either(server, path, body, len, expect, expect, answer,
+	    err);
+}
+
+/* GET path: an answer of one line (*text without its line feed). */
+static int
+get_line(const struct tl_client_server *server, const char *path,
+    size_t max, char **text, struct tl_error *err)
+{
+	struct tl_buf answer;
+	int r;
+
+	tl_buf_init(&answer, max);
+	if ((r = request(server, path, NULL, 0, 200, &answer, err)) == TL_OK) {
+		while (answer.len > 0 && answer.data[answer.len - 1] == '\n')
+			answer.data[--answer.len] = '\0';
+		if ((*text = tl_buf_take(&answer, NULL)) == NULL)
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+	}
+	tl_buf_free(&answer);
 	return r;
 }
 
@@ -441,18 +472,46 @@ int
 tl_client_tree_head(const struct tl_client_server *server,
     const char *election, char **text, struct tl_error *err)
 {
+	char path[128];
+
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
+	snprintf(path, sizeof(path), "/v1/elections/%s/tree-head", election);
+	return get_line(server, path, TL_RECEIPT_MAX, text, err);
+}
+
+int
+tl_client_credential_keys(const struct tl_client_server *server,
+    const char *election, char **text, struct tl_error *err)
+{
+	char path[128];
+
+	if (!tl_valid_id(election))
+		return bad_id(election, err);
+	snprintf(path, sizeof(path), "/v1/elections/%s/credential-keys",
+	    election);
+	return get_line(server, path, 2 * TL_CREDENTIAL_KEYS_MAX, text, err);
+}
+
+int
+tl_client_credential_request(const struct tl_client_server *server,
+    const char *election, const char *request_text, size_t len,
+    char **answer_text, struct tl_error *err)
+{
 	struct tl_buf answer;
 	char path[128];
 	int r;
 
 	if (!tl_valid_id(election))
 		return bad_id(election, err);
-	tl_buf_init(&answer, TL_RECEIPT_MAX);
-	snprintf(path, sizeof(path), "/v1/elections/%s/tree-head", election);
-	if ((r = request(server, path, NULL, 0, 200, &answer, err)) == TL_OK) {
+	snprintf(path, sizeof(path), "/v1/elections/%s/credentials", election);
+	tl_buf_init(&answer, TL_ENVELOPE_MAX_CREDENTIAL + 2);
+	/* 201: issued now; 200: the same request was answered before. */
+	if ((r = request_either(server, path, request_text, len, 201, 200,
+	    &answer, err)) == TL_OK) {
 		while (answer.len > 0 && answer.data[answer.len - 1] == '\n')
 			answer.data[--answer.len] = '\0';
-		if ((*text = tl_buf_take(&answer, NULL)) == NULL)
+		if ((*answer_text = tl_buf_take(&answer, NULL)) == NULL)
 			r = tl_error_set(err, TL_ENOMEM, "out of memory");
 	}
 	tl_buf_free(&answer);

@@ -42,6 +42,7 @@ struct tl_key {
 /* Fetched once: an implicit fetch on every digest costs more than hashing
  * a short message. */
 static EVP_MD *md_sha256;
+static EVP_MD *md_sha384;
 static EVP_MD *md_md5;
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 
@@ -49,6 +50,7 @@ static void
 fetch_digests(void)
 {
 	md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	md_sha384 = EVP_MD_fetch(NULL, "SHA384", NULL);
 	md_md5 = EVP_MD_fetch(NULL, "MD5", NULL);
 }
 
@@ -57,6 +59,13 @@ sha256_md(void)
 {
 	pthread_once(&md_once, fetch_digests);
 	return md_sha256 != NULL ? md_sha256 : EVP_sha256();
+}
+
+const EVP_MD *
+tl_crypto_md_sha384(void)
+{
+	pthread_once(&md_once, fetch_digests);
+	return md_sha384 != NULL ? md_sha384 : EVP_sha384();
 }
 
 /*

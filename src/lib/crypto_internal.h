@@ -1,7 +1,7 @@
 /*
  * crypto_internal.h: what teller's crypto modules (crypto.c, aead.c,
- * hpke.c) share with each other and with no other module: the pieces that
- * take or give OpenSSL's own types.
+ * hpke.c, blindrsa.c) share with each other and with no other module: the
+ * pieces that take or give OpenSSL's own types.
  */
 #ifndef TELLER_CRYPTO_INTERNAL_H
 #define TELLER_CRYPTO_INTERNAL_H
@@ -15,6 +15,10 @@
 /* Sets err to code and "what: OpenSSL's reason", clears OpenSSL's error
  * queue, and returns code. */
 int tl_crypto_openssl_error(struct tl_error *err, int code, const char *what);
+
+/* SHA-384, fetched once per process (an implicit fetch on every digest
+ * costs more than hashing a short message). */
+const EVP_MD *tl_crypto_md_sha384(void);
 
 /* A private key as PKCS#8 PEM text (*out NUL-terminated; the caller wipes
  * and frees it with tl_wipe_free). */

@@ -16,6 +16,9 @@
 #include "teller/store.h"
 #include "teller/timetable.h"
 
+struct tl_blindrsa_key;
+struct tl_roll;
+
 struct cycle_election {
 	const char *id;                 /* borrowed from the caller */
 	char *state;                    /* as people see it: 'published' ... */
@@ -96,6 +99,25 @@ int tl_cycle_start_log(struct tl_store *store, const char *id,
 int tl_cycle_voting_definition(struct tl_store *store,
     const struct cycle_election *e, char **out, size_t *len,
     struct tl_error *err);
+
+/*
+ * A secret election's vote opens (credkeys.c): one RSA key per credential
+ * class of the election's roll, kept with tl_store_credential_key_put,
+ * and the signed credential keys statement (of manifest m, whose hash is
+ * `hash`: the definition in force) appended to the log, inside the
+ * caller's transaction.
+ */
+int tl_issuance_open(struct tl_store *store, const char *id,
+    const struct tl_manifest *m, const struct tl_roll *roll,
+    const char *hash, const struct tl_key *authority, int64_t now,
+    struct tl_error *err);
+
+/* The private key of class `index` of an election whose classes are
+ * cached on this connection (tl_issuance_keys_cached), read once and
+ * borrowed from the store (credkeys.c, for issuance.c). */
+int tl_issuance_private_key(struct tl_store *store, const char *election,
+    size_t index, const struct tl_manifest *m,
+    const struct tl_blindrsa_key **out, struct tl_error *err);
 
 /*
  * Reads a voter's signed statement (an endorsement, a challenge): an

@@ -15,6 +15,7 @@
 #include "teller/cycle.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
+#include "teller/credkeys.h"
 #include "teller/log.h"
 #include "teller/rfc3797.h"
 #include "teller/statement.h"
@@ -419,6 +420,25 @@ set_open(struct tl_store *store, const char *id, const char *json,
  * Opens the vote of a published election: once its nomination stage is
  * over, signs the voting definition (the final candidates) into the log.
  */
+/* A secret election's vote opens: its class keys made and logged, for the
+ * classes of its roll (credkeys.c).  Nothing for an open election. */
+static int
+open_secret(struct tl_store *store, const char *id,
+    const struct tl_manifest *m, const char *hash,
+    const struct tl_key *authority, int64_t now, struct tl_error *err)
+{
+	struct tl_roll *roll = NULL;
+	int r;
+
+	if (m->secrecy != TL_SECRECY_SECRET)
+		return TL_OK;
+	if ((r = tl_election_roll(store, id, m, &roll, err)) == TL_OK)
+		r = tl_issuance_open(store, id, m, roll, hash, authority, now,
+		    err);
+	tl_roll_free(roll);
+	return r;
+}
+
 static int
 open_vote(struct tl_store *store, const struct cycle_election *e,
     const struct tl_key *authority, int64_t now, struct tl_error *err)
@@ -453,6 +473,8 @@ open_vote(struct tl_store *store, const struct cycle_election *e,
 	tl_sha256_hex(json, len, hash);
 	if ((r = tl_cycle_append_signed(store, e->id, "definition",
 	    TL_TYPE_MANIFEST, json, len, authority, now, NULL, NULL, NULL,
+	    err)) == TL_OK &&
+	    (r = open_secret(store, e->id, e->manifest, hash, authority, now,
 	    err)) == TL_OK)
 		r = set_open(store, e->id, json, hash, now, err);
 	free(json);
@@ -482,7 +504,9 @@ tl_election_open(struct tl_store *store, const char *id, int64_t now,
 		r = tl_error_set(err, TL_EWINDOW, "election %s closes at %s, "
 		    "which is already past", id, when);
 	} else if ((r = tl_cycle_start_log(store, id, s.e.manifest,
-	    s.authority, now, hash, err)) == TL_OK)
+	    s.authority, now, hash, err)) == TL_OK &&
+	    (r = open_secret(store, id, s.e.manifest, hash, s.authority, now,
+	    err)) == TL_OK)
 		r = set_open(store, id, NULL, hash, now, err);
 	return tl_cycle_end(store, &s, r, now, err);
 }
@@ -827,9 +851,24 @@ tl_election_show(struct tl_store *store, const char *id, json_t **out,
 	    "random_sources", sources,
 	    "constituencies", constituencies, "contests", contests,
 	    "ballots", (json_int_t)nballots, "log_size", (json_int_t)log_size);
-	if (doc == NULL) {
+	if (doc == NULL || json_object_set_new(doc, "secrecy", json_string(
+	    m->secrecy == TL_SECRECY_SECRET ? "secret" : "open")) != 0) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
+	}
+	/* A secret election's classes, their voters and credentials issued
+	 * (empty until its vote opens). */
+	if (m->secrecy == TL_SECRECY_SECRET) {
+		json_t *classes = NULL;
+
+		if ((r = tl_election_credential_classes(store, id, &classes,
+		    err)) != TL_OK)
+			goto out;
+		if (json_object_set_new(doc, "credential_classes", classes) !=
+		    0) {
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+			goto out;
+		}
 	}
 	if ((r = tl_db_prepare(store, "SELECT opens_at, closes_at, created_at, "
 	    "opened_at, closed_at, counted_at, random_values, certified_at, "

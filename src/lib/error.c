@@ -54,6 +54,7 @@ static const struct code_info codes[] = {
 	{TL_EDECRYPT, "cannot_decrypt", "a sealed value does not open (wrong key, or altered)", 2},
 	{TL_EEXPIRED, "expired", "the link or token has expired", 2},
 	{TL_ERATE, "rate_limited", "too many requests from this address; try again later", 2},
+	{TL_ECREDENTIAL, "duplicate_credential", "voter has already obtained a credential", 2},
 };
 
 static const struct code_info *

@@ -5,10 +5,12 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "jsonutil.h"
 #include "teller/utf8.h"
+#include "teller/util.h"
 
 static const char *
 sep(const char *where)
@@ -153,6 +155,60 @@ tl_json_object(json_t *obj, const char *key, int required, const char *where,
 {
 	return member(obj, key, required, where, code, is_object, "an object",
 	    out, err);
+}
+
+int
+tl_json_load_object(const char *data, size_t len, size_t max,
+    const char *what, const char *const *keys, int code, json_t **out,
+    struct tl_error *err)
+{
+	json_t *root = NULL;
+	int r;
+
+	if ((r = tl_json_load(data, len, max, what, code, &root, err)) != TL_OK)
+		return r;
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return tl_error_set(err, code, "%s: must be a JSON object", what);
+	}
+	if ((r = tl_json_only_keys(root, keys, what, code, err)) != TL_OK) {
+		json_decref(root);
+		return r;
+	}
+	*out = root;
+	return TL_OK;
+}
+
+int
+tl_json_id(json_t *obj, const char *key, const char *where, int code,
+    char out[65], struct tl_error *err)
+{
+	const char *s;
+	int r;
+
+	if ((r = tl_json_string(obj, key, 1, where, code, &s, err)) != TL_OK)
+		return r;
+	if (!tl_valid_id(s))
+		return tl_error_set(err, code, "%s.%s: \"%.64s\" is not a valid "
+		    "id", where, key, s);
+	snprintf(out, 65, "%s", s);
+	return TL_OK;
+}
+
+int
+tl_json_hash(json_t *obj, const char *key, const char *where, int code,
+    char out[65], struct tl_error *err)
+{
+	const char *s;
+	int r;
+
+	if ((r = tl_json_string(obj, key, 1, where, code, &s, err)) != TL_OK)
+		return r;
+	if (strlen(s) != 64 || strspn(s, "0123456789abcdef") != 64)
+		return tl_error_set(err, code, "%s.%s: not a hash (64 lowercase "
+		    "hex digits)", where, key);
+	memcpy(out, s, 65);
+	return TL_OK;
 }
 
 static int

@@ -40,6 +40,19 @@ int tl_json_array(json_t *obj, const char *key, int required,
 int tl_json_object(json_t *obj, const char *key, int required,
     const char *where, int code, json_t **out, struct tl_error *err);
 
+/* tl_json_load of a document that must be an object with only the keys
+ * of the NULL-terminated list. */
+int tl_json_load_object(const char *data, size_t len, size_t max,
+    const char *what, const char *const *keys, int code, json_t **out,
+    struct tl_error *err);
+
+/* A required member that is an identifier (util.h), or a hash (64
+ * lowercase hex digits), copied into out (65 bytes with the NUL). */
+int tl_json_id(json_t *obj, const char *key, const char *where, int code,
+    char out[65], struct tl_error *err);
+int tl_json_hash(json_t *obj, const char *key, const char *where, int code,
+    char out[65], struct tl_error *err);
+
 /* Serialises compactly in insertion order (*out, caller frees). */
 int tl_json_dump(const json_t *value, char **out, size_t *len);
 

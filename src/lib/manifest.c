@@ -538,11 +538,9 @@ tl_manifest_parse(const char *data, size_t len, struct tl_manifest **out,
 		goto out;
 	if (secrecy == NULL || strcmp(secrecy, "open") == 0)
 		m->secrecy = TL_SECRECY_OPEN;
-	else if (strcmp(secrecy, "secret") == 0) {
-		r = BAD("secrecy: \"secret\" (anonymous credentials) is not "
-		    "supported yet; use \"open\"");
-		goto out;
-	} else {
+	else if (strcmp(secrecy, "secret") == 0)
+		m->secrecy = TL_SECRECY_SECRET;
+	else {
 		r = BAD("secrecy: \"%.64s\" is not \"open\" or \"secret\"",
 		    secrecy);
 		goto out;

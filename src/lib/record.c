@@ -12,6 +12,7 @@
 #include "jsonutil.h"
 #include "record_internal.h"
 #include "store_internal.h"
+#include "teller/credential.h"
 #include "teller/election.h"
 #include "teller/export.h"
 #include "teller/log.h"
@@ -81,7 +82,8 @@ static const char *const canonical_types[] = {
 	TL_TYPE_RESULT, TL_TYPE_TREE_HEAD, TL_TYPE_RECEIPT,
 	TL_TYPE_CANDIDATE, TL_TYPE_PETITION, TL_TYPE_ENDORSEMENT,
 	TL_TYPE_AMENDMENT, TL_TYPE_CERTIFICATION, TL_TYPE_CHALLENGE,
-	TL_TYPE_DECISION, TL_TYPE_FINAL,
+	TL_TYPE_DECISION, TL_TYPE_FINAL, TL_TYPE_CREDENTIAL_KEYS,
+	TL_TYPE_CREDENTIAL_REQUEST, TL_TYPE_CREDENTIAL,
 };
 
 /* The length of the run of base64 characters at p. */

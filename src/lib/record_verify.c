@@ -68,6 +68,9 @@ type_of(const struct tl_envelope *env)
 		{TL_TYPE_CHALLENGE, TYPE_CHALLENGE},
 		{TL_TYPE_DECISION, TYPE_DECISION},
 		{TL_TYPE_FINAL, TYPE_FINAL},
+		{TL_TYPE_CREDENTIAL_KEYS, TYPE_CREDENTIAL_KEYS},
+		{TL_TYPE_CREDENTIAL_REQUEST, TYPE_CREDENTIAL_REQUEST},
+		{TL_TYPE_CREDENTIAL, TYPE_CREDENTIAL},
 	};
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -260,6 +263,19 @@ read_line(struct verify *v, struct line *l)
 		return;
 	}
 	l->type = type_of(env);
+	/* A secret election's ballots, requests and issuances. */
+	if (v->secret && (l->type == TYPE_BALLOT ||
+	    l->type == TYPE_CREDENTIAL_REQUEST || l->type == TYPE_CREDENTIAL)) {
+		if (l->type == TYPE_BALLOT && l->len > TL_ENVELOPE_MAX_BALLOT) {
+			tl_error_set(&err, TL_ETOOBIG, "a ballot of %zu bytes is "
+			    "over the limit of %d", l->len,
+			    TL_ENVELOPE_MAX_BALLOT);
+			line_problem(v, l, CHECK_BALLOTS, &err);
+			goto out;
+		}
+		tl_verify_secret_read(v, l, env);
+		return;
+	}
 	if (l->type == TYPE_BALLOT) {
 		if (l->len > TL_ENVELOPE_MAX_BALLOT) {
 			tl_error_set(&err, TL_ETOOBIG, "a ballot of %zu bytes is "
@@ -306,7 +322,12 @@ check_ballot(struct verify *v, struct line *l)
 	const struct tl_voter *voter;
 	struct tl_error err;
 
-	if (l->type != TYPE_BALLOT || l->ballot == NULL)
+	if (l->type == TYPE_CREDENTIAL_REQUEST || l->type == TYPE_CREDENTIAL) {
+		tl_verify_secret_check(v, l);
+		return;
+	}
+	/* A secret ballot was checked whole in phase one. */
+	if (l->type != TYPE_BALLOT || l->ballot == NULL || v->secret)
 		return;
 	tl_error_clear(&err);
 	if ((voter = tl_roll_find(v->roll, l->ballot->voter_id)) == NULL) {
@@ -580,6 +601,10 @@ walk_ballot(struct verify *v, struct walk *w, struct line *l, size_t lineno)
 	}
 	if (l->ballot == NULL)
 		return;
+	if (v->secret) {
+		tl_verify_secret_ballot(v, w, l, lineno);
+		return;
+	}
 	if (w->voter_ballots[vi] != 0) {
 		if (v->manifest->revote == TL_REVOTE_FIRST) {
 			tl_verify_problem(v, lineno, CHECK_REVOTE, TL_EDUPLICATE,
@@ -683,10 +708,12 @@ walk_lines(struct verify *v, struct walk *w)
 	for (size_t i = v->first_work; i < v->nentries; i++) {
 		struct line *l = &v->lines[i];
 		size_t lineno = i + 1;
+		enum stage before = w->stage;
 
 		if (l->message != NULL)
 			tl_verify_problem_text(v, lineno, l->check, l->code,
 			    l->message);
+		tl_verify_secret_place(v, w, l, i);
 		/* The cycle's entries say for themselves what may follow
 		 * the final statement (record_cycle.c). */
 		if (w->stage == STAGE_FINAL && (l->type == TYPE_BALLOT ||
@@ -720,6 +747,11 @@ walk_lines(struct verify *v, struct walk *w)
 		case TYPE_FINAL:
 			tl_verify_cycle_entry(v, w, l, lineno);
 			break;
+		case TYPE_CREDENTIAL_KEYS:
+		case TYPE_CREDENTIAL_REQUEST:
+		case TYPE_CREDENTIAL:
+			tl_verify_secret_entry(v, w, l, lineno);
+			break;
 		case TYPE_ROLL:
 			tl_verify_problem(v, lineno, CHECK_ORDER, TL_EVERIFY, "a roll "
 			    "may only be on line 2");
@@ -734,6 +766,8 @@ walk_lines(struct verify *v, struct walk *w)
 			    "not a log entry", tl_verify_type_name(l->type));
 			break;
 		}
+		if (before == STAGE_PUBLISHED && w->stage == STAGE_OPEN)
+			tl_verify_secret_opened(v, w, i + 1);
 	}
 }
 
@@ -938,13 +972,23 @@ build_checks(struct verify *v, const struct walk *w)
 	} else {
 		tl_verify_set_check(checks, v, CHECK_ROLL, "line 2: %zu voters",
 		    v->roll != NULL ? v->roll->nvoters : 0);
-		tl_verify_set_check(checks, v, CHECK_BALLOTS, "%zu ballots, %zu of "
-		    "them valid: for this election and manifest, well formed, by "
-		    "voters on the roll, in their constituency's contests",
-		    w->in_record, w->valid);
+		if (v->secret)
+			tl_verify_set_check(checks, v, CHECK_BALLOTS, "%zu secret "
+			    "ballots, %zu of them valid: for this election and "
+			    "manifest, well formed, each with a credential of its "
+			    "class (%zu blind RSA signatures checked, %zu valid), "
+			    "in its class's contests", w->in_record, w->valid,
+			    atomic_load(&v->credentials_checked),
+			    atomic_load(&v->credentials_valid));
+		else
+			tl_verify_set_check(checks, v, CHECK_BALLOTS, "%zu ballots, "
+			    "%zu of them valid: for this election and manifest, "
+			    "well formed, by voters on the roll, in their "
+			    "constituency's contests", w->in_record, w->valid);
 		tl_verify_set_check(checks, v, CHECK_SIGNATURES, "%zu signatures "
-		    "checked (%zu by voters, %zu by the authority), %zu valid",
+		    "checked (%zu by voters%s, %zu by the authority), %zu valid",
 		    voter_sigs + v->authority_signatures, voter_sigs,
+		    v->secret ? " and ballot keys" : "",
 		    v->authority_signatures, valid_sigs);
 		tl_verify_set_check(checks, v, CHECK_REVOTE, "policy \"%s\": %zu "
 		    "ballots counted, %zu superseded",
@@ -993,13 +1037,14 @@ build_checks(struct verify *v, const struct walk *w)
 		    "in the record yet; the recount is shown");
 	tl_verify_cycle_checks(v, w, checks);
 	tl_verify_witness_check(v, checks);
+	tl_verify_secret_checks(v, w, checks);
 	return checks;
 }
 
 /* The turnout (turnout.h) of the voters with an accepted ballot; null
  * without a valid roll. */
 static int
-add_turnout(const struct verify *v, json_t *doc)
+add_turnout(const struct verify *v, const struct walk *w, json_t *doc)
 {
 	const char **voted = NULL;
 	json_t *turnout = NULL;
@@ -1009,9 +1054,13 @@ add_turnout(const struct verify *v, json_t *doc)
 	if (v->roll == NULL)
 		return json_object_set_new(doc, "turnout", json_null()) == 0 ?
 		    TL_OK : TL_ENOMEM;
-	if ((voted = calloc(v->nentries + 1, sizeof(*voted))) == NULL)
+	if (v->secret) {
+		/* No ballot names its voter: who obtained a credential. */
+		if ((r = tl_verify_secret_voted(v, w, &voted, &n)) != TL_OK)
+			return r;
+	} else if ((voted = calloc(v->nentries + 1, sizeof(*voted))) == NULL)
 		return TL_ENOMEM;
-	for (size_t i = v->first_work; i < v->nentries; i++)
+	for (size_t i = v->first_work; !v->secret && i < v->nentries; i++)
 		if (v->lines[i].ballot != NULL)
 			voted[n++] = v->lines[i].ballot->voter_id;
 	if ((r = tl_turnout_compute(v->first, v->roll, voted, n, &turnout,
@@ -1098,7 +1147,8 @@ build_report(struct verify *v, const struct walk *w, json_t *result,
 	    json_object_set(doc, "witnesses", v->witnesses != NULL ?
 	    v->witnesses : json_null()) != 0 ||
 	    (r = tl_verify_cycle_report(v, w, doc)) != TL_OK ||
-	    (v->opt.turnout && (r = add_turnout(v, doc)) != TL_OK)) {
+	    (r = tl_verify_secret_report(v, w, doc)) != TL_OK ||
+	    (v->opt.turnout && (r = add_turnout(v, w, doc)) != TL_OK)) {
 		json_decref(doc);
 		return r != TL_OK ? r : TL_ENOMEM;
 	}
@@ -1120,6 +1170,10 @@ release_line(struct verify *v, struct line *l)
 	l->ballot = NULL;
 	free(l->message);
 	l->message = NULL;
+	free(l->request);
+	l->request = NULL;
+	free(l->issuance);
+	l->issuance = NULL;
 }
 
 static void
@@ -1131,7 +1185,10 @@ verify_free(struct verify *v)
 		tl_envelope_free(v->lines[i].env);
 		tl_ballot_free(v->lines[i].ballot);
 		free(v->lines[i].message);
+		free(v->lines[i].request);
+		free(v->lines[i].issuance);
 	}
+	tl_credential_keys_free(v->keys);
 	free(v->lines);
 	tl_roll_free(v->roll);
 	tl_manifest_free(v->first);
@@ -1215,6 +1272,9 @@ tl_record_verify(const char *data, size_t len,
 	/* Ballots name the voting definition of an election with a
 	 * nomination stage: read it before them. */
 	tl_verify_find_definition(&v);
+	/* A secret election's ballots are checked against its credential
+	 * keys: read them first too. */
+	tl_verify_find_keys(&v);
 	/* The other lines are read on every core but this one's, which
 	 * reads the roll meanwhile; then the ballots are checked against it
 	 * on every core. */
@@ -1223,6 +1283,7 @@ tl_record_verify(const char *data, size_t len,
 		r = TL_ENOMEM;
 		goto out;
 	}
+	tl_verify_keys_match_roll(&v);
 	if (v.roll != NULL) {
 		run_phase(&v, check_ballot, 1, compute_root, &r);
 		if (r != TL_OK)
@@ -1261,6 +1322,8 @@ tl_record_verify(const char *data, size_t len,
 		r = TL_ENOMEM;
 		goto out;
 	}
+	if ((r = tl_verify_secret_start(&v, &w)) != TL_OK)
+		goto out;
 	walk_lines(&v, &w);
 	if ((r = tl_verify_cycle_finish(&v, &w)) != TL_OK)
 		goto out;
@@ -1289,6 +1352,7 @@ tl_record_verify(const char *data, size_t len,
 	free(w.results);
 	free(w.result_lines);
 	tl_verify_cycle_free(&w);
+	tl_verify_secret_free(&w);
 	verify_free(&v);
 	return r;
 }

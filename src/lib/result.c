@@ -63,25 +63,46 @@ find_voter(const struct tl_voter **index, size_t n, const char *id)
 	return found != NULL ? *found : NULL;
 }
 
+/*
+ * The ballots that count, one per voter (in a secret election, one per
+ * ballot key), in the log order of each one's first ballot: the index of
+ * the ballot that counts, and the weight and constituency of its voter
+ * (or its credential's class).
+ */
+struct chosen {
+	size_t *ballot;
+	int64_t *weight;
+	size_t *constituency;
+	size_t n;
+};
+
+static void
+chosen_free(struct chosen *c)
+{
+	free(c->ballot);
+	free(c->weight);
+	free(c->constituency);
+	memset(c, 0, sizeof(*c));
+}
+
 /* The chosen ballots of the voters of contest ci's constituency, with
  * their weights: each one's selection in the contest, or a blank ballot
  * when it has none (doc/record-format.md 8.2). */
 static int
 contest_set(const struct tl_manifest *m, size_t ci,
-    struct tl_ballot *const *ballots, const struct tl_voter *const *voters,
-    const size_t *chosen, size_t nchosen, struct tl_ballot_set *set,
-    struct tl_error *err)
+    struct tl_ballot *const *ballots, const struct chosen *chosen,
+    struct tl_ballot_set *set, struct tl_error *err)
 {
 	size_t constituency = m->contests[ci].constituency_index;
 
-	for (size_t k = 0; k < nchosen; k++) {
+	for (size_t k = 0; k < chosen->n; k++) {
 		const struct tl_selection *sel =
-		    tl_ballot_selection(ballots[chosen[k]], ci);
+		    tl_ballot_selection(ballots[chosen->ballot[k]], ci);
 		int r;
 
-		if (voters[k]->constituency_index != constituency)
+		if (chosen->constituency[k] != constituency)
 			continue;
-		if ((r = tl_ballot_set_add(set, voters[k]->weight,
+		if ((r = tl_ballot_set_add(set, chosen->weight[k],
 		    sel != NULL ? sel->prefs : NULL, sel != NULL ? sel->n : 0)) !=
 		    TL_OK)
 			return tl_error_set(err, r, "out of memory");
@@ -92,8 +113,7 @@ contest_set(const struct tl_manifest *m, size_t ci,
 static int
 count_contest(const struct tl_manifest *m, const char *manifest_hash,
     size_t ci, const struct tl_roll *roll, struct tl_ballot *const *ballots,
-    const struct tl_voter *const *voters, const size_t *chosen,
-    size_t nchosen, const char *const *random, size_t nrandom,
+    const struct chosen *chosen, const char *const *random, size_t nrandom,
     json_t **out, struct tl_error *err)
 {
 	const struct tl_contest *c = &m->contests[ci];
@@ -111,8 +131,7 @@ count_contest(const struct tl_manifest *m, const char *manifest_hash,
 	for (size_t v = 0; v < roll->nvoters; v++)
 		if (roll->voters[v].constituency_index == c->constituency_index)
 			eligible += roll->voters[v].weight;
-	if ((r = contest_set(m, ci, ballots, voters, chosen, nchosen,
-	    &set, err)) != TL_OK)
+	if ((r = contest_set(m, ci, ballots, chosen, &set, err)) != TL_OK)
 		goto out;
 	if (c->method == TL_METHOD_REFERENDUM) {
 		in.ncandidates = 3;
@@ -162,29 +181,46 @@ count_contest(const struct tl_manifest *m, const char *manifest_hash,
 	return r;
 }
 
+/* Whether ballot b replaces the one chosen so far, c, by the revote
+ * policy. */
+static int
+replaces(const struct tl_manifest *m, const struct tl_ballot *b,
+    const struct tl_ballot *c)
+{
+	return m->revote == TL_REVOTE_LAST ? b->seq > c->seq : b->seq < c->seq;
+}
+
+static int
+chosen_alloc(struct chosen *c, size_t n)
+{
+	c->ballot = calloc(n + 1, sizeof(*c->ballot));
+	c->weight = calloc(n + 1, sizeof(*c->weight));
+	c->constituency = calloc(n + 1, sizeof(*c->constituency));
+	return c->ballot != NULL && c->weight != NULL &&
+	    c->constituency != NULL ? TL_OK : TL_ENOMEM;
+}
+
 /*
- * The revote policy: one ballot per voter, the highest seq ("last") or the
- * lowest ("first").  *chosen gets the ballots that count (indices into
- * ballots) and *voters their voters, in the log order of each voter's
- * first ballot.
+ * The revote policy for an open election: one ballot per voter, the
+ * highest seq ("last") or the lowest ("first"), with the voter's weight
+ * and constituency on the roll.
  */
 static int
-choose_ballots(const struct tl_manifest *m, const struct tl_roll *roll,
+choose_by_voter(const struct tl_manifest *m, const struct tl_roll *roll,
     struct tl_ballot *const *ballots, size_t nballots, const size_t *voter_of,
-    const struct tl_voter ***voters_out, size_t **chosen_out,
-    size_t *nchosen_out, struct tl_error *err)
+    struct chosen *out, struct tl_error *err)
 {
-	const struct tl_voter **index = NULL, **voters = NULL;
-	size_t *chosen = NULL, *slot_of_voter = NULL, nchosen = 0;
+	const struct tl_voter **index = NULL;
+	size_t *slot_of_voter = NULL;
+	struct chosen c;
 	int r = TL_OK;
 
+	memset(&c, 0, sizeof(c));
 	if (voter_of == NULL)
 		index = calloc(roll->nvoters + 1, sizeof(*index));
-	voters = calloc(nballots + 1, sizeof(*voters));
-	chosen = calloc(nballots + 1, sizeof(*chosen));
 	slot_of_voter = calloc(roll->nvoters + 1, sizeof(*slot_of_voter));
-	if ((voter_of == NULL && index == NULL) || voters == NULL ||
-	    chosen == NULL || slot_of_voter == NULL) {
+	if ((voter_of == NULL && index == NULL) || slot_of_voter == NULL ||
+	    chosen_alloc(&c, nballots) != TL_OK) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -199,7 +235,9 @@ choose_ballots(const struct tl_manifest *m, const struct tl_roll *roll,
 		const struct tl_voter *v;
 		size_t vi, slot;
 
-		if (voter_of == NULL)
+		if (ballots[b]->voter_id == NULL)
+			v = NULL;
+		else if (voter_of == NULL)
 			v = find_voter(index, roll->nvoters,
 			    ballots[b]->voter_id);
 		else if (voter_of[b] < roll->nvoters && strcmp(
@@ -211,33 +249,130 @@ choose_ballots(const struct tl_manifest *m, const struct tl_roll *roll,
 		if (v == NULL) {
 			r = tl_error_set(err, TL_EVERIFY,
 			    "ballot %zu: voter %s is not on the roll", b + 1,
-			    ballots[b]->voter_id);
+			    ballots[b]->voter_id != NULL ? ballots[b]->voter_id :
+			    "(none)");
 			goto out;
 		}
 		vi = (size_t)(v - roll->voters);
 		if (slot_of_voter[vi] == 0) {
-			slot_of_voter[vi] = ++nchosen;
-			chosen[nchosen - 1] = b;
-			voters[nchosen - 1] = v;
+			slot_of_voter[vi] = ++c.n;
+			c.ballot[c.n - 1] = b;
+			c.weight[c.n - 1] = v->weight;
+			c.constituency[c.n - 1] = v->constituency_index;
 			continue;
 		}
 		slot = slot_of_voter[vi] - 1;
-		if (m->revote == TL_REVOTE_LAST ?
-		    ballots[b]->seq > ballots[chosen[slot]]->seq :
-		    ballots[b]->seq < ballots[chosen[slot]]->seq)
-			chosen[slot] = b;
+		if (replaces(m, ballots[b], ballots[c.ballot[slot]]))
+			c.ballot[slot] = b;
 	}
-	*voters_out = voters;
-	*chosen_out = chosen;
-	*nchosen_out = nchosen;
-	voters = NULL;
-	chosen = NULL;
+	*out = c;
+	memset(&c, 0, sizeof(c));
  out:
+	chosen_free(&c);
 	free(index);
-	free(voters);
-	free(chosen);
 	free(slot_of_voter);
 	return r;
+}
+
+/* A ballot's key and place in the log, to group ballots by key. */
+struct keyed {
+	uint8_t key[TL_ED25519_PUBLIC_LEN];
+	size_t index;
+};
+
+static int
+keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = memcmp(x->key, y->key, sizeof(x->key));
+
+	return c != 0 ? c : x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int
+size_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The revote policy for a secret election (doc/record-format.md 8.1): the
+ * ballot key stands in for the voter, and the credential's class gives
+ * the weight and constituency.  Ballots are grouped by key (sorted), and
+ * the groups put back in the log order of each one's first ballot.
+ */
+static int
+choose_by_key(const struct tl_manifest *m, struct tl_ballot *const *ballots,
+    size_t nballots, struct chosen *out, struct tl_error *err)
+{
+	struct keyed *order = calloc(nballots + 1, sizeof(*order));
+	size_t *first = calloc(nballots + 1, sizeof(*first)), ngroups = 0;
+	size_t *pick = calloc(nballots + 1, sizeof(*pick));
+	struct chosen c;
+	int r = TL_OK;
+
+	memset(&c, 0, sizeof(c));
+	if (order == NULL || first == NULL || pick == NULL ||
+	    chosen_alloc(&c, nballots) != TL_OK) {
+		r = tl_error_set(err, TL_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t b = 0; b < nballots; b++) {
+		if (ballots[b]->credential == NULL) {
+			r = tl_error_set(err, TL_EVERIFY, "ballot %zu: a ballot "
+			    "of a secret election without a credential", b + 1);
+			goto out;
+		}
+		memcpy(order[b].key, ballots[b]->credential->ballot_key,
+		    TL_ED25519_PUBLIC_LEN);
+		order[b].index = b;
+	}
+	qsort(order, nballots, sizeof(*order), keyed_cmp);
+	/* Each group: its first ballot in the log (first[]), and the one
+	 * that counts (pick[] of that first one, plus one); first[] is then
+	 * sorted back into the log's order. */
+	for (size_t i = 0; i < nballots; ngroups++) {
+		size_t j = i, best = order[i].index;
+
+		while (j + 1 < nballots && memcmp(order[j + 1].key, order[i].key,
+		    TL_ED25519_PUBLIC_LEN) == 0) {
+			j++;
+			if (replaces(m, ballots[order[j].index], ballots[best]))
+				best = order[j].index;
+		}
+		first[ngroups] = order[i].index;
+		pick[order[i].index] = best + 1;
+		i = j + 1;
+	}
+	qsort(first, ngroups, sizeof(*first), size_cmp);
+	for (size_t g = 0; g < ngroups; g++) {
+		const struct tl_ballot *b = ballots[pick[first[g]] - 1];
+
+		c.ballot[g] = pick[first[g]] - 1;
+		c.weight[g] = b->credential->weight;
+		c.constituency[g] = b->credential->constituency_index;
+	}
+	c.n = ngroups;
+	*out = c;
+	memset(&c, 0, sizeof(c));
+ out:
+	chosen_free(&c);
+	free(order);
+	free(first);
+	free(pick);
+	return r;
+}
+
+static int
+choose_ballots(const struct tl_manifest *m, const struct tl_roll *roll,
+    struct tl_ballot *const *ballots, size_t nballots, const size_t *voter_of,
+    struct chosen *out, struct tl_error *err)
+{
+	if (m->secrecy == TL_SECRECY_SECRET)
+		return choose_by_key(m, ballots, nballots, out, err);
+	return choose_by_voter(m, roll, ballots, nballots, voter_of, out, err);
 }
 
 int
@@ -246,16 +381,14 @@ tl_result_contest_ballots(const struct tl_manifest *m,
     size_t nballots, size_t ci, struct tl_ballot_set *set,
     struct tl_error *err)
 {
-	const struct tl_voter **voters = NULL;
-	size_t *chosen = NULL, nchosen = 0;
+	struct chosen chosen;
 	int r;
 
-	if ((r = choose_ballots(m, roll, ballots, nballots, NULL, &voters,
-	    &chosen, &nchosen, err)) == TL_OK)
-		r = contest_set(m, ci, ballots, voters, chosen, nchosen, set,
-		    err);
-	free(voters);
-	free(chosen);
+	memset(&chosen, 0, sizeof(chosen));
+	if ((r = choose_ballots(m, roll, ballots, nballots, NULL, &chosen,
+	    err)) == TL_OK)
+		r = contest_set(m, ci, ballots, &chosen, set, err);
+	chosen_free(&chosen);
 	return r;
 }
 
@@ -276,8 +409,7 @@ tl_result_compute_indexed(const struct tl_manifest *m,
     size_t nballots, const char *const *random, size_t nrandom, json_t **out,
     struct tl_error *err)
 {
-	const struct tl_voter **voters = NULL;
-	size_t *chosen = NULL, nchosen = 0;
+	struct chosen chosen;
 	int64_t (*turnout)[4] = NULL;
 	json_t *doc = NULL, *contests, *turnout_json, *random_json;
 	const char *const *seed_values = random;
@@ -285,8 +417,9 @@ tl_result_compute_indexed(const struct tl_manifest *m,
 	char *key = NULL;
 	int r;
 
-	if ((r = choose_ballots(m, roll, ballots, nballots, voter_of, &voters,
-	    &chosen, &nchosen, err)) != TL_OK)
+	memset(&chosen, 0, sizeof(chosen));
+	if ((r = choose_ballots(m, roll, ballots, nballots, voter_of, &chosen,
+	    err)) != TL_OK)
 		return r;
 	if ((turnout = calloc(m->nconstituencies + 1, sizeof(*turnout))) ==
 	    NULL) {
@@ -320,8 +453,7 @@ tl_result_compute_indexed(const struct tl_manifest *m,
 		json_t *report = NULL;
 
 		if ((r = count_contest(m, manifest_hash, ci, roll, ballots,
-		    voters, chosen, nchosen, seed_values, nseed, &report, err)) !=
-		    TL_OK)
+		    &chosen, seed_values, nseed, &report, err)) != TL_OK)
 			goto out;
 		json_array_append_new(contests, report);
 	}
@@ -330,9 +462,9 @@ tl_result_compute_indexed(const struct tl_manifest *m,
 		turnout[roll->voters[v].constituency_index][1] +=
 		    roll->voters[v].weight;
 	}
-	for (size_t k = 0; k < nchosen; k++) {
-		turnout[voters[k]->constituency_index][2]++;
-		turnout[voters[k]->constituency_index][3] += voters[k]->weight;
+	for (size_t k = 0; k < chosen.n; k++) {
+		turnout[chosen.constituency[k]][2]++;
+		turnout[chosen.constituency[k]][3] += chosen.weight[k];
 	}
 	for (size_t i = 0; i < m->nconstituencies; i++)
 		json_array_append_new(turnout_json, json_pack(
@@ -345,8 +477,7 @@ tl_result_compute_indexed(const struct tl_manifest *m,
 	doc = NULL;
  out:
 	json_decref(doc);
-	free(voters);
-	free(chosen);
+	chosen_free(&chosen);
 	free(turnout);
 	free(key);
 	return r;

@@ -26,57 +26,22 @@ static int
 load_object(const char *payload, size_t len, size_t max, const char *what,
     const char *const *keys, json_t **out, struct tl_error *err)
 {
-	json_t *root = NULL;
-	int r;
-
-	if ((r = tl_json_load(payload, len, max, what, TL_EINPUT, &root,
-	    err)) != TL_OK)
-		return r;
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return tl_error_set(err, TL_EINPUT, "%s: must be a JSON object",
-		    what);
-	}
-	if ((r = tl_json_only_keys(root, keys, what, TL_EINPUT, err)) !=
-	    TL_OK) {
-		json_decref(root);
-		return r;
-	}
-	*out = root;
-	return TL_OK;
+	return tl_json_load_object(payload, len, max, what, keys, TL_EINPUT,
+	    out, err);
 }
 
 static int
 get_id(json_t *obj, const char *key, const char *what, char out[TL_ID_SIZE],
     struct tl_error *err)
 {
-	const char *s;
-	int r;
-
-	if ((r = tl_json_string(obj, key, 1, what, TL_EINPUT, &s, err)) != TL_OK)
-		return r;
-	if (!tl_valid_id(s))
-		return tl_error_set(err, TL_EINPUT, "%s.%s: \"%.64s\" is not a "
-		    "valid id", what, key, s);
-	snprintf(out, TL_ID_SIZE, "%s", s);
-	return TL_OK;
+	return tl_json_id(obj, key, what, TL_EINPUT, out, err);
 }
 
 static int
 get_hash(json_t *obj, const char *key, const char *what,
     char out[TL_HASH_SIZE], struct tl_error *err)
 {
-	const char *s;
-	int r;
-
-	if ((r = tl_json_string(obj, key, 1, what, TL_EINPUT, &s, err)) != TL_OK)
-		return r;
-	if (strlen(s) != TL_HASH_HEX_LEN ||
-	    strspn(s, "0123456789abcdef") != TL_HASH_HEX_LEN)
-		return tl_error_set(err, TL_EINPUT, "%s.%s: not a hash (64 "
-		    "lowercase hex digits)", what, key);
-	memcpy(out, s, TL_HASH_SIZE);
-	return TL_OK;
+	return tl_json_hash(obj, key, what, TL_EINPUT, out, err);
 }
 
 /* A time member; optional ones leave *present 0 when absent. */

@@ -15,6 +15,7 @@
 
 #include "store_internal.h"
 #include "teller/aead.h"
+#include "teller/credential.h"
 #include "teller/util.h"
 
 /*
@@ -353,6 +354,29 @@ static const char *const migrations[] = {
 	"  FOREIGN KEY (election_id, voter_id)"
 	"    REFERENCES voters (election_id, id) ON DELETE CASCADE);"
 	"CREATE INDEX notices_by_voter ON notices (election_id, voter_id);",
+	/* 7: secret elections (issuance.h).  One RSA key per credential
+	 * class, its private half sealed under the authority key; who obtained
+	 * a credential (public in the log anyway); and, per secret ballot, a
+	 * hash of its credential, so that a revote must carry the same.
+	 * Nothing relates a ballot to a request, and neither has a time. */
+	"CREATE TABLE credential_keys ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  constituency_id TEXT NOT NULL,"
+	"  weight INTEGER NOT NULL,"
+	"  position INTEGER NOT NULL,"
+	"  public_key BLOB NOT NULL,"
+	"  sealed_private_key TEXT NOT NULL,"
+	"  PRIMARY KEY (election_id, constituency_id, weight),"
+	"  UNIQUE (election_id, position));"
+	"CREATE TABLE credentials ("
+	"  election_id TEXT NOT NULL REFERENCES elections (id),"
+	"  voter_id TEXT NOT NULL,"
+	"  request_hash TEXT NOT NULL,"
+	"  request_leaf INTEGER NOT NULL,"
+	"  issuance_leaf INTEGER NOT NULL,"
+	"  PRIMARY KEY (election_id, voter_id),"
+	"  FOREIGN KEY (election_id, voter_id) REFERENCES voters (election_id, id));"
+	"ALTER TABLE ballots ADD COLUMN credential_hash TEXT;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -790,6 +814,18 @@ tl_store_close(struct tl_store *store)
 		tl_manifest_free(store->manifests[i].manifest);
 	}
 	free(store->manifests);
+	for (size_t i = 0; i < store->ncredential_keys; i++) {
+		struct tl_db_cached_credential_keys *c =
+		    &store->credential_keys[i];
+
+		for (size_t k = 0; c->private_keys != NULL &&
+		    k < c->keys->nclasses; k++)
+			tl_blindrsa_key_free(c->private_keys[k]);
+		free(c->private_keys);
+		free(c->election_id);
+		tl_credential_keys_free(c->keys);
+	}
+	free(store->credential_keys);
 	sqlite3_close_v2(store->db);
 	free(store->path);
 	free(store->key_file);
@@ -1222,6 +1258,124 @@ tl_db_open_secret(struct tl_store *store, const void *aad, size_t aadlen,
  out:
 	free(box);
 	free(plain);
+	return r;
+}
+
+/* --- a secret election's credential class keys ------------------------ */
+
+/*
+ * A class key's private half is kept as a secret at rest
+ * (tl_db_seal_secret): its PKCS#8 PEM sealed under the authority key,
+ * the associated data naming its row ("credential_keys", the election,
+ * the constituency and the weight in decimal, each followed by a zero
+ * byte), so that a sealed key moved to another class's row does not
+ * open.
+ */
+static int
+class_key_place(const char *election, const char *constituency,
+    int64_t weight, char **out, size_t *len, struct tl_error *err)
+{
+	static const char table[] = "credential_keys";
+	char w[24];
+	size_t lt = sizeof(table), le = strlen(election) + 1,
+	    lc = strlen(constituency) + 1, lw;
+
+	lw = (size_t)snprintf(w, sizeof(w), "%lld", (long long)weight) + 1;
+	*len = lt + le + lc + lw;
+	if ((*out = malloc(*len)) == NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	memcpy(*out, table, lt);
+	memcpy(*out + lt, election, le);
+	memcpy(*out + lt + le, constituency, lc);
+	memcpy(*out + lt + le + lc, w, lw);
+	return TL_OK;
+}
+
+int
+tl_store_credential_key_put(struct tl_store *store, const char *election,
+    const char *constituency, int64_t weight, int position,
+    const struct tl_blindrsa_key *key, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	uint8_t *der = NULL;
+	char *pem = NULL, *place = NULL, *sealed = NULL;
+	size_t der_len = 0, place_len = 0;
+	int r;
+
+	if (!store->in_transaction)
+		return tl_error_set(err, TL_EINTERNAL, "a class key stored "
+		    "outside a transaction");
+	if ((r = tl_blindrsa_key_public_der(key, &der, &der_len, err)) !=
+	    TL_OK ||
+	    (r = tl_blindrsa_key_private_pem(key, &pem, err)) != TL_OK ||
+	    (r = class_key_place(election, constituency, weight, &place,
+	    &place_len, err)) != TL_OK ||
+	    (r = tl_db_seal_secret(store, place, place_len, pem, strlen(pem),
+	    &sealed, err)) != TL_OK ||
+	    (r = tl_db_prepare(store, "INSERT INTO credential_keys "
+	    "(election_id, constituency_id, weight, position, public_key, "
+	    "sealed_private_key) VALUES (?, ?, ?, ?, ?, ?)", &stmt, err)) !=
+	    TL_OK)
+		goto out;
+	sqlite3_bind_text(stmt, 1, election, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, constituency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, weight);
+	sqlite3_bind_int(stmt, 4, position);
+	sqlite3_bind_blob(stmt, 5, der, (int)der_len, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, sealed, -1, SQLITE_STATIC);
+	r = tl_db_step_done(store, stmt, err, "cannot store a class key");
+ out:
+	sqlite3_finalize(stmt);
+	free(der);
+	free(place);
+	free(sealed);
+	tl_wipe_free(pem);
+	return r;
+}
+
+int
+tl_store_credential_key_get(struct tl_store *store, const char *election,
+    const char *constituency, int64_t weight, struct tl_blindrsa_key **out,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	uint8_t *pem = NULL;
+	char *place = NULL;
+	size_t pem_len = 0, place_len = 0;
+	int r;
+
+	if ((r = tl_db_prepare(store, "SELECT sealed_private_key FROM "
+	    "credential_keys WHERE election_id = ? AND constituency_id = ? AND "
+	    "weight = ?", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, election, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, constituency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, weight);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		if ((r = class_key_place(election, constituency, weight, &place,
+		    &place_len, err)) != TL_OK ||
+		    (r = tl_db_open_secret(store, place, place_len,
+		    (const char *)sqlite3_column_text(stmt, 0), &pem, &pem_len,
+		    err)) != TL_OK)
+			break;
+		r = tl_blindrsa_key_from_private_pem((const char *)pem, pem_len,
+		    out, err);
+		break;
+	case SQLITE_DONE:
+		r = tl_error_set(err, TL_ENOTFOUND, "election %s has no "
+		    "credential key for class (%s, weight %lld)", election,
+		    constituency, (long long)weight);
+		break;
+	default:
+		r = tl_db_error(store, err, "cannot read a class key");
+	}
+	sqlite3_finalize(stmt);
+	free(place);
+	if (pem != NULL) {
+		tl_wipe(pem, pem_len);
+		free(pem);
+	}
 	return r;
 }
 

@@ -31,6 +31,17 @@ struct tl_db_cached_manifest {
 	struct tl_manifest *manifest;
 };
 
+/* A secret election's credential classes and their public keys (and,
+ * once one was needed on this connection, a class's private key), read
+ * once per connection. */
+struct tl_credential_keys;
+struct tl_blindrsa_key;
+struct tl_db_cached_credential_keys {
+	char *election_id;
+	struct tl_credential_keys *keys;
+	struct tl_blindrsa_key **private_keys; /* by class; NULL until read */
+};
+
 struct tl_store {
 	sqlite3 *db;
 	char *path;
@@ -39,6 +50,8 @@ struct tl_store {
 	size_t nstmts;
 	struct tl_db_cached_manifest *manifests;
 	size_t nmanifests;
+	struct tl_db_cached_credential_keys *credential_keys;
+	size_t ncredential_keys;
 	/* Where the authority key is read from when it is in a file
 	 * (tl_store_set_key_source): the key file instead of the one the
 	 * database records, and the file of its passphrase; or NULL. */

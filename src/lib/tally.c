@@ -14,6 +14,7 @@
 #include "store_internal.h"
 #include "teller/ballot.h"
 #include "teller/blt.h"
+#include "teller/credential.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
 #include "teller/log.h"
@@ -31,6 +32,8 @@ struct log_inputs {
 	size_t nballots, cap;
 	char **random;
 	size_t nrandom;
+	char **requesters;     /* a secret election: who obtained a credential */
+	size_t nrequesters, cap_requesters;
 	struct tl_error *err;
 };
 
@@ -108,6 +111,34 @@ read_close(struct log_inputs *in, const struct tl_envelope *env,
 	return r;
 }
 
+/* A credential request (answered: teller logs a request only with its
+ * issuance): its voter obtained a credential. */
+static int
+read_request(struct log_inputs *in, const struct tl_envelope *env,
+    uint64_t index)
+{
+	struct tl_credential_request q;
+
+	if (in->nrequesters == in->cap_requesters) {
+		size_t cap = in->cap_requesters != 0 ? in->cap_requesters * 2 :
+		    256;
+		char **p = realloc(in->requesters, cap * sizeof(*p));
+
+		if (p == NULL)
+			return tl_error_set(in->err, TL_ENOMEM, "out of memory");
+		in->requesters = p;
+		in->cap_requesters = cap;
+	}
+	if (tl_credential_request_parse((const char *)env->payload,
+	    env->payload_len, &q, in->err) != TL_OK)
+		return tl_error_prefix(in->err, "log entry %llu",
+		    (unsigned long long)index);
+	if ((in->requesters[in->nrequesters] = strdup(q.voter)) == NULL)
+		return tl_error_set(in->err, TL_ENOMEM, "out of memory");
+	in->nrequesters++;
+	return TL_OK;
+}
+
 static int
 read_entry(void *ctx, uint64_t index, const char *kind, const char *entry,
     size_t len)
@@ -126,6 +157,8 @@ read_entry(void *ctx, uint64_t index, const char *kind, const char *entry,
 		r = read_ballot(in, env, index);
 	else if (strcmp(kind, "close") == 0)
 		r = read_close(in, env, index);
+	else if (strcmp(kind, "credential-request") == 0)
+		r = read_request(in, env, index);
 	tl_envelope_free(env);
 	return r;
 }
@@ -161,6 +194,9 @@ inputs_free(struct log_inputs *in)
 	for (size_t i = 0; i < in->nrandom; i++)
 		free(in->random[i]);
 	free(in->random);
+	for (size_t i = 0; i < in->nrequesters; i++)
+		free(in->requesters[i]);
+	free(in->requesters);
 	tl_roll_free(in->roll);
 }
 
@@ -548,9 +584,15 @@ tl_election_turnout(struct tl_store *store, const char *id, json_t **out,
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < in.nballots; i++)
-		voted[i] = in.ballots[i]->voter_id;
-	r = tl_turnout_compute(m, in.roll, voted, in.nballots, out, err);
+	if (m->secrecy == TL_SECRECY_SECRET)
+		r = tl_turnout_compute(m, in.roll, (const char *const *)
+		    in.requesters, in.nrequesters, out, err);
+	else {
+		for (size_t i = 0; i < in.nballots; i++)
+			voted[i] = in.ballots[i]->voter_id;
+		r = tl_turnout_compute(m, in.roll, voted, in.nballots, out,
+		    err);
+	}
  out:
 	free(voted);
 	inputs_free(&in);

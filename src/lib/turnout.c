@@ -58,8 +58,9 @@ tl_turnout_compute(const struct tl_manifest *m, const struct tl_roll *roll,
 		flag[found - sorted] = 1;
 	}
 	list = json_array();
-	doc = json_pack("{s:s, s:s, s:o}", "election", m->id, "title", m->title,
-	    "constituencies", list);
+	doc = json_pack("{s:s, s:s, s:s, s:o}", "election", m->id, "title",
+	    m->title, "secrecy", m->secrecy == TL_SECRECY_SECRET ? "secret" :
+	    "open", "constituencies", list);
 	if (doc == NULL) {
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
@@ -123,27 +124,36 @@ render_text(const json_t *doc, struct tl_buf *out)
 {
 	const json_t *c, *v;
 	size_t i, j;
+	/* In a secret election, who obtained a credential: no ballot names
+	 * its voter. */
+	int secret = strcmp(text(doc, "secrecy"), "secret") == 0;
+	const char *voted = secret ? "obtained a credential" : "voted";
 	int r;
 
 	r = tl_buf_addf(out, "Turnout of election %s: %s\n", text(doc,
 	    "election"), text(doc, "title"));
+	if (r == TL_OK && secret)
+		r = tl_buf_adds(out, "A secret election: a voter counts as voted "
+		    "once they obtained a credential\n(their ballot names no "
+		    "one, so whether they cast it is not known).\n");
 	json_array_foreach(json_object_get(doc, "constituencies"), i, c) {
 		if (r == TL_OK)
 			r = tl_buf_addf(out, "\n%s (%s)\n"
-			    "  voted: %" JSON_INTEGER_FORMAT " of %"
+			    "  %s: %" JSON_INTEGER_FORMAT " of %"
 			    JSON_INTEGER_FORMAT " voters (%s); weight %"
 			    JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
 			    " (%s)\n", text(c, "name"), text(c, "constituency"),
-			    number(c, "voted"), number(c, "eligible"),
+			    voted, number(c, "voted"), number(c, "eligible"),
 			    text(c, "percent"), number(c, "voted_weight"),
 			    number(c, "eligible_weight"),
 			    text(c, "percent_weighted"));
 		json_array_foreach(json_object_get(c, "voters"), j, v)
 			if (r == TL_OK)
-				r = tl_buf_addf(out, "  %-9s %s  %s (weight %"
-				    JSON_INTEGER_FORMAT ")\n",
+				r = tl_buf_addf(out, "  %-*s %s  %s (weight %"
+				    JSON_INTEGER_FORMAT ")\n", secret ? 10 : 9,
 				    json_is_true(json_object_get(v, "voted")) ?
-				    "voted" : "-", text(v, "id"), text(v, "name"),
+				    (secret ? "credential" : "voted") : "-",
+				    text(v, "id"), text(v, "name"),
 				    number(v, "weight"));
 	}
 	return r;

@@ -21,7 +21,7 @@ tl_verify_check_name(enum check check)
 	static const char *const names[CHECK_COUNT] = {
 		"format", "manifest", "roll", "ballots", "signatures",
 		"revote", "order", "close", "tree", "recount", "nominations",
-		"timetable", "certification", "witnesses",
+		"timetable", "certification", "witnesses", "credentials",
 	};
 
 	return names[check];
@@ -75,7 +75,9 @@ tl_verify_type_name(enum entry_type type)
 	    "roll", "ballot", "close statement", "result", "tree head",
 	    "receipt", "candidate statement", "petition", "endorsement",
 	    "amendment", "certification", "challenge", "decision",
-	    "final statement", "object of an unknown type"};
+	    "final statement", "credential keys statement",
+	    "credential request", "credential issuance",
+	    "object of an unknown type"};
 
 	return names[type];
 }

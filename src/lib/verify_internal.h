@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "teller/ballot.h"
+#include "teller/credential.h"
 #include "teller/envelope.h"
 #include "teller/log.h"
 #include "teller/manifest.h"
@@ -41,6 +42,7 @@ enum check {
 	CHECK_TIMETABLE,
 	CHECK_CERTIFICATION,
 	CHECK_WITNESSES,
+	CHECK_CREDENTIALS,
 	CHECK_COUNT
 };
 
@@ -61,6 +63,9 @@ enum entry_type {
 	TYPE_CHALLENGE,
 	TYPE_DECISION,
 	TYPE_FINAL,
+	TYPE_CREDENTIAL_KEYS,
+	TYPE_CREDENTIAL_REQUEST,
+	TYPE_CREDENTIAL,
 	TYPE_UNKNOWN,
 };
 
@@ -81,6 +86,15 @@ struct line {
 	                                 a checked ballot's */
 	struct tl_ballot *ballot;     /* a ballot that passed the line's checks */
 	size_t voter;                 /* its voter's index in the sorted roll */
+	/* A secret election's request or issuance (record_secret.c), read
+	 * in phase one; checked is set when phase two's checks passed. */
+	struct tl_credential_request *request;
+	struct tl_credential_issuance *issuance;
+	int checked;
+	/* An issuance's authority signature, verified in phase two (so on
+	 * every core): 1 valid, -1 not (the line's problem says why), 0 not
+	 * verified there (the walk does it). */
+	int authority_signed;
 	/* The first problem a worker found on this line. */
 	enum check check;
 	int code;
@@ -123,6 +137,15 @@ struct verify {
 	struct tl_key *authority;
 	char authority_id[TL_KEYID_LEN + 1];
 	struct tl_roll *roll; /* sorted by voter id */
+
+	/* A secret election (record_secret.c): the credential keys statement
+	 * at its place (its line, 0 if none), its classes and keys if it
+	 * passed the checks that need no roll, and whether it is accepted. */
+	int secret;
+	size_t keys_line;
+	struct tl_credential_keys *keys;
+	int keys_ok;
+	atomic_size_t credentials_checked, credentials_valid;
 
 	/* The workers' share of the lines: [first_work, nentries), and what
 	 * the current phase does to each. */
@@ -230,6 +253,9 @@ struct walk {
 	size_t annulled_line, recount_line;
 	size_t final_line;
 	int out_of_memory;
+
+	/* A secret election's walk (record_secret.c). */
+	struct secret_walk *secret;
 };
 
 /* --- verify.c: what the parts below share ------------------------------ */
@@ -294,6 +320,49 @@ int tl_verify_cycle_report(const struct verify *v, const struct walk *w,
 
 /* Releases what the cycle's walk holds. */
 void tl_verify_cycle_free(struct walk *w);
+
+/* record_secret.c: a secret election's credential keys statement, found
+ * at its place and read before the other lines (ballots are checked
+ * against its keys); and once the roll is read, whether its classes are
+ * the roll's. */
+void tl_verify_find_keys(struct verify *v);
+void tl_verify_keys_match_roll(struct verify *v);
+
+/* record_secret.c: phase one for a secret election's ballot, request or
+ * issuance (env is the line's envelope, kept in l->env when phase two or
+ * the walk needs it); phase two for a request (its voter, signature and
+ * class) or an issuance (its blind signature). */
+void tl_verify_secret_read(struct verify *v, struct line *l,
+    struct tl_envelope *env);
+void tl_verify_secret_check(struct verify *v, struct line *l);
+
+/* record_secret.c: the walk's part: the keys statement, requests and
+ * issuances (and their place in the log), and a secret ballot's
+ * acceptance (revote per ballot key, the bound per class).  walk_start
+ * before the first line, TL_ENOMEM if out of memory. */
+int tl_verify_secret_start(struct verify *v, struct walk *w);
+void tl_verify_secret_entry(struct verify *v, struct walk *w, struct line *l,
+    size_t lineno);
+void tl_verify_secret_ballot(struct verify *v, struct walk *w, struct line *l,
+    size_t lineno);
+/* The walk calls place for each line, before it: the line where a secret
+ * election's vote opens must be its keys statement; and opened with the
+ * index of the line after the one that opened the vote (the voting
+ * definition). */
+void tl_verify_secret_place(struct verify *v, struct walk *w,
+    const struct line *l, size_t index);
+void tl_verify_secret_opened(struct verify *v, struct walk *w, size_t index);
+
+/* record_secret.c: the report's check line and its "credentials" member;
+ * the voters who obtained a credential (the turnout of a secret
+ * election), as ids into *voted (caller frees the array). */
+void tl_verify_secret_checks(struct verify *v, const struct walk *w,
+    json_t *checks);
+int tl_verify_secret_report(const struct verify *v, const struct walk *w,
+    json_t *report);
+int tl_verify_secret_voted(const struct verify *v, const struct walk *w,
+    const char ***voted, size_t *n);
+void tl_verify_secret_free(struct walk *w);
 
 /* record_witness.c: the witnesses' cosignatures of the final tree head
  * (the cosignature line), the quorum the options ask for, and the tree

@@ -21,6 +21,7 @@
 #include "server.h"
 #include "teller/cast.h"
 #include "teller/crypto.h"
+#include "teller/issuance.h"
 #include "teller/error.h"
 #include "teller/store.h"
 #include "teller/util.h"
@@ -39,6 +40,8 @@ enum route_id {
 	ROUTE_CONSISTENCY,
 	ROUTE_RESULTS,
 	ROUTE_RECORD,
+	ROUTE_CREDENTIALS,
+	ROUTE_CREDENTIAL_KEYS,
 	ROUTE_HEALTHZ,
 	ROUTE_METRICS,
 	ROUTE_COSIGNATURES,
@@ -62,6 +65,8 @@ struct metrics {
 	atomic_uint_fast64_t requests[ROUTE_COUNT][METRICS_STATUSES + 1];
 	atomic_uint_fast64_t accepted;
 	atomic_uint_fast64_t rejected[METRICS_CODES]; /* by -code */
+	atomic_uint_fast64_t credentials_issued;
+	atomic_uint_fast64_t credentials_refused[METRICS_CODES];
 	atomic_uint_fast64_t timed_out; /* connections closed (clients.c) */
 	/* Commit latency (BEGIN to COMMIT done) and ballots per commit;
 	 * only the writer updates these, under metrics_lock. */
@@ -78,6 +83,8 @@ const char *metrics_route_name(enum route_id route);
 void metrics_request(struct metrics *m, enum route_id route, unsigned status);
 /* A ballot accepted (code TL_OK) or refused with code. */
 void metrics_ballot(struct metrics *m, int code);
+/* A credential issued (TL_OK, or given again) or refused with code. */
+void metrics_credential(struct metrics *m, int code);
 void metrics_commit(struct metrics *m, uint64_t micros, size_t ballots);
 /* A connection closed for not sending its request in time. */
 void metrics_timed_out(struct metrics *m);
@@ -86,10 +93,12 @@ int metrics_render(struct metrics *m, struct tl_buf *out);
 
 /* --- the writer (writer.c) ---------------------------------------------- */
 
-/* A checked ballot waiting for its group's commit.  The request that
- * submitted it is suspended until the writer sets done and resumes it. */
+/* A checked ballot, or a checked and signed credential request, waiting
+ * for its group's commit.  The request that submitted it is suspended
+ * until the writer sets done and resumes it. */
 struct pending {
-	struct tl_cast *cast;
+	struct tl_cast *cast;            /* one of these two */
+	struct tl_issuance *issuance;
 	struct MHD_Connection *connection;
 	struct tl_error result;     /* TL_OK: committed */
 	int done;                   /* under the writer's lock */

@@ -37,6 +37,8 @@ static const char *const route_names[ROUTE_COUNT] = {
 	[ROUTE_CONSISTENCY] = "consistency_proof",
 	[ROUTE_RESULTS] = "results",
 	[ROUTE_RECORD] = "record",
+	[ROUTE_CREDENTIALS] = "credentials",
+	[ROUTE_CREDENTIAL_KEYS] = "credential_keys",
 	[ROUTE_HEALTHZ] = "healthz",
 	[ROUTE_METRICS] = "metrics",
 	[ROUTE_COSIGNATURES] = "cosignatures",
@@ -87,6 +89,15 @@ metrics_ballot(struct metrics *m, int code)
 		atomic_fetch_add(&m->accepted, 1);
 	else if (code < 0 && code >= TL_ERROR_MIN)
 		atomic_fetch_add(&m->rejected[-code], 1);
+}
+
+void
+metrics_credential(struct metrics *m, int code)
+{
+	if (code == TL_OK)
+		atomic_fetch_add(&m->credentials_issued, 1);
+	else if (code < 0 && code >= TL_ERROR_MIN)
+		atomic_fetch_add(&m->credentials_refused[-code], 1);
 }
 
 void
@@ -173,6 +184,21 @@ render_histograms(struct metrics *m, struct tl_buf *out)
 	return r;
 }
 
+/* A counter of what was refused, by reason (the error code). */
+static int
+render_by_code(struct tl_buf *out, const char *name, const char *what,
+    atomic_uint_fast64_t *by_code)
+{
+	int r = tl_buf_addf(out, "# HELP %s %s refused, by reason (the error "
+	    "code).\n# TYPE %s counter\n", name, what, name);
+
+	for (int code = -1; code >= TL_ERROR_MIN; code--)
+		r |= tl_buf_addf(out, "%s{reason=\"%s\"} %llu\n", name,
+		    tl_error_name(code),
+		    (unsigned long long)atomic_load(&by_code[-code]));
+	return r;
+}
+
 int
 metrics_render(struct metrics *m, struct tl_buf *out)
 {
@@ -201,13 +227,15 @@ metrics_render(struct metrics *m, struct tl_buf *out)
 	    "committed.\n# TYPE teller_ballots_accepted_total counter\n"
 	    "teller_ballots_accepted_total %llu\n",
 	    (unsigned long long)atomic_load(&m->accepted));
-	r |= tl_buf_adds(out, "# HELP teller_ballots_rejected_total Ballots "
-	    "refused, by reason (the error code).\n"
-	    "# TYPE teller_ballots_rejected_total counter\n");
-	for (int code = -1; code >= TL_ERROR_MIN; code--)
-		r |= tl_buf_addf(out, "teller_ballots_rejected_total"
-		    "{reason=\"%s\"} %llu\n", tl_error_name(code),
-		    (unsigned long long)atomic_load(&m->rejected[-code]));
+	r |= render_by_code(out, "teller_ballots_rejected_total", "Ballots",
+	    m->rejected);
+	r |= tl_buf_addf(out, "# HELP teller_credentials_issued_total Secret "
+	    "elections' credential requests answered (or answered again).\n"
+	    "# TYPE teller_credentials_issued_total counter\n"
+	    "teller_credentials_issued_total %llu\n",
+	    (unsigned long long)atomic_load(&m->credentials_issued));
+	r |= render_by_code(out, "teller_credentials_refused_total",
+	    "Credential requests", m->credentials_refused);
 	r |= tl_buf_addf(out, "# HELP teller_connections_timed_out_total "
 	    "Connections closed for not sending a whole request within "
 	    "--request-timeout.\n"

@@ -1,8 +1,9 @@
 /*
  * routes.c: the routes of teller serve (doc/http-api.md) over libteller,
  * and the JSON responses and errors they answer with.  No route changes
- * an election's definition or state: the writes are casting a ballot and
- * keeping a witness's cosignature of a tree head.
+ * an election's definition or state: the writes are casting a ballot,
+ * asking for a secret election's credential, and keeping a witness's
+ * cosignature of a tree head.
  */
 #include <config.h>
 
@@ -66,6 +67,7 @@ http_status(int code)
 	case TL_ESTALE:
 	case TL_EEXISTS:
 	case TL_ECONFLICT:
+	case TL_ECREDENTIAL:
 	case TL_EPHASE:
 		return MHD_HTTP_CONFLICT;
 	case TL_ETOOBIG:
@@ -606,6 +608,35 @@ get_metrics(struct request *req, struct tl_store *unused)
 	return ret;
 }
 
+/* Hands a checked write (req->pending.cast or .issuance) to the writer
+ * and suspends the connection until its group has committed. */
+static enum MHD_Result
+submit(struct request *req)
+{
+	struct tl_error err;
+
+	req->pending.connection = req->connection;
+	pthread_mutex_lock(&req->srv->lock);
+	if (req->srv->closing) {
+		pthread_mutex_unlock(&req->srv->lock);
+		tl_error_set(&err, TL_ESTATE, "the server is stopping; send the "
+		    "request again later");
+		return respond_error_status(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    &err);
+	}
+	MHD_suspend_connection(req->connection);
+	req->waiting = 1;
+	if (writer_submit(req->srv->writer, &req->pending, &err) != TL_OK) {
+		req->waiting = 0;
+		pthread_mutex_unlock(&req->srv->lock);
+		MHD_resume_connection(req->connection);
+		return respond_error_status(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    &err);
+	}
+	pthread_mutex_unlock(&req->srv->lock);
+	return MHD_YES;
+}
+
 /*
  * POST a ballot: check it here, on this thread's read connection; then
  * hand it to the writer and suspend the connection until its group has
@@ -637,26 +668,82 @@ post_ballot(struct request *req, struct tl_store *store)
 		return respond_error(req, &err);
 	}
 	req->pending.cast = cast;
-	req->pending.connection = req->connection;
-	pthread_mutex_lock(&req->srv->lock);
-	if (req->srv->closing) {
-		pthread_mutex_unlock(&req->srv->lock);
-		tl_error_set(&err, TL_ESTATE, "the server is stopping; send the "
-		    "ballot again later");
-		return respond_error_status(req, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    &err);
+	return submit(req);
+}
+
+/*
+ * POST a secret election's credential request: checked and blindly signed
+ * here, on this thread (the RSA private-key operation runs on every core
+ * the server has), then logged by the writer with its issuance.  The
+ * answer, the issuance, is given only once it is durably logged; the
+ * same request again gets it at once (200), nothing new logged.  Like a
+ * ballot, a request is logged with no time and the access log names no
+ * client.
+ */
+static enum MHD_Result
+post_credential(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	struct tl_issuance *iss = NULL;
+	enum MHD_Result ret;
+	int r;
+
+	tl_error_clear(&err);
+	if (req->body.len == 0) {
+		tl_error_set(&err, TL_EINPUT, "the request has no body: send a "
+		    "signed credential request ('teller credential request')");
+		metrics_credential(&req->srv->metrics, err.code);
+		return respond_error(req, &err);
 	}
-	MHD_suspend_connection(req->connection);
-	req->waiting = 1;
-	if (writer_submit(req->srv->writer, &req->pending, &err) != TL_OK) {
-		req->waiting = 0;
-		pthread_mutex_unlock(&req->srv->lock);
-		MHD_resume_connection(req->connection);
-		return respond_error_status(req, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    &err);
+	r = tl_issuance_check(store, req->body.data, req->body.len,
+	    req->srv->config->now(), req->srv->authority, &iss, &err);
+	if (r == TL_OK && strcmp(tl_issuance_election(iss), req->election) != 0)
+		r = tl_error_set(&err, TL_EWRONGELECTION, "the credential request "
+		    "is for election %s, but was sent to election %s",
+		    tl_issuance_election(iss), req->election);
+	if (r != TL_OK) {
+		tl_issuance_free(iss);
+		metrics_credential(&req->srv->metrics, r);
+		return respond_error(req, &err);
 	}
-	pthread_mutex_unlock(&req->srv->lock);
-	return MHD_YES;
+	if (tl_issuance_repeated(iss)) {
+		metrics_credential(&req->srv->metrics, TL_OK);
+		ret = respond_text_line(req, MHD_HTTP_OK,
+		    tl_issuance_answer(iss));
+		tl_issuance_free(iss);
+		return ret;
+	}
+	req->pending.issuance = iss;
+	return submit(req);
+}
+
+/* The credential request's group has committed (or failed). */
+static enum MHD_Result
+finish_credential(struct request *req)
+{
+	req->waiting = 0;
+	if (req->pending.result.code != TL_OK)
+		return respond_error(req, &req->pending.result);
+	return respond_text_line(req, tl_issuance_repeated(req->pending.issuance) ?
+	    MHD_HTTP_OK : MHD_HTTP_CREATED,
+	    tl_issuance_answer(req->pending.issuance));
+}
+
+/* The signed credential keys statement of a secret election. */
+static enum MHD_Result
+get_credential_keys(struct request *req, struct tl_store *store)
+{
+	struct tl_error err;
+	char *keys = NULL;
+	enum MHD_Result ret;
+
+	if (election_exists(store, req->election, &err) != TL_OK ||
+	    tl_election_credential_keys(store, req->election, &keys, &err) !=
+	    TL_OK)
+		return respond_error(req, &err);
+	ret = respond_text_line(req, MHD_HTTP_OK, keys);
+	free(keys);
+	return ret;
 }
 
 /* The ballot's group has committed (or failed): the receipt, or why. */
@@ -968,6 +1055,10 @@ static const struct route routes[] = {
 	{ROUTE_COSIGNED_HEAD, "/v1/elections/{}/cosigned-head", "GET",
 	    get_cosigned_head},
 	{ROUTE_RECEIPT, "/v1/elections/{}/receipt", "GET", get_receipt},
+	{ROUTE_CREDENTIALS, "/v1/elections/{}/credentials", "POST",
+	    post_credential},
+	{ROUTE_CREDENTIAL_KEYS, "/v1/elections/{}/credential-keys", "GET",
+	    get_credential_keys},
 	{ROUTE_HEALTHZ, "/healthz", "GET", get_healthz},
 	{ROUTE_METRICS, "/metrics", "GET", get_metrics},
 	{ROUTE_PAGE, "/vote/{}", "GET", get_page},
@@ -1027,8 +1118,9 @@ routes_dispatch(struct request *req)
 	enum MHD_Result ret;
 
 	if (req->waiting)
-		return writer_done(req->srv->writer, &req->pending) ?
-		    finish_ballot(req) : MHD_YES;
+		return !writer_done(req->srv->writer, &req->pending) ? MHD_YES :
+		    req->pending.cast != NULL ? finish_ballot(req) :
+		    finish_credential(req);
 	if (req->too_big) {
 		tl_error_set(&err, TL_ETOOBIG, "the request body is over the "
 		    "server's limit of %zu bytes", req->srv->config->max_body);

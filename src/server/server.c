@@ -140,6 +140,7 @@ on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
 	log_request(req);
 	clients_answered(srv, connection);
 	tl_cast_free(req->pending.cast);
+	tl_issuance_free(req->pending.issuance);
 	tl_buf_free(&req->body);
 	free(req);
 	*con_cls = NULL;

@@ -1,5 +1,7 @@
 /*
- * writer.c: the one thread that writes ballots.  Request threads check a
+ * writer.c: the one thread that writes ballots (and a secret election's
+ * credentials, which go the same way: tl_issuance_check, with the blind
+ * signature, on the request's thread).  Request threads check a
  * ballot (tl_cast_check, in parallel, on their own read connections), then
  * queue it here and suspend their connection.  The writer takes whatever
  * is queued, commits it as one group (tl_cast_commit_group: one
@@ -37,36 +39,57 @@ micros_since(const struct timespec *start)
 	    (uint64_t)((now.tv_nsec - start->tv_nsec) / 1000);
 }
 
-/* Commits one group of n and wakes its requests. */
+/*
+ * Commits one group of n and wakes its requests: the ballots in one
+ * transaction, the credential requests in another (one fsync each, when
+ * the group holds both).
+ */
 static void
 commit(struct writer *w, struct pending *group, size_t n)
 {
 	struct tl_cast **casts = calloc(n, sizeof(*casts));
+	struct tl_issuance **issuances = calloc(n, sizeof(*issuances));
 	struct tl_error *errs = calloc(n, sizeof(*errs)), err;
+	struct tl_error *cast_errs, *issue_errs;
 	struct pending *p, *next;
 	struct timespec start;
-	size_t i = 0;
+	size_t ncasts = 0, nissuances = 0, ci = 0, ii = 0;
 
 	tl_error_clear(&err);
-	if (casts == NULL || errs == NULL) {
+	if (casts == NULL || issuances == NULL || errs == NULL) {
 		tl_error_set(&err, TL_ENOMEM, "out of memory");
 		free(errs);
 		errs = NULL;
 	} else {
 		for (p = group; p != NULL; p = p->next)
-			casts[i++] = p->cast;
+			if (p->cast != NULL)
+				casts[ncasts++] = p->cast;
+			else
+				issuances[nissuances++] = p->issuance;
+		cast_errs = errs;
+		issue_errs = errs + ncasts;
 		clock_gettime(CLOCK_MONOTONIC, &start);
-		if (tl_cast_commit_group(w->store, casts, n,
-		    w->srv->config->now(), w->srv->authority, errs, &err) ==
+		if (ncasts > 0 && tl_cast_commit_group(w->store, casts, ncasts,
+		    w->srv->config->now(), w->srv->authority, cast_errs, &err) ==
 		    TL_OK)
-			metrics_commit(&w->srv->metrics, micros_since(&start), n);
+			metrics_commit(&w->srv->metrics, micros_since(&start),
+			    ncasts);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		if (nissuances > 0 && tl_issuance_commit_group(w->store,
+		    issuances, nissuances, w->srv->config->now(),
+		    w->srv->authority, issue_errs, &err) == TL_OK)
+			metrics_commit(&w->srv->metrics, micros_since(&start),
+			    nissuances);
 	}
-	i = 0;
-	for (p = group; p != NULL; p = next, i++) {
-		const struct tl_error *e = errs != NULL ? &errs[i] : &err;
+	for (p = group; p != NULL; p = next) {
+		const struct tl_error *e = errs == NULL ? &err :
+		    p->cast != NULL ? &errs[ci++] : &errs[ncasts + ii++];
 
 		next = p->next;
-		metrics_ballot(&w->srv->metrics, e->code);
+		if (p->cast != NULL)
+			metrics_ballot(&w->srv->metrics, e->code);
+		else
+			metrics_credential(&w->srv->metrics, e->code);
 		pthread_mutex_lock(&w->lock);
 		p->result = *e;
 		p->done = 1;
@@ -75,6 +98,7 @@ commit(struct writer *w, struct pending *group, size_t n)
 		MHD_resume_connection(p->connection);
 	}
 	free(casts);
+	free(issuances);
 	free(errs);
 }
 

@@ -125,3 +125,39 @@ teller --db plain.db election create m2.json >/dev/null
 teller --db plain.db roll import e1 roll.csv >/dev/null
 teller --db plain.db election open e1 >/dev/null || fail "open with an unencrypted key file"
 pass "a key inside takes no key file; an unencrypted key file needs no passphrase"
+
+# A secret election's class keys are as safe as the authority key: sealed
+# under it, so the database holds no private key of any kind, and a copy
+# of it without the key file issues no credential (and stores nothing).
+sed 's/"id": "e1", "title": "Key file election",/"id": "s1", "title": "Secret", "secrecy": "secret",/' \
+	manifest.json >s1.json
+grep -q '"secrecy": "secret"' s1.json || fail "no secret manifest"
+teller --db plain.db election create s1.json >/dev/null
+teller --db plain.db roll import s1 roll.csv >/dev/null
+teller --db plain.db election open s1 >/dev/null 2>&1
+teller --db plain.db manifest s1 -o s1.signed.json
+[ "$(sql_in plain.db "SELECT COUNT(*) FROM credential_keys WHERE election_id = 's1'")" = 1 ] || fail "no class key"
+db_has plain.db "PRIVATE KEY" && fail "a private key in the database file"
+teller --db plain.db backup --to plain-copy.db >/dev/null
+mv keys/plain-authority.pem keys/plain-moved.pem
+expect_status 2 teller --db plain-copy.db credential request --manifest s1.signed.json \
+	--key keys/v1.pem --voter v1 -o v1.cred
+expect_stderr "plain-authority.pem"
+[ "$(sql_in plain-copy.db "SELECT COUNT(*) FROM credentials")" = 0 ] || fail "a copy issued a credential"
+expect_status 0 teller --db plain-copy.db --key-file keys/plain-moved.pem credential request \
+	--manifest s1.signed.json --key keys/v1.pem --voter v1 -o v1.cred
+[ "$(sql_in plain-copy.db "SELECT COUNT(*) FROM credentials")" = 1 ] || fail "no credential with the key file"
+# The class key opens under the authority key only: another key file that
+# passed for it would not open it (the key id check refuses it first).
+expect_status 2 teller --db plain-copy.db --key-file keys/v3.pem credential request \
+	--manifest s1.signed.json --key keys/v2.pem --voter v2 -o v2.cred
+expect_stderr "not the authority key"
+mv keys/plain-moved.pem keys/plain-authority.pem
+pass "a secret election's class keys are sealed under the authority key"
+
+# The copy's record verifies, its one class and one credential counted.
+teller --db plain-copy.db --key-file keys/plain-authority.pem export s1 >s1.jsonl
+expect_status 0 teller verify s1.jsonl
+grep -q "a secret election: 1 class keyed on line 3; 1 credential request, 1 credential issued, one per voter; 0 ballot keys voted" "$T/stdout" ||
+	{ cat "$T/stdout"; fail "the credentials check of a one-class record"; }
+pass "a one-class secret record verifies"

@@ -2,7 +2,8 @@
 # report-html.sh: the HTML result pages, read by a real browser.  An
 # election with a plurality contest (a tie broken by lot), Scottish STV
 # (several rounds), Schulze, a referendum with a threshold and a quorum,
-# an IRV count decided in one round, and a contest nobody voted in; it is
+# an IRV count decided in one round, an approval contest below its quorum
+# of ballots, and a contest nobody voted in; it is
 # counted and certified, and `teller tally --format html` writes the
 # whole election's page and each contest's.  Debian's headless chromium
 # loads each page (no network, a fresh profile) and dumps its DOM, and
@@ -46,6 +47,9 @@ cat >manifest.json <<EOF
   {"id": "seat", "title": "Council seat", "constituency": "council",
    "method": "irv", "candidates": [{"id": "xi", "name": "Xi"},
                                    {"id": "yu", "name": "Yu"}]},
+  {"id": "vice", "title": "Vice chair", "constituency": "council",
+   "method": "approval", "options": {"quorum_ballots": 5},
+   "candidates": [{"id": "xi", "name": "Xi"}, {"id": "yu", "name": "Yu"}]},
   {"id": "host", "title": "Host", "constituency": "guests",
    "method": "approval", "candidates": [{"id": "zo", "name": "Zo"}]}],
  "random_sources": [{"name": "draw"}]}
@@ -57,9 +61,9 @@ m1 members 1 --vote board=ann,ben --vote chair=ann>ben>cat --vote rank=ann>ben>c
 m2 members 2 --vote board=cat --vote chair=cat>dan --vote rank=ann=ben>cat
 m3 members 1 --vote board=dan --vote chair=ben>ann --vote rank=ben>ann>cat
 m4 members 1 --vote board=cat --vote chair=dan>cat --blank rank
-c1 council 1 --vote budget=yes --vote seat=xi
-c2 council 1 --vote budget=no --vote seat=yu
-c3 council 1 --vote budget=yes --vote seat=xi
+c1 council 1 --vote budget=yes --vote seat=xi --vote vice=xi
+c2 council 1 --vote budget=no --vote seat=yu --vote vice=xi,yu
+c3 council 1 --vote budget=yes --vote seat=xi --vote vice=yu
 g1 guests 1 --blank-all
 g2 guests 1 -
 EOF
@@ -83,7 +87,7 @@ teller tally club-2026 --format json >result.json
 teller certify club-2026 >/dev/null
 teller election show club-2026 --json >show.json
 teller tally club-2026 --format html >all.html
-for c in board chair rank budget seat host; do
+for c in board chair rank budget seat vice host; do
 	teller tally club-2026 --format html --contest "$c" >"$c.html"
 done
 pass "an election counted, certified, and its pages written"
@@ -262,6 +266,20 @@ def check_section(section, contest):
         assert words(outcome[0].text()) == "Outcome: %s." % report["outcome"]
         check_bars(section, contest)
         return
+    if report.get("outcome") == "no-quorum":
+        # Below its quorum of ballots: the quorum and why no one is
+        # elected, no count drawn.
+        q = report["quorum"]
+        assert words(section.one("p", cls="quorum").text()) == \
+            "Quorum: at least %d valid ballots; valid ballots %d (not met)." \
+            % (q["min_ballots"], q["participating_ballots"]), contest
+        assert len(outcome) == 1, contest
+        assert outcome[0].attrs["data-outcome"] == "no-quorum"
+        assert words(outcome[0].text()) == \
+            "The quorum is not met: no one is elected.", contest
+        assert not section.find("svg"), contest
+        assert not section.find("ol", cls="elected"), contest
+        return
     if report.get("outcome") == "no-valid-votes":
         assert len(outcome) == 1, contest
         assert outcome[0].attrs["data-outcome"] == "no-valid-votes"
@@ -345,6 +363,8 @@ assert len(reports["seat"]["rounds"]) == 1 and reports["seat"]["method"] == "irv
 assert len(reports["board"]["rounds"]) == 1 and reports["board"]["ties"]
 assert len(reports["chair"]["rounds"]) > 1 and reports["chair"]["ties"]
 assert reports["rank"]["ties"] and reports["host"]["outcome"] == "no-valid-votes"
+assert reports["vice"]["outcome"] == "no-quorum" and \
+    reports["vice"]["quorum"]["participating_ballots"] == 3
 EOF
 pass "the pages' DOM in chromium"
 

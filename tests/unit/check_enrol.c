@@ -453,7 +453,7 @@ raw_sql(const char *path, const char *sql)
 }
 
 /* A database of schema version 5 (voters' keys NOT NULL, no enrolment
- * tables), with an open election and a ballot, is brought up to date:
+ * tables, nor those of version 7's secret elections), with an open election and a ballot, is brought up to date:
  * its voters in their order, its ballots still pointing at them. */
 START_TEST(migration_from_version_5)
 {
@@ -476,6 +476,8 @@ START_TEST(migration_from_version_5)
 	free(receipt);
 	tl_store_close(old);
 	raw_sql(path, "PRAGMA foreign_keys = OFF; BEGIN;"
+	    "DROP TABLE credential_keys; DROP TABLE credentials;"
+	    "ALTER TABLE ballots DROP COLUMN credential_hash;"
 	    "DROP TABLE enrolment_tokens; DROP TABLE notices;"
 	    "CREATE TABLE v5 ("
 	    "  election_id TEXT NOT NULL REFERENCES elections (id),"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "secret_fixture.h"
 #include "teller/count.h"
 #include "teller/manifest.h"
 
@@ -58,6 +59,24 @@ START_TEST(valid_manifest)
 	ck_assert_str_eq(m->authority_key,
 	    "PUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw=");
 	ck_assert_uint_eq(m->ncontests, 3);
+	free(text);
+	tl_manifest_free(m);
+}
+END_TEST
+
+/* "secret" is a secrecy of its own, kept in the signed document. */
+START_TEST(secret_manifest)
+{
+	struct tl_manifest *m = NULL;
+	struct tl_error err;
+	const char *json = sf_manifest_json(0);
+	char *text = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(tl_manifest_parse(json, strlen(json), &m, &err), TL_OK);
+	ck_assert_int_eq(m->secrecy, TL_SECRECY_SECRET);
+	ck_assert_int_eq(tl_manifest_serialize(m, &text, &len), TL_OK);
+	ck_assert_ptr_nonnull(strstr(text, "\"secrecy\":\"secret\""));
 	free(text);
 	tl_manifest_free(m);
 }
@@ -153,8 +172,8 @@ static const struct {
 	    "\"plurality\", " CANDS "}", "\"revote\": \"sometimes\",",
 	    "revote: \"sometimes\" is not"},
 	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
-	    "\"plurality\", " CANDS "}", "\"secrecy\": \"secret\",",
-	    "not supported yet"},
+	    "\"plurality\", " CANDS "}", "\"secrecy\": \"anonymous\",",
+	    "secrecy: \"anonymous\" is not \"open\" or \"secret\""},
 	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
 	    "\"plurality\", " CANDS "}", "\"authority_key\": \"abc\",",
 	    "authority_key: not the base64"},
@@ -269,6 +288,7 @@ manifest_suite(void)
 	TCase *tc = tcase_create("manifest");
 
 	tcase_add_test(tc, valid_manifest);
+	tcase_add_test(tc, secret_manifest);
 	tcase_add_test(tc, method_names);
 	tcase_add_loop_test(tc, rejections, 0,
 	    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));

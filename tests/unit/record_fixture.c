@@ -59,9 +59,8 @@ rf_cast(struct rf_election *e, const char *ballot)
 	return receipt;
 }
 
-/* One voter's selections, drawn. */
-static size_t
-draw_votes(uint64_t *rng, int in_a, char votes[3][32])
+size_t
+rf_draw_votes(uint64_t *rng, int in_a, char votes[3][32])
 {
 	static const char *const plu[] = {"x", "y", "z", "x,y", "y,z", "x,z",
 	    ""};
@@ -94,12 +93,10 @@ rf_build(struct rf_election *e, size_t na, size_t nb, size_t revotes,
 {
 	struct tl_error err;
 	const char *json = th_manifest_json(first);
-	const char *random[1] = {"draw-1"};
 	char *id = NULL, *csv, votes[3][32], voter[16];
 	uint8_t *voted;
 	uint64_t rng = seed != 0 ? seed : 1;
 	size_t n = 0;
-	json_t *result = NULL;
 
 	memset(e, 0, sizeof(*e));
 	e->na = na;
@@ -130,7 +127,7 @@ rf_build(struct rf_election *e, size_t na, size_t nb, size_t revotes,
 			continue;
 		snprintf(voter, sizeof(voter), "%c%zu", i < na ? 'a' : 'b',
 		    i < na ? i + 1 : i - na + 1);
-		nv = draw_votes(&rng, i < na, votes);
+		nv = rf_draw_votes(&rng, i < na, votes);
 		record_cast(e, rf_ballot(e, e->keys[i], voter, 1, vp, nv));
 		voted[i] = 1;
 		e->nvoted++;
@@ -144,16 +141,27 @@ rf_build(struct rf_election *e, size_t na, size_t nb, size_t revotes,
 			continue;
 		snprintf(voter, sizeof(voter), "%c%zu", i < na ? 'a' : 'b',
 		    i < na ? i + 1 : i - na + 1);
-		nv = draw_votes(&rng, i < na, votes);
+		nv = rf_draw_votes(&rng, i < na, votes);
 		record_cast(e, rf_ballot(e, e->keys[i], voter, 2, vp, nv));
 		done++;
 	}
 	free(voted);
+	rf_finish(e->store, stage);
+}
+
+void
+rf_finish(struct tl_store *store, enum rf_stage stage)
+{
+	const char *random[1] = {"draw-1"};
+	struct tl_error err;
+	json_t *result = NULL;
+
+	tl_error_clear(&err);
 	if (stage >= RF_CLOSED)
-		ck_assert_int_eq(tl_election_close(e->store, "e1", random, 1,
-		    TH_CLOSES + 3600, &err), TL_OK);
+		ck_assert_msg(tl_election_close(store, "e1", random, 1,
+		    TH_CLOSES + 3600, &err) == TL_OK, "%s", err.message);
 	if (stage >= RF_COUNTED) {
-		ck_assert_msg(tl_election_tally(e->store, "e1", TH_CLOSES + 7200,
+		ck_assert_msg(tl_election_tally(store, "e1", TH_CLOSES + 7200,
 		    &result, &err) == TL_OK, "%s", err.message);
 		json_decref(result);
 	}
@@ -184,16 +192,22 @@ write_buf(void *ctx, const char *data, size_t len)
 }
 
 char *
-rf_export(struct rf_election *e, size_t *len)
+rf_export_store(struct tl_store *store, const char *id, size_t *len)
 {
 	struct tl_error err;
 	struct tl_buf buf;
 
 	tl_buf_init(&buf, SIZE_MAX / 2);
 	tl_error_clear(&err);
-	ck_assert_msg(tl_record_export(e->store, "e1", write_buf, &buf, &err) ==
+	ck_assert_msg(tl_record_export(store, id, write_buf, &buf, &err) ==
 	    TL_OK, "%s", err.message);
 	return tl_buf_take(&buf, len);
+}
+
+char *
+rf_export(struct rf_election *e, size_t *len)
+{
+	return rf_export_store(e->store, "e1", len);
 }
 
 void

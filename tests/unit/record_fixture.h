@@ -46,6 +46,11 @@ void rf_build(struct rf_election *e, size_t na, size_t nb, size_t revotes,
     int first, enum rf_stage stage, uint64_t seed);
 void rf_free(struct rf_election *e);
 
+/* Closes election e1 of store (stage RF_CLOSED: with the random value
+ * "draw-1") and counts it (RF_COUNTED), as rf_build does; RF_OPEN does
+ * nothing. */
+void rf_finish(struct tl_store *store, enum rf_stage stage);
+
 /* A ballot envelope for voter_id with votes ("plu=x,y", ...), signed by
  * key (caller frees). */
 char *rf_ballot(const struct rf_election *e, struct tl_key *key,
@@ -57,6 +62,8 @@ char *rf_cast(struct rf_election *e, const char *ballot);
 
 /* The election's exported record (caller frees), and its length. */
 char *rf_export(struct rf_election *e, size_t *len);
+/* The same for any election of a store. */
+char *rf_export_store(struct tl_store *store, const char *id, size_t *len);
 
 /* A record as lines (without their line feeds), and back. */
 struct rf_lines {
@@ -101,5 +108,9 @@ size_t rf_find_line(const struct rf_lines *lines, const char *type,
 
 /* A deterministic generator for the tests' draws. */
 uint64_t rf_next(uint64_t *state);
+
+/* One voter's --vote arguments, drawn: for constituency a ("plu=..." and
+ * mostly "app=..."), or b ("ref=..."); the number of them. */
+size_t rf_draw_votes(uint64_t *rng, int in_a, char votes[3][32]);
 
 #endif
