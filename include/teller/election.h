@@ -3,7 +3,9 @@
  * its roll, open it (sign and freeze manifest and roll), accept ballots,
  * close it, count it.
  *
- * States: draft -> open -> closed -> counted.  Each change is one
+ * States: draft -> open -> closed -> counted.  A draft can be changed
+ * (its manifest replaced, its roll changed) or deleted; nothing else
+ * can.  Each change is one
  * transaction; an error leaves the database as it was.  `now` is the
  * current time in Unix seconds (the caller's clock, so that tests and
  * rehearsals can set it).
@@ -31,6 +33,26 @@
  * present it must be that key).  *id gets the election id. */
 int tl_election_create(struct tl_store *store, const char *manifest_json,
     size_t len, int64_t now, char **id, struct tl_error *err);
+
+/*
+ * Replaces a draft's manifest (JSON text) by another of the same election
+ * id, checked as tl_election_create checks it.  Every voter already on
+ * the roll must fit it (a constituency it has, a weight within its
+ * bounds), else TL_EMANIFEST naming the voter.  TL_ESTATE, naming the
+ * state, once the election is published or open: its manifest is signed.
+ */
+int tl_election_update(struct tl_store *store, const char *id,
+    const char *manifest_json, size_t len, int64_t now, struct tl_error *err);
+
+/*
+ * Deletes a draft election with everything stored for it (its roll, its
+ * webhook endpoints and their events); *nvoters (optional) gets the
+ * number of voters its roll had.  TL_ESTATE, naming the state, once the
+ * election is published or open: its log has started, and the record
+ * keeps it.
+ */
+int tl_election_delete(struct tl_store *store, const char *id,
+    size_t *nvoters, struct tl_error *err);
 
 /* [{"id", "title", "state", "opens", "closes", "voters", "ballots"}] */
 int tl_election_list(struct tl_store *store, json_t **out,
@@ -68,6 +90,20 @@ int tl_election_roll(struct tl_store *store, const char *id,
 int tl_election_import_roll(struct tl_store *store, const char *id,
     const char *csv, size_t len, const char *filename, size_t *count,
     struct tl_error *err);
+
+/* As tl_election_import_roll, but the file replaces the draft's roll:
+ * the voters on it before (*removed gets how many), with their enrolment
+ * links and notices, are removed in the same transaction.  A file that
+ * fails changes nothing. */
+int tl_election_replace_roll(struct tl_store *store, const char *id,
+    const char *csv, size_t len, const char *filename, size_t *count,
+    size_t *removed, struct tl_error *err);
+
+/* Removes voters from a draft's roll (with their enrolment links and
+ * notices), all or none: TL_ENOTFOUND naming the first that is not on
+ * it.  TL_ESTATE, naming the state, once the roll is frozen. */
+int tl_election_remove_voters(struct tl_store *store, const char *id,
+    const char *const *voters, size_t nvoters, struct tl_error *err);
 
 /* Signs and freezes the manifest and roll and appends them to the log;
  * the election then accepts ballots in its voting window. */

@@ -5,7 +5,8 @@
  *
  *   {"id": "isoc-2026", "title": "...", "secrecy": "open", "revote": "last",
  *    "opens": "2026-11-01T00:00:00Z", "closes": "2026-11-30T00:00:00Z",
- *    "constituencies": [{"id": "chapters", "name": "Chapters"}, ...],
+ *    "constituencies": [{"id": "chapters", "name": "Chapters",
+ *                        "weights": {"min": 1, "max": 1}}, ...],
  *    "contests": [{"id": "...", "title": "...", "constituency": "chapters",
  *                  "seats": 2, "method": "plurality",
  *                  "candidates": [{"id": "alice", "name": "Alice ..."}],
@@ -54,6 +55,7 @@
 #define TL_MAX_PETITION_THRESHOLD 2000000
 /* The largest options.quorum_ballots of a contest. */
 #define TL_MAX_QUORUM_BALLOTS 1000000000
+#define TL_WEIGHT_MAX 1000 /* a voter's weight is 1 to this */
 
 enum tl_method {
 	TL_METHOD_PLURALITY,
@@ -105,6 +107,8 @@ struct tl_contest {
 struct tl_constituency {
 	char *id;
 	char *name;
+	int64_t weight_min; /* the bounds of its voters' weights on the */
+	int64_t weight_max; /* roll: "weights", or 1 and TL_WEIGHT_MAX */
 };
 
 /* How the random sources' values seed tie-breaks (result.h): as they are

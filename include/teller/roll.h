@@ -9,8 +9,9 @@
  *
  * (the columns in any order, each once; email is optional) and each further
  * line a voter: an id, a name, the id of one of the manifest's
- * constituencies, a whole weight from 1 to 1000, the base64 Ed25519 public
- * key the voter signs with, and an e-mail address.  The public key may be
+ * constituencies, a whole weight from 1 to 1000 and within the
+ * constituency's bounds in the manifest (its "weights"), the base64
+ * Ed25519 public key the voter signs with, and an e-mail address.  The public key may be
  * empty for a voter with an e-mail address: that voter makes a key later,
  * by an enrolment link (enrol.h), before the roll is frozen.  Blank lines
  * are skipped.  tl_roll_parse_csv rejects the whole file at its first bad
@@ -38,7 +39,6 @@
 #define TL_ROLL_MAX_BYTES (256 * 1024 * 1024)
 #define TL_ROLL_MAX_VOTERS 2000000
 #define TL_ROLL_MAX_LINE 4096
-#define TL_WEIGHT_MAX 1000
 
 struct tl_voter {
 	char *id;
@@ -112,6 +112,13 @@ int tl_roll_open_entry(const char *entry, size_t len,
     const struct tl_manifest *m, const char *manifest_hash,
     const struct tl_key *authority, struct tl_roll **out,
     struct tl_error *err);
+
+/* Appends the roll as CSV in the form tl_roll_parse_csv reads: the header
+ * voter_id,name,constituency,weight,public_key,email and one line per
+ * voter, in the roll's order (an empty public_key for a voter still to
+ * enrol, an empty email for one without). */
+struct tl_buf;
+int tl_roll_write_csv(const struct tl_roll *roll, struct tl_buf *out);
 
 /* Serialises the frozen roll document (*out, caller frees).  TL_EINPUT if
  * a voter has no key. */

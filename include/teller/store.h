@@ -31,9 +31,36 @@ enum tl_store_flags {
 	TL_STORE_MANUAL_CHECKPOINT = 4,
 };
 
-/* Opens (and with TL_STORE_CREATE, creates) the database at path and
- * migrates it to the current schema.  TL_ENOTFOUND if it does not exist and
- * TL_STORE_CREATE is not given. */
+/*
+ * SQLite's application_id of a teller database ("tell"): set when a
+ * database is created or first opened to write (one made before teller set
+ * it is known by its schema and its authority table).
+ */
+#define TL_STORE_APPLICATION_ID 0x74656c6c
+#define TL_STORE_APPLICATION_ID_TEXT "1952803948"
+
+/*
+ * Opens the database at path and, unless TL_STORE_READONLY, migrates it
+ * to the current schema; migrations run only on a connection that
+ * writes.  Nothing is written before the file is known to be a teller
+ * database: another program's file (or a newer schema) is refused with
+ * TL_EINPUT; TL_ENOTFOUND if path does not exist, or is empty, and
+ * TL_STORE_CREATE is not given.
+ *
+ * TL_STORE_CREATE (teller init) creates the file with mode 0600, or takes
+ * an empty file or a teller database that is there, first making it (and
+ * its -wal and -shm files) mode 0600, since the authority's private key
+ * is about to be written into it.
+ *
+ * TL_STORE_READONLY opens it read-only (mode=ro): the commands of
+ * observers and auditors and the server's readers, which work on a file,
+ * directory or mount they cannot write.  In a directory where SQLite
+ * cannot make the -shm file and there is no -wal file, nothing can be
+ * writing the database, and it is read as immutable.  It never migrates:
+ * an older schema is read as it is (a query of what a later migration
+ * added fails, TL_EDB), and one too old for that is refused (TL_ESTATE);
+ * a connection that writes upgrades it.
+ */
 int tl_store_open(const char *path, int flags, struct tl_store **out,
     struct tl_error *err);
 

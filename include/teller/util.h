@@ -32,6 +32,9 @@ int tl_buf_addc(struct tl_buf *buf, char c);
 int tl_buf_adds(struct tl_buf *buf, const char *s);
 int tl_buf_addf(struct tl_buf *buf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Appends s as one CSV field (RFC 4180): as it is, or quoted with its
+ * quotes doubled when it holds a comma, a quote or a line end. */
+int tl_buf_add_csv_field(struct tl_buf *buf, const char *s);
 /* Returns the data (caller frees; never NULL unless out of memory) and
  * leaves the buffer empty. */
 char *tl_buf_take(struct tl_buf *buf, size_t *len);

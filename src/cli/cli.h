@@ -70,14 +70,31 @@ int cli_parse(int argc, char **argv,
     int (*handler)(int opt, const char *arg, void *ctx), void *ctx,
     int *first_arg);
 
+/* A cli_parse handler for a command whose one option is a flag: sets the
+ * int that ctx points to. */
+int cli_flag(int opt, const char *arg, void *ctx);
+
+/* For --format: *format = arg if arg is one of the NULL-terminated
+ * choices, and 0; else EXIT_USAGE after saying which there are. */
+int cli_format_choice(const char *arg, const char *const *choices,
+    const char **format);
+
 /* Checks the number of operands: between min and max (-1: no maximum).
  * Returns 0, or EXIT_USAGE after printing why. */
 int cli_operands(int n, int min, int max);
 
-/* Opens the database (--db), with the authority key's source (--key-file,
- * --passphrase-file); with create, creates it.  Prints the error and
- * returns NULL on failure (*status gets the exit status). */
-struct tl_store *cli_open_store(int create, int *status);
+/*
+ * Opens the database (--db), with the authority key's source (--key-file,
+ * --passphrase-file): CLI_STORE_WRITE for a command that changes it
+ * (migrations run first), CLI_STORE_CREATE for init, CLI_STORE_READ for
+ * the observers' and auditors' commands, which then work on a database
+ * they cannot write (tl_store_open).  Prints the error and returns NULL on
+ * failure (*status gets the exit status).
+ */
+#define CLI_STORE_WRITE 0
+#define CLI_STORE_CREATE 1
+#define CLI_STORE_READ 2
+struct tl_store *cli_open_store(int mode, int *status);
 
 /* The current time: $TELLER_NOW (Unix seconds or an RFC 3339 UTC time)
  * if set, for tests and rehearsals; otherwise the clock. */
@@ -123,7 +140,8 @@ int cli_print_json(const json_t *value);
 
 /*
  * Runs a command "ID [--json]" that shows something of one election: it
- * parses the options, opens the store, fetches the value, and prints it
+ * parses the options, opens the store read-only, fetches the value, and
+ * prints it
  * as JSON (--json) or with print.  Returns the exit status.
  */
 int cli_show_election(int argc, char **argv,

@@ -1,7 +1,7 @@
 /*
- * cmd-election.c: teller election create|list|show|publish|open|close|
- * status|amend|finalize, and teller manifest: an election's definition
- * and life.
+ * cmd-election.c: teller election create|update|delete|list|show|
+ * publish|open|close|status|amend|finalize, and teller manifest: an
+ * election's definition and life.
  */
 #include <config.h>
 
@@ -80,10 +80,11 @@ static const struct option json_option[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* Parses options and exactly `operands` operands; opens the store. */
+/* Parses options and exactly `operands` operands; opens the store
+ * (mode: CLI_STORE_WRITE or CLI_STORE_READ). */
 static int
 setup(int argc, char **argv, const struct option *longopts,
-    struct election_opts *o, int operands, int *first, int create,
+    struct election_opts *o, int operands, int *first, int mode,
     struct tl_store **store)
 {
 	int status;
@@ -93,7 +94,7 @@ setup(int argc, char **argv, const struct option *longopts,
 		return status;
 	if ((status = cli_operands(argc - *first, operands, operands)) != 0)
 		return status;
-	if ((*store = cli_open_store(create, &status)) == NULL)
+	if ((*store = cli_open_store(mode, &status)) == NULL)
 		return status;
 	return -1;
 }
@@ -130,6 +131,63 @@ exec_create(int argc, char **argv)
 }
 
 static int
+exec_update(int argc, char **argv)
+{
+	struct election_opts o = {0};
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	char *text = NULL;
+	size_t len = 0;
+	int first, status;
+
+	if ((status = setup(argc, argv, NULL, &o, 2, &first, CLI_STORE_WRITE,
+	    &store)) >= 0)
+		return status;
+	tl_error_clear(&err);
+	if (tl_read_file(argv[first + 1], TL_MANIFEST_MAX, &text, &len, &err) !=
+	    TL_OK ||
+	    tl_election_update(store, argv[first], text, len, cli_now(), &err) !=
+	    TL_OK) {
+		if (err.code == TL_EMANIFEST)
+			tl_error_prefix(&err, "%s", argv[first + 1]);
+		status = cli_fail(&err);
+		goto out;
+	}
+	printf("Election %s now has the manifest of %s (still a draft).\n",
+	    argv[first], argv[first + 1]);
+	status = 0;
+ out:
+	free(text);
+	tl_store_close(store);
+	return status;
+}
+
+static int
+exec_delete(int argc, char **argv)
+{
+	struct election_opts o = {0};
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	size_t nvoters = 0;
+	int first, status;
+
+	if ((status = setup(argc, argv, NULL, &o, 1, &first, CLI_STORE_WRITE,
+	    &store)) >= 0)
+		return status;
+	tl_error_clear(&err);
+	if (tl_election_delete(store, argv[first], &nvoters, &err) != TL_OK)
+		status = cli_fail(&err);
+	else {
+		printf("Deleted the draft election %s, with its roll of %zu "
+		    "voter%s.\n", argv[first], nvoters, nvoters == 1 ? "" :
+		    "s");
+		status = 0;
+	}
+	tl_store_close(store);
+	return status;
+}
+
+static int
 exec_list(int argc, char **argv)
 {
 	struct election_opts o = {0};
@@ -139,8 +197,8 @@ exec_list(int argc, char **argv)
 	size_t i;
 	int first, status;
 
-	if ((status = setup(argc, argv, json_option, &o, 0, &first, 0,
-	    &store)) >= 0)
+	if ((status = setup(argc, argv, json_option, &o, 0, &first,
+	    CLI_STORE_READ, &store)) >= 0)
 		return status;
 	tl_error_clear(&err);
 	if (tl_election_list(store, &list, &err) != TL_OK) {
@@ -224,8 +282,8 @@ exec_show(int argc, char **argv)
 	json_t *doc = NULL;
 	int first, status;
 
-	if ((status = setup(argc, argv, json_option, &o, 1, &first, 0,
-	    &store)) >= 0)
+	if ((status = setup(argc, argv, json_option, &o, 1, &first,
+	    CLI_STORE_READ, &store)) >= 0)
 		return status;
 	tl_error_clear(&err);
 	if (tl_election_show(store, argv[first], &doc, &err) != TL_OK) {
@@ -520,8 +578,8 @@ exec_manifest(int argc, char **argv)
 	char *envelope = NULL;
 	int first, status;
 
-	if ((status = setup(argc, argv, longopts, &o, 1, &first, 0, &store)) >=
-	    0)
+	if ((status = setup(argc, argv, longopts, &o, 1, &first,
+	    CLI_STORE_READ, &store)) >= 0)
 		return status;
 	tl_error_clear(&err);
 	if (tl_election_signed_manifest(store, argv[first], &envelope, &err) !=
@@ -545,6 +603,28 @@ const struct cli_command cmd_election_create = {
 	"authority key.  See doc/record-format.md for every field.  The\n"
 	"election starts as a draft: load its roll, then open it.\n",
 	exec_create,
+};
+
+const struct cli_command cmd_election_update = {
+	"election", "update", "ID FILE.json",
+	"Replace a draft election's manifest.",
+	"FILE.json is a whole manifest (as for 'teller election create') with\n"
+	"the same election id; it is checked the same way, and replaces the\n"
+	"draft's definition in one step.  Every voter already on the roll must\n"
+	"still fit it: a constituency it has, and a weight within that\n"
+	"constituency's \"weights\" (remove a voter first with 'teller roll\n"
+	"remove').  Refused once the election is published or open: its\n"
+	"manifest is signed into its log by then.\n",
+	exec_update,
+};
+
+const struct cli_command cmd_election_delete = {
+	"election", "delete", "ID",
+	"Delete a draft election, with its roll.",
+	"Removes everything stored for a draft election: its definition, its\n"
+	"roll, and its webhook endpoints.  Refused once the election is\n"
+	"published or open: its log has started, and its record keeps it.\n",
+	exec_delete,
 };
 
 const struct cli_command cmd_election_list = {

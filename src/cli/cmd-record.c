@@ -77,7 +77,7 @@ exec_export(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0)
 		return status;
-	if ((store = cli_open_store(0, &status)) == NULL)
+	if ((store = cli_open_store(CLI_STORE_READ, &status)) == NULL)
 		return status;
 	if (output != NULL && strcmp(output, "-") != 0) {
 		status = export_to_file(store, argv[first], output);

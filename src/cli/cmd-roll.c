@@ -1,6 +1,7 @@
 /*
  * cmd-roll.c: teller roll import (load a constituency's voters), teller
- * roll list (who is on the roll and who has enrolled a key), and teller
+ * roll list (who is on the roll and who has enrolled a key), teller roll
+ * remove (take voters off a draft's roll), and teller
  * roll check (a voter checks their own entry on the frozen roll of an
  * exported record or of a server).
  */
@@ -23,28 +24,40 @@
 static int
 exec_roll_import(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{"replace", no_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0},
+	};
 	struct tl_store *store = NULL;
 	struct tl_error err;
 	char *csv = NULL;
-	size_t len = 0, count = 0;
-	int first, status;
+	size_t len = 0, count = 0, removed = 0;
+	int first, status, replace = 0;
 
-	if ((status = cli_parse(argc, argv, NULL, NULL, NULL, NULL, &first)) >= 0)
+	if ((status = cli_parse(argc, argv, "", longopts, cli_flag,
+	    &replace, &first)) >= 0)
 		return status;
 	if ((status = cli_operands(argc - first, 2, 2)) != 0)
 		return status;
-	if ((store = cli_open_store(0, &status)) == NULL)
+	if ((store = cli_open_store(CLI_STORE_WRITE, &status)) == NULL)
 		return status;
 	tl_error_clear(&err);
 	if (tl_read_file(argv[first + 1], TL_ROLL_MAX_BYTES, &csv, &len, &err) !=
 	    TL_OK ||
+	    (replace ? tl_election_replace_roll(store, argv[first], csv, len,
+	    argv[first + 1], &count, &removed, &err) :
 	    tl_election_import_roll(store, argv[first], csv, len,
-	    argv[first + 1], &count, &err) != TL_OK) {
+	    argv[first + 1], &count, &err)) != TL_OK) {
 		status = cli_fail(&err);
 		goto out;
 	}
-	printf("Imported %zu voter%s into election %s.\n", count,
-	    count == 1 ? "" : "s", argv[first]);
+	if (replace)
+		printf("Replaced the roll of election %s: %zu voter%s from %s "
+		    "in place of %zu.\n", argv[first], count, count == 1 ? "" :
+		    "s", argv[first + 1], removed);
+	else
+		printf("Imported %zu voter%s into election %s.\n", count,
+		    count == 1 ? "" : "s", argv[first]);
 	status = 0;
  out:
 	free(csv);
@@ -53,17 +66,25 @@ exec_roll_import(int argc, char **argv)
 }
 
 const struct cli_command cmd_roll_import = {
-	"roll", "import", "ID FILE.csv",
+	"roll", "import", "ID FILE.csv [--replace]",
 	"Add voters to a draft election's roll from a CSV file.",
 	"FILE.csv starts with the header line\n"
 	"  voter_id,name,constituency,weight,public_key\n"
 	"and has one voter per line: an id, a name (quote it with \"\" if it has\n"
 	"a comma), the id of one of the manifest's constituencies, a whole\n"
-	"weight from 1 to 1000, and the voter's Ed25519 public key in base64\n"
+	"weight from 1 to 1000 (or within the constituency's \"weights\" in\n"
+	"the manifest), and the voter's Ed25519 public key in base64\n"
 	"(as 'teller key generate' prints it).  The file is checked whole\n"
 	"first: if any line is wrong, or a voter id or key is already on the\n"
 	"roll, nothing is imported and the error names the file and line.\n"
-	"Import one file per constituency, or one for all.\n",
+	"Import one file per constituency, or one for all.\n\n"
+	"Options:\n"
+	"  --replace    the file is the whole roll: it replaces the voters\n"
+	"               imported before (with their enrolment links), in one\n"
+	"               step; a file with an error changes nothing\n\n"
+	"Only a draft's roll can change: once the election is published or\n"
+	"open, its roll is frozen.  'teller roll list ID --format csv' writes\n"
+	"the roll in this form, to edit and import again with --replace.\n",
 	exec_roll_import,
 };
 
@@ -124,13 +145,77 @@ roll_print(const char *id, const json_t *list)
 }
 
 static int
+list_option(int opt, const char *arg, void *ctx)
+{
+	static const char *const formats[] = {"text", "csv", "json", NULL};
+
+	return cli_format_choice(opt == 'j' ? "json" : arg, formats, ctx);
+}
+
+/* The roll as the CSV that 'roll import' reads. */
+static int
+roll_csv(struct tl_store *store, const char *id, struct tl_buf *out,
+    struct tl_error *err)
+{
+	struct tl_manifest *m = NULL;
+	struct tl_roll *roll = NULL;
+	int r;
+
+	if ((r = tl_election_load(store, id, &m, NULL, NULL, err)) == TL_OK &&
+	    (r = tl_election_roll(store, id, m, &roll, err)) == TL_OK &&
+	    (r = tl_roll_write_csv(roll, out)) != TL_OK)
+		tl_error_set(err, r, "out of memory");
+	tl_roll_free(roll);
+	tl_manifest_free(m);
+	return r;
+}
+
+static int
 exec_roll_list(int argc, char **argv)
 {
-	return cli_show_election(argc, argv, roll_fetch, roll_print);
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"json", no_argument, NULL, 'j'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *format = "text";
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	struct tl_buf buf;
+	json_t *list = NULL;
+	int first, status;
+
+	if ((status = cli_parse(argc, argv, "", longopts, list_option, &format,
+	    &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 1, 1)) != 0)
+		return status;
+	if ((store = cli_open_store(CLI_STORE_READ, &status)) == NULL)
+		return status;
+	tl_error_clear(&err);
+	tl_buf_init(&buf, SIZE_MAX / 2);
+	if (strcmp(format, "csv") == 0) {
+		if (roll_csv(store, argv[first], &buf, &err) != TL_OK)
+			status = cli_fail(&err);
+		else if (fwrite(buf.data, 1, buf.len, stdout) != buf.len ||
+		    fflush(stdout) != 0) {
+			cli_error("cannot write to standard output");
+			status = EXIT_INTERNAL;
+		}
+	} else if (roll_fetch(store, argv[first], &list, &err) != TL_OK)
+		status = cli_fail(&err);
+	else if (strcmp(format, "json") == 0)
+		status = cli_print_json(list);
+	else
+		roll_print(argv[first], list);
+	json_decref(list);
+	tl_buf_free(&buf);
+	tl_store_close(store);
+	return status;
 }
 
 const struct cli_command cmd_roll_list = {
-	"roll", "list", "ID [--json]",
+	"roll", "list", "ID [--format text|csv|json]",
 	"Show an election's roll: each voter's key, address and enrolment.",
 	"One line per voter, in import order: id, constituency, weight, the\n"
 	"start of the key id (\"-\" for none yet), the e-mail address, and\n"
@@ -140,8 +225,48 @@ const struct cli_command cmd_roll_list = {
 	"sent to the voter.  The roll freezes at 'election open' only when no\n"
 	"voter is pending.  E-mail addresses are shown here, never served.\n\n"
 	"Options:\n"
-	"  --json       print the list as JSON\n",
+	"  --format F   text (default); csv: the roll as 'teller roll import'\n"
+	"               reads it (voter_id,name,constituency,weight,\n"
+	"               public_key,email), to edit and import again with\n"
+	"               --replace; or json: each voter with its enrolment\n"
+	"  --json       the same as --format json\n",
 	exec_roll_list,
+};
+
+static int
+exec_roll_remove(int argc, char **argv)
+{
+	struct tl_store *store = NULL;
+	struct tl_error err;
+	size_t n;
+	int first, status;
+
+	if ((status = cli_parse(argc, argv, NULL, NULL, NULL, NULL, &first)) >= 0)
+		return status;
+	if ((status = cli_operands(argc - first, 2, 100000)) != 0)
+		return status;
+	if ((store = cli_open_store(CLI_STORE_WRITE, &status)) == NULL)
+		return status;
+	tl_error_clear(&err);
+	n = (size_t)(argc - first - 1);
+	if (tl_election_remove_voters(store, argv[first],
+	    (const char *const *)argv + first + 1, n, &err) != TL_OK)
+		status = cli_fail(&err);
+	else
+		printf("Removed %zu voter%s from the roll of election %s.\n", n,
+		    n == 1 ? "" : "s", argv[first]);
+	tl_store_close(store);
+	return status;
+}
+
+const struct cli_command cmd_roll_remove = {
+	"roll", "remove", "ID VOTER...",
+	"Remove voters from a draft election's roll.",
+	"Removes each VOTER (a voter id) from the roll, with their enrolment\n"
+	"link and the notices sent to them: all of them, or, if one is not on\n"
+	"the roll, none.  Only a draft's roll can change: once the election is\n"
+	"published or open, its roll is frozen.\n",
+	exec_roll_remove,
 };
 
 /* --- teller roll check ------------------------------------------------------ */

@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -141,6 +142,23 @@ write_blt(struct tl_store *store, const char *id, const char *contest)
 	return status;
 }
 
+/* The database, read-only unless this tally counts the election (it is
+ * closed: the count is signed, logged and stored). */
+static struct tl_store *
+open_for_tally(const char *id, int *status)
+{
+	struct tl_store *store = cli_open_store(CLI_STORE_READ, status);
+	char *state = NULL;
+
+	if (store != NULL && tl_election_state(store, id, &state, NULL) ==
+	    TL_OK && strcmp(state, "closed") == 0) {
+		tl_store_close(store);
+		store = cli_open_store(CLI_STORE_WRITE, status);
+	}
+	free(state);
+	return store;
+}
+
 static int
 exec_tally(int argc, char **argv)
 {
@@ -166,7 +184,7 @@ exec_tally(int argc, char **argv)
 	    strcmp(o.format, "html") != 0 && strcmp(o.format, "blt") != 0)
 		return cli_usage_error("--format must be text, json, html or "
 		    "blt");
-	if ((store = cli_open_store(0, &status)) == NULL)
+	if ((store = open_for_tally(argv[first], &status)) == NULL)
 		return status;
 	if (strcmp(o.format, "blt") == 0) {
 		status = write_blt(store, argv[first], o.contest);

@@ -16,15 +16,11 @@
 static int
 turnout_option(int opt, const char *arg, void *ctx)
 {
-	const char **format = ctx;
+	static const char *const formats[] = {"text", "json", "csv", NULL};
 
 	if (opt != 'f')
 		return EXIT_USAGE;
-	if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 &&
-	    strcmp(arg, "csv") != 0)
-		return cli_usage_error("--format must be text, json or csv");
-	*format = arg;
-	return 0;
+	return cli_format_choice(arg, formats, ctx);
 }
 
 static int
@@ -46,7 +42,7 @@ exec_turnout(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0)
 		return status;
-	if ((store = cli_open_store(0, &status)) == NULL)
+	if ((store = cli_open_store(CLI_STORE_READ, &status)) == NULL)
 		return status;
 	tl_error_clear(&err);
 	tl_buf_init(&buf, SIZE_MAX / 2);

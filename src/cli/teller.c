@@ -24,6 +24,8 @@ extern const struct cli_command cmd_init;
 extern const struct cli_command cmd_key_generate;
 extern const struct cli_command cmd_trustee_keygen;
 extern const struct cli_command cmd_election_create;
+extern const struct cli_command cmd_election_update;
+extern const struct cli_command cmd_election_delete;
 extern const struct cli_command cmd_election_list;
 extern const struct cli_command cmd_election_show;
 extern const struct cli_command cmd_election_open;
@@ -44,6 +46,7 @@ extern const struct cli_command cmd_turnout;
 extern const struct cli_command cmd_roll_import;
 extern const struct cli_command cmd_roll_check;
 extern const struct cli_command cmd_roll_list;
+extern const struct cli_command cmd_roll_remove;
 extern const struct cli_command cmd_invite;
 extern const struct cli_command cmd_remind;
 extern const struct cli_command cmd_manifest;
@@ -74,6 +77,8 @@ static const struct cli_command *const commands[] = {
 	&cmd_key_generate,
 	&cmd_trustee_keygen,
 	&cmd_election_create,
+	&cmd_election_update,
+	&cmd_election_delete,
 	&cmd_election_list,
 	&cmd_election_show,
 	&cmd_election_open,
@@ -94,6 +99,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_roll_import,
 	&cmd_roll_check,
 	&cmd_roll_list,
+	&cmd_roll_remove,
 	&cmd_invite,
 	&cmd_remind,
 	&cmd_manifest,
@@ -296,14 +302,15 @@ cli_operands(int n, int min, int max)
 }
 
 struct tl_store *
-cli_open_store(int create, int *status)
+cli_open_store(int mode, int *status)
 {
 	struct tl_store *store = NULL;
 	struct tl_error err;
 
 	tl_error_clear(&err);
-	if (tl_store_open(cli.db_path, create ? TL_STORE_CREATE : 0, &store,
-	    &err) != TL_OK ||
+	if (tl_store_open(cli.db_path, mode == CLI_STORE_CREATE ?
+	    TL_STORE_CREATE : mode == CLI_STORE_READ ? TL_STORE_READONLY : 0,
+	    &store, &err) != TL_OK ||
 	    tl_store_set_key_source(store, cli.key_file, cli.passphrase_file,
 	    &err) != TL_OK) {
 		tl_store_close(store);
@@ -435,14 +442,34 @@ cli_print_json(const json_t *value)
 	return r;
 }
 
-static int
-json_option(int opt, const char *arg, void *ctx)
+int
+cli_flag(int opt, const char *arg, void *ctx)
 {
+	(void)opt;
 	(void)arg;
-	if (opt != 'j')
-		return EXIT_USAGE;
 	*(int *)ctx = 1;
 	return 0;
+}
+
+int
+cli_format_choice(const char *arg, const char *const *choices,
+    const char **format)
+{
+	char list[128] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; choices[i] != NULL; i++) {
+		if (strcmp(arg, choices[i]) == 0) {
+			*format = choices[i];
+			return 0;
+		}
+		n = i + 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+		    "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+		    choices[i]);
+	return cli_usage_error("--format must be %s", list);
 }
 
 int
@@ -459,12 +486,12 @@ cli_show_election(int argc, char **argv,
 	json_t *value = NULL;
 	int first, status, json = 0;
 
-	if ((status = cli_parse(argc, argv, "", longopts, json_option, &json,
+	if ((status = cli_parse(argc, argv, "", longopts, cli_flag, &json,
 	    &first)) >= 0)
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0)
 		return status;
-	if ((store = cli_open_store(0, &status)) == NULL)
+	if ((store = cli_open_store(CLI_STORE_READ, &status)) == NULL)
 		return status;
 	tl_error_clear(&err);
 	if (fetch(store, argv[first], &value, &err) != TL_OK)

@@ -52,22 +52,6 @@ latest_certification(struct tl_store *store, const char *id,
 	return r;
 }
 
-/* Runs an UPDATE or DELETE whose one parameter is the election id. */
-static int
-run_for(struct tl_store *store, const char *sql, const char *id,
-    struct tl_error *err)
-{
-	sqlite3_stmt *stmt = NULL;
-	int r;
-
-	if ((r = tl_db_prepare(store, sql, &stmt, err)) != TL_OK)
-		return r;
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	r = tl_db_step_done(store, stmt, err, "cannot update the election");
-	sqlite3_finalize(stmt);
-	return r;
-}
-
 /* Sets the state and the time column (certified_at, final_at) of an
  * election to now. */
 static int
@@ -324,7 +308,7 @@ apply_remedy(struct tl_store *store, const struct cycle_election *e,
 		    "= ? WHERE id = ?", now, NULL, err);
 	for (size_t i = 0; remedy == TL_REMEDY_RECOUNT && r == TL_OK &&
 	    i < sizeof(withdraw) / sizeof(withdraw[0]); i++)
-		r = run_for(store, withdraw[i], e->id, err);
+		r = tl_db_run_for(store, withdraw[i], e->id, err);
 	return r;
 }
 

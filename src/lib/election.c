@@ -49,6 +49,9 @@ election_state(struct tl_store *store, const char *id, char **state,
 	return r;
 }
 
+static int insert_parts(struct tl_store *store, const struct tl_manifest *m,
+    struct tl_error *err);
+
 static int
 insert_definition(struct tl_store *store, const struct tl_manifest *m,
     const char *json, int64_t now, struct tl_error *err)
@@ -75,6 +78,16 @@ insert_definition(struct tl_store *store, const struct tl_manifest *m,
 		    "an election with id \"%s\" already exists", m->id);
 	if (r != TL_OK)
 		return r;
+	return insert_parts(store, m, err);
+}
+
+/* The rows of a definition's constituencies, contests and candidates. */
+static int
+insert_parts(struct tl_store *store, const struct tl_manifest *m,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
 
 	for (size_t i = 0; i < m->nconstituencies; i++) {
 		if ((r = tl_db_prepare(store, "INSERT INTO constituencies "
@@ -134,13 +147,17 @@ insert_definition(struct tl_store *store, const struct tl_manifest *m,
 	return TL_OK;
 }
 
-int
-tl_election_create(struct tl_store *store, const char *manifest_json,
-    size_t len, int64_t now, char **id, struct tl_error *err)
+/* A manifest as a draft's definition: valid, naming this database's
+ * authority key (filled in when absent), and closing in the future.
+ * *out and *json (its text as stored) are the caller's. */
+static int
+prepare_definition(struct tl_store *store, const char *manifest_json,
+    size_t len, int64_t now, struct tl_manifest **out, char **json,
+    struct tl_error *err)
 {
 	struct tl_manifest *m = NULL;
 	struct tl_key *authority = NULL;
-	char pub[TL_PUBLIC_B64_LEN + 1], *json = NULL, when[TL_TIME_LEN];
+	char pub[TL_PUBLIC_B64_LEN + 1], when[TL_TIME_LEN];
 	int r;
 
 	if ((r = tl_manifest_parse(manifest_json, len, &m, err)) != TL_OK)
@@ -164,10 +181,29 @@ tl_election_create(struct tl_store *store, const char *manifest_json,
 		goto out;
 	}
 	if ((r = tl_manifest_set_authority(m, pub)) != TL_OK ||
-	    (r = tl_manifest_serialize(m, &json, NULL)) != TL_OK) {
+	    (r = tl_manifest_serialize(m, json, NULL)) != TL_OK) {
 		tl_error_set(err, r, "out of memory");
 		goto out;
 	}
+	*out = m;
+	m = NULL;
+ out:
+	tl_key_free(authority);
+	tl_manifest_free(m);
+	return r;
+}
+
+int
+tl_election_create(struct tl_store *store, const char *manifest_json,
+    size_t len, int64_t now, char **id, struct tl_error *err)
+{
+	struct tl_manifest *m = NULL;
+	char *json = NULL;
+	int r;
+
+	if ((r = prepare_definition(store, manifest_json, len, now, &m, &json,
+	    err)) != TL_OK)
+		return r;
 	if ((r = tl_db_begin(store, err)) != TL_OK)
 		goto out;
 	if ((r = insert_definition(store, m, json, now, err)) != TL_OK) {
@@ -180,8 +216,204 @@ tl_election_create(struct tl_store *store, const char *manifest_json,
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
  out:
 	free(json);
-	tl_key_free(authority);
 	tl_manifest_free(m);
+	return r;
+}
+
+/* TL_OK if election id is a draft (neither published nor opened);
+ * TL_ESTATE naming its state, with `refusal` (what cannot be done), or
+ * TL_ENOTFOUND. */
+static int
+require_draft(struct tl_store *store, const char *id, const char *refusal,
+    struct tl_error *err)
+{
+	char *state = NULL;
+	int r;
+
+	if ((r = election_state(store, id, &state, err)) != TL_OK)
+		return r;
+	if (strcmp(state, "draft") != 0)
+		r = tl_error_set(err, TL_ESTATE, "election %s is %s, not a "
+		    "draft: %s (the manifest and roll were signed and frozen "
+		    "when its log started)", id, state, refusal);
+	free(state);
+	return r;
+}
+
+/* Whether every voter already on the draft's roll fits definition m: a
+ * constituency it has, and a weight within that constituency's bounds. */
+static int
+roll_fits(struct tl_store *store, const char *id, const struct tl_manifest *m,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	if ((r = tl_db_prepare(store, "SELECT id, constituency_id, weight FROM "
+	    "voters WHERE election_id = ? ORDER BY rowid", &stmt, err)) !=
+	    TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *voter = (const char *)sqlite3_column_text(stmt, 0);
+		const char *cid = (const char *)sqlite3_column_text(stmt, 1);
+		int64_t weight = sqlite3_column_int64(stmt, 2);
+		size_t ci = tl_manifest_constituency_index(m, cid);
+
+		if (ci == (size_t)-1) {
+			r = tl_error_set(err, TL_EMANIFEST, "constituencies: "
+			    "voter %s on the roll of election %s is in "
+			    "constituency %s, which this manifest does not "
+			    "have; remove the voter first ('teller roll remove "
+			    "%s %s')", voter, id, cid, id, voter);
+			goto out;
+		}
+		if (weight < m->constituencies[ci].weight_min ||
+		    weight > m->constituencies[ci].weight_max) {
+			r = tl_error_set(err, TL_EMANIFEST, "constituencies[%zu]."
+			    "weights: voter %s on the roll of election %s has "
+			    "weight %lld, outside %lld to %lld", ci, voter, id,
+			    (long long)weight,
+			    (long long)m->constituencies[ci].weight_min,
+			    (long long)m->constituencies[ci].weight_max);
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		r = tl_db_error(store, err, "cannot read the roll");
+ out:
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+int
+tl_election_update(struct tl_store *store, const char *id,
+    const char *manifest_json, size_t len, int64_t now, struct tl_error *err)
+{
+	static const char *const clear[] = {
+		"DELETE FROM candidates WHERE election_id = ?",
+		"DELETE FROM contests WHERE election_id = ?",
+		"DELETE FROM constituencies WHERE election_id = ?",
+	};
+	struct tl_manifest *m = NULL;
+	sqlite3_stmt *stmt = NULL;
+	char *json = NULL;
+	int r;
+
+	if ((r = require_draft(store, id, "only a draft's manifest can be "
+	    "replaced", err)) != TL_OK)
+		return r;
+	if ((r = prepare_definition(store, manifest_json, len, now, &m, &json,
+	    err)) != TL_OK)
+		return r;
+	if (strcmp(m->id, id) != 0) {
+		r = tl_error_set(err, TL_EMANIFEST, "id: the manifest is of "
+		    "election \"%s\", not %s; an election keeps its id (delete "
+		    "the draft and create the other)", m->id, id);
+		goto out;
+	}
+	if ((r = tl_db_begin(store, err)) != TL_OK)
+		goto out;
+	/* The voters refer to the constituencies, which are replaced: the
+	 * foreign keys are checked at the commit instead, against the new
+	 * rows (roll_fits has said each voter's constituency is there). */
+	if ((r = tl_db_exec(store, "PRAGMA defer_foreign_keys = ON", err)) !=
+	    TL_OK || (r = roll_fits(store, id, m, err)) != TL_OK)
+		goto rollback;
+	for (size_t i = 0; i < sizeof(clear) / sizeof(clear[0]); i++)
+		if ((r = tl_db_run_for(store, clear[i], id, err)) != TL_OK)
+			goto rollback;
+	if ((r = tl_db_prepare(store, "UPDATE elections SET title = ?, "
+	    "revote = ?, opens_at = ?, closes_at = ?, manifest_json = ? "
+	    "WHERE id = ?", &stmt, err)) != TL_OK)
+		goto rollback;
+	sqlite3_bind_text(stmt, 1, m->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, m->revote == TL_REVOTE_FIRST ? "first" :
+	    "last", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, m->opens);
+	sqlite3_bind_int64(stmt, 4, m->closes);
+	sqlite3_bind_text(stmt, 5, json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, id, -1, SQLITE_STATIC);
+	r = tl_db_step_done(store, stmt, err, "cannot store the election");
+	sqlite3_finalize(stmt);
+	if (r != TL_OK || (r = insert_parts(store, m, err)) != TL_OK)
+		goto rollback;
+	r = tl_db_commit(store, err);
+	goto out;
+ rollback:
+	tl_db_rollback(store);
+ out:
+	free(json);
+	tl_manifest_free(m);
+	return r;
+}
+
+int
+tl_election_delete(struct tl_store *store, const char *id,
+    size_t *nvoters, struct tl_error *err)
+{
+	sqlite3_stmt *tables = NULL, *count = NULL;
+	int r, rc;
+
+	if ((r = require_draft(store, id, "only a draft can be deleted",
+	    err)) != TL_OK)
+		return r;
+	if ((r = tl_db_begin(store, err)) != TL_OK)
+		return r;
+	if ((r = tl_db_exec(store, "PRAGMA defer_foreign_keys = ON", err)) !=
+	    TL_OK)
+		goto rollback;
+	if (nvoters != NULL) {
+		if ((r = tl_db_prepare(store, "SELECT COUNT(*) FROM voters "
+		    "WHERE election_id = ?", &count, err)) != TL_OK)
+			goto rollback;
+		sqlite3_bind_text(count, 1, id, -1, SQLITE_STATIC);
+		*nvoters = sqlite3_step(count) == SQLITE_ROW ?
+		    (size_t)sqlite3_column_int64(count, 0) : 0;
+		sqlite3_finalize(count);
+	}
+	/* What a webhook endpoint of the election was to deliver goes with
+	 * its events and the endpoint. */
+	if ((r = tl_db_run_for(store, "DELETE FROM webhook_deliveries "
+	    "WHERE event_id IN (SELECT id FROM webhook_events WHERE "
+	    "election_id = ?1) OR endpoint_id IN (SELECT id FROM "
+	    "webhook_endpoints WHERE election_id = ?1)", id, err)) != TL_OK)
+		goto rollback;
+	/* Then the election's rows in every table that has them, whichever
+	 * module made the table; a row elsewhere that still refers to one
+	 * fails the foreign keys at the commit, and nothing is deleted. */
+	if ((r = tl_db_prepare(store, "SELECT name FROM sqlite_master WHERE "
+	    "type = 'table' AND name <> 'elections' AND EXISTS (SELECT 1 "
+	    "FROM pragma_table_info(sqlite_master.name) WHERE name = "
+	    "'election_id')", &tables, err)) != TL_OK)
+		goto rollback;
+	while ((rc = sqlite3_step(tables)) == SQLITE_ROW) {
+		char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE "
+		    "election_id = ?", (const char *)sqlite3_column_text(tables,
+		    0));
+
+		if (sql == NULL) {
+			r = tl_error_set(err, TL_ENOMEM, "out of memory");
+			goto rollback;
+		}
+		r = tl_db_run_for(store, sql, id, err);
+		sqlite3_free(sql);
+		if (r != TL_OK)
+			goto rollback;
+	}
+	if (rc != SQLITE_DONE) {
+		r = tl_db_error(store, err, "cannot list the tables");
+		goto rollback;
+	}
+	sqlite3_finalize(tables);
+	tables = NULL;
+	if ((r = tl_db_run_for(store, "DELETE FROM elections WHERE id = ?",
+	    id, err)) != TL_OK)
+		goto rollback;
+	return tl_db_commit(store, err);
+ rollback:
+	sqlite3_finalize(tables);
+	tl_db_rollback(store);
 	return r;
 }
 
@@ -321,10 +553,12 @@ duplicate_voter(struct tl_store *store, const char *id,
 	return r;
 }
 
-int
-tl_election_import_roll(struct tl_store *store, const char *id,
-    const char *csv, size_t len, const char *filename, size_t *count,
-    struct tl_error *err)
+/* Imports a roll CSV into a draft; with replace, in place of its roll
+ * (*removed gets how many voters it had). */
+static int
+import_roll(struct tl_store *store, const char *id, const char *csv,
+    size_t len, const char *filename, int replace, size_t *count,
+    size_t *removed, struct tl_error *err)
 {
 	struct tl_manifest *m = NULL;
 	struct tl_roll *roll = NULL;
@@ -333,17 +567,22 @@ tl_election_import_roll(struct tl_store *store, const char *id,
 	size_t i = 0;
 	int r;
 
-	if ((r = tl_election_load(store, id, &m, NULL, &state, err)) != TL_OK)
+	if ((r = require_draft(store, id, "only a draft's roll can change",
+	    err)) != TL_OK ||
+	    (r = tl_election_load(store, id, &m, NULL, &state, err)) != TL_OK)
 		return r;
-	if (strcmp(state, "draft") != 0) {
-		r = tl_error_set(err, TL_ESTATE, "election %s is %s; its roll "
-		    "was frozen when its log started", id, state);
-		goto out;
-	}
 	if ((r = tl_roll_parse_csv(csv, len, filename, m, &roll, err)) != TL_OK)
 		goto out;
 	if ((r = tl_db_begin(store, err)) != TL_OK)
 		goto out;
+	/* The voters' enrolment links and notices go with them (ON DELETE
+	 * CASCADE); a draft has nothing else that names a voter. */
+	if (replace) {
+		if ((r = tl_db_run_for(store, "DELETE FROM voters WHERE "
+		    "election_id = ?", id, err)) != TL_OK)
+			goto rollback;
+		*removed = (size_t)sqlite3_changes(store->db);
+	}
 	if ((r = tl_db_prepare(store, "INSERT INTO voters (election_id, id, "
 	    "name, constituency_id, weight, public_key, key_id, email) VALUES "
 	    "(?, ?, ?, ?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
@@ -388,6 +627,65 @@ tl_election_import_roll(struct tl_store *store, const char *id,
 	tl_roll_free(roll);
 	tl_manifest_free(m);
 	free(state);
+	return r;
+}
+
+int
+tl_election_import_roll(struct tl_store *store, const char *id,
+    const char *csv, size_t len, const char *filename, size_t *count,
+    struct tl_error *err)
+{
+	return import_roll(store, id, csv, len, filename, 0, count, NULL, err);
+}
+
+int
+tl_election_replace_roll(struct tl_store *store, const char *id,
+    const char *csv, size_t len, const char *filename, size_t *count,
+    size_t *removed, struct tl_error *err)
+{
+	size_t before = 0;
+	int r = import_roll(store, id, csv, len, filename, 1, count, &before,
+	    err);
+
+	if (r == TL_OK && removed != NULL)
+		*removed = before;
+	return r;
+}
+
+int
+tl_election_remove_voters(struct tl_store *store, const char *id,
+    const char *const *voters, size_t nvoters, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = require_draft(store, id, "only a draft's roll can change",
+	    err)) != TL_OK)
+		return r;
+	if ((r = tl_db_begin(store, err)) != TL_OK)
+		return r;
+	if ((r = tl_db_prepare(store, "DELETE FROM voters WHERE election_id = ? "
+	    "AND id = ?", &stmt, err)) != TL_OK)
+		goto rollback;
+	for (size_t i = 0; i < nvoters; i++) {
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, voters[i], -1, SQLITE_STATIC);
+		if ((r = tl_db_step_done(store, stmt, err,
+		    "cannot remove a voter")) != TL_OK)
+			goto rollback;
+		if (sqlite3_changes(store->db) == 0) {
+			r = tl_error_set(err, TL_ENOTFOUND, "voter %.64s is not on "
+			    "the roll of election %s; nothing was removed",
+			    voters[i], id);
+			goto rollback;
+		}
+	}
+	sqlite3_finalize(stmt);
+	return tl_db_commit(store, err);
+ rollback:
+	sqlite3_finalize(stmt);
+	tl_db_rollback(store);
 	return r;
 }
 

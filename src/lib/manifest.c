@@ -209,11 +209,41 @@ parse_initial(struct tl_manifest *m, struct tl_error *err)
 	return TL_OK;
 }
 
+/* A constituency's "weights": {"min", "max"}, the bounds of its voters'
+ * weights on the roll; absent, 1 to TL_WEIGHT_MAX. */
+static int
+parse_weights(json_t *item, const char *cwhere, struct tl_constituency *c,
+    struct tl_error *err)
+{
+	static const char *const keys[] = {"min", "max", NULL};
+	json_t *weights;
+	char where[80];
+	int r;
+
+	c->weight_min = 1;
+	c->weight_max = TL_WEIGHT_MAX;
+	snprintf(where, sizeof(where), "%s.weights", cwhere);
+	if ((r = tl_json_object(item, "weights", 0, cwhere, TL_EMANIFEST,
+	    &weights, err)) != TL_OK || weights == NULL)
+		return r;
+	if ((r = tl_json_only_keys(weights, keys, where, TL_EMANIFEST,
+	    err)) != TL_OK ||
+	    (r = tl_json_int(weights, "min", 1, 1, TL_WEIGHT_MAX, where,
+	    TL_EMANIFEST, &c->weight_min, err)) != TL_OK ||
+	    (r = tl_json_int(weights, "max", 1, 1, TL_WEIGHT_MAX, where,
+	    TL_EMANIFEST, &c->weight_max, err)) != TL_OK)
+		return r;
+	if (c->weight_min > c->weight_max)
+		return BAD("%s: min %lld is more than max %lld", where,
+		    (long long)c->weight_min, (long long)c->weight_max);
+	return TL_OK;
+}
+
 static int
 parse_constituencies(struct tl_manifest *m, json_t *array,
     struct tl_error *err)
 {
-	static const char *const keys[] = {"id", "name", NULL};
+	static const char *const keys[] = {"id", "name", "weights", NULL};
 	size_t n = json_array_size(array);
 	char where[64];
 	int r;
@@ -242,6 +272,8 @@ parse_constituencies(struct tl_manifest *m, json_t *array,
 			return r;
 		if (c->name == NULL && (c->name = strdup(c->id)) == NULL)
 			return tl_error_set(err, TL_ENOMEM, "out of memory");
+		if ((r = parse_weights(item, where, c, err)) != TL_OK)
+			return r;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(m->constituencies[j].id, c->id) == 0)
 				return BAD("%s.id: \"%s\" is already the id of "

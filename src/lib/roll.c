@@ -327,6 +327,33 @@ check_duplicates(const struct tl_roll *roll, const char *filename,
 	    filename, bad_line, value, first_line);
 }
 
+/* Whether weight is within the bounds the manifest sets for the voters of
+ * constituency ci (its "weights"). */
+static int
+weight_in_bounds(const struct tl_manifest *manifest, size_t ci,
+    int64_t weight)
+{
+	const struct tl_constituency *c = &manifest->constituencies[ci];
+
+	return weight >= c->weight_min && weight <= c->weight_max;
+}
+
+/* TL_EROLL saying that voter's weight is outside its constituency's
+ * bounds; `where` says where the weight is written. */
+static int
+weight_out_of_bounds(const struct tl_manifest *manifest, size_t ci,
+    int64_t weight, const char *where, const char *voter,
+    struct tl_error *err)
+{
+	const struct tl_constituency *c = &manifest->constituencies[ci];
+
+	return tl_error_set(err, TL_EROLL, "%s: voter %s has weight %lld, "
+	    "outside the weights of constituency %s, %lld to %lld (the "
+	    "manifest's constituencies[%zu].weights)", where, voter,
+	    (long long)weight, c->id, (long long)c->weight_min,
+	    (long long)c->weight_max, ci);
+}
+
 /* The columns of the header line: col[c] gets the field index of column c
  * (-1 for an absent optional column). */
 static int
@@ -393,6 +420,14 @@ parse_voter_line(struct tl_roll *roll, char **fields, const int col[NCOLUMNS],
 		    "%s:%zu: weight: \"%.32s\" is not a whole number from 1 to "
 		    "%d (voter %s)", filename, lineno, weight_text,
 		    TL_WEIGHT_MAX, id);
+	if (!weight_in_bounds(manifest, ci, weight)) {
+		char where[512];
+
+		snprintf(where, sizeof(where), "%s:%zu: weight", filename,
+		    lineno);
+		return weight_out_of_bounds(manifest, ci, weight, where, id,
+		    err);
+	}
 	if (*email != '\0' && !tl_valid_email(email))
 		return tl_error_set(err, TL_EROLL,
 		    "%s:%zu: email: \"%.64s\" is not an e-mail address teller "
@@ -520,6 +555,30 @@ tl_roll_parse_csv(const char *data, size_t len, const char *filename,
 }
 
 int
+tl_roll_write_csv(const struct tl_roll *roll, struct tl_buf *out)
+{
+	int r = tl_buf_adds(out, "voter_id,name,constituency,weight,"
+	    "public_key,email\n");
+
+	for (size_t i = 0; r == TL_OK && i < roll->nvoters; i++) {
+		const struct tl_voter *v = &roll->voters[i];
+
+		if ((r = tl_buf_add_csv_field(out, v->id)) != TL_OK ||
+		    (r = tl_buf_addc(out, ',')) != TL_OK ||
+		    (r = tl_buf_add_csv_field(out, v->name)) != TL_OK ||
+		    (r = tl_buf_addc(out, ',')) != TL_OK ||
+		    (r = tl_buf_add_csv_field(out, v->constituency)) != TL_OK ||
+		    (r = tl_buf_addf(out, ",%lld,%s,", (long long)v->weight,
+		    tl_voter_has_key(v) ? v->public_key : "")) != TL_OK ||
+		    (r = tl_buf_add_csv_field(out, v->email != NULL ? v->email :
+		    "")) != TL_OK)
+			break;
+		r = tl_buf_addc(out, '\n');
+	}
+	return r;
+}
+
+int
 tl_roll_serialize(const struct tl_roll *roll, const char *election_id,
     const char *manifest_hash, char **out, size_t *len)
 {
@@ -600,7 +659,8 @@ tl_roll_parse_canonical(const char *data, size_t len,
 		    !tl_json_take_string(&p, end, key, sizeof(key)) ||
 		    !TL_JSON_TAKE(&p, end, "}") || !tl_valid_id(id) ||
 		    (ci = tl_manifest_constituency_index(manifest,
-		    constituency)) == (size_t)-1)
+		    constituency)) == (size_t)-1 ||
+		    !weight_in_bounds(manifest, ci, weight))
 			goto out;
 		if ((r = tl_roll_add(roll, id, name, constituency, ci, weight,
 		    key)) != TL_OK) {
@@ -707,6 +767,14 @@ tl_roll_parse_json(const char *data, size_t len,
 			r = tl_error_set(err, TL_EROLL,
 			    "%s.constituency: \"%.64s\" is not in the manifest",
 			    where, constituency);
+			goto out;
+		}
+		if (!weight_in_bounds(manifest, ci, weight)) {
+			char at[80];
+
+			snprintf(at, sizeof(at), "%s.weight", where);
+			r = weight_out_of_bounds(manifest, ci, weight, at, id,
+			    err);
 			goto out;
 		}
 		if ((r = tl_roll_add(roll, id, name, constituency, ci, weight,

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +382,15 @@ static const char *const migrations[] = {
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+/*
+ * The oldest schema a connection that only reads takes as it is (it never
+ * migrates).  Migrations 2 to 6 only add tables and columns or relax a
+ * constraint (6 rebuilds the voters table to relax one, keeping its rows), so a query of an older schema either reads what it reads
+ * today or fails with "no such table/column"; a migration that changes
+ * what existing rows mean must raise this to its own number.
+ */
+#define SCHEMA_READABLE_SINCE 1
+
 int
 tl_store_schema_version(void)
 {
@@ -565,6 +575,21 @@ tl_db_step_done(struct tl_store *store, sqlite3_stmt *stmt,
 	return tl_db_error(store, err, what);
 }
 
+int
+tl_db_run_for(struct tl_store *store, const char *sql, const char *id,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, sql, &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	r = tl_db_step_done(store, stmt, err, "cannot change the election");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
 char *
 tl_db_column_strdup(sqlite3_stmt *stmt, int col, int *ok)
 {
@@ -697,10 +722,6 @@ migrate_steps(struct tl_store *store, struct tl_error *err)
 	}
 	version = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
-	if (version > SCHEMA_VERSION)
-		return tl_error_set(err, TL_EDB,
-		    "%s: schema version %d is newer than this teller's %d; "
-		    "upgrade teller", store->path, version, SCHEMA_VERSION);
 	if (version < SCHEMA_VERSION && (r = tl_db_exec(store,
 	    "PRAGMA foreign_keys = OFF", err)) != TL_OK)
 		return r;
@@ -724,20 +745,204 @@ migrate_steps(struct tl_store *store, struct tl_error *err)
 	return TL_OK;
 }
 
+/*
+ * What a file holds, before anything is written to it: nothing yet (an
+ * empty file, or an SQLite database without a table: init may make it
+ * teller's), a teller database (teller's application_id, or one made
+ * before teller set it: a schema version and teller's authority table),
+ * or anything else, which teller leaves alone.
+ */
+enum db_kind {
+	DB_EMPTY,
+	DB_TELLER,
+	DB_OTHER,
+};
+
+/* Reads the file's kind and schema version, and whether it has teller's
+ * application_id; *sqlite_rc gets SQLite's code when it cannot be read
+ * at all. */
+static int
+identify(struct tl_store *store, enum db_kind *kind, int *version,
+    int *marked, int *sqlite_rc, struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t app, tables, authority;
+	int rc;
+
+	*sqlite_rc = SQLITE_OK;
+	rc = sqlite3_prepare_v2(store->db, "SELECT "
+	    "(SELECT application_id FROM pragma_application_id), "
+	    "(SELECT user_version FROM pragma_user_version), "
+	    "(SELECT COUNT(*) FROM sqlite_master), "
+	    "(SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+	    "name = 'authority')", -1, &stmt, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		rc = SQLITE_OK;
+	if (rc != SQLITE_OK) {
+		*sqlite_rc = sqlite3_extended_errcode(store->db);
+		sqlite3_finalize(stmt);
+		if ((*sqlite_rc & 0xff) == SQLITE_NOTADB) {
+			*kind = DB_OTHER;
+			return TL_OK;
+		}
+		return tl_db_error(store, err, "cannot read");
+	}
+	app = sqlite3_column_int64(stmt, 0);
+	*version = sqlite3_column_int(stmt, 1);
+	tables = sqlite3_column_int64(stmt, 2);
+	authority = sqlite3_column_int64(stmt, 3);
+	sqlite3_finalize(stmt);
+	*marked = app == TL_STORE_APPLICATION_ID;
+	if (app == TL_STORE_APPLICATION_ID ||
+	    (app == 0 && *version >= 1 && authority == 1))
+		*kind = DB_TELLER;
+	else if (app == 0 && *version == 0 && tables == 0)
+		*kind = DB_EMPTY;
+	else
+		*kind = DB_OTHER;
+	return TL_OK;
+}
+
+/* path as an SQLite URI file name, every byte but the plainest escaped. */
+static int
+file_uri(const char *path, int immutable, struct tl_buf *uri)
+{
+	int r = tl_buf_adds(uri, "file:");
+
+	for (const unsigned char *p = (const unsigned char *)path;
+	    r == TL_OK && *p != '\0'; p++)
+		r = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-~", *p) != NULL ?
+		    tl_buf_addc(uri, (char)*p) : tl_buf_addf(uri, "%%%02X", *p);
+	if (r == TL_OK)
+		r = tl_buf_adds(uri, immutable ? "?mode=ro&immutable=1" :
+		    "?mode=ro");
+	return r;
+}
+
+/*
+ * Opens the connection.  Read-only, through a URI with mode=ro; with
+ * immutable, SQLite reads the file as one nothing writes (no locks, no
+ * -shm file): for a read-only directory or mount holding no -wal file.
+ */
+static int
+open_connection(struct tl_store *store, int flags, int immutable,
+    struct tl_error *err)
+{
+	struct tl_buf uri;
+	int r;
+
+	if (!(flags & TL_STORE_READONLY)) {
+		if (sqlite3_open_v2(store->path, &store->db, SQLITE_OPEN_NOMUTEX |
+		    SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+			return tl_db_error(store, err, "cannot open");
+		return TL_OK;
+	}
+	tl_buf_init(&uri, 3 * PATH_MAX + 64);
+	if ((r = file_uri(store->path, immutable, &uri)) != TL_OK) {
+		tl_buf_free(&uri);
+		return tl_error_set(err, r, "%s: path too long", store->path);
+	}
+	if (sqlite3_open_v2(uri.data, &store->db, SQLITE_OPEN_NOMUTEX |
+	    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+		r = tl_db_error(store, err, "cannot open");
+	tl_buf_free(&uri);
+	return r;
+}
+
+/* Makes path (and its -wal and -shm files, if there) mode 0600 before a
+ * private key is written into it: init on a file that exists. */
+static int
+make_private(const char *path, struct tl_error *err)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	char name[PATH_MAX];
+	struct stat st;
+
+	for (size_t i = 0; i < 3; i++) {
+		int fd;
+
+		if ((size_t)snprintf(name, sizeof(name), "%s%s", path,
+		    suffixes[i]) >= sizeof(name))
+			return tl_error_set(err, TL_EINPUT, "%s: path too long",
+			    path);
+		if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
+			if (errno == ENOENT && i > 0)
+				continue;
+			return tl_error_set(err, tl_file_error_code(errno),
+			    "%s: cannot open: %s", name, strerror(errno));
+		}
+		if (fstat(fd, &st) != 0 || ((st.st_mode & 077) != 0 &&
+		    fchmod(fd, 0600) != 0)) {
+			int e = errno;
+
+			close(fd);
+			return tl_error_set(err, tl_file_error_code(e), "%s: "
+			    "cannot make it mode 0600 for the authority's "
+			    "private key: %s", name, strerror(e));
+		}
+		close(fd);
+	}
+	return TL_OK;
+}
+
+/* Refuses what is not a teller database, and a schema this build cannot
+ * read; with TL_STORE_CREATE, an empty file is fine too. */
+static int
+check_kind(struct tl_store *store, int flags, enum db_kind kind,
+    int version, struct tl_error *err)
+{
+	const char *path = store->path;
+
+	if (kind == DB_OTHER)
+		return tl_error_set(err, TL_EINPUT, "%s: not a teller database "
+		    "(another program's file); teller leaves it alone: give "
+		    "--db a teller database, or a new path to 'teller init'",
+		    path);
+	if (kind == DB_EMPTY && !(flags & TL_STORE_CREATE))
+		return tl_error_set(err, TL_ENOTFOUND, "%s: an empty file, not "
+		    "a teller database yet; make it one with 'teller --db %s "
+		    "init'", path, path);
+	if (kind == DB_TELLER && version > SCHEMA_VERSION)
+		return tl_error_set(err, TL_EINPUT, "%s: schema version %d is "
+		    "newer than this teller's %d; upgrade teller", path, version,
+		    SCHEMA_VERSION);
+	if (kind == DB_TELLER && version < SCHEMA_READABLE_SINCE &&
+	    (flags & TL_STORE_READONLY))
+		return tl_error_set(err, TL_ESTATE, "%s: schema version %d is "
+		    "too old for this teller to read as it is, and this command "
+		    "only reads: a command that writes upgrades it (for example "
+		    "'teller --db %s init', which changes nothing else)", path,
+		    version, path);
+	return TL_OK;
+}
+
+/* A connection that writes, where SQLite may not write: a database only
+ * the observers' commands can use here. */
+static int
+read_only_here(const char *path, struct tl_error *err)
+{
+	return tl_error_set(err, TL_EPERM, "%s: cannot write to the database "
+	    "here (its file or directory is read-only); this command changes "
+	    "it", path);
+}
+
 int
 tl_store_open(const char *path, int flags, struct tl_store **out,
     struct tl_error *err)
 {
 	struct tl_store *store;
 	struct stat st;
-	int r, oflags;
+	enum db_kind kind = DB_OTHER;
+	int r, version = 0, rc, existed = 1, marked = 0;
+	char wal[PATH_MAX];
 
 	if (stat(path, &st) != 0) {
-		int fd;
+		int fd, e = errno;
 
-		if (errno != ENOENT)
-			return tl_error_set(err, TL_EIO, "%s: %s", path,
-			    strerror(errno));
+		if (e != ENOENT)
+			return tl_error_set(err, tl_file_error_code(e), "%s: %s",
+			    path, strerror(e));
 		if (!(flags & TL_STORE_CREATE))
 			return tl_error_set(err, TL_ENOTFOUND,
 			    "%s: no database here; create one with "
@@ -749,24 +954,51 @@ tl_store_open(const char *path, int flags, struct tl_store **out,
 			return tl_error_set(err, TL_EIO, "%s: cannot create: %s",
 			    path, strerror(errno));
 		close(fd);
-	}
+		existed = 0;
+	} else if (!S_ISREG(st.st_mode))
+		return tl_error_set(err, TL_EINPUT, "%s: not a regular file, so "
+		    "not a teller database", path);
 	if ((store = calloc(1, sizeof(*store))) == NULL ||
 	    (store->path = strdup(path)) == NULL) {
 		free(store);
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	}
-	oflags = SQLITE_OPEN_NOMUTEX | ((flags & TL_STORE_READONLY) ?
-	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
-	if (sqlite3_open_v2(path, &store->db, oflags, NULL) != SQLITE_OK) {
-		r = tl_db_error(store, err, "cannot open");
+	if ((r = open_connection(store, flags, 0, err)) != TL_OK)
 		goto fail;
-	}
 	sqlite3_extended_result_codes(store->db, 1);
 	sqlite3_busy_timeout(store->db, 30000);
-	if (!(flags & TL_STORE_READONLY)) {
-		if ((r = tl_db_exec(store, "PRAGMA journal_mode = WAL", err)) !=
-		    TL_OK)
+	/* Nothing is written before the file is known to be teller's. */
+	if ((r = identify(store, &kind, &version, &marked, &rc, err)) != TL_OK &&
+	    (flags & TL_STORE_READONLY) && ((rc & 0xff) == SQLITE_READONLY ||
+	    (rc & 0xff) == SQLITE_CANTOPEN) &&
+	    (size_t)snprintf(wal, sizeof(wal), "%s-wal", path) < sizeof(wal) &&
+	    stat(wal, &st) != 0 && errno == ENOENT) {
+		/* A read-only directory or mount, where no -shm file can be
+		 * made: with no -wal file there, nothing is writing the
+		 * database, so it is read as immutable. */
+		sqlite3_close_v2(store->db);
+		store->db = NULL;
+		if ((r = open_connection(store, flags, 1, err)) != TL_OK)
 			goto fail;
+		sqlite3_extended_result_codes(store->db, 1);
+		r = identify(store, &kind, &version, &marked, &rc, err);
+	}
+	if (r != TL_OK && !(flags & TL_STORE_READONLY) &&
+	    (rc & 0xff) == SQLITE_READONLY)
+		r = read_only_here(path, err);
+	if (r != TL_OK || (r = check_kind(store, flags, kind, version, err)) !=
+	    TL_OK)
+		goto fail;
+	if ((flags & TL_STORE_CREATE) && existed &&
+	    (r = make_private(path, err)) != TL_OK)
+		goto fail;
+	if (!(flags & TL_STORE_READONLY) &&
+	    (r = tl_db_exec(store, "PRAGMA journal_mode = WAL", err)) !=
+	    TL_OK) {
+		if ((sqlite3_extended_errcode(store->db) & 0xff) ==
+		    SQLITE_READONLY)
+			r = read_only_here(path, err);
+		goto fail;
 	}
 	/* Statement and savepoint journals in memory (they only serve to
 	 * undo part of a transaction, never to survive a crash), not a write
@@ -778,6 +1010,12 @@ tl_store_open(const char *path, int flags, struct tl_store **out,
 	if (flags & TL_STORE_MANUAL_CHECKPOINT)
 		sqlite3_wal_autocheckpoint(store->db, 0);
 	if (!(flags & TL_STORE_READONLY) && (r = migrate(store, err)) != TL_OK)
+		goto fail;
+	/* Mark the file teller's (a database made before teller did has
+	 * application_id 0), so that teller knows its own files. */
+	if (!(flags & TL_STORE_READONLY) && !marked &&
+	    (r = tl_db_exec(store, "PRAGMA application_id = "
+	    TL_STORE_APPLICATION_ID_TEXT, err)) != TL_OK)
 		goto fail;
 	*out = store;
 	return TL_OK;

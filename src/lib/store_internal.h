@@ -157,6 +157,12 @@ void tl_db_rollback(struct tl_store *store);
 int tl_db_step_done(struct tl_store *store, sqlite3_stmt *stmt,
     struct tl_error *err, const char *what);
 
+/* Prepares sql, binds id to its one parameter (?1, which it may name more
+ * than once), and steps it to its end, as tl_db_step_done: an UPDATE or
+ * DELETE of one election's rows. */
+int tl_db_run_for(struct tl_store *store, const char *sql, const char *id,
+    struct tl_error *err);
+
 /* A text column as a new string (NULL for SQL NULL); *ok cleared if out
  * of memory. */
 char *tl_db_column_strdup(sqlite3_stmt *stmt, int col, int *ok);

@@ -159,20 +159,6 @@ render_text(const json_t *doc, struct tl_buf *out)
 	return r;
 }
 
-/* A CSV field, quoted when it holds a comma, a quote or a line end. */
-static int
-add_field(struct tl_buf *out, const char *s)
-{
-	int r;
-
-	if (strpbrk(s, ",\"\r\n") == NULL)
-		return tl_buf_adds(out, s);
-	r = tl_buf_addc(out, '"');
-	for (; r == TL_OK && *s != '\0'; s++)
-		r = *s == '"' ? tl_buf_adds(out, "\"\"") : tl_buf_addc(out, *s);
-	return r == TL_OK ? tl_buf_addc(out, '"') : r;
-}
-
 static int
 render_csv(const json_t *doc, struct tl_buf *out)
 {
@@ -183,15 +169,15 @@ render_csv(const json_t *doc, struct tl_buf *out)
 	json_array_foreach(json_object_get(doc, "constituencies"), i, c)
 		json_array_foreach(json_object_get(c, "voters"), j, v) {
 			if (r == TL_OK)
-				r = add_field(out, text(c, "constituency"));
+				r = tl_buf_add_csv_field(out, text(c, "constituency"));
 			if (r == TL_OK)
 				r = tl_buf_addc(out, ',');
 			if (r == TL_OK)
-				r = add_field(out, text(v, "id"));
+				r = tl_buf_add_csv_field(out, text(v, "id"));
 			if (r == TL_OK)
 				r = tl_buf_addc(out, ',');
 			if (r == TL_OK)
-				r = add_field(out, text(v, "name"));
+				r = tl_buf_add_csv_field(out, text(v, "name"));
 			if (r == TL_OK)
 				r = tl_buf_addf(out, ",%" JSON_INTEGER_FORMAT ",%s\n",
 				    number(v, "weight"),

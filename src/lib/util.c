@@ -75,6 +75,19 @@ tl_buf_adds(struct tl_buf *buf, const char *s)
 }
 
 int
+tl_buf_add_csv_field(struct tl_buf *buf, const char *s)
+{
+	int r;
+
+	if (strpbrk(s, ",\"\r\n") == NULL)
+		return tl_buf_adds(buf, s);
+	r = tl_buf_addc(buf, '"');
+	for (; r == TL_OK && *s != '\0'; s++)
+		r = *s == '"' ? tl_buf_adds(buf, "\"\"") : tl_buf_addc(buf, *s);
+	return r == TL_OK ? tl_buf_addc(buf, '"') : r;
+}
+
+int
 tl_buf_addf(struct tl_buf *buf, const char *fmt, ...)
 {
 	va_list ap;

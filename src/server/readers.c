@@ -19,7 +19,8 @@ server_reader_get(struct server *srv, struct tl_error *err)
 		store = srv->readers[--srv->nreaders];
 	pthread_mutex_unlock(&srv->lock);
 	if (store == NULL &&
-	    tl_store_open(srv->config->db_path, 0, &store, err) != TL_OK)
+	    tl_store_open(srv->config->db_path, TL_STORE_READONLY, &store,
+	    err) != TL_OK)
 		return NULL;
 	return store;
 }

@@ -97,8 +97,11 @@ respond_response(struct request *req, unsigned status,
 	pthread_mutex_lock(&req->srv->lock);
 	draining = req->srv->draining;
 	pthread_mutex_unlock(&req->srv->lock);
-	/* Stopping: let every client go once it has its answer. */
-	if (draining)
+	/* Stopping: let every client go once it has its answer.  And a
+	 * credential request's connection ends with its answer, so that the
+	 * client (the voting page too, whose browser would otherwise reuse
+	 * it) casts the secret ballot over another one. */
+	if (draining || req->route == ROUTE_CREDENTIALS)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
 	/* Every answer, JSON as well as the page: a browser takes nothing
@@ -928,14 +931,17 @@ post_enrol_check(struct request *req, struct tl_store *store)
 }
 
 /* POST /v1/elections/{id}/enrol: an enrolment envelope (enrol.h), taken
- * in a transaction of its own on this connection. */
+ * in a transaction of its own on a connection of its own that writes (the
+ * readers only read). */
 static enum MHD_Result
-post_enrol(struct request *req, struct tl_store *store)
+post_enrol(struct request *req, struct tl_store *reader)
 {
+	struct tl_store *store = NULL;
 	struct tl_error err;
 	char *voter = NULL;
 	unsigned retry = 0;
 	json_t *doc;
+	int r;
 
 	if (enrol_attempt(req, &retry, &err) != TL_OK)
 		return respond_rate_limited(req, retry, &err);
@@ -944,8 +950,13 @@ post_enrol(struct request *req, struct tl_store *store)
 		    "an enrolment signed by the new key");
 		return respond_error(req, &err);
 	}
-	if (tl_enrol_register(store, req->election, req->body.data,
-	    req->body.len, req->srv->config->now(), &voter, &err) != TL_OK)
+	(void)reader;
+	if ((r = tl_store_open(req->srv->config->db_path, 0, &store, &err)) ==
+	    TL_OK)
+		r = tl_enrol_register(store, req->election, req->body.data,
+		    req->body.len, req->srv->config->now(), &voter, &err);
+	tl_store_close(store);
+	if (r != TL_OK)
 		return respond_error(req, &err);
 	doc = json_pack("{s:s, s:s}", "election", req->election, "voter",
 	    voter);
@@ -955,24 +966,32 @@ post_enrol(struct request *req, struct tl_store *store)
 
 /*
  * POST a witness's cosigned tree head (witness.h): checked and stored on
- * this thread's connection, in a short transaction of its own (the writer
- * keeps ballots; SQLite serialises the two).
+ * a connection of its own that writes (the readers only read), in a
+ * short transaction (the writer keeps ballots; SQLite serialises the
+ * two).
  */
 static enum MHD_Result
-post_cosignatures(struct request *req, struct tl_store *store)
+post_cosignatures(struct request *req, struct tl_store *reader)
 {
+	struct tl_store *store = NULL;
 	struct tl_error err;
 	size_t stored = 0;
 	json_t *doc;
+	int r;
 
+	(void)reader;
 	tl_error_clear(&err);
 	if (req->body.len == 0) {
 		tl_error_set(&err, TL_EINPUT, "the request has no body: send a "
 		    "cosigned tree head ('teller witness')");
 		return respond_error(req, &err);
 	}
-	if (tl_cosignatures_store(store, req->election, req->body.data,
-	    req->body.len, req->srv->config->now(), &stored, &err) != TL_OK)
+	if ((r = tl_store_open(req->srv->config->db_path, 0, &store, &err)) ==
+	    TL_OK)
+		r = tl_cosignatures_store(store, req->election, req->body.data,
+		    req->body.len, req->srv->config->now(), &stored, &err);
+	tl_store_close(store);
+	if (r != TL_OK)
 		return respond_error(req, &err);
 	doc = json_pack("{s:s, s:I}", "election", req->election,
 	    "cosignatures", (json_int_t)stored);

@@ -397,7 +397,8 @@ server_run(const struct server_config *config, struct tl_error *err)
 	    config->passphrase_file, err)) != TL_OK ||
 	    (r = tl_store_authority(store, &srv.authority, err)) != TL_OK)
 		goto out;
-	server_reader_put(&srv, store);
+	/* That connection migrated the schema; readers only read. */
+	tl_store_close(store);
 	store = NULL;
 	/* Every thread started from here on inherits the mask: only the
 	 * main thread takes the stop signals, in sigwait. */

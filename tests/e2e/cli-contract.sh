@@ -55,11 +55,7 @@ pass "--db without a value says it needs a path"
 
 # --- a world to run every command in ----------------------------------------
 teller init >/dev/null
-small_election e
-teller election open e >/dev/null
-teller manifest e -o m.json
-teller ballot make --manifest m.json --key k.pem --voter v1 --vote c=x -o b.json
-teller ballot cast b.json -o receipt.json
+voted_election e
 teller export e -o record.jsonl
 echo "text" >text.txt
 echo "secret-secret-secret-secret-secret" >secret.txt

@@ -83,6 +83,18 @@ EOF_SMALL
 	teller roll import "$1" roll.csv >/dev/null
 }
 
+# voted_election ID: small_election ID, opened, with v1's ballot for x
+# cast: the signed manifest is m.json, the ballot b.json, its receipt
+# receipt.json.
+voted_election() {
+	small_election "$1"
+	teller election open "$1" >/dev/null
+	teller manifest "$1" -o m.json
+	teller ballot make --manifest m.json --key k.pem --voter v1 --vote c=x \
+		-o b.json
+	teller ballot cast b.json -o receipt.json
+}
+
 # sql QUERY: one value from the database.
 sql() { "$PYTHON3" -c 'import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' "$TELLER_DB" "$1"; }
 

@@ -622,6 +622,29 @@ START_TEST(store_reopen_and_init_twice)
 	ck_assert_int_eq(tl_store_open(th_path(dir, "none.db"), 0, &again, &err),
 	    TL_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.message, "teller --db"));
+	/* Another program's file: refused, to read or to write. */
+	th_write(th_path(dir, "text.db"), "some text");
+	ck_assert_int_eq(tl_store_open(th_path(dir, "text.db"), 0, &again,
+	    &err), TL_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.message, "not a teller database"));
+	ck_assert_int_eq(tl_store_open(th_path(dir, "text.db"),
+	    TL_STORE_READONLY, &again, &err), TL_EINPUT);
+	ck_assert_int_eq(tl_store_open(th_path(dir, "text.db"),
+	    TL_STORE_CREATE, &again, &err), TL_EINPUT);
+	/* An older schema is not migrated by a connection that only reads. */
+	{
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		    tl_store_schema_version() - 1);
+		ck_assert_int_eq(tl_db_exec(store, sql, &err), TL_OK);
+	}
+	/* It is read as it is. */
+	ck_assert_int_eq(tl_store_open(th_path(dir, "teller.db"),
+	    TL_STORE_READONLY, &again, &err), TL_OK);
+	tl_store_close(again);
+	ck_assert_int_eq(th_count(store, "SELECT user_version FROM "
+	    "pragma_user_version"), tl_store_schema_version() - 1);
 }
 END_TEST
 

@@ -240,6 +240,68 @@ START_TEST(top_level_rejections)
 }
 END_TEST
 
+/* A constituency's "weights": the bounds of its voters' weights. */
+START_TEST(weight_bounds)
+{
+	static const struct {
+		const char *weights;
+		const char *message; /* NULL: valid */
+		int64_t min, max;
+	} cases[] = {
+		{"", NULL, 1, TL_WEIGHT_MAX},
+		{", \"weights\": {\"min\": 1, \"max\": 6}", NULL, 1, 6},
+		{", \"weights\": {\"min\": 3, \"max\": 3}", NULL, 3, 3},
+		{", \"weights\": {\"min\": 1, \"max\": 1000}", NULL, 1, 1000},
+		{", \"weights\": {\"min\": 7, \"max\": 6}",
+		    "constituencies[0].weights: min 7 is more than max 6", 0, 0},
+		{", \"weights\": {\"min\": 0, \"max\": 6}",
+		    "constituencies[0].weights.min: 0 is out of range (1 to 1000)",
+		    0, 0},
+		{", \"weights\": {\"min\": 1, \"max\": 1001}",
+		    "constituencies[0].weights.max: 1001 is out of range", 0, 0},
+		{", \"weights\": {\"max\": 6}",
+		    "constituencies[0].weights.min: missing", 0, 0},
+		{", \"weights\": {\"min\": 1, \"max\": 6, \"step\": 1}",
+		    "unknown field \"step\"", 0, 0},
+		{", \"weights\": [1, 6]",
+		    "constituencies[0].weights: must be an object", 0, 0},
+		{", \"weights\": {\"min\": 1.5, \"max\": 6}",
+		    "constituencies[0].weights.min: must be an integer", 0, 0},
+	};
+	struct tl_manifest *m = NULL;
+	struct tl_error err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = NULL;
+
+		ck_assert_int_ge(asprintf(&text, "{\"id\": \"e\", \"title\": "
+		    "\"T\", \"opens\": \"2026-11-22T00:00:00Z\", \"closes\": "
+		    "\"2026-11-23T00:00:00Z\", \"constituencies\": [{\"id\": "
+		    "\"a\"%s}], \"contests\": [{\"id\": \"c\", \"title\": "
+		    "\"C\", \"constituency\": \"a\", \"method\": "
+		    "\"plurality\", " CANDS "}]}", cases[i].weights), 0);
+		m = NULL;
+		tl_error_clear(&err);
+		if (cases[i].message == NULL) {
+			ck_assert_msg(tl_manifest_parse(text, strlen(text), &m,
+			    &err) == TL_OK, "case %zu: %s", i, err.message);
+			ck_assert_int_eq(m->constituencies[0].weight_min,
+			    cases[i].min);
+			ck_assert_int_eq(m->constituencies[0].weight_max,
+			    cases[i].max);
+			tl_manifest_free(m);
+		} else {
+			ck_assert_msg(tl_manifest_parse(text, strlen(text), &m,
+			    &err) == TL_EMANIFEST, "case %zu accepted", i);
+			ck_assert_msg(strstr(err.message, cases[i].message) !=
+			    NULL, "case %zu: \"%s\" lacks \"%s\"", i,
+			    err.message, cases[i].message);
+		}
+		free(text);
+	}
+}
+END_TEST
+
 START_TEST(size_limit)
 {
 	struct tl_manifest *m = NULL;
@@ -265,6 +327,7 @@ manifest_suite(void)
 	tcase_add_loop_test(tc, rejections, 0,
 	    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, top_level_rejections);
+	tcase_add_test(tc, weight_bounds);
 	tcase_add_test(tc, size_limit);
 	suite_add_tcase(s, tc);
 	return s;

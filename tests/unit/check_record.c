@@ -949,6 +949,78 @@ START_TEST(test_early_close)
 }
 END_TEST
 
+/*
+ * A manifest that bounds a constituency's weights (5.1: "weights") and a
+ * roll signed by the authority with a weight outside them: check 4 finds
+ * the roll invalid.  teller never signs such a roll (the import refuses
+ * it), so the roll is signed again here.
+ */
+START_TEST(test_roll_weight_bounds)
+{
+	struct rf_election e;
+	struct rf_lines lines;
+	struct tl_error err;
+	const char *group_b = "{\"id\": \"b\", \"name\": \"Group B\"";
+	const char *plain = th_manifest_json(0);
+	char *manifest = NULL, *csv, *id = NULL, *text, *payload, *line, *at;
+	size_t len = 0;
+	json_t *report;
+
+	memset(&e, 0, sizeof(e));
+	e.dir = th_tmpdir();
+	e.store = th_store(e.dir);
+	e.keys = th_keys(3);
+	tl_error_clear(&err);
+	ck_assert_int_eq(tl_store_authority(e.store, &e.authority, &err),
+	    TL_OK);
+	ck_assert_ptr_nonnull(at = strstr(plain, group_b));
+	ck_assert_int_ge(asprintf(&manifest, "%.*s%s, \"weights\": {\"min\": "
+	    "1, \"max\": 1}%s", (int)(at - plain), plain, group_b,
+	    at + strlen(group_b)), 0);
+	ck_assert_int_eq(tl_election_create(e.store, manifest,
+	    strlen(manifest), TH_NOW, &id, &err), TL_OK);
+	csv = th_roll_csv(e.keys, 2, 1);
+	ck_assert_msg(tl_election_import_roll(e.store, "e1", csv, strlen(csv),
+	    "roll.csv", NULL, &err) == TL_OK, "%s", err.message);
+	ck_assert_int_eq(tl_election_open(e.store, "e1", TH_NOW, &err), TL_OK);
+	text = rf_export(&e, &len);
+	rf_split(text, len, &lines);
+	report = rf_verify_lines(&lines);
+	ck_assert(rf_is_valid(report));
+	json_decref(report);
+	/* b1's weight 1 becomes 2, and the authority signs the roll. */
+	payload = rf_payload(lines.line[1], NULL);
+	ck_assert_ptr_nonnull(at = strstr(payload, "\"constituency\":\"b\","
+	    "\"weight\":1,"));
+	at[strlen("\"constituency\":\"b\",\"weight\":")] = '2';
+	line = rf_sign(e.authority, TL_TYPE_ROLL, payload);
+	rf_set_line(&lines, 1, line);
+	rf_seal(&lines, e.authority);
+	report = rf_verify_lines(&lines);
+	rf_expect_problem(report, 2, "roll", NULL);
+	{
+		char *dump = json_dumps(report, 0);
+
+		ck_assert_msg(strstr(dump, "voter b1 has weight 2, outside the "
+		    "weights of constituency b, 1 to 1") != NULL, "%s", dump);
+		free(dump);
+	}
+	json_decref(report);
+	rf_lines_free(&lines);
+	free(line);
+	free(payload);
+	free(text);
+	free(csv);
+	free(id);
+	free(manifest);
+	tl_store_close(e.store);
+	tl_key_free(e.authority);
+	th_keys_free(e.keys, 3);
+	th_rm_rf(e.dir);
+	free(e.dir);
+}
+END_TEST
+
 static Suite *
 record_suite(void)
 {
@@ -965,6 +1037,7 @@ record_suite(void)
 	tcase_add_test(tc, test_revote_first);
 	tcase_add_test(tc, test_receipts_and_rewritten_record);
 	tcase_add_test(tc, test_cast_two_signatures);
+	tcase_add_test(tc, test_roll_weight_bounds);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("invalid");
 	tcase_set_timeout(tc, 120);

@@ -96,6 +96,7 @@ expect_bad(const char *csv, const char *part)
 }
 
 #define HEADER "voter_id,name,constituency,weight,public_key\n"
+#define HEADER_EMAIL "voter_id,name,constituency,weight,public_key,email\n"
 
 START_TEST(rejections)
 {
@@ -402,6 +403,111 @@ START_TEST(json_fast_path)
 }
 END_TEST
 
+/* The manifest may bound a constituency's weights ("weights"): a roll,
+ * as CSV or frozen, with a weight outside them is refused, naming the
+ * line (or entry), the voter and the bounds. */
+START_TEST(weight_bounds)
+{
+	struct tl_manifest *bounded = NULL, *plain = manifest;
+	struct tl_roll *roll = NULL;
+	struct tl_error err;
+	char *text = NULL, *at, buf[4096], *json = NULL;
+	const char *group_b = "{\"id\": \"b\", \"name\": \"Group B\"";
+	size_t len = 0;
+
+	/* The test manifest, with b's weights 1 to 6. */
+	ck_assert_ptr_nonnull(at = strstr(th_manifest_json(0), group_b));
+	ck_assert_int_ge(asprintf(&text, "%.*s%s, \"weights\": {\"min\": 2, "
+	    "\"max\": 6}%s", (int)(at - th_manifest_json(0)),
+	    th_manifest_json(0), group_b, at + strlen(group_b)), 0);
+	ck_assert_msg(tl_manifest_parse(text, strlen(text), &bounded, &err) ==
+	    TL_OK, "%s", err.message);
+	free(text);
+	manifest = bounded;
+	/* At the bounds; a's weights are not bounded by b's. */
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,900,%s\nb1,B,b,2,%s\n"
+	    "b2,C,b,6,%s\n", pub[0], pub[1], pub[2]);
+	ck_assert_msg(tl_roll_parse_csv(buf, strlen(buf), "r.csv", bounded,
+	    &roll, &err) == TL_OK, "%s", err.message);
+	tl_roll_free(roll);
+	roll = NULL;
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1,%s\nb1,B,b,6,%s\n"
+	    "b2,C,b,7,%s\n", pub[0], pub[1], pub[2]);
+	expect_bad(buf, "r.csv:4: weight: voter b2 has weight 7, outside the "
+	    "weights of constituency b, 2 to 6 (the manifest's "
+	    "constituencies[1].weights)");
+	snprintf(buf, sizeof(buf), HEADER "b1,B,b,1,%s\n", pub[1]);
+	expect_bad(buf, "r.csv:2: weight: voter b1 has weight 1, outside");
+	/* A frozen roll made without the bounds, read with them: refused by
+	 * the fast path and by Jansson alike. */
+	snprintf(buf, sizeof(buf), HEADER "a1,A,a,1,%s\nb1,B,b,9,%s\n",
+	    pub[0], pub[1]);
+	ck_assert_int_eq(tl_roll_parse_csv(buf, strlen(buf), "r.csv", plain,
+	    &roll, &err), TL_OK);
+	ck_assert_int_eq(tl_roll_serialize(roll, "e1",
+	    "0000000000000000000000000000000000000000000000000000000000000001",
+	    &json, &len), TL_OK);
+	tl_roll_free(roll);
+	roll = NULL;
+	same_either_way(json, TL_EROLL);
+	{
+		char *el = NULL, h[TL_HASH_HEX_LEN + 1];
+
+		ck_assert_int_eq(tl_roll_parse_json(json, len, bounded, &el, h,
+		    &roll, &err), TL_EROLL);
+		ck_assert_msg(strstr(err.message, "roll.voters[1].weight: voter "
+		    "b1 has weight 9, outside the weights of constituency b, 2 "
+		    "to 6") != NULL, "%s", err.message);
+	}
+	free(json);
+	manifest = plain;
+	tl_manifest_free(bounded);
+}
+END_TEST
+
+/* tl_roll_write_csv writes what tl_roll_parse_csv reads back as the
+ * same roll: quotes and commas in names, voters with and without a key
+ * or an e-mail address. */
+START_TEST(csv_roundtrip)
+{
+	struct tl_roll *roll = NULL, *back = NULL;
+	struct tl_error err;
+	struct tl_buf buf;
+	char *csv = NULL;
+
+	ck_assert_int_ge(asprintf(&csv, HEADER_EMAIL
+	    "a1,\"Chapter of Foo, \"\"North\"\"\",a,3,%s,\n"
+	    "a2,\"Two, too\",a,7,,two@example.org\n"
+	    "b1,B,b,1,%s,b1@example.org\n", pub[0], pub[1]), 0);
+	ck_assert_msg(tl_roll_parse_csv(csv, strlen(csv), "r.csv", manifest,
+	    &roll, &err) == TL_OK, "%s", err.message);
+	tl_buf_init(&buf, 1 << 20);
+	ck_assert_int_eq(tl_roll_write_csv(roll, &buf), TL_OK);
+	ck_assert_msg(tl_roll_parse_csv(buf.data, buf.len, "out.csv", manifest,
+	    &back, &err) == TL_OK, "%s\n%s", err.message, buf.data);
+	ck_assert_uint_eq(back->nvoters, 3);
+	for (size_t i = 0; i < 3; i++) {
+		const struct tl_voter *a = &roll->voters[i], *b = &back->voters[i];
+
+		ck_assert_str_eq(a->id, b->id);
+		ck_assert_str_eq(a->name, b->name);
+		ck_assert_str_eq(a->constituency, b->constituency);
+		ck_assert_int_eq(a->weight, b->weight);
+		ck_assert_str_eq(a->public_key, b->public_key);
+		ck_assert_str_eq(a->email != NULL ? a->email : "",
+		    b->email != NULL ? b->email : "");
+	}
+	ck_assert_str_eq(back->voters[0].name, "Chapter of Foo, \"North\"");
+	ck_assert_str_eq(back->voters[1].name, "Two, too");
+	ck_assert_ptr_nonnull(strstr(buf.data, "a2,\"Two, too\",a,7,,"
+	    "two@example.org\n"));
+	tl_buf_free(&buf);
+	tl_roll_free(roll);
+	tl_roll_free(back);
+	free(csv);
+}
+END_TEST
+
 static Suite *
 roll_suite(void)
 {
@@ -413,6 +519,8 @@ roll_suite(void)
 	tcase_add_test(tc, rejections);
 	tcase_add_test(tc, email_column);
 	tcase_add_test(tc, nul_byte);
+	tcase_add_test(tc, weight_bounds);
+	tcase_add_test(tc, csv_roundtrip);
 	tcase_add_test(tc, json_roundtrip);
 	tcase_add_test(tc, json_fast_path);
 	suite_add_tcase(s, tc);
