@@ -97,8 +97,11 @@ respond_response(struct request *req, unsigned status,
 	pthread_mutex_lock(&req->srv->lock);
 	draining = req->srv->draining;
 	pthread_mutex_unlock(&req->srv->lock);
-	/* Stopping: let every client go once it has its answer. */
-	if (draining)
+	/* Stopping: let every client go once it has its answer.  And a
+	 * credential request's connection ends with its answer, so that the
+	 * client (the voting page too, whose browser would otherwise reuse
+	 * it) casts the secret ballot over another one. */
+	if (draining || req->route == ROUTE_CREDENTIALS)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
 	/* Every answer, JSON as well as the page: a browser takes nothing

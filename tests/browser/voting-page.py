@@ -24,7 +24,17 @@ protocol (cdp.py), one browser profile per voter's device:
      is stored for any of them.
   4. 'teller remind' mails only the voters who have not voted; then
      tally, export, and 'teller verify' accepts the record.
-  5. No page ever reports a Content-Security-Policy violation or a
+  5. A secret election: s1 loads a key file; the page obtains the
+     credential (checks the class keys, blinds, has the request signed,
+     unblinds and verifies, RFC 9474) and casts a ballot that names no
+     voter; its receipt checks in the page and with 'teller receipt
+     verify'; the ballot is byte for byte the one 'teller ballot make
+     --credential' makes from the credential file the page offers; the
+     same request again gets the same issuance, over a connection the
+     server closes; 'teller remind' skips s1; a revote from the same
+     browser reuses the credential (seq 2); another browser's request
+     for s1 is refused with nothing stored; the record verifies.
+  6. No page ever reports a Content-Security-Policy violation or a
      script error.
 
   voting-page.py --teller PATH --chromium PATH --smtp-python PATH
@@ -35,6 +45,7 @@ import base64
 import email
 import email.policy
 import glob
+import http.client
 import json
 import os
 import re
@@ -152,6 +163,17 @@ def link(body, kind):
     m = re.search(r"(http://\S+/%s/\S+)" % kind, body)
     check(m is not None, "a %s link in the message:\n%s" % (kind, body))
     return m.group(1)
+
+
+def cast_and_download_receipt(page, browser):
+    """Casts the reviewed ballot; the receipt, checked in the page, as
+    downloaded."""
+    page.press("#cast")
+    page.view("receipt")
+    check(page.eval("document.getElementById('receipt-checked') !== null"),
+          "the receipt checks in the page: " + page.text())
+    page.press("#download-receipt")
+    return browser.wait_download()
 
 
 def main():
@@ -476,13 +498,7 @@ def run(procs):
                        "Approve the budget: Yes"):
             check(expect in summary, "summary lacks %r:\n%s" % (expect,
                                                                  summary))
-        page.press("#cast")
-        page.view("receipt")
-        check(page.eval("document.getElementById('receipt-checked') !== "
-                        "null"), "the receipt checks in the page: " +
-              page.text())
-        page.press("#download-receipt")
-        receipt = b.wait_download()
+        receipt = cast_and_download_receipt(page, b)
         console += b.console
     ok("m1 voted by keyboard in every kind of contest; receipt checked "
        "in the browser")
@@ -593,7 +609,153 @@ def run(procs):
     teller("verify", "record.jsonl")
     ok("teller verify accepts the record")
 
-    # --- 5. the console -----------------------------------------------------
+    # --- 5. a secret election: the page obtains the credential -------------
+    sec = {"id": "sec", "title": "Secret board", "secrecy": "secret",
+           "revote": "last", "opens": utc(-3600), "closes": utc(86400),
+           "constituencies": [{"id": "members", "name": "Members"}],
+           "contests": [
+               {"id": "board", "title": "Board", "constituency": "members",
+                "method": "plurality",
+                "candidates": [{"id": "ann", "name": "Ann Lee"},
+                               {"id": "ben", "name": "Ben Ng"}]},
+               {"id": "chair", "title": "Chair", "constituency": "members",
+                "method": "irv",
+                "candidates": [{"id": "ann", "name": "Ann Lee"},
+                               {"id": "ben", "name": "Ben Ng"},
+                               {"id": "cy", "name": "Cy Ørsted"}]}]}
+    with open(os.path.join(T, "sec.json"), "w") as f:
+        json.dump(sec, f, ensure_ascii=False)
+    teller("election", "create", "sec.json")
+
+    def public_key(pem):
+        der = subprocess.run(["openssl", "pkey", "-in", os.path.join(T, pem),
+                              "-pubout", "-outform", "DER"],
+                             capture_output=True, check=True).stdout
+        return base64.b64encode(der[-32:]).decode()
+
+    with open(os.path.join(T, "sec-roll.csv"), "w") as f:
+        f.write("voter_id,name,constituency,weight,public_key,email\n")
+        f.write("s1,Sam One,members,1,%s,s1@example.org\n" %
+                public_key("m3.pem"))
+        f.write("s2,Sam Two,members,1,%s,s2@example.org\n" %
+                public_key("m4.pem"))
+        for i in range(3, 6):
+            teller("key", "generate", "s%d.pem" % i)
+            f.write("s%d,Sam %d,members,1,%s,s%d@example.org\n" % (
+                i, i, public_key("s%d.pem" % i), i))
+    teller("roll", "import", "sec", "sec-roll.csv")
+    teller("election", "open", "sec")
+    teller("manifest", "sec", "--output", "sec.signed.json")
+
+    def sec_log(kind):
+        log = json.loads(get(url + "/v1/elections/sec/log"))
+        return [e["entry"] for e in log["entries"] if e["kind"] == kind]
+
+    def sec_vote(page, key_file, voter, board=None):
+        """To the ballot with the key file; with board, on to the review
+        of a ballot that marks that candidate alone."""
+        page.navigate(url + "/vote/sec#voter=" + voter)
+        page.view("key")
+        page.set_file("#key-file", os.path.join(T, key_file))
+        page.press("#continue")
+        page.view("ballot")
+        if board is not None:
+            page.press("#c-board-" + board, " ")
+            page.press("#review")
+            page.view("review")
+
+    with device("s1") as b:
+        page = b.new_page()
+        sec_vote(page, "m3.pem", "s1")
+        check("your ballot will not carry your name" in page.text(
+            "#secret-note"), "the page says the election is secret")
+        page.press("#c-board-ann", " ")
+        for cand in ("ben", "ann"):
+            page.press('#contest-chair button[data-action="add"]'
+                       '[data-candidate="%s"]' % cand, "Enter")
+        page.press("#review")
+        page.view("review")
+        sec_receipt = cast_and_download_receipt(page, b)
+        page.press("#download-credential")
+        cred_file = b.wait_download()
+        console += b.console
+    os.chmod(cred_file, 0o600)
+    check([len(sec_log(k)) for k in ("credential-request", "credential",
+                                      "ballot")] == [1, 1, 1],
+          "one request, its issuance and one ballot logged")
+    ballot = sec_log("ballot")[0]
+    payload = json.loads(base64.b64decode(json.loads(ballot)["payload"]))
+    check("voter" not in payload and payload["seq"] == 1,
+          "the secret ballot names no voter: %s" % payload)
+    ok("s1 obtained a credential in the page and cast a secret ballot; "
+       "the receipt checked in the browser")
+    teller("receipt", "verify", sec_receipt, "--server", url)
+    ok("teller receipt verify accepts the secret ballot's receipt")
+    reminded = teller("remind", "sec", "--url", url, "--print").stdout
+    check("s1@example.org" not in reminded and all(
+        "s%d@example.org" % i in reminded for i in range(2, 6)),
+          "a secret election's reminders: %s" % reminded)
+    ok("teller remind skips s1, who obtained a credential")
+
+    cli = teller("ballot", "make", "--manifest", "sec.signed.json",
+                 "--credential", cred_file, "--vote", "board=ann",
+                 "--vote", "chair=ben>ann").stdout
+    check(cli == ballot + "\n", "the page's secret ballot is byte for byte "
+          "the CLI's:\npage: %s\ncli:  %s" % (ballot, cli))
+    ok("the page's secret ballot is byte for byte 'teller ballot make "
+       "--credential's, from the credential file the page made")
+
+    # The request again (a lost answer): the same issuance, and the server
+    # closes the connection, so the ballot goes over another one.
+    with open(cred_file) as f:
+        request = json.load(f)["request"]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/v1/elections/sec/credentials", body=request,
+                 headers={"Content-Type": "application/json"})
+    answer = conn.getresponse()
+    body = answer.read().decode()
+    conn.close()
+    check(answer.status == 200 and body.strip() == sec_log("credential")[0],
+          "the same request again: %d %s" % (answer.status, body))
+    check((answer.getheader("Connection") or "").lower() == "close",
+          "a credential's answer closes its connection: %s" %
+          answer.getheaders())
+    ok("the same request gets the same issuance; its connection is closed")
+
+    # A revote from the browser that keeps the credential: seq 2, no new
+    # request.  From another browser: s1 has a credential; refused.
+    with device("s1") as b:
+        page = b.new_page()
+        sec_vote(page, "m3.pem", "s1", board="ben")
+        page.press("#cast")
+        page.view("receipt")
+        console += b.console
+    check(len(sec_log("credential-request")) == 1, "no new request")
+    payload = json.loads(base64.b64decode(json.loads(
+        sec_log("ballot")[1])["payload"]))
+    check(payload["seq"] == 2 and payload["ballot_key"] == json.loads(
+        base64.b64decode(json.loads(ballot)["payload"]))["ballot_key"],
+          "the revote: the same ballot key, seq 2")
+    with device("s1-other") as b:
+        page = b.new_page()
+        sec_vote(page, "m3.pem", "s1", board="ben")
+        before = stored()
+        page.press("#cast")
+        page.wait_for("document.getElementById('alert').textContent"
+                      ".includes('already obtained a credential')")
+        check(stored() == before, "nothing stored for a refused request")
+        console += b.console
+    ok("a revote with the kept credential; another browser's request for "
+       "s1 refused, nothing stored")
+    teller("election", "close", "sec", "--early", "--reason",
+           "The browser test ends the vote early.")
+    teller("tally", "sec")
+    with open(os.path.join(T, "sec-record.jsonl"), "w") as f:
+        f.write(teller("export", "sec").stdout)
+    teller("verify", "sec-record.jsonl")
+    ok("teller verify accepts the secret election's record")
+
+    # --- 6. the console -----------------------------------------------------
     # (Chromium logs each 4xx answer as "Failed to load resource": the
     # refusals above are meant.)
     bad = [c for c in console if (c[0] in ("error", "exception") and

@@ -12,6 +12,8 @@
  *     left out), and the checks of a ballot against the manifest that
  *     tl_ballot_parse makes (section 5.3);
  *   - RFC 9162 inclusion proofs (doc/formats.md's algorithm);
+ *   - a secret election's credential (RFC 9474 blind RSA on BigInt, with
+ *     WebCrypto's SHA-384 and RSA-PSS) and secret ballot (5.15);
  *   - Ed25519 keys as PKCS#8 PEM, the form 'teller key generate' writes.
  *
  * Nothing here touches the page; vote.js does.  Functions that compute
@@ -373,6 +375,219 @@ const Teller = (() => {
 		return {key, pem: toPem(der, "PRIVATE KEY")};
 	}
 
+	/* --- RFC 9474 blind RSA, the voter's side (secret elections) --------
+	 *
+	 * RSABSSA-SHA384-PSS-Randomized, as doc/record-format.md 5.15.2 uses
+	 * it: the prepared message is a 32-byte random prefix and the
+	 * credential message; Blind (RFC 9474 4.2) encodes it with
+	 * EMSA-PSS-ENCODE (RFC 8017 9.1.1: SHA-384, MGF1-SHA-384, a 48-byte
+	 * salt, emBits = modBits - 1) and blinds it with a random r, on
+	 * BigInt; Finalize (4.4) unblinds the authority's blind signature and
+	 * keeps it only if WebCrypto's RSA-PSS verifies it.  WebCrypto has no
+	 * raw RSA operation, so r^e mod n and r^-1 mod n are computed here;
+	 * neither uses a secret of the authority. */
+
+	const TYPE_CREDENTIAL_KEYS =
+	    "application/vnd.teller.credential-keys+json";
+	const TYPE_CREDENTIAL_REQUEST =
+	    "application/vnd.teller.credential-request+json";
+	const TYPE_CREDENTIAL = "application/vnd.teller.credential+json";
+	const PSS = {name: "RSA-PSS", hash: "SHA-384"};
+	const SHA384_LEN = 48;
+	const PREFIX_LEN = 32;
+
+	async function sha384(bytes) {
+		return new Uint8Array(await crypto.subtle.digest("SHA-384",
+		    bytes));
+	}
+
+	function randomBytes(n) {
+		return crypto.getRandomValues(new Uint8Array(n));
+	}
+
+	/* RFC 8017 4.2, OS2IP and I2OSP. */
+	function toBigInt(bytes) {
+		return bytes.length === 0 ? 0n : BigInt("0x" + hex(bytes));
+	}
+
+	function fromBigInt(x, len) {
+		const h = x.toString(16).padStart(2 * len, "0");
+		if (h.length !== 2 * len)
+			throw new Error("integer too large");
+		return fromHex(h);
+	}
+
+	function modPow(base, exp, n) {
+		let result = 1n, b = base % n;
+		for (let e = exp; e > 0n; e >>= 1n) {
+			if (e & 1n)
+				result = result * b % n;
+			b = b * b % n;
+		}
+		return result;
+	}
+
+	/* x^-1 mod n, or null when they are not coprime. */
+	function modInverse(x, n) {
+		let [r0, r1, t0, t1] = [n, x % n, 0n, 1n];
+		while (r1 !== 0n) {
+			const q = r0 / r1;
+			[r0, r1] = [r1, r0 - q * r1];
+			[t0, t1] = [t1, t0 - q * t1];
+		}
+		if (r0 !== 1n)
+			return null;
+		return t0 < 0n ? t0 + n : t0;
+	}
+
+	/* RFC 8017 B.2.1, MGF1 with SHA-384. */
+	async function mgf1(seed, len) {
+		const parts = [];
+		for (let i = 0, have = 0; have < len; i++) {
+			const c = Uint8Array.of(i >>> 24, (i >>> 16) & 255,
+			    (i >>> 8) & 255, i & 255);
+			const h = await sha384(concat(seed, c));
+			parts.push(h);
+			have += h.length;
+		}
+		return concat(...parts).subarray(0, len);
+	}
+
+	/* RFC 8017 9.1.1, EMSA-PSS-ENCODE(M, emBits), sLen = hLen = 48. */
+	async function emsaPssEncode(msg, emBits) {
+		const emLen = Math.ceil(emBits / 8);
+		if (emLen < 2 * SHA384_LEN + 2)
+			throw new Error("the class key is too short");
+		const mHash = await sha384(msg);
+		const salt = randomBytes(SHA384_LEN);
+		const h = await sha384(concat(new Uint8Array(8), mHash, salt));
+		const db = concat(new Uint8Array(emLen - 2 * SHA384_LEN - 2),
+		    Uint8Array.of(1), salt);
+		const mask = await mgf1(h, emLen - SHA384_LEN - 1);
+		for (let i = 0; i < db.length; i++)
+			db[i] ^= mask[i];
+		db[0] &= 0xff >> (8 * emLen - emBits);
+		return concat(db, h, Uint8Array.of(0xbc));
+	}
+
+	/* A class key (its SubjectPublicKeyInfo DER): {key (WebCrypto, for
+	 * verifying), n, e, k (bytes), bits}. */
+	async function importClassKey(der) {
+		const key = await crypto.subtle.importKey("spki", der, PSS, true,
+		    ["verify"]);
+		const jwk = await crypto.subtle.exportKey("jwk", key);
+		const b64 = s => fromBase64(s.replace(/-/g, "+")
+		    .replace(/_/g, "/") + "===".slice((s.length + 3) % 4));
+		const n = toBigInt(b64(jwk.n)), e = toBigInt(b64(jwk.e));
+		const bits = n.toString(2).length;
+		return {key, n, e, bits, k: Math.ceil(bits / 8)};
+	}
+
+	/* "teller-credential-v1" 0 ELECTION 0 MANIFEST 0 CONSTITUENCY 0 WEIGHT
+	 * 0 BALLOT_KEY (5.15.2). */
+	function credentialMessage(election, manifest, constituency, weight,
+	    ballotKey) {
+		const z = Uint8Array.of(0);
+		return concat(utf8("teller-credential-v1"), z, utf8(election), z,
+		    utf8(manifest), z, utf8(constituency), z,
+		    utf8(String(weight)), z, ballotKey);
+	}
+
+	/* RFC 9474 4.1 and 4.2: {prefix, blinded, inv} for the prepared
+	 * message prefix || msg under the class key pk. */
+	async function blind(pk, msg) {
+		const prefix = randomBytes(PREFIX_LEN);
+		const em = await emsaPssEncode(concat(prefix, msg), pk.bits - 1);
+		const m = toBigInt(em);
+		if (modInverse(m, pk.n) === null)
+			throw new Error("the message is not coprime to the key");
+		let r, inv = null;
+		do {
+			r = toBigInt(randomBytes(pk.k)) >> BigInt(8 * pk.k - pk.bits);
+			if (r > 0n && r < pk.n)
+				inv = modInverse(r, pk.n);
+		} while (inv === null);
+		const z = m * modPow(r, pk.e, pk.n) % pk.n;
+		return {prefix, blinded: fromBigInt(z, pk.k),
+		    inv: fromBigInt(inv, pk.k)};
+	}
+
+	/* RFC 9474 4.4: the signature from the blind signature, verified
+	 * under the class key over the prepared message; throws if it is not
+	 * a credential. */
+	async function finalize(pk, prefix, msg, blindSig, inv) {
+		if (blindSig.length !== pk.k)
+			throw new Error("the blind signature is not " + pk.k +
+			    " bytes");
+		const s = toBigInt(blindSig) * toBigInt(inv) % pk.n;
+		const sig = fromBigInt(s, pk.k);
+		if (!await crypto.subtle.verify({name: "RSA-PSS",
+		    saltLength: SHA384_LEN}, pk.key, sig, concat(prefix, msg)))
+			throw new Error("the authority's blind signature does not " +
+			    "give a valid credential");
+		return sig;
+	}
+
+	/* The signed credential keys statement (parsed envelope): its
+	 * classes, checked under the authority key of the manifest and for
+	 * its election and definition. */
+	async function openCredentialKeys(env, opened) {
+		const keys = JSON.parse(fromUtf8(await openEnvelope(env,
+		    TYPE_CREDENTIAL_KEYS, opened.authority)));
+		if (keys.election !== opened.manifest.id ||
+		    keys.manifest !== opened.hash || !Array.isArray(keys.classes))
+			throw new Error("the credential keys are not this " +
+			    "election's");
+		return keys.classes;
+	}
+
+	/* The credential request's line (5.15.3), signed with the roll key. */
+	async function signCredentialRequest(rollKey, opened, voter,
+	    constituency, weight, blinded) {
+		const text = JSON.stringify({election: opened.manifest.id,
+		    manifest: opened.hash, voter: voter,
+		    constituency: constituency, weight: weight,
+		    blinded_message: base64(blinded)});
+		return signEnvelope(TYPE_CREDENTIAL_REQUEST, utf8(text), rollKey);
+	}
+
+	/* The authority's issuance (its text) answering requestLine: the
+	 * blind signature.  Throws saying what is wrong. */
+	async function openIssuance(text, requestLine, opened) {
+		const env = JSON.parse(text);
+		const iss = JSON.parse(fromUtf8(await openEnvelope(env,
+		    TYPE_CREDENTIAL, opened.authority)));
+		if (iss.election !== opened.manifest.id ||
+		    iss.request !== hex(await sha256(utf8(requestLine))))
+			throw new Error("the credential issuance answers another " +
+			    "request");
+		return fromBase64(iss.blind_signature);
+	}
+
+	/* A secret ballot's payload text (5.15.5), as 'teller ballot make
+	 * --credential' writes it. */
+	function secretBallotPayload(manifestId, manifestHash, ballotKey,
+	    credential, seq, selections) {
+		const ordered = selections.map(sel => {
+			const kind = Object.keys(sel)[1];
+			return {contest: sel.contest, [kind]: sel[kind]};
+		});
+		return JSON.stringify({election: manifestId,
+		    manifest: manifestHash, ballot_key: base64(ballotKey),
+		    credential: {constituency: credential.constituency,
+		    weight: credential.weight,
+		    prefix: base64(credential.prefix),
+		    signature: base64(credential.signature)},
+		    seq: seq, selections: ordered});
+	}
+
+	async function signSecretBallot(ballotKey, opened, credential, seq,
+	    selections) {
+		const text = secretBallotPayload(opened.manifest.id, opened.hash,
+		    ballotKey.rawPublic, credential, seq, selections);
+		return signEnvelope(TYPE_BALLOT, utf8(text), ballotKey);
+	}
+
 	/* Whether this browser has what the page needs. */
 	async function supported() {
 		if (!window.isSecureContext || !window.crypto ||
@@ -391,5 +606,7 @@ const Teller = (() => {
 	    fromUtf8, keyId, pae, openEnvelope, openManifest, methodKind,
 	    allowsEqualRanks, checkSelections, ballotPayload, signBallot,
 	    signEnrolment, verifyInclusion, checkReceipt, importPem,
-	    generateKey, supported};
+	    generateKey, supported, importClassKey, credentialMessage, blind,
+	    finalize, openCredentialKeys, signCredentialRequest, openIssuance,
+	    secretBallotPayload, signSecretBallot};
 })();

@@ -142,29 +142,47 @@
 
 	/* --- keys kept in this browser --------------------------------------- */
 
-	/* Keys by election and voter, so that voters who share a browser
-	 * keep theirs apart. */
+	/* Keys, and a secret election's credentials, by election and voter,
+	 * so that voters who share a browser keep theirs apart.  Version 2
+	 * added the credentials. */
 	function database() {
 		return new Promise((resolve, reject) => {
-			const open = indexedDB.open("teller", 1);
-			open.onupgradeneeded = () => open.result.createObjectStore(
-			    "keys", {keyPath: ["election", "voter"]})
-			    .createIndex("by_election", "election");
+			const open = indexedDB.open("teller", 2);
+			open.onupgradeneeded = () => {
+				const db = open.result;
+				if (!db.objectStoreNames.contains("keys"))
+					db.createObjectStore("keys", {keyPath:
+					    ["election", "voter"]})
+					    .createIndex("by_election", "election");
+				if (!db.objectStoreNames.contains("credentials"))
+					db.createObjectStore("credentials", {keyPath:
+					    ["election", "voter"]});
+			};
 			open.onsuccess = () => resolve(open.result);
 			open.onerror = () => reject(open.error);
 		});
 	}
 
-	async function keepKey(record) {
+	/* One request on a store: put(record), get(key) or delete(key). */
+	async function onStore(store, method, arg) {
 		const db = await database();
-		await new Promise((resolve, reject) => {
-			const tx = db.transaction("keys", "readwrite");
-			tx.objectStore("keys").put(record);
-			tx.oncomplete = resolve;
-			tx.onerror = () => reject(tx.error);
-		});
-		db.close();
+		try {
+			return await new Promise((resolve, reject) => {
+				const tx = db.transaction(store, method === "get" ?
+				    "readonly" : "readwrite");
+				const req = tx.objectStore(store)[method](arg);
+				tx.oncomplete = () => resolve(req.result);
+				tx.onerror = () => reject(tx.error);
+			});
+		} finally {
+			db.close();
+		}
 	}
+
+	const keepKey = record => onStore("keys", "put", record);
+	const putRecord = (store, record) => onStore(store, "put", record);
+	const getRecord = (store, key) => onStore(store, "get", key);
+	const deleteRecord = (store, key) => onStore(store, "delete", key);
 
 	/* The key this browser keeps for the voter of the election (for the
 	 * only voter it keeps one for, when voter is not given). */
@@ -415,6 +433,87 @@
 		ballotForm(opened, e, key, r.json, fromBrowser);
 	}
 
+	/* --- a secret election: the anonymous credential ------------------------
+	 *
+	 * The ballot of a secret election carries no voter id: a one-time
+	 * ballot key made here signs it, and a credential (the authority's
+	 * blind signature over that key, RFC 9474) proves that a voter of its
+	 * class may vote.  This browser keeps the credential file, in the form
+	 * 'teller credential request' writes (so that 'teller ballot make
+	 * --credential' reads the download too), and keeps it before the
+	 * request is sent: a lost answer is asked for again with the very same
+	 * request, which gets the same answer.  The server closes the
+	 * connection that carried the request, so the ballot goes over another
+	 * one. */
+
+	async function classKey(opened, voter) {
+		const r = await api("GET", electionPath("/credential-keys"));
+		if (!r.ok)
+			throw refusal(r);
+		const classes = await Teller.openCredentialKeys(r.json, opened);
+		const cls = classes.find(c => c.constituency ===
+		    voter.constituency && c.weight === voter.weight);
+		if (cls === undefined)
+			throw new Error(t("credential_no_class", {voter:
+			    voter.voter}));
+		return Teller.importClassKey(Teller.fromBase64(cls.public_key));
+	}
+
+	/* The voter's credential: {file, ballotKey, seq}, obtained now if
+	 * this browser has none.  Throws a Refused when the server refuses. */
+	async function credential(opened, key, voter) {
+		const id = {election: page.election, voter: voter.voter};
+		const kept = await getRecord("credentials", [id.election,
+		    id.voter]);
+		let file = kept ? JSON.parse(kept.file) : null;
+		const seq = kept ? kept.seq : 0;
+		if (file !== null && file.signature) {
+			if (file.manifest !== opened.hash)
+				throw new Error(t("credential_stale"));
+			return {file, seq,
+			    ballotKey: await Teller.importPem(file.ballot_key)};
+		}
+		const pk = await classKey(opened, voter);
+		if (file === null) {
+			say(t("credential_making"));
+			const made = await Teller.generateKey();
+			const b = await Teller.blind(pk, Teller.credentialMessage(
+			    opened.manifest.id, opened.hash, voter.constituency,
+			    voter.weight, made.key.rawPublic));
+			file = {election: opened.manifest.id, manifest: opened.hash,
+			    voter: voter.voter, constituency: voter.constituency,
+			    weight: voter.weight, ballot_key: made.pem,
+			    prefix: Teller.base64(b.prefix),
+			    request: await Teller.signCredentialRequest(key, opened,
+			    voter.voter, voter.constituency, voter.weight, b.blinded),
+			    inv: Teller.base64(b.inv)};
+			await putRecord("credentials", {...id,
+			    file: JSON.stringify(file, null, 2), seq: 0});
+		}
+		say(t("credential_asking"));
+		const r = await api("POST", electionPath("/credentials"),
+		    file.request);
+		if (r.status !== 200 && r.status !== 201) {
+			/* Refused: this request will never be answered. */
+			if (r.status >= 400 && r.status < 500)
+				await deleteRecord("credentials", [id.election,
+				    id.voter]);
+			throw refusal(r);
+		}
+		const ballotKey = await Teller.importPem(file.ballot_key);
+		const blindSig = await Teller.openIssuance(r.text.trim(),
+		    file.request, opened);
+		const sig = await Teller.finalize(pk, Teller.fromBase64(
+		    file.prefix), Teller.credentialMessage(opened.manifest.id,
+		    opened.hash, file.constituency, file.weight,
+		    ballotKey.rawPublic), blindSig, Teller.fromBase64(file.inv));
+		delete file.inv;
+		file.signature = Teller.base64(sig);
+		await putRecord("credentials", {...id,
+		    file: JSON.stringify(file, null, 2), seq});
+		return {file, seq, ballotKey};
+	}
+
 	/* --- the ballot --------------------------------------------------------- */
 
 	/* One contest's control, and how to read the voter's selection from
@@ -641,7 +740,10 @@
 		const nodes = [el("p", {}, t(fromBrowser ? "key_in_browser" :
 		    "key_from_file", {voter: voter.voter})),
 		    el("p", {}, t("window", {closes: localTime(e.closes)}))];
-		if (voter.ballots > 0)
+		if (secret(opened))
+			nodes.push(el("p", {className: "note", id: "secret-note"},
+			    t("secret_note")));
+		else if (voter.ballots > 0)
 			nodes.push(el("p", {className: "note"},
 			    t("voted_before", {count: voter.ballots}) + " " +
 			    t(m.revote === "first" ? "voted_before_first" :
@@ -700,6 +802,8 @@
 		switch (e.code) {
 		case "duplicate_ballot":
 			return t("refused_duplicate");
+		case "duplicate_credential":
+			return t("credential_duplicate");
 		case "outside_voting_window":
 		case "wrong_state":
 			return t("refused_closed");
@@ -708,17 +812,51 @@
 		}
 	}
 
+	function secret(opened) {
+		return opened.manifest.secrecy === "secret";
+	}
+
+	/* An open ballot names the voter and is signed with their key; a
+	 * secret one carries the credential and is signed with its ballot
+	 * key.  {line, seq, name (of the receipt's file), cred}. */
+	async function signedBallot(opened, key, voter, selections) {
+		if (!secret(opened)) {
+			const seq = voter.last_seq + 1;
+			return {seq, line: await Teller.signBallot(key, opened,
+			    voter.voter, seq, selections), name: "receipt-" +
+			    page.election + "-" + voter.voter + "-" + seq + ".json"};
+		}
+		const cred = await credential(opened, key, voter);
+		const seq = cred.seq + 1;
+		const f = cred.file;
+		return {seq, cred, name: "receipt-" + page.election + "-" + seq +
+		    ".json", line: await Teller.signSecretBallot(cred.ballotKey,
+		    opened, {constituency: f.constituency, weight: f.weight,
+		    prefix: Teller.fromBase64(f.prefix),
+		    signature: Teller.fromBase64(f.signature)}, seq, selections)};
+	}
+
 	async function castBallot(opened, key, voter, selections) {
-		const seq = voter.last_seq + 1;
-		const line = await Teller.signBallot(key, opened, voter.voter,
-		    seq, selections);
+		let made;
+		try {
+			made = await signedBallot(opened, key, voter, selections);
+		} catch (err) {
+			if (!(err instanceof Refused))
+				throw err;
+			return warn(t("credential_refused", {message:
+			    ballotProblem(err)}));
+		}
+		const {seq, line, name, cred} = made;
+		say(t("casting"));
 		const r = await api("POST", electionPath("/ballots"), line);
 		if (r.status !== 201)
 			return warn(t("refused", {message:
 			    ballotProblem(refusal(r))}));
+		if (cred)
+			await putRecord("credentials", {election: page.election,
+			    voter: voter.voter, file: JSON.stringify(cred.file, null,
+			    2), seq});
 		const receipt = r.text.trim();
-		const name = "receipt-" + page.election + "-" + voter.voter + "-" +
-		    seq + ".json";
 		const nodes = [];
 		try {
 			const ok = await Teller.checkReceipt(receipt, line, opened);
@@ -738,6 +876,19 @@
 			say(t("receipt_done", {file: name}));
 		});
 		nodes.push(el("p", {}, t("receipt_help")), button);
+		if (cred) {
+			const file = "teller-" + page.election + "-" + voter.voter +
+			    ".cred";
+			const keep = el("button", {type: "button",
+			    id: "download-credential", className: "secondary",
+			    textContent: t("credential_button")});
+			keep.addEventListener("click", () => {
+				download(file, JSON.stringify(cred.file, null, 2) +
+				    "\n", "application/json");
+				say(t("credential_done", {file}));
+			});
+			nodes.push(el("p", {}, t("credential_help")), keep);
+		}
 		show("receipt", t("receipt_heading"), ...nodes);
 	}
 
