@@ -56,7 +56,14 @@
 #include "teller/manifest.h"
 #include "teller/sealed.h"
 
-#define TL_BALLOT_MAX (48 * 1024)
+/*
+ * The largest ballot payload: the most whose envelope, in canonical form
+ * (doc/record-format.md section 2: 254 bytes around the base64 of the
+ * payload), fits in a record's ballot line of TL_ENVELOPE_MAX_BALLOT
+ * (64 KiB) bytes: 254 + 4 * ceil(48960 / 3) = 65534.  A larger payload
+ * could never be a line of a record.
+ */
+#define TL_BALLOT_MAX 48960
 /* The longest reason a spoiled ballot is given, with its NUL. */
 #define TL_BALLOT_REASON_MAX 1100
 

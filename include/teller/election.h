@@ -63,7 +63,7 @@ int tl_election_list(struct tl_store *store, json_t **out,
  * weight), contests (with candidates), ballots, log_size, the times of
  * each change (created_at, opened_at, closed_at, counted_at,
  * certified_at, final_at; null until it happens), and for a secret
- * election its credential_classes (issuance.h:
+ * election its credential_classes (credkeys.h:
  * tl_election_credential_classes). */
 int tl_election_show(struct tl_store *store, const char *id, json_t **out,
     struct tl_error *err);

@@ -137,7 +137,7 @@ int tl_store_authority_file(struct tl_store *store, char **path,
     struct tl_error *err);
 
 /*
- * A secret election's credential class keys (issuance.h): the private key
+ * A secret election's credential class keys (credkeys.h): the private key
  * of class (constituency, weight), position-th in the election's order of
  * classes.  These two functions are the only way they go in and out of
  * the database: sealed under the authority key as secrets at rest (see

@@ -131,4 +131,15 @@ char *tl_strdup(const char *s);
  * starting with a letter or digit. */
 int tl_valid_id(const char *s);
 
+/*
+ * The one identifier no candidate may have: the count reports of the
+ * ranked methods name the non-transferable papers with it beside the
+ * candidates' ids (a round's "transfers", doc/result-format.md), so a
+ * candidate with this id would be confused with them.
+ */
+#define TL_RESERVED_CANDIDATE_ID "non-transferable"
+/* Whether s can be a candidate's id: a valid identifier and not
+ * TL_RESERVED_CANDIDATE_ID. */
+int tl_candidate_id_valid(const char *s);
+
 #endif

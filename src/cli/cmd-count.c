@@ -55,7 +55,8 @@ count_option(int opt, const char *arg, void *ctx)
 }
 
 /* An equal rank given to a method that needs a strict order, found with
- * the line it is on. */
+ * the line it is on.  Withdrawn candidates are removed first (doc/
+ * methods.md): "2=1 0" with 1 withdrawn ranks 2 alone. */
 static int
 check_strict(const struct tl_blt *blt, const char *path, int method)
 {
@@ -65,15 +66,27 @@ check_strict(const struct tl_blt *blt, const char *path, int method)
 	    tl_method_selection_kind((enum tl_method)method) !=
 	    TL_SELECTION_RANKING)
 		return 0;
-	for (size_t b = 0; b < set->nballots; b++)
-		for (size_t k = set->starts[b]; k < set->starts[b + 1]; k++)
-			if (set->prefs[k] & TL_PREF_EQUAL) {
+	for (size_t b = 0; b < set->nballots; b++) {
+		/* Whether the current rank has a candidate not withdrawn. */
+		int standing = 0;
+
+		for (size_t k = set->starts[b]; k < set->starts[b + 1]; k++) {
+			uint32_t c = TL_PREF_INDEX(set->prefs[k]);
+
+			if (!(set->prefs[k] & TL_PREF_EQUAL))
+				standing = 0;
+			if (blt->withdrawn[c])
+				continue;
+			if (standing) {
 				cli_error("%s:%u: equal preferences (=), which "
 				    "%s does not accept: it needs a strict order",
 				    path, blt->ballot_lines[b],
 				    tl_method_name((enum tl_method)method));
 				return EXIT_USAGE;
 			}
+			standing = 1;
+		}
+	}
 	return 0;
 }
 

@@ -313,6 +313,10 @@ parse_candidates(struct tl_contest *c, json_t *array, const char *cwhere,
 		    (r = get_text(item, "name", 1, 200, where, &cand->name,
 		    err)) != TL_OK)
 			return r;
+		if (!tl_candidate_id_valid(cand->id))
+			return BAD("%s.id: \"%s\" is reserved: the count reports "
+			    "name the non-transferable papers so", where,
+			    cand->id);
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(c->candidates[j].id, cand->id) == 0)
 				return BAD("%s.id: \"%s\" is already the id of "

@@ -40,6 +40,10 @@ check_new_candidate(struct tl_store *store, const struct cycle_election *e,
 		return tl_error_set(err, TL_EINPUT, "\"%.64s\" is not a valid "
 		    "candidate id (1 to 64 of A-Z a-z 0-9 . _ -, starting with a "
 		    "letter or digit)", candidate_id);
+	if (!tl_candidate_id_valid(candidate_id))
+		return tl_error_set(err, TL_EINPUT, "\"%s\" is reserved: the "
+		    "count reports name the non-transferable papers so; give "
+		    "the candidate another id (--id)", candidate_id);
 	if (*name == '\0' || strlen(name) > 200)
 		return tl_error_set(err, TL_EINPUT, "a candidate's name is 1 to "
 		    "200 bytes");

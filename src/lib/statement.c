@@ -135,6 +135,12 @@ tl_nomination_parse(const char *payload, size_t len, const char *what,
 	    err)) != TL_OK ||
 	    (r = get_time(root, "time", 1, what, NULL, &n.time, err)) != TL_OK)
 		goto out;
+	if (!tl_candidate_id_valid(n.candidate)) {
+		r = tl_error_set(err, TL_EINPUT, "%s.id: \"%s\" is reserved: "
+		    "the count reports name the non-transferable papers so",
+		    where, n.candidate);
+		goto out;
+	}
 	if (*name == '\0' || strlen(name) > 200) {
 		r = tl_error_set(err, TL_EINPUT, "%s.name: must be 1 to 200 "
 		    "bytes", where);

@@ -601,3 +601,9 @@ tl_valid_id(const char *s)
 	}
 	return 1;
 }
+
+int
+tl_candidate_id_valid(const char *s)
+{
+	return tl_valid_id(s) && strcmp(s, TL_RESERVED_CANDIDATE_ID) != 0;
+}

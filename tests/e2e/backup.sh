@@ -102,4 +102,5 @@ teller --db copy.1.db election close bench --random backup --early \
 teller --db copy.1.db tally bench --format json >tally.json
 teller --db copy.1.db export bench -o closed.jsonl
 teller verify closed.jsonl >verify.closed.txt || { tail verify.closed.txt; fail "verify after counting from the copy"; }
+refcount_record closed.jsonl
 pass "a copy can be closed, counted and verified on its own"

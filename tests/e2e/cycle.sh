@@ -340,6 +340,9 @@ pass "turnout per constituency, by head and by weight"
 teller export $E --output record.jsonl
 expect_status 0 teller verify record.jsonl
 grep -q "VALID" "$T/stdout" || fail "verify's verdict"
+# The reference count, written from the documents, gives both results'
+# bytes (the count and the recount, with the RFC 3797 key string).
+refcount_record record.jsonl
 expect_status 0 teller verify record.jsonl --turnout --json
 "$PYTHON3" - "$T/stdout" turnout.json <<'EOF' || fail "verify --turnout"
 import json, sys

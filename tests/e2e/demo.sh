@@ -51,6 +51,10 @@ credentials=$(sed -n 's/^Demo complete: \([0-9]*\) credentials.*/\1/p' "$T/one.t
 (cd "$T/one" && expect_status 0 teller verify record.jsonl \
 	--head witness-1.state.json --head witness-2.state.json)
 grep -q "cosigned by 2 of the 2 witnesses" "$T/stdout" || fail "the witnesses' quorum"
+# The reference count, written from the documents, gives the signed
+# result's bytes: the secret election's and the roll-call one's.
+teller export isoc-2026-iesg >"$T/iesg.jsonl"
+refcount_record "$T/one/record.jsonl" "$T/iesg.jsonl"
 pass "the demo runs two elections, the secret one witnessed, and the same seed gives the same counts"
 
 # The secret election's database: no voter id and no time with any

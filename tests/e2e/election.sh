@@ -144,6 +144,10 @@ grep -q "closed early, because: Every member has voted" verify.txt \
 	|| { cat verify.txt; fail "verify does not show the reason"; }
 pass "an early close needs --early and a reason, which is signed"
 teller tally club-2026 --format json >result.json
+# The reference count (tests/refcount.py) gives the signed result's bytes
+# from the record of an early close.
+teller export club-2026 -o counted.jsonl
+refcount_record counted.jsonl
 teller tally club-2026 >result.txt
 grep -q "Winners: " result.txt || fail "text result has no winners"
 

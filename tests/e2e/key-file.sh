@@ -105,6 +105,7 @@ expect_stderr "not the authority key"
 expect_status 0 teller --db copy.db --key-file keys/moved.pem tally e1 --format json
 teller --db copy.db export e1 -o closed.jsonl
 teller verify closed.jsonl >verify.txt || { tail verify.txt; fail "verify after counting with a moved key"; }
+refcount_record closed.jsonl
 grep -q "$keyid" verify.txt || fail "the record is not signed by the authority key"
 mv keys/moved.pem keys/authority.pem
 pass "a copy of the database cannot sign on its own; --key-file lets it"

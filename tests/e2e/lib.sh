@@ -98,6 +98,24 @@ voted_election() {
 # sql QUERY: one value from the database.
 sql() { "$PYTHON3" -c 'import sqlite3,sys; r=sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' "$TELLER_DB" "$1"; }
 
+# refcount_record FILE...: the reference count (tests/refcount.py, a second
+# implementation written from doc/record-format.md, doc/methods.md and
+# doc/result-format.md) recomputes each exported record's result document
+# and must give, byte for byte, the payload of every result in it.  Each
+# FILE must hold at least one result.
+refcount_record() {
+	: "${TELLER_SRCDIR:?TELLER_SRCDIR must be set (make check sets it)}"
+	"$PYTHON3" "$TELLER_SRCDIR/tests/refcount.py" record "$@" \
+		>"$T/refcount.out" 2>&1 || {
+		cat "$T/refcount.out"; fail "the reference count of $*"
+	}
+	for f in "$@"; do
+		grep -qF "ok - $f: result 1, " "$T/refcount.out" || {
+			cat "$T/refcount.out"; fail "$f holds no result to recount"
+		}
+	done
+}
+
 # free_port: a free TCP port on 127.0.0.1.
 free_port() { "$PYTHON3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

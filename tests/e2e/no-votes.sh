@@ -89,6 +89,7 @@ grep -q "No valid votes: no one is elected" chair.html || fail "html: chair"
 pass "HTML: no one elected, with the reason"
 
 teller export quiet-2026 --output record.jsonl
+refcount_record record.jsonl
 "$PYTHON3" - record.jsonl <<'EOF'
 import base64, json, sys
 for line in open(sys.argv[1]):

@@ -76,6 +76,7 @@ teller election close rec-2026 --random 4242 --early --reason "test" >/dev/null
 teller tally rec-2026 >/dev/null
 teller export rec-2026 >counted.jsonl
 expect_status 0 teller verify --json counted.jsonl
+refcount_record counted.jsonl
 "$PYTHON3" - "$T/stdout" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -131,6 +131,7 @@ EOF
 at 2030-02-20T00:00:00Z teller election finalize $E >/dev/null
 teller export $E --output suppressed.jsonl
 expect_status 0 teller verify suppressed.jsonl
+refcount_record challenged.jsonl suppressed.jsonl
 expect_status 1 teller receipt verify challenge.receipt --record suppressed.jsonl
 grep -q "FAIL" "$T/stdout" || fail "the suppression is not shown"
 expect_status 1 teller receipt verify challenge2.receipt --record suppressed.jsonl

@@ -141,6 +141,10 @@ rt = r["result"]["turnout"][0]
 assert rt["voted"] == 3 and rt["voted_weight"] == 5, rt
 EOF
 expect_status 0 teller verify record.jsonl
+# The reference count, written from the documents, gives the signed
+# result's bytes: ballot keys in the place of voters, the classes'
+# weights, a revote by the same ballot key.
+refcount_record record.jsonl
 grep -q "a secret election: 2 classes keyed on line 3; 4 credential requests, 4 credentials issued, one per voter; 3 ballot keys voted" "$T/stdout" ||
 	{ cat "$T/stdout"; fail "the credentials check's line"; }
 expect_status 0 teller turnout club

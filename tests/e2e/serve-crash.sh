@@ -219,6 +219,7 @@ pass "database intact; the election counts ($voted voters)"
 # tree, recount), and the receipts hold against it.
 teller export bench >export.jsonl
 teller verify export.jsonl >verify.txt || { tail -20 verify.txt; fail "teller verify"; }
+refcount_record export.jsonl
 for r in $(ls c*/*.receipt | head -3); do
 	teller receipt verify "$r" --record export.jsonl >/dev/null \
 		|| fail "teller receipt verify --record $r"

@@ -328,6 +328,7 @@ expect_http 200
 teller export club >exported.jsonl
 cmp "$T/body" exported.jsonl || fail "the served record differs from teller export"
 expect_status 0 teller verify "$T/body"
+refcount_record exported.jsonl
 stop_server
 pass "results of a counted election; its record verifies"
 

@@ -39,6 +39,7 @@ teller election close upgrade --random 42 >/dev/null
 teller tally upgrade --format json >tally.json
 teller export upgrade -o record.jsonl
 teller verify record.jsonl >verify.txt || { tail verify.txt; fail "verify after the upgrade"; }
+refcount_record record.jsonl
 grep -q "$keyid" verify.txt || fail "the record is not the authority's"
 for r in "$U/r1.json" r2.json; do
 	teller receipt verify "$r" --record record.jsonl >/dev/null || fail "receipt $r"

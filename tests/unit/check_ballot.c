@@ -12,6 +12,7 @@
 
 #include "helpers.h"
 #include "teller/ballot.h"
+#include "teller/envelope.h"
 #include "teller/manifest.h"
 
 #define HASH "1111111111111111111111111111111111111111111111111111111111111111"
@@ -613,6 +614,39 @@ START_TEST(no_contest_blank_by_accident)
 }
 END_TEST
 
+/*
+ * The ballot payload's limit and the record's ballot line limit agree
+ * (doc/record-format.md 5.3): the canonical envelope of a payload of
+ * TL_BALLOT_MAX bytes fits in a line of TL_ENVELOPE_MAX_BALLOT bytes, and
+ * that of one byte more does not, so neither limit is out of reach.
+ */
+START_TEST(payload_limit_fits_the_line)
+{
+	struct tl_key **keys = th_keys(1);
+	char *payload = malloc(TL_BALLOT_MAX + 2), *line = NULL;
+	struct tl_envelope *env = NULL;
+	struct tl_error err;
+	size_t len = 0;
+
+	ck_assert_ptr_nonnull(payload);
+	memset(payload, ' ', TL_BALLOT_MAX + 1);
+	for (size_t extra = 0; extra < 2; extra++) {
+		ck_assert_int_eq(tl_envelope_sign(TL_TYPE_BALLOT, payload,
+		    TL_BALLOT_MAX + extra, keys[0], &env, &err), TL_OK);
+		ck_assert_int_eq(tl_envelope_serialize(env, &line, &len, &err),
+		    TL_OK);
+		if (extra == 0)
+			ck_assert_uint_le(len, TL_ENVELOPE_MAX_BALLOT);
+		else
+			ck_assert_uint_gt(len, TL_ENVELOPE_MAX_BALLOT);
+		free(line);
+		tl_envelope_free(env);
+	}
+	free(payload);
+	th_keys_free(keys, 1);
+}
+END_TEST
+
 static Suite *
 ballot_suite(void)
 {
@@ -621,6 +655,7 @@ ballot_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, valid_ballot);
+	tcase_add_test(tc, payload_limit_fits_the_line);
 	tcase_add_test(tc, blank_and_answers);
 	tcase_add_test(tc, no_contest_blank_by_accident);
 	tcase_add_loop_test(tc, rejections, 0, (int)(sizeof(bad) / sizeof(bad[0])));

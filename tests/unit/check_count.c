@@ -172,6 +172,61 @@ START_TEST(approval_counts_every_mark)
 }
 END_TEST
 
+/*
+ * A withdrawn candidate (a BLT file's, for `teller count`) is removed from
+ * every ballot before a plurality or approval count, as before a ranked
+ * one: it gets no votes, is not listed in the round's votes and is never
+ * elected, even where it would have had the most marks.
+ */
+START_TEST(approval_ignores_withdrawn)
+{
+	static const uint8_t withdrawn[4] = {1, 0, 0, 0};
+	struct tl_count_input in;
+	struct tl_ballot_set set;
+	struct tl_error err;
+	json_t *r = NULL, *votes;
+
+	tl_ballot_set_init(&set);
+	/* Worked by hand, x withdrawn:
+	 *   weight 3: x y    weight 2: x z    weight 2: x    weight 1: w
+	 * y = 3, z = 2, w = 1; x's 7 marks count for nobody, and the ballot
+	 * that marks x alone is left with no candidate (not valid).  Two
+	 * seats: y and z. */
+	add_marks(&set, 3, "xy");
+	add_marks(&set, 2, "xz");
+	add_marks(&set, 2, "x");
+	add_marks(&set, 1, "w");
+	memset(&in, 0, sizeof(in));
+	in.method = TL_METHOD_APPROVAL;
+	in.seats = 2;
+	in.ncandidates = 4;
+	in.candidate_ids = ids;
+	in.candidate_names = names;
+	in.withdrawn = withdrawn;
+	tl_count_input_set_ballots(&in, &set);
+	ck_assert_msg(tl_count_run(&in, &r, &err) == TL_OK, "%s", err.message);
+	votes = json_object_get(json_array_get(json_object_get(r, "rounds"), 0),
+	    "votes");
+	ck_assert_ptr_null(json_object_get(votes, "x"));
+	ck_assert_uint_eq(json_object_size(votes), 3);
+	ck_assert_int_eq(votes_of(r, "y"), 3);
+	ck_assert_int_eq(votes_of(r, "z"), 2);
+	ck_assert_int_eq(votes_of(r, "w"), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "winners")), 2);
+	ck_assert_str_eq(winner(r, 0), "Yolanda");
+	ck_assert_str_eq(winner(r, 1), "Zed");
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "ties")), 0);
+	json_decref(r);
+	/* Three seats for the three candidates left: all of them, no tie. */
+	in.seats = 3;
+	ck_assert_msg(tl_count_run(&in, &r, &err) == TL_OK, "%s", err.message);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "winners")), 3);
+	ck_assert_str_eq(winner(r, 2), "Wanda");
+	json_decref(r);
+	tl_ballot_set_free(&set);
+}
+END_TEST
+
 static void
 add_answer(struct tl_ballot_set *set, int64_t weight, uint32_t answer)
 {
@@ -441,6 +496,60 @@ START_TEST(same_input_same_bytes)
 }
 END_TEST
 
+/* The weights of a count add up to at most 2^63 - 1 units: up to there
+ * every method counts (the report's "weight" is their sum, and a
+ * referendum's totals may be that large), one unit more cannot be counted
+ * (doc/methods.md, "When a method cannot count its input"). */
+START_TEST(weights_up_to_the_limit)
+{
+	static const enum tl_method methods[] = {TL_METHOD_PLURALITY,
+	    TL_METHOD_APPROVAL, TL_METHOD_IRV, TL_METHOD_SCHULZE};
+	struct tl_ballot_set set;
+	struct tl_count_input in;
+	struct tl_error err;
+	json_t *r = NULL, *options;
+
+	for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
+		tl_ballot_set_init(&set);
+		add_marks(&set, INT64_MAX - 1, "x");
+		add_marks(&set, 1, "y");
+		r = count(methods[m], 1, 2, &set, NULL, 0);
+		ck_assert_int_eq(json_integer_value(json_object_get(r,
+		    "weight")), INT64_MAX);
+		ck_assert_str_eq(winner(r, 0), "Xavier");
+		json_decref(r);
+		r = NULL;
+		add_marks(&set, 1, "");
+		memset(&in, 0, sizeof(in));
+		in.method = methods[m];
+		in.seats = 1;
+		in.ncandidates = 2;
+		in.candidate_ids = ids;
+		in.candidate_names = names;
+		tl_count_input_set_ballots(&in, &set);
+		ck_assert_int_eq(tl_count_run(&in, &r, &err), TL_EMETHOD);
+		ck_assert_ptr_null(r);
+		ck_assert_ptr_nonnull(strstr(err.message, "weights add up"));
+		tl_ballot_set_free(&set);
+	}
+	/* A referendum: yes 2^62, no 2^62 - 2 (3 yes >= 2 (yes + no) holds
+	 * only in 128 bits). */
+	tl_ballot_set_init(&set);
+	add_answer(&set, INT64_C(1) << 62, TL_ANSWER_YES);
+	add_answer(&set, (INT64_C(1) << 62) - 2, TL_ANSWER_NO);
+	options = json_pack("{s:s}", "threshold", "two-thirds");
+	r = count(TL_METHOD_REFERENDUM, 1, 3, &set, options, 0);
+	ck_assert_str_eq(outcome(r), "rejected");
+	ck_assert_int_eq(votes_of(r, "yes"), INT64_C(1) << 62);
+	json_decref(r);
+	json_decref(options);
+	r = count(TL_METHOD_REFERENDUM, 1, 3, &set, NULL, 0);
+	ck_assert_str_eq(outcome(r), "approved");
+	json_decref(r);
+	tl_ballot_set_free(&set);
+}
+END_TEST
+
 static Suite *
 count_suite(void)
 {
@@ -449,6 +558,7 @@ count_suite(void)
 
 	tcase_add_test(tc, plurality_weighted);
 	tcase_add_test(tc, approval_counts_every_mark);
+	tcase_add_test(tc, approval_ignores_withdrawn);
 	tcase_add_test(tc, referendum_thresholds);
 	tcase_add_test(tc, referendum_quorum);
 	tcase_add_test(tc, no_valid_votes_elects_no_one);
@@ -456,6 +566,7 @@ count_suite(void)
 	tcase_add_test(tc, decimal_amounts);
 	tcase_add_test(tc, options_checked);
 	tcase_add_test(tc, same_input_same_bytes);
+	tcase_add_test(tc, weights_up_to_the_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

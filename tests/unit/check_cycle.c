@@ -480,6 +480,25 @@ START_TEST(slate_in_nominations_phase)
 	    NOM_OPENS + 1, ERR), TL_ENOTFOUND, "xx");
 	REFUSED(tl_candidate_add(store, "c1", "ch", "ben", "Ben Baker",
 	    NOM_CLOSES, ERR), TL_EPHASE, "nominations phase");
+	/* The id the count reports use for non-transferable papers is no
+	 * candidate's (doc/result-format.md, section 1); nor can a signed
+	 * candidate statement carry it. */
+	REFUSED(tl_candidate_add(store, "c1", "ch", "non-transferable",
+	    "Non Transferable", NOM_OPENS + 1, ERR), TL_EINPUT, "reserved");
+	{
+		static const char payload[] = "{\"election\":\"c1\",\"manifest\":"
+		    "\"0000000000000000000000000000000000000000000000000000000000"
+		    "000000\",\"contest\":\"ch\",\"candidate\":{\"id\":"
+		    "\"non-transferable\",\"name\":\"N\"},\"time\":"
+		    "\"2030-01-02T00:00:00Z\"}";
+		struct tl_nomination n;
+		struct tl_error err;
+
+		memset(&n, 0, sizeof(n));
+		ck_assert_int_eq(tl_nomination_parse(payload, strlen(payload),
+		    "candidate statement", &n, &err), TL_EINPUT);
+		ck_assert_ptr_nonnull(strstr(err.message, "reserved"));
+	}
 	/* The slate is in the voting definition once the vote opens. */
 	OK(tl_election_open(store, "c1", PET_CLOSES, E));
 	definition_candidates(0, ids, sizeof(ids));

@@ -267,7 +267,35 @@ static const struct {
 	    "\"x\"}],", "random_sources[0].name: missing"},
 	{"{\"id\": \"c\", \"title\": \"\", \"constituency\": \"a\", \"method\": "
 	    "\"plurality\", " CANDS "}", "", "contests[0].title: must be 1 to"},
+	/* The ranked methods' reports name the non-transferable papers
+	 * beside the candidates (doc/result-format.md, section 1). */
+	{"{\"id\": \"c\", \"title\": \"C\", \"constituency\": \"a\", \"method\": "
+	    "\"stv-scottish\", \"candidates\": [{\"id\": \"x\", \"name\": \"X\"}, "
+	    "{\"id\": \"non-transferable\", \"name\": \"N\"}]}", "",
+	    "contests[0].candidates[1].id: \"non-transferable\" is reserved"},
 };
+
+/* A referendum's "candidates" may be absent or the empty list: both mean
+ * no candidates (doc/record-format.md 5.1); a non-empty one is refused
+ * above. */
+START_TEST(referendum_empty_candidates)
+{
+	static const char *const forms[] = {"", ", \"candidates\": []"};
+	struct tl_manifest *m = NULL;
+	struct tl_error err;
+	char contest[256], *text;
+
+	snprintf(contest, sizeof(contest), "{\"id\": \"c\", \"title\": \"C\", "
+	    "\"constituency\": \"a\", \"method\": \"referendum\"%s}",
+	    forms[_i]);
+	text = with_contest(contest, "");
+	ck_assert_msg(tl_manifest_parse(text, strlen(text), &m, &err) ==
+	    TL_OK, "%s", err.message);
+	ck_assert_uint_eq(m->contests[0].ncandidates, 0);
+	tl_manifest_free(m);
+	free(text);
+}
+END_TEST
 
 START_TEST(rejections)
 {
@@ -412,6 +440,7 @@ manifest_suite(void)
 	tcase_add_test(tc, method_names);
 	tcase_add_loop_test(tc, rejections, 0,
 	    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_loop_test(tc, referendum_empty_candidates, 0, 2);
 	tcase_add_test(tc, top_level_rejections);
 	tcase_add_test(tc, weight_bounds);
 	tcase_add_test(tc, size_limit);

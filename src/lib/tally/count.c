@@ -154,12 +154,35 @@ elect_no_one(json_t *report, const char *outcome)
 	return TL_OK;
 }
 
-/* The fields every report has, before the method adds its own. */
+/*
+ * The sum of the ballots' weights, blank ones included (the report's
+ * "weight"): -1 when it, or the sum of the positive weights, does not fit
+ * an int64_t, which is a count that cannot be made (doc/methods.md, "When
+ * a method cannot count its input").  Every vote total a method adds up
+ * is at most the sum of the positive weights.
+ */
+static int
+sum_weights(const struct tl_count_input *in, int64_t *total)
+{
+	__int128 all = 0, positive = 0;
+
+	for (size_t b = 0; b < in->nballots; b++) {
+		all += in->weights[b];
+		if (in->weights[b] > 0)
+			positive += in->weights[b];
+	}
+	if (positive > INT64_MAX || all < INT64_MIN)
+		return -1;
+	*total = (int64_t)all;
+	return 0;
+}
+
+/* The fields every report has, before the method adds its own; total is
+ * the sum of the weights (sum_weights). */
 static json_t *
-report_new(const struct tl_count_input *in)
+report_new(const struct tl_count_input *in, int64_t total)
 {
 	json_t *report = json_object(), *candidates = json_array();
-	int64_t total = 0;
 	size_t blank = 0;
 
 	if (report == NULL || candidates == NULL)
@@ -175,11 +198,9 @@ report_new(const struct tl_count_input *in)
 		if (json_array_append_new(candidates, c) != 0)
 			goto fail;
 	}
-	for (size_t i = 0; i < in->nballots; i++) {
-		total += in->weights[i];
+	for (size_t i = 0; i < in->nballots; i++)
 		if (in->starts[i + 1] == in->starts[i])
 			blank++;
-	}
 	if (json_object_set_new(report, "method",
 	    json_string(tl_method_name(in->method))) != 0 ||
 	    json_object_set_new(report, "seats", json_integer(in->seats)) != 0 ||
@@ -205,12 +226,16 @@ tl_count_run(const struct tl_count_input *in, json_t **out,
     struct tl_error *err)
 {
 	json_t *report;
-	int64_t valid, valid_weight;
+	int64_t total, valid, valid_weight;
 	int r, quorum_met;
 
 	if (in->seats == 0)
 		return tl_error_set(err, TL_EMETHOD, "no seats to fill");
-	if ((report = report_new(in)) == NULL)
+	if (sum_weights(in, &total) != 0)
+		return tl_error_set(err, TL_EMETHOD, "the ballots' weights add "
+		    "up to more than a count holds (2^63 - 1 units of 10^-%u)",
+		    in->weight_decimals);
+	if ((report = report_new(in, total)) == NULL)
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	count_valid(in, &valid, &valid_weight);
 	if (add_quorum(in, report, valid, valid_weight, &quorum_met) !=

@@ -3,8 +3,11 @@
  * candidates) and approval (each voter marks any number).  Both count the
  * same way: every mark gives its ballot's whole weight to the candidate
  * marked; the `seats` candidates with the most votes are elected.  A tie
- * for the last seat(s) is reported as a tie with the candidates in it and
- * the seats they contest; those seats stay unfilled in "winners".
+ * for the last seat(s) is broken by lot and reported with the candidates
+ * in it, the seats they contest and those chosen.  A withdrawn candidate
+ * (a BLT file's) is removed from every ballot, as for the ranked
+ * methods: it gets no votes, is not listed in "votes" and is never
+ * elected (doc/result-format.md, section 6).
  */
 #include <config.h>
 
@@ -38,7 +41,7 @@ tl_count_marks(const struct tl_count_input *in, json_t *report,
 	size_t *tied = NULL;
 	int64_t *votes = NULL;
 	json_t *round = NULL, *vote_obj, *elected, *winners, *rounds, *ties;
-	size_t seats = in->seats, filled = 0;
+	size_t seats = in->seats, filled = 0, nstanding = 0;
 	int r = TL_ENOMEM;
 
 	memset(&lot, 0, sizeof(lot));
@@ -59,6 +62,8 @@ tl_count_marks(const struct tl_count_input *in, json_t *report,
 				    c, in->ncandidates);
 				goto out;
 			}
+			if (in->withdrawn != NULL && in->withdrawn[c])
+				continue;
 			if (INT64_MAX - votes[c] < in->weights[b]) {
 				r = tl_error_set(err, TL_EMETHOD,
 				    "vote total overflows");
@@ -68,10 +73,12 @@ tl_count_marks(const struct tl_count_input *in, json_t *report,
 		}
 	}
 	for (size_t c = 0; c < in->ncandidates; c++) {
-		order[c].candidate = c;
-		order[c].votes = votes[c];
+		if (in->withdrawn != NULL && in->withdrawn[c])
+			continue;
+		order[nstanding].candidate = c;
+		order[nstanding++].votes = votes[c];
 	}
-	qsort(order, in->ncandidates, sizeof(*order), standing_cmp);
+	qsort(order, nstanding, sizeof(*order), standing_cmp);
 
 	round = json_object();
 	vote_obj = json_object();
@@ -90,18 +97,19 @@ tl_count_marks(const struct tl_count_input *in, json_t *report,
 	}
 	json_object_set_new(round, "round", json_integer(1));
 	json_object_set_new(round, "votes", vote_obj);
-	for (size_t c = 0; c < in->ncandidates; c++)
-		json_object_set_new(vote_obj, in->candidate_ids[c],
-		    tl_count_amount(votes[c], in->weight_decimals));
+	for (size_t k = 0; k < nstanding; k++)
+		json_object_set_new(vote_obj,
+		    in->candidate_ids[order[k].candidate],
+		    tl_count_amount(order[k].votes, in->weight_decimals));
 	/*
 	 * Walk groups of equal votes from the top: a group that fits in the
 	 * seats left is elected whole; a group that does not is a tie for the
 	 * seats left, broken by lot.
 	 */
-	for (size_t i = 0; i < in->ncandidates && filled < seats;) {
+	for (size_t i = 0; i < nstanding && filled < seats;) {
 		size_t j = i;
 
-		while (j < in->ncandidates && order[j].votes == order[i].votes)
+		while (j < nstanding && order[j].votes == order[i].votes)
 			j++;
 		if (j - i <= seats - filled) {
 			for (size_t k = i; k < j; k++) {

@@ -135,17 +135,44 @@ tl_piles_set_state(struct tl_piles *p, size_t c, enum tl_cand_state s)
 	p->state[c] = (uint8_t)s;
 }
 
+/* The distinct values of the papers a surplus transfer moves, each with
+ * its transfer value, in the order of the first paper of that value in
+ * the pile: what the report's "transfer_values" lists. */
+struct value_map {
+	int64_t *from, *to;
+	size_t n, cap;
+};
+
+static int
+value_map_add(struct value_map *m, int64_t from, int64_t to)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap != 0 ? m->cap * 2 : 8;
+		int64_t *f = realloc(m->from, cap * sizeof(*f));
+
+		if (f == NULL)
+			return TL_ENOMEM;
+		m->from = f;
+		if ((f = realloc(m->to, cap * sizeof(*f))) == NULL)
+			return TL_ENOMEM;
+		m->to = f;
+		m->cap = cap;
+	}
+	m->from[m->n] = from;
+	m->to[m->n++] = to;
+	return TL_OK;
+}
+
 int
 tl_piles_transfer(struct tl_piles *p, size_t c, int64_t surplus, json_t **tv,
     struct tl_error *err)
 {
 	size_t *pile = p->pile[c], len = p->pile_len[c];
 	int64_t total = p->votes[c];
-	/* Distinct values before and after: a handful per transfer. */
-	int64_t from[64], to[64];
-	size_t nvalues = 0;
+	struct value_map values;
 	int r = TL_OK;
 
+	memset(&values, 0, sizeof(values));
 	p->pile[c] = NULL;
 	p->pile_len[c] = p->pile_cap[c] = 0;
 	p->votes[c] = surplus >= 0 ? total - surplus : 0;
@@ -156,18 +183,15 @@ tl_piles_transfer(struct tl_piles *p, size_t c, int64_t surplus, json_t **tv,
 		if (surplus >= 0) {
 			size_t k;
 
-			for (k = 0; k < nvalues && from[k] != v; k++)
+			/* A handful of values per transfer: a linear search. */
+			for (k = 0; k < values.n && values.from[k] != v; k++)
 				;
-			if (k < nvalues) {
-				nv = to[k];
-			} else {
-				if ((r = tl_count_muldiv(v, surplus, total,
-				    &nv)) != TL_OK)
-					break;
-				if (nvalues < 64) {
-					from[nvalues] = v;
-					to[nvalues++] = nv;
-				}
+			if (k < values.n) {
+				nv = values.to[k];
+			} else if ((r = tl_count_muldiv(v, surplus, total,
+			    &nv)) != TL_OK ||
+			    (r = value_map_add(&values, v, nv)) != TL_OK) {
+				break;
 			}
 		}
 		p->pos[g]++;
@@ -175,18 +199,25 @@ tl_piles_transfer(struct tl_piles *p, size_t c, int64_t surplus, json_t **tv,
 			break;
 	}
 	free(pile);
+	if (r == TL_OK && tv != NULL) {
+		*tv = json_array();
+		for (size_t k = 0; *tv != NULL && k < values.n; k++)
+			if (json_array_append_new(*tv, json_pack("{s:o, s:o}",
+			    "value", tl_count_amount(values.from[k], p->places),
+			    "transfer_value", tl_count_amount(values.to[k],
+			    p->places))) != 0) {
+				json_decref(*tv);
+				*tv = NULL;
+			}
+		if (*tv == NULL)
+			r = TL_ENOMEM;
+	}
+	free(values.from);
+	free(values.to);
 	if (r == TL_ENOMEM)
 		return tl_error_set(err, r, "out of memory");
 	if (r != TL_OK)
 		return tl_error_set(err, r, "a transfer value overflows");
-	if (tv != NULL) {
-		*tv = json_array();
-		for (size_t k = 0; *tv != NULL && k < nvalues; k++)
-			json_array_append_new(*tv, json_pack("{s:o, s:o}",
-			    "value", tl_count_amount(from[k], p->places),
-			    "transfer_value", tl_count_amount(to[k],
-			    p->places)));
-	}
 	return TL_OK;
 }
 

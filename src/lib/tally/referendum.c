@@ -43,7 +43,7 @@ tl_count_referendum(const struct tl_count_input *in, json_t *report,
 		if (in->starts[b + 1] - in->starts[b] != 1 || a > 2)
 			return tl_error_set(err, TL_EINTERNAL,
 			    "referendum ballot %zu is not one answer", b);
-		if (INT64_MAX / 4 - totals[a] < in->weights[b])
+		if (INT64_MAX - totals[a] < in->weights[b])
 			return tl_error_set(err, TL_EMETHOD,
 			    "vote total overflows");
 		totals[a] += in->weights[b];
@@ -52,9 +52,10 @@ tl_count_referendum(const struct tl_count_input *in, json_t *report,
 		approved = totals[0] > totals[1];
 	else
 		approved = totals[0] > 0 &&
-		    3 * totals[0] >= 2 * (totals[0] + totals[1]);
+		    3 * (__int128)totals[0] >=
+		    2 * ((__int128)totals[0] + totals[1]);
 	decided = 0;
-	if (totals[0] + totals[1] + totals[2] == 0)
+	if ((__int128)totals[0] + totals[1] + totals[2] == 0)
 		outcome = "no-valid-votes";
 	else if (!quorum_met)
 		outcome = "no-quorum";
