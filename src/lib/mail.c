@@ -142,7 +142,7 @@ tl_mailer_open(const struct tl_mail_server *server, struct tl_mailer **out,
 		tl_mailer_close(m);
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
 	}
-	sprintf(m->from, "<%s>", server->from);
+	snprintf(m->from, strlen(server->from) + 3, "<%s>", server->from);
 	m->use_ssl = use_ssl;
 	m->timeout_ms = server->timeout_ms > 0 ? server->timeout_ms : 60000;
 	if (curl_easy_setopt(m->easy, CURLOPT_URL, m->url) != CURLE_OK ||

@@ -1448,8 +1448,8 @@ tl_db_seal_secret(struct tl_store *store, const void *aad, size_t aadlen,
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto out;
 	}
-	strcpy(*sealed, SECRET_PREFIX);
-	strcat(*sealed, b64);
+	snprintf(*sealed, strlen(SECRET_PREFIX) + strlen(b64) + 1, "%s%s",
+	    SECRET_PREFIX, b64);
  out:
 	free(box);
 	free(b64);
