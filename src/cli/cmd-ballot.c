@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client-opts.h"
 #include "teller/ballot.h"
 #include "teller/cast.h"
 #include "teller/client.h"
@@ -20,8 +21,7 @@
 #include "teller/util.h"
 
 struct ballot_opts {
-	const char *server;
-	const char *cacert;
+	struct cli_client client;   /* cast: --server, --cacert */
 	const char *manifest;
 	const char *key;
 	const char *voter;
@@ -71,12 +71,6 @@ ballot_option(int opt, const char *arg, void *ctx)
 	case 'o':
 		o->output = arg;
 		return 0;
-	case 'S':
-		o->server = arg;
-		return 0;
-	case 'C':
-		o->cacert = arg;
-		return 0;
 	case 's':
 		if (tl_parse_int64(arg, 1, INT64_MAX / 2, &o->seq) != TL_OK)
 			return cli_usage_error("--seq: \"%s\" is not a whole "
@@ -90,7 +84,7 @@ ballot_option(int opt, const char *arg, void *ctx)
 		o->blank_rest = 1;
 		return 0;
 	default:
-		return EXIT_USAGE;
+		return cli_client_option(opt, arg, &o->client);
 	}
 }
 
@@ -230,44 +224,33 @@ exec_cast(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
-		{"server", required_argument, NULL, 'S'},
 		{"manifest", required_argument, NULL, 'm'},
-		{"cacert", required_argument, NULL, 'C'},
+		CLI_CLIENT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct ballot_opts o = {0};
-	struct tl_client_server server;
 	struct tl_store *store = NULL;
 	struct tl_error err;
-	char *text = NULL, *receipt = NULL, *pinned = NULL;
-	size_t len = 0, pinned_len = 0;
+	char *text = NULL, *receipt = NULL;
+	size_t len = 0;
 	int first, status;
 
 	if ((status = cli_parse(argc, argv, "o:", longopts, ballot_option, &o,
 	    &first)) >= 0)
 		return status;
-	if ((status = cli_operands(argc - first, 1, 1)) != 0)
-		return status;
-	if (o.manifest != NULL && o.server == NULL)
-		return cli_usage_error("--manifest pins the manifest a server's "
-		    "receipt is checked with; it goes with --server");
-	if (o.cacert != NULL && o.server == NULL)
-		return cli_usage_error("--cacert names whom to trust for an "
-		    "https server; it goes with --server");
-	server.url = o.server;
-	server.ca_file = o.cacert;
+	if ((status = cli_operands(argc - first, 1, 1)) != 0 ||
+	    (status = cli_client_setup(&o.client, o.manifest)) != 0)
+		goto out;
 	tl_error_clear(&err);
 	if (cli_read_file(argv[first], TL_ENVELOPE_MAX_BALLOT, &text, &len,
-	    &err) != TL_OK ||
-	    (o.manifest != NULL && tl_read_file(o.manifest,
-	    TL_ENVELOPE_MAX_DEFAULT, &pinned, &pinned_len, &err) != TL_OK)) {
+	    &err) != TL_OK) {
 		status = cli_fail(&err);
 		goto out;
 	}
-	if (o.server != NULL) {
+	if (o.client.server.url != NULL) {
 		/* Sent, then the receipt checked before it is printed. */
-		if (tl_client_cast(&server, text, len, pinned, pinned_len,
-		    &receipt, &err) != TL_OK) {
+		if (tl_client_cast(&o.client.server, text, len, o.client.pinned,
+		    o.client.pinned_len, &receipt, &err) != TL_OK) {
 			status = fail_naming(&err, argv[first]);
 			goto out;
 		}
@@ -282,9 +265,9 @@ exec_cast(int argc, char **argv)
 	}
 	status = cli_write_output(o.output, receipt, 0644);
  out:
+	cli_client_free(&o.client);
 	tl_store_close(store);
 	free(text);
-	free(pinned);
 	free(receipt);
 	return status;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "client-opts.h"
 #include "teller/client.h"
 #include "teller/credential.h"
 #include "teller/envelope.h"
@@ -33,9 +34,8 @@ struct credential_opts {
 	const char *manifest;
 	const char *key;
 	const char *voter;
-	const char *server;
-	const char *cacert;
 	const char *output;
+	struct cli_client client;   /* --server, --cacert */
 };
 
 static int
@@ -53,17 +53,11 @@ credential_option(int opt, const char *arg, void *ctx)
 	case 'V':
 		o->voter = arg;
 		return 0;
-	case 'S':
-		o->server = arg;
-		return 0;
-	case 'C':
-		o->cacert = arg;
-		return 0;
 	case 'o':
 		o->output = arg;
 		return 0;
 	default:
-		return EXIT_USAGE;
+		return cli_client_option(opt, arg, &o->client);
 	}
 }
 
@@ -218,14 +212,12 @@ exec_request(int argc, char **argv)
 		{"manifest", required_argument, NULL, 'm'},
 		{"key", required_argument, NULL, 'k'},
 		{"voter", required_argument, NULL, 'V'},
-		{"server", required_argument, NULL, 'S'},
-		{"cacert", required_argument, NULL, 'C'},
 		{"output", required_argument, NULL, 'o'},
+		CLI_CLIENT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct credential_opts o = {0};
 	struct source src = {NULL, NULL};
-	struct tl_client_server server;
 	struct tl_manifest *m = NULL;
 	struct tl_key *authority = NULL, *roll_key = NULL;
 	struct tl_credential_keys *keys = NULL;
@@ -250,11 +242,8 @@ exec_request(int argc, char **argv)
 	if (strcmp(o.output, "-") == 0)
 		return cli_usage_error("--output: the credential goes to a file "
 		    "(it holds your ballot key), not standard output");
-	if (o.cacert != NULL && o.server == NULL)
-		return cli_usage_error("--cacert names whom to trust for an "
-		    "https --server; it goes with --server");
-	server.url = o.server;
-	server.ca_file = o.cacert;
+	if ((status = cli_client_setup(&o.client, NULL)) != 0)
+		return status;
 	tl_error_clear(&err);
 	if (cli_load_manifest(o.manifest, &m, hash, &authority, &err) !=
 	    TL_OK) {
@@ -270,8 +259,8 @@ exec_request(int argc, char **argv)
 	if (access(o.output, F_OK) == 0 &&
 	    (status = resume(o.output, m, hash, o.voter, &h)) != 0)
 		goto out;
-	if (o.server != NULL)
-		src.server = &server;
+	if (o.client.server.url != NULL)
+		src.server = &o.client.server;
 	else if ((src.store = cli_open_store(0, &status)) == NULL)
 		goto out;
 	if (source_keys(&src, m->id, &keys_text, &err) != TL_OK ||
