@@ -7,7 +7,8 @@ bytes), doc/methods.md (the counting rules, the options, BLT files) and
 doc/result-format.md (every member of every report) -- and reading no C
 source.  It is meant to be read beside them: each function names the
 section it follows.  Readable rather than fast; Python 3 standard library
-only.
+only, but for X25519 and AES-GCM (Debian's python3-cryptography), which a
+sealed election's ballots need (record-format.md 5.16, section 13).
 
 Usage:
   refcount.py blt FILE.blt --method M [--seats N] [--seed TEXT]
@@ -17,7 +18,8 @@ Usage:
       recompute the result document from an exported record and compare
       it, byte for byte, with the payload of every result in the record
       (open or secret: in a secret election the ballot key stands in for
-      the voter, record-format.md 8.1 and 8.2)
+      the voter, record-format.md 8.1 and 8.2; a sealed election's
+      ballots are opened first with the unsealing trustees' keys, 5.16)
   refcount.py corpus TELLER DIR [DIR...]
       for every BLT case of each DIR (a cases.json, or every *.blt file of
       the folder), compare `TELLER count --format json` with this count
@@ -31,6 +33,7 @@ usage or input.
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import random
@@ -937,6 +940,172 @@ def count_blt(path, method, seats=None, seed=None):
     return report
 
 
+# --- record-format.md 5.16 and section 13: opening sealed ballots --------
+#
+# A sealed election (a secret one whose manifest names trustees) counts
+# its ballots' selections once they are opened with the keys of the
+# first k trustees, in the manifest's order, that unsealed.  HKDF and
+# Shamir's sharing over GF(2^8) are written here from section 13; X25519
+# and AES-GCM come from Debian's python3-cryptography.  This recount
+# takes an unseal statement's key when its X25519 public key is the
+# trustee's sealing key (it checks no signature: `teller verify` does).
+
+def hkdf_extract(salt, ikm):
+    return hmac.new(salt or bytes(32), ikm, hashlib.sha256).digest()
+
+
+def hkdf_expand(prk, info, length):
+    out, t, i = b"", b"", 1
+    while len(out) < length:
+        t = hmac.new(prk, t + info + bytes([i]), hashlib.sha256).digest()
+        out += t
+        i += 1
+    return out[:length]
+
+
+SUITE_KEM = b"KEM\x00\x20"
+SUITE_HPKE = b"HPKE\x00\x20\x00\x01\x00\x01"
+
+
+def labeled_extract(suite, salt, label, ikm):
+    """RFC 9180 section 4."""
+    return hkdf_extract(salt, b"HPKE-v1" + suite + label + ikm)
+
+
+def labeled_expand(suite, prk, label, info, length):
+    return hkdf_expand(prk, length.to_bytes(2, "big") + b"HPKE-v1" + suite +
+                       label + info, length)
+
+
+def x25519_public(sk):
+    from cryptography.hazmat.primitives.asymmetric.x25519 import \
+        X25519PrivateKey
+    from cryptography.hazmat.primitives import serialization as ser
+    return X25519PrivateKey.from_private_bytes(sk).public_key().public_bytes(
+        ser.Encoding.Raw, ser.PublicFormat.Raw)
+
+
+def open_base(enc, sk, info, ct):
+    """RFC 9180 OpenBase(enc, skR, info, aad = "", ct) for DHKEM(X25519,
+    HKDF-SHA256), HKDF-SHA256, AES-128-GCM; None if it does not open."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import (
+        X25519PrivateKey, X25519PublicKey)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.exceptions import InvalidTag
+    try:
+        dh = X25519PrivateKey.from_private_bytes(sk).exchange(
+            X25519PublicKey.from_public_bytes(enc))
+    except ValueError:
+        return None
+    shared = labeled_expand(SUITE_KEM, labeled_extract(
+        SUITE_KEM, b"", b"eae_prk", dh), b"shared_secret",
+        enc + x25519_public(sk), 32)
+    context = (b"\x00" + labeled_extract(SUITE_HPKE, b"", b"psk_id_hash", b"")
+               + labeled_extract(SUITE_HPKE, b"", b"info_hash", info))
+    secret = labeled_extract(SUITE_HPKE, shared, b"secret", b"")
+    key = labeled_expand(SUITE_HPKE, secret, b"key", context, 16)
+    nonce = labeled_expand(SUITE_HPKE, secret, b"base_nonce", context, 12)
+    try:
+        return AESGCM(key).decrypt(nonce, ct, b"")
+    except InvalidTag:
+        return None
+
+
+def gf_mul(a, b):
+    """13.3: the product in GF(2^8) modulo x^8 + x^4 + x^3 + x + 1."""
+    p = 0
+    for _ in range(8):
+        if b & 1:
+            p ^= a
+        b >>= 1
+        a <<= 1
+        if a & 0x100:
+            a ^= 0x11b
+    return p
+
+
+def gf_inv(a):
+    r = 1
+    for _ in range(254):
+        r = gf_mul(r, a)
+    return r
+
+
+def shamir_combine(points):
+    """13.3: K from [(x, share)] by Lagrange interpolation at 0."""
+    key = bytearray(32)
+    for a, (xa, ya) in enumerate(points):
+        coef = 1
+        for b, (xb, _) in enumerate(points):
+            if b != a:
+                coef = gf_mul(coef, gf_mul(xb, gf_inv(xa ^ xb)))
+        for j in range(32):
+            key[j] ^= gf_mul(ya[j], coef)
+    return bytes(key)
+
+
+def binding(label, election, manifest_hash, ballot_key):
+    """13.2: label || 0x00 || E || 0x00 || M || B."""
+    return (label + b"\x00" + election.encode() + b"\x00" +
+            bytes.fromhex(manifest_hash) + ballot_key)
+
+
+def opening_keys(definition, statements):
+    """5.16: [(trustee index, private key)] of the opening trustees, the
+    first k in the manifest's order with a statement; None when fewer
+    than k unsealed."""
+    keys = {}
+    for s in statements:
+        sk = base64.b64decode(s["private_key"], validate=True)
+        for i, t in enumerate(definition["trustees"]):
+            if t["id"] == s["trustee"] and t["id"] not in keys and \
+                    x25519_public(sk) == base64.b64decode(t["sealing_key"]):
+                keys[t["id"]] = (i + 1, sk)
+    opening = [keys[t["id"]] for t in definition["trustees"]
+               if t["id"] in keys][:definition["threshold"]]
+    return opening if len(opening) == definition["threshold"] else None
+
+
+def open_sealed(ballot, definition, manifest_hash, opening):
+    """5.16, steps 1 to 5: (selections, None), or (None, the reason) for
+    a spoiled ballot."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.exceptions import InvalidTag
+    bkey = base64.b64decode(ballot["ballot_key"], validate=True)
+    share_info = binding(b"teller/v1/share", definition["id"], manifest_hash,
+                         bkey)
+    points = []
+    for index, sk in opening:
+        sealed = base64.b64decode(ballot["sealed"]["shares"][index - 1],
+                                  validate=True)
+        share = open_base(sealed[:32], sk, share_info + bytes([index]),
+                          sealed[32:])
+        if share is None:
+            return None, "share of trustee %s does not open" % (
+                definition["trustees"][index - 1]["id"])
+        points.append((index, share))
+    key = shamir_combine(points)
+    sealed = base64.b64decode(ballot["sealed"]["selections"], validate=True)
+    try:
+        plain = AESGCM(key).decrypt(sealed[:12], sealed[12:], binding(
+            b"teller/v1/selections", definition["id"], manifest_hash, bkey))
+    except InvalidTag:
+        return None, "selections do not open"
+    text, _, padding = plain.partition(b"\x00")
+    if padding.strip(b"\x00"):
+        return None, "padding is not zero"
+    try:
+        selections = json.loads(text)
+    except ValueError:
+        selections = None
+    if not isinstance(selections, list):
+        raise CannotCount("ballot key %s: its opened selections are not a "
+                          "JSON array; this recount does not word teller's "
+                          "reason for such a spoiled ballot" %
+                          ballot["ballot_key"])
+    return selections, None
+
+
 # --- record-format.md section 8: a record's result document -------------
 
 TYPE = "application/vnd.teller.%s+json"
@@ -992,11 +1161,12 @@ def seed_of(manifest_hash, contest_id, values):
 
 def result_document(entries):
     """(the result document, [result payloads]) of a record's entries, or
-    (None, []) when it has no close statement."""
+    (None, []) when it has no close statement (or, sealed, fewer than k
+    unseal statements)."""
     initial = json.loads(entries[0][1])
     definition, definition_bytes = initial, entries[0][1]
     roll = json.loads(entries[1][1])
-    ballots, close, results = [], None, []
+    ballots, close, results, unseals = [], None, [], []
     for ptype, payload in entries[2:]:
         if ptype == TYPE % "manifest" and has_nomination_stage(initial) and \
                 definition is initial:
@@ -1005,6 +1175,8 @@ def result_document(entries):
             ballots.append(json.loads(payload))
         elif ptype == TYPE % "close" and close is None:
             close = json.loads(payload)
+        elif ptype == TYPE % "unseal" and close is not None and not results:
+            unseals.append(json.loads(payload))
         elif ptype == TYPE % "result":
             results.append(payload)
     if close is None:
@@ -1040,6 +1212,27 @@ def result_document(entries):
     if sources and sources[0].get("form", "text") == "rfc3797":
         seed_values = [rfc3797_key(random_values)]
 
+    # 5.16: a sealed election's counted ballots, opened; the spoiled ones
+    # count in no contest, but their ballot keys voted.
+    sealed = secret and bool(definition.get("trustees"))
+    selections, spoiled = {}, []
+    if sealed:
+        opening = opening_keys(definition, unseals)
+        if opening is None:
+            if results:
+                raise CannotCount("a result, but fewer than %d trustees "
+                                  "unsealed" % definition["threshold"])
+            return None, results
+        for vid in order:
+            sel, why = open_sealed(counted[vid], definition, manifest_hash,
+                                   opening)
+            if why is None:
+                selections[vid] = sel
+            else:
+                spoiled.append({"ballot_key": vid[0], "reason": why})
+    else:
+        selections = {vid: counted[vid]["selections"] for vid in order}
+
     reports = []
     for contest in definition["contests"]:
         method = contest["method"]
@@ -1052,10 +1245,11 @@ def result_document(entries):
         count_ballots = []
         for vid in order:
             _, constituency, weight = vid
-            if constituency != contest["constituency"]:
+            if constituency != contest["constituency"] or \
+                    vid not in selections:
                 continue
             entries_ = []
-            for sel in counted[vid]["selections"]:
+            for sel in selections[vid]:
                 if sel["contest"] != contest["id"]:
                     continue
                 if "marks" in sel:
@@ -1090,9 +1284,11 @@ def result_document(entries):
             "eligible_weight": sum(v["weight"] for v in members),
             "voted": len(voted),
             "voted_weight": sum(voted)})
-    return {"election": definition["id"], "manifest": manifest_hash,
-            "random": random_values, "contests": reports,
-            "turnout": turnout}, results
+    doc = {"election": definition["id"], "manifest": manifest_hash,
+           "random": random_values, "contests": reports, "turnout": turnout}
+    if sealed:
+        doc["spoiled"] = spoiled
+    return doc, results
 
 
 def first_difference(a, b):
@@ -1106,7 +1302,8 @@ def first_difference(a, b):
 def check_record(path):
     doc, results = result_document(read_record(path))
     if doc is None:
-        print("ok - %s: no close statement, nothing to recount" % path)
+        print("ok - %s: not closed (or, sealed, not unsealed): nothing to "
+              "recount" % path)
         return True
     mine = canonical_bytes(doc)
     if not results:

@@ -161,4 +161,7 @@ EOF
 expect_status 0 teller verify record.jsonl
 grep -q "sealed            for 3 trustees, threshold 2; 2 unsealed; opened with t1, t2; 0 spoiled" "$T/stdout" || { cat "$T/stdout"; fail "no unseal line in the verify report"; }
 for i in 1 3 5; do teller receipt verify r$i.json --record record.jsonl >/dev/null; done
+# The reference count (tests/refcount.py, from the documents alone) opens
+# the ballots with t1's and t2's published keys and gives the result's bytes.
+refcount_record record.jsonl
 pass "tally, export, verify (opened offline, recounted) and receipts"
