@@ -673,10 +673,11 @@ exec_demo(int argc, char **argv)
 		goto out;
 
 	step(&d, "It defines the elections: by secret ballot, Chapters elect 2 "
-	    "trustees and\n      Organization Members 1, and two independent "
-	    "witnesses, named with their\n      keys, will cosign its log; by "
-	    "roll-call, the IESG confirms the IAB's\n      selection "
-	    "(yes/no/abstain, simple majority)");
+	    "trustees and\n      Organization Members 1, their ballots sealed "
+	    "until the close (the\n      authority is the only trustee who can "
+	    "open them), and two independent\n      witnesses, named with their "
+	    "keys, will cosign its log; by roll-call,\n      the IESG confirms "
+	    "the IAB's selection (yes/no/abstain, simple majority)");
 	if ((status = make_witnesses(&witnesses)) != 0 ||
 	    (status = write_manifests(cli_now(), witnesses)) != 0 ||
 	    (status = run(SHOW, "election", "create", "manifest.json",
@@ -758,7 +759,8 @@ exec_demo(int argc, char **argv)
 
 	step(&d, "Voting closes early (its window has a week to run), saying "
 	    "why; the published random value that seeds any tie-break is "
-	    "logged");
+	    "logged;\n      the authority, the secret election's only trustee, "
+	    "publishes the key that opens\n      its sealed ballots");
 	snprintf(random_value, sizeof(random_value), "demo-draw-%lld",
 	    (long long)o.seed);
 	if ((status = run(SHOW, "election", "close", ELECTION_ID, "--random",
@@ -819,7 +821,8 @@ const struct cli_command cmd_demo = {
 	"of its own.  By secret ballot: the Chapters elect 2 trustees\n"
 	"(plurality) and the Organization Members 1 (plurality weighted by\n"
 	"membership class); each voter obtains an anonymous credential and votes\n"
-	"with it.  By roll-call, an open election beside it: the IESG confirms\n"
+	"with it, the ballot sealed until the close (the authority, the only\n"
+	"trustee, publishes its key then).  By roll-call, an open election beside it: the IESG confirms\n"
 	"the IAB's selection (referendum).  278 voters with their own keys,\n"
 	"about 80% turnout, a revote and a refused credential request; then it\n"
 	"closes and counts both elections.  Two witnesses named in the secret\n"

@@ -19,6 +19,7 @@
 #include "teller/log.h"
 #include "teller/roll.h"
 #include "teller/statement.h"
+#include "teller/unseal.h"
 #include "teller/util.h"
 #include "teller/webhook.h"
 
@@ -309,6 +310,24 @@ check_roll_enrolled(const char *id, const struct tl_roll *roll,
 	    names, missing > 5 ? ", ..." : "", id);
 }
 
+/* The election's definition as it is now to be signed. */
+static int
+store_definition(struct tl_store *store, const char *id, const char *json,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = tl_db_prepare(store, "UPDATE elections SET manifest_json = ? "
+	    "WHERE id = ?", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
+	r = tl_db_step_done(store, stmt, err, "cannot store the manifest");
+	sqlite3_finalize(stmt);
+	return r;
+}
+
 int
 tl_cycle_start_log(struct tl_store *store, const char *id,
     const struct tl_manifest *m, const struct tl_key *authority, int64_t now,
@@ -323,7 +342,15 @@ tl_cycle_start_log(struct tl_store *store, const char *id,
 	    (r = check_roll_complete(m, roll, err)) != TL_OK ||
 	    (r = check_roll_enrolled(id, roll, err)) != TL_OK)
 		goto out;
-	if ((r = tl_manifest_serialize(m, &payload, &payload_len)) != TL_OK) {
+	/* A secret election without trustees: the authority is its only
+	 * trustee, named in the manifest it signs now (unseal.h). */
+	if ((r = tl_unseal_authority_manifest(m, authority, &payload,
+	    &payload_len, err)) != TL_OK ||
+	    (payload != NULL && (r = store_definition(store, id, payload,
+	    err)) != TL_OK))
+		goto out;
+	if (payload == NULL && (r = tl_manifest_serialize(m, &payload,
+	    &payload_len)) != TL_OK) {
 		tl_error_set(err, r, "out of memory");
 		goto out;
 	}

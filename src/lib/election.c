@@ -19,6 +19,7 @@
 #include "teller/log.h"
 #include "teller/rfc3797.h"
 #include "teller/statement.h"
+#include "teller/unseal.h"
 #include "teller/util.h"
 #include "teller/webhook.h"
 
@@ -890,6 +891,7 @@ close_election(struct tl_store *store, const char *id,
 	json_t *doc = NULL, *values = NULL;
 	char *payload = NULL, *values_text = NULL, *state = NULL;
 	char hash[TL_HASH_HEX_LEN + 1], when[TL_TIME_LEN];
+	char close_hash[TL_HASH_HEX_LEN + 1];
 	size_t payload_len = 0;
 	int64_t nballots = 0;
 	uint64_t log_size = 0;
@@ -953,9 +955,13 @@ close_election(struct tl_store *store, const char *id,
 		r = tl_error_set(err, TL_ENOMEM, "out of memory");
 		goto rollback;
 	}
+	/* With the authority as a trustee, its unseal statement follows
+	 * the close at once (unseal.h). */
 	if ((r = tl_cycle_append_signed(store, id, "close", TL_TYPE_CLOSE,
-	    payload, payload_len, authority, now, NULL, NULL, NULL, err)) !=
-	    TL_OK ||
+	    payload, payload_len, authority, now, NULL, close_hash, NULL,
+	    err)) != TL_OK ||
+	    (r = tl_unseal_authority_close(store, m, hash, authority,
+	    close_hash, now, err)) != TL_OK ||
 	    (r = tl_log_sign_head(store, id, authority, now, NULL, err)) !=
 	    TL_OK)
 		goto rollback;

@@ -24,12 +24,14 @@ protocol (cdp.py), one browser profile per voter's device:
      is stored for any of them.
   4. 'teller remind' mails only the voters who have not voted; then
      tally, export, and 'teller verify' accepts the record.
-  5. A secret election: s1 loads a key file; the page obtains the
+  5. A secret election that names no trustees (so the authority is its
+     only trustee): s1 loads a key file; the page obtains the
      credential (checks the class keys, blinds, has the request signed,
-     unblinds and verifies, RFC 9474) and casts a ballot that names no
-     voter; its receipt checks in the page and with 'teller receipt
-     verify'; the ballot is byte for byte the one 'teller ballot make
-     --credential' makes from the credential file the page offers; the
+     unblinds and verifies, RFC 9474), seals for the authority and casts
+     a ballot that names no voter; its receipt checks in the page and
+     with 'teller receipt verify'; the ballot is the one 'teller ballot
+     make --credential' makes from the credential file the page offers,
+     up to the sealed member's fresh randomness; the
      same request again gets the same issuance, over a connection the
      server closes; 'teller remind' skips s1; a revote from the same
      browser reuses the credential (seq 2); another browser's request
@@ -313,6 +315,26 @@ def payload_of(line):
     return base64.b64decode(json.loads(line)["payload"]).decode()
 
 
+def same_but_sealed(page_line, cli_line, ntrustees):
+    """The page's sealed ballot and the CLI's for the same credential,
+    seq and choices: the same payload bytes up to the sealed member
+    (whose K, nonce and ephemeral keys are fresh for each ballot), that
+    member written as teller writes it, for ntrustees, and sealed
+    selections of the same (padded) length."""
+    text, cli_text = payload_of(page_line), payload_of(cli_line)
+    cut = text.index('"sealed":')
+    check(cli_text[:cut] == text[:cut] and cli_text[cut:].startswith(
+        '"sealed":'), "the page's ballot up to its sealed member is the "
+          "CLI's:\npage: %s\ncli:  %s" % (text, cli_text))
+    b64 = r'"[A-Za-z0-9+/=]+"'
+    check(re.fullmatch(r'\{"selections":%s,"shares":\[%s\]\}\}' % (
+        b64, ",".join([b64] * ntrustees)), text[cut + 9:]) is not None,
+          "the sealed member written as teller writes it: " + text[cut:])
+    lengths = [len(base64.b64decode(json.loads(t)["sealed"]["selections"]))
+               for t in (text, cli_text)]
+    check(lengths[0] == lengths[1], "padded alike: %s" % lengths)
+
+
 def sealed_election(device, url, public_key, cast_and_download_receipt,
                     problem):
     """A sealed secret election with 3 trustees, threshold 2: the page
@@ -394,19 +416,7 @@ def sealed_election(device, url, public_key, cast_and_download_receipt,
     cli = teller("ballot", "make", "--manifest", "vault.signed.json",
                  "--credential", cred_file, "--vote", "board=ann",
                  "--vote", "chair=ben>ann", "--vote", "budget=yes").stdout
-    cli_text = payload_of(cli)
-    cut = text.index('"sealed":')
-    check(cli_text[:cut] == text[:cut] and cli_text[cut:].startswith(
-        '"sealed":'), "the page's ballot up to its sealed member is the "
-          "CLI's:\npage: %s\ncli:  %s" % (text, cli_text))
-    cli_sealed = json.loads(cli_text)["sealed"]
-    check([len(base64.b64decode(x["selections"])) for x in (
-        payload["sealed"], cli_sealed)] == [len(base64.b64decode(
-            cli_sealed["selections"]))] * 2, "padded alike")
-    check(re.fullmatch(r'\{"selections":"[A-Za-z0-9+/=]+","shares":\['
-                       r'"[A-Za-z0-9+/=]+","[A-Za-z0-9+/=]+",'
-                       r'"[A-Za-z0-9+/=]+"\]\}\}', text[cut + 9:]) is not None,
-          "the sealed member written as teller writes it: " + text[cut:])
+    same_but_sealed(ballots[0], cli, 3)
     ok("the page's sealed ballot is 'teller ballot make --credential's "
        "byte for byte up to the sealed member, padded to the same length")
 
@@ -1015,6 +1025,9 @@ def run(procs):
     payload = json.loads(base64.b64decode(json.loads(ballot)["payload"]))
     check("voter" not in payload and payload["seq"] == 1,
           "the secret ballot names no voter: %s" % payload)
+    check("selections" not in payload and
+          len(payload["sealed"]["shares"]) == 1, "a secret election that "
+          "names no trustees is sealed, for the authority: %s" % payload)
     ok("s1 obtained a credential in the page and cast a secret ballot; "
        "the receipt checked in the browser")
     teller("receipt", "verify", sec_receipt, "--server", url)
@@ -1028,10 +1041,11 @@ def run(procs):
     cli = teller("ballot", "make", "--manifest", "sec.signed.json",
                  "--credential", cred_file, "--vote", "board=ann",
                  "--vote", "chair=ben>ann").stdout
-    check(cli == ballot + "\n", "the page's secret ballot is byte for byte "
-          "the CLI's:\npage: %s\ncli:  %s" % (ballot, cli))
-    ok("the page's secret ballot is byte for byte 'teller ballot make "
-       "--credential's, from the credential file the page made")
+    same_but_sealed(ballot, cli, 1)
+    ok("the page's secret ballot, sealed for the authority (the only "
+       "trustee of an election that names none), is 'teller ballot make "
+       "--credential's, from the credential file the page made, up to the "
+       "sealed member")
 
     # The request again (a lost answer): the same issuance, and the server
     # closes the connection, so the ballot goes over another one.
@@ -1077,11 +1091,20 @@ def run(procs):
        "s1 refused, nothing stored")
     teller("election", "close", "sec", "--early", "--reason",
            "The browser test ends the vote early.")
-    teller("tally", "sec")
+    result = json.loads(teller("tally", "sec", "--json").stdout)
+    check(result["contests"][0]["rounds"][-1]["votes"] == {"ann": 0,
+                                                           "ben": 1},
+          "s1's last ballot (board=ben), opened with the authority's "
+          "key, counts: %s" % result["contests"][0]["rounds"][-1])
     with open(os.path.join(T, "sec-record.jsonl"), "w") as f:
         f.write(teller("export", "sec").stdout)
-    teller("verify", "sec-record.jsonl")
-    ok("teller verify accepts the secret election's record")
+    report = json.loads(teller("verify", "sec-record.jsonl",
+                               "--json").stdout)
+    check(report["valid"] and report["unseal"]["opening"] == ["authority"],
+          "verify: %s" % report.get("unseal"))
+    ok("the authority unsealed at the close; the tally counts s1's last "
+       "ballot; teller verify opens and accepts the secret election's "
+       "record")
 
     # --- 6. a sealed election: the page seals for the trustees --------------
     known_answers(device, url)

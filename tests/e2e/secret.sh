@@ -64,7 +64,9 @@ teller ballot make --manifest signed.json --credential m1.cred --vote board=ann 
 "$PYTHON3" - b1.json <<'EOF'
 import base64, json, sys
 p = json.loads(base64.b64decode(json.load(open(sys.argv[1]))["payload"]))
-assert "voter" not in p and set(p) == {"election", "manifest", "ballot_key", "credential", "seq", "selections"}, p
+# Sealed (the authority is the election's only trustee): no choice in the clear.
+assert "voter" not in p and set(p) == {"election", "manifest", "ballot_key", "credential", "seq", "sealed"}, p
+assert len(p["sealed"]["shares"]) == 1, p
 EOF
 teller ballot cast b1.json -o r1.json
 [ "$(sql "SELECT COUNT(*) FROM ballots WHERE voter_id IS NULL AND weight = 1")" = 1 ] || fail "secret ballot not stored as such"
@@ -139,6 +141,9 @@ t = r["turnout"]["constituencies"][0]
 assert t["voted"] == 4 and t["voted_weight"] == 6, t
 rt = r["result"]["turnout"][0]
 assert rt["voted"] == 3 and rt["voted_weight"] == 5, rt
+# The authority, the only trustee, unsealed at the close: opened offline.
+u = r["unseal"]
+assert u["trustees"] == 1 and u["opening"] == ["authority"] and u["opened"], u
 EOF
 expect_status 0 teller verify record.jsonl
 # The reference count, written from the documents, gives the signed

@@ -366,6 +366,55 @@ START_TEST(a_ballot_in_the_clear_is_refused)
 }
 END_TEST
 
+/* A secret election that names no trustees: the authority is its only
+ * trustee, named in the manifest signed at the open, and unseals at the
+ * close by itself; the record verifies, its ballots opened offline. */
+START_TEST(the_authority_as_only_trustee)
+{
+	struct sf_election e;
+	struct rf_lines lines;
+	json_t *report, *u, *doc;
+	char *payload, *type = NULL, pub[TL_PUBLIC_B64_LEN + 1];
+	size_t close, len = 0;
+
+	sf_set_trustees(NULL);
+	sf_build(&e, 8, 3, 1, RF_COUNTED, 7);
+	ck_assert(tl_manifest_sealed(e.manifest));
+	ck_assert_uint_eq(e.manifest->ntrustees, 1);
+	ck_assert_uint_eq(e.manifest->threshold, 1);
+	ck_assert_str_eq(e.manifest->trustees[0].id, "authority");
+	tl_key_public_base64(e.authority, pub);
+	ck_assert_str_eq(e.manifest->trustees[0].identity_key, pub);
+	payload = rf_export_store(e.store, "e1", &len);
+	rf_split(payload, len, &lines);
+	free(payload);
+	/* The unseal statement right after the close. */
+	close = rf_find_line(&lines, TL_TYPE_CLOSE, 0, NULL);
+	payload = rf_payload(lines.line[close + 1], &type);
+	ck_assert_str_eq(type, TL_TYPE_UNSEAL);
+	doc = json_loads(payload, 0, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "trustee")),
+	    "authority");
+	json_decref(doc);
+	free(payload);
+	free(type);
+	report = rf_verify_lines(&lines);
+	ck_assert_msg(rf_is_valid(report), "%s", json_dumps(json_object_get(
+	    report, "problems"), 0));
+	ck_assert(json_is_true(json_object_get(report, "result_matches")));
+	u = json_object_get(report, "unseal");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(u,
+	    "opening"), 0)), "authority");
+	ck_assert(json_is_true(json_object_get(u, "opened")));
+	/* With its one key published, every share is checked. */
+	ck_assert_uint_eq(json_array_size(json_object_get(u,
+	    "shares_disagree")), 0);
+	json_decref(report);
+	rf_lines_free(&lines);
+	sf_free(&e);
+}
+END_TEST
+
 /* The line of trustee id's unseal statement. */
 static size_t
 unseal_line(const struct rf_lines *lines, const char *id)
@@ -631,6 +680,7 @@ main(void)
 	tcase_add_test(tc, refused_statements_store_nothing);
 	tcase_add_test(tc, a_sealed_record_verifies);
 	tcase_add_test(tc, a_ballot_in_the_clear_is_refused);
+	tcase_add_test(tc, the_authority_as_only_trustee);
 	tcase_add_test(tc, statement_whose_key_does_not_match);
 	tcase_add_test(tc, statement_before_the_close);
 	tcase_add_test(tc, result_before_two_trustees);

@@ -37,6 +37,7 @@
 #include "teller/roll.h"
 #include "teller/envelope.h"
 #include "teller/record.h"
+#include "teller/statement.h"
 #include "teller/util.h"
 
 static const char *const plu_x[] = {"plu=x"};
@@ -86,6 +87,28 @@ recount_close(struct rf_lines *lines, const struct tl_key *authority)
 	text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	line = rf_sign(authority, TL_TYPE_CLOSE, text);
 	rf_set_line(lines, close, line);
+	/* The authority, the election's only trustee, unsealed it right
+	 * after the close: its statement names the new close. */
+	if (close + 1 < lines->n) {
+		char *type = NULL, *u = rf_payload(lines->line[close + 1], &type);
+
+		if (strcmp(type, TL_TYPE_UNSEAL) == 0) {
+			json_t *stmt = json_loads(u, 0, NULL);
+			char hash[TL_HASH_HEX_LEN + 1], *utext, *uline;
+
+			tl_sha256_hex(line, strlen(line), hash);
+			json_object_set_new(stmt, "close", json_string(hash));
+			utext = json_dumps(stmt, JSON_COMPACT |
+			    JSON_PRESERVE_ORDER);
+			uline = rf_sign(authority, TL_TYPE_UNSEAL, utext);
+			rf_set_line(lines, close + 1, uline);
+			free(uline);
+			free(utext);
+			json_decref(stmt);
+		}
+		free(type);
+		free(u);
+	}
 	free(line);
 	free(text);
 	free(payload);
