@@ -291,3 +291,15 @@ tl_json_take_positive(const char **p, const char *end, int64_t max,
 	*p = s;
 	return 1;
 }
+
+size_t
+tl_json_base64_run(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' &&
+	    *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '+' ||
+	    *q == '/' || *q == '='))
+		q++;
+	return (size_t)(q - p);
+}

@@ -89,4 +89,9 @@ int tl_json_take_string(const char **p, const char *end, char *buf,
 int tl_json_take_positive(const char **p, const char *end, int64_t max,
     int64_t *out);
 
+/* How many characters of standard base64 (RFC 4648 section 4, with its
+ * '=' padding) follow p: a string's bytes to give tl_base64_decode, which
+ * says whether they are canonical. */
+size_t tl_json_base64_run(const char *p, const char *end);
+
 #endif

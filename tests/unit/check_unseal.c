@@ -14,6 +14,9 @@
  *   a result before 2 trustees unsealed;
  *   a ballot with inconsistent shares: spoiled, listed in the result
  *   (valid), and reported with all 3 keys; a result that counts it.
+ *
+ * And a sealed ballot as teller writes it is read by the fast path, to
+ * the same ballot as the general one.
  */
 #include <config.h>
 
@@ -620,6 +623,59 @@ START_TEST(all_keys_report_shares_that_disagree)
 }
 END_TEST
 
+START_TEST(sealed_ballots_take_the_fast_path)
+{
+	struct sf_election e;
+	struct rf_lines lines;
+	struct tl_error err;
+	size_t ballots = 0;
+
+	build(&e, &lines, 0, 0);
+	for (size_t i = 0; i < lines.n; i++) {
+		struct tl_ballot *fast = NULL, *slow = NULL;
+		char *type = NULL, *payload = rf_payload(lines.line[i], &type);
+		char *spaced;
+		size_t len = strlen(payload);
+
+		if (strcmp(type, TL_TYPE_BALLOT) != 0) {
+			free(payload);
+			free(type);
+			continue;
+		}
+		ballots++;
+		ck_assert_int_eq(tl_ballot_parse_canonical(payload, len,
+		    e.manifest, e.hash, &fast), TL_OK);
+		/* A blank at the end sends it down the general path. */
+		ck_assert_ptr_nonnull(spaced = malloc(len + 2));
+		memcpy(spaced, payload, len);
+		memcpy(spaced + len, " ", 2);
+		ck_assert_msg(tl_ballot_parse(spaced, len + 1, e.manifest, e.hash,
+		    &slow, &err) == TL_OK, "%s", err.message);
+		ck_assert_ptr_nonnull(fast->sealed);
+		ck_assert_ptr_nonnull(slow->sealed);
+		ck_assert_uint_eq(fast->sealed->selections_len,
+		    slow->sealed->selections_len);
+		ck_assert_mem_eq(fast->sealed->selections,
+		    slow->sealed->selections, fast->sealed->selections_len);
+		ck_assert_uint_eq(fast->sealed->nshares, 3);
+		ck_assert_uint_eq(slow->sealed->nshares, 3);
+		ck_assert_mem_eq(fast->sealed->shares, slow->sealed->shares,
+		    3 * TL_SEAL_SHARE_LEN);
+		ck_assert_mem_eq(fast->credential->ballot_key,
+		    slow->credential->ballot_key, TL_ED25519_PUBLIC_LEN);
+		ck_assert_int_eq(fast->seq, slow->seq);
+		ck_assert_uint_eq(fast->nselections, 0);
+		tl_ballot_free(fast);
+		tl_ballot_free(slow);
+		free(spaced);
+		free(payload);
+		free(type);
+	}
+	ck_assert_uint_gt(ballots, 0);
+	done(&e, &lines);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -636,6 +692,7 @@ main(void)
 	tcase_add_test(tc, result_before_two_trustees);
 	tcase_add_test(tc, inconsistent_shares_spoil_the_ballot);
 	tcase_add_test(tc, all_keys_report_shares_that_disagree);
+	tcase_add_test(tc, sealed_ballots_take_the_fast_path);
 	suite_add_tcase(s, tc);
 	return th_run(s);
 }
