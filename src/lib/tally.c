@@ -15,6 +15,7 @@
 #include "store_internal.h"
 #include "teller/ballot.h"
 #include "teller/blt.h"
+#include "teller/cast.h"
 #include "teller/credential.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
@@ -46,6 +47,7 @@ struct log_inputs {
 	const char *manifest_hash;
 	struct tl_roll *roll;
 	struct tl_ballot **ballots;
+	uint64_t *leaves;      /* each ballot's index in the log */
 	size_t nballots;
 	char **random;
 	size_t nrandom;
@@ -149,9 +151,11 @@ take_pending(struct log_inputs *in)
 			    in->pending[i].index, in->pending[i].error);
 		}
 	if ((in->ballots = calloc(in->npending + 1, sizeof(*in->ballots))) ==
-	    NULL)
+	    NULL || (in->leaves = calloc(in->npending + 1,
+	    sizeof(*in->leaves))) == NULL)
 		return tl_error_set(in->err, TL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < in->npending; i++) {
+		in->leaves[n] = in->pending[i].index;
 		in->ballots[n++] = in->pending[i].ballot;
 		in->pending[i].ballot = NULL;
 	}
@@ -310,6 +314,7 @@ inputs_free(struct log_inputs *in)
 	for (size_t i = 0; i < in->nballots; i++)
 		tl_ballot_free(in->ballots[i]);
 	free(in->ballots);
+	free(in->leaves);
 	for (size_t i = 0; i < in->nrandom; i++)
 		free(in->random[i]);
 	free(in->random);
@@ -530,6 +535,50 @@ open_sealed(struct tl_store *store, const char *id,
 	return TL_OK;
 }
 
+/*
+ * A sealed election's ballots, opened by the count: their selections
+ * written to the selections table in the count's transaction, as
+ * tl_cast_store writes a ballot's in the clear (cast.h), so that the
+ * database shows what was counted the same way for both.  A spoiled
+ * ballot has none.
+ */
+static int
+store_opened(struct tl_store *store, const char *id,
+    const struct tl_manifest *m, const struct log_inputs *in,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t b = 0;
+	int r, s;
+
+	if (!in->open)
+		return TL_OK;
+	if ((r = tl_db_prepare(store, "SELECT id, leaf_index FROM ballots "
+	    "WHERE election_id = ? ORDER BY leaf_index", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+		uint64_t leaf = (uint64_t)sqlite3_column_int64(stmt, 1);
+
+		while (b < in->nballots && in->leaves[b] < leaf)
+			b++;
+		if (b == in->nballots || in->leaves[b] != leaf) {
+			r = tl_error_set(err, TL_EDB, "election %s: the ballot "
+			    "stored as log entry %llu is not in the log", id,
+			    (unsigned long long)leaf);
+			goto out;
+		}
+		if ((r = tl_cast_store_selections(store, m, in->ballots[b],
+		    sqlite3_column_int64(stmt, 0), err)) != TL_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		r = tl_db_error(store, err, "cannot read the ballots");
+ out:
+	sqlite3_finalize(stmt);
+	return r;
+}
+
 static void
 keys_free(struct tl_hpke_key **keys)
 {
@@ -577,7 +626,8 @@ tl_election_tally(struct tl_store *store, const char *id, int64_t now,
 	    (r = read_log(store, id, m, hash, &in, err)) != TL_OK)
 		goto rollback;
 	if ((r = tl_result_compute(m, hash, in.roll, in.ballots, in.nballots,
-	    (const char *const *)in.random, in.nrandom, &doc, err)) != TL_OK)
+	    (const char *const *)in.random, in.nrandom, &doc, err)) != TL_OK ||
+	    (r = store_opened(store, id, m, &in, err)) != TL_OK)
 		goto rollback;
 	if ((r = tl_result_serialize(doc, &payload, &payload_len)) != TL_OK) {
 		tl_error_set(err, r, "out of memory");
