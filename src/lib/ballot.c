@@ -443,13 +443,14 @@ static int
 take_base64(const char **p, const char *end, size_t maxlen, uint8_t **out,
     size_t *outlen)
 {
-	size_t run = tl_json_base64_run(*p, end);
+	const char *q = *p;
+	size_t run = tl_json_base64_run(q, end);
 
-	if (run > maxlen || tl_base64_decode(*p, run, out, outlen) != TL_OK)
+	q += run;
+	if (run > maxlen || !TL_JSON_TAKE(&q, end, "\"") ||
+	    tl_base64_decode(*p, run, out, outlen) != TL_OK)
 		return TL_EINPUT;
-	*p += run;
-	if (!TL_JSON_TAKE(p, end, "\""))
-		return TL_EINPUT;
+	*p = q;
 	return TL_OK;
 }
 
