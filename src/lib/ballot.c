@@ -444,7 +444,7 @@ take_base64(const char **p, const char *end, size_t maxlen, uint8_t **out,
     size_t *outlen)
 {
 	const char *q = *p;
-	size_t run = tl_json_base64_run(q, end);
+	size_t run = tl_json_quoted_len(q, end);
 
 	q += run;
 	if (run > maxlen || !TL_JSON_TAKE(&q, end, "\"") ||

@@ -293,13 +293,9 @@ tl_json_take_positive(const char **p, const char *end, int64_t max,
 }
 
 size_t
-tl_json_base64_run(const char *p, const char *end)
+tl_json_quoted_len(const char *p, const char *end)
 {
-	const char *q = p;
+	const char *q = memchr(p, '"', (size_t)(end - p));
 
-	while (q < end && ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' &&
-	    *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '+' ||
-	    *q == '/' || *q == '='))
-		q++;
-	return (size_t)(q - p);
+	return q != NULL ? (size_t)(q - p) : (size_t)(end - p);
 }

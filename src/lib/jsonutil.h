@@ -89,9 +89,9 @@ int tl_json_take_string(const char **p, const char *end, char *buf,
 int tl_json_take_positive(const char **p, const char *end, int64_t max,
     int64_t *out);
 
-/* How many characters of standard base64 (RFC 4648 section 4, with its
- * '=' padding) follow p: a string's bytes to give tl_base64_decode, which
- * says whether they are canonical. */
-size_t tl_json_base64_run(const char *p, const char *end);
+/* How many bytes follow p before the next '"' (all to end if none): the
+ * characters of a string with no escape, such as base64 text, which its
+ * decoder then checks (tl_base64_decode refuses any other character). */
+size_t tl_json_quoted_len(const char *p, const char *end);
 
 #endif

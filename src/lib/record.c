@@ -106,7 +106,7 @@ read_template(const char *data, size_t len, struct tl_envelope **out)
 	if (type == NULL || !TL_JSON_TAKE(&p, end, "\",\"payload\":\""))
 		return TL_EINPUT;
 	payload = p;
-	payload_len = tl_json_base64_run(p, end);
+	payload_len = tl_json_quoted_len(p, end);
 	p += payload_len;
 	if (!TL_JSON_TAKE(&p, end, "\",\"signatures\":[{\"keyid\":\""))
 		return TL_EINPUT;
@@ -118,7 +118,7 @@ read_template(const char *data, size_t len, struct tl_envelope **out)
 	if (!TL_JSON_TAKE(&p, end, "\",\"sig\":\""))
 		return TL_EINPUT;
 	sig = p;
-	p += tl_json_base64_run(p, end);
+	p += tl_json_quoted_len(p, end);
 	if ((size_t)(p - sig) != 88 || !TL_JSON_TAKE(&p, end, "\"}]}") || p != end)
 		return TL_EINPUT;
 	if (tl_base64_decode(payload, payload_len, &bytes, &bytes_len) != TL_OK ||
