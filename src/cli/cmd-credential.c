@@ -27,7 +27,6 @@
 #include "teller/credential.h"
 #include "teller/envelope.h"
 #include "teller/issuance.h"
-#include "teller/log.h"
 #include "teller/roll.h"
 #include "teller/util.h"
 
@@ -54,15 +53,10 @@ credential_option(int opt, const char *arg, void *ctx)
 	}
 }
 
-/* Where the election's class keys and roll come from: a server, or the
- * local database. */
-struct source {
-	const struct tl_client_server *server;
-	struct tl_store *store;
-};
-
+/* The election's class keys and roll come from a server, or the local
+ * database (struct cli_source). */
 static int
-source_keys(struct source *s, const char *election, char **text,
+source_keys(const struct cli_source *s, const char *election, char **text,
     struct tl_error *err)
 {
 	if (s->server != NULL)
@@ -70,24 +64,9 @@ source_keys(struct source *s, const char *election, char **text,
 	return tl_election_credential_keys(s->store, election, text, err);
 }
 
-/* The signed roll (log entry 1). */
 static int
-source_roll(struct source *s, const char *election, char **text, size_t *len,
-    struct tl_error *err)
-{
-	char *kind = NULL;
-	int r;
-
-	if (s->server != NULL)
-		return tl_client_log_entry(s->server, election, 1, text, len, err);
-	r = tl_log_entry(s->store, election, 1, text, len, &kind, err);
-	free(kind);
-	return r;
-}
-
-static int
-source_send(struct source *s, const char *election, const char *request,
-    char **answer, struct tl_error *err)
+source_send(const struct cli_source *s, const char *election,
+    const char *request, char **answer, struct tl_error *err)
 {
 	if (s->server != NULL)
 		return tl_client_credential_request(s->server, election, request,
@@ -209,7 +188,7 @@ exec_request(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct credential_opts o = {0};
-	struct source src = {NULL, NULL};
+	struct cli_source src = {NULL, NULL};
 	struct tl_manifest *m = NULL;
 	struct tl_key *authority = NULL, *roll_key = NULL;
 	struct tl_credential_keys *keys = NULL;
@@ -251,9 +230,7 @@ exec_request(int argc, char **argv)
 	if (access(o.voter.output, F_OK) == 0 &&
 	    (status = resume(o.voter.output, m, hash, o.voter.id, &h)) != 0)
 		goto out;
-	if (o.client.server.url != NULL)
-		src.server = &o.client.server;
-	else if ((src.store = cli_open_store(0, &status)) == NULL)
+	if ((status = cli_source_open(&o.client, &src)) != 0)
 		goto out;
 	if (source_keys(&src, m->id, &keys_text, &err) != TL_OK ||
 	    tl_credential_keys_open(keys_text, strlen(keys_text), authority, m,
@@ -265,8 +242,9 @@ exec_request(int argc, char **argv)
 	if (h == NULL) {
 		if (tl_key_load_private(o.voter.key, &roll_key, &err) !=
 		    TL_OK ||
-		    source_roll(&src, m->id, &roll_text, &roll_len, &err) !=
-		    TL_OK ||
+		    /* The signed roll: log entry 1. */
+		    cli_source_log_entry(&src, m->id, 1, &roll_text, &roll_len,
+		    &err) != TL_OK ||
 		    roll_voter(roll_text, roll_len, authority, m, o.voter.id,
 		    &roll, &voter, &err) != TL_OK ||
 		    tl_credential_holder_new(m, hash, keys, voter, roll_key, &h,
@@ -303,7 +281,7 @@ exec_request(int argc, char **argv)
 	    h->credential.constituency, (long long)h->credential.weight,
 	    o.voter.output, o.manifest, o.voter.output);
  out:
-	tl_store_close(src.store);
+	cli_source_close(&src);
 	tl_manifest_free(m);
 	tl_key_free(authority);
 	tl_key_free(roll_key);
