@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client-opts.h"
 #include "teller/client.h"
 #include "teller/crypto.h"
 #include "teller/election.h"
@@ -117,8 +118,7 @@ const struct cli_command cmd_trustee_keygen = {
 
 struct unseal_opts {
 	const char *key;
-	const char *server;
-	const char *cacert;
+	struct cli_client client;   /* --server, --cacert */
 	int json;
 };
 
@@ -131,17 +131,11 @@ unseal_option(int opt, const char *arg, void *ctx)
 	case 'k':
 		o->key = arg;
 		return 0;
-	case 'S':
-		o->server = arg;
-		return 0;
-	case 'C':
-		o->cacert = arg;
-		return 0;
 	case 'j':
 		o->json = 1;
 		return 0;
 	default:
-		return EXIT_USAGE;
+		return cli_client_option(opt, arg, &o->client);
 	}
 }
 
@@ -219,14 +213,12 @@ exec_trustee_unseal(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"key", required_argument, NULL, 'k'},
-		{"server", required_argument, NULL, 'S'},
-		{"cacert", required_argument, NULL, 'C'},
 		{"json", no_argument, NULL, 'j'},
+		CLI_CLIENT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct unseal_opts o = {0};
 	struct unseal_source src = {NULL, NULL};
-	struct tl_client_server server;
 	struct tl_trustee_key *key = NULL;
 	struct tl_manifest *m = NULL;
 	struct tl_key *authority = NULL;
@@ -247,18 +239,15 @@ exec_trustee_unseal(int argc, char **argv)
 	if (o.key == NULL)
 		return cli_usage_error("give the trustee's key file: --key FILE "
 		    "(from 'teller trustee keygen')");
-	if (o.cacert != NULL && o.server == NULL)
-		return cli_usage_error("--cacert names whom to trust for an "
-		    "https --server; it goes with --server");
-	server.url = o.server;
-	server.ca_file = o.cacert;
+	if ((status = cli_client_setup(&o.client, NULL)) != 0)
+		return status;
 	tl_error_clear(&err);
 	if (tl_trustee_key_load(o.key, &key, &err) != TL_OK) {
 		status = cli_fail(&err);
 		goto out;
 	}
-	if (o.server != NULL)
-		src.server = &server;
+	if (o.client.server.url != NULL)
+		src.server = &o.client.server;
 	else if ((src.store = cli_open_store(0, &status)) == NULL)
 		goto out;
 	if (source_manifest(&src, id, &m, &authority, &err) != TL_OK ||
