@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client-opts.h"
+#include "voter-opts.h"
 #include "teller/ballot.h"
 #include "teller/cast.h"
 #include "teller/client.h"
@@ -20,13 +22,9 @@
 #include "teller/util.h"
 
 struct ballot_opts {
-	const char *server;
-	const char *cacert;
 	const char *manifest;
-	const char *key;
-	const char *voter;
+	struct cli_voter voter;   /* --key, --voter, -o */
 	const char *credential;
-	const char *output;
 	int64_t seq;
 	const char **votes;
 	size_t nvotes;
@@ -59,23 +57,8 @@ ballot_option(int opt, const char *arg, void *ctx)
 	case 'm':
 		o->manifest = arg;
 		return 0;
-	case 'k':
-		o->key = arg;
-		return 0;
-	case 'V':
-		o->voter = arg;
-		return 0;
 	case 'c':
 		o->credential = arg;
-		return 0;
-	case 'o':
-		o->output = arg;
-		return 0;
-	case 'S':
-		o->server = arg;
-		return 0;
-	case 'C':
-		o->cacert = arg;
 		return 0;
 	case 's':
 		if (tl_parse_int64(arg, 1, INT64_MAX / 2, &o->seq) != TL_OK)
@@ -90,7 +73,7 @@ ballot_option(int opt, const char *arg, void *ctx)
 		o->blank_rest = 1;
 		return 0;
 	default:
-		return EXIT_USAGE;
+		return cli_voter_option(opt, arg, &o->voter);
 	}
 }
 
@@ -122,8 +105,7 @@ exec_make(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"manifest", required_argument, NULL, 'm'},
-		{"key", required_argument, NULL, 'k'},
-		{"voter", required_argument, NULL, 'V'},
+		CLI_VOTER_LONGOPTS,
 		{"credential", required_argument, NULL, 'c'},
 		{"vote", required_argument, NULL, 'v'},
 		{"blank", required_argument, NULL, 'b'},
@@ -162,7 +144,8 @@ exec_make(int argc, char **argv)
 	}
 	if (manifest->secrecy == TL_SECRECY_SECRET) {
 		/* A secret ballot: the credential's ballot key signs it. */
-		if (o.credential == NULL || o.key != NULL || o.voter != NULL) {
+		if (o.credential == NULL || o.voter.key != NULL ||
+		    o.voter.id != NULL) {
 			status = cli_usage_error("election %s is secret: make its "
 			    "ballot with --credential FILE (from 'teller "
 			    "credential request'), without --key and --voter",
@@ -183,16 +166,16 @@ exec_make(int argc, char **argv)
 			    "and --voter instead of --credential", manifest->id);
 			goto out;
 		}
-		if (o.key == NULL || o.voter == NULL) {
+		if (o.voter.key == NULL || o.voter.id == NULL) {
 			status = cli_usage_error("--manifest, --key and --voter are "
 			    "required (election %s is open: its ballots name their "
 			    "voter)", manifest->id);
 			goto out;
 		}
-		if ((r = tl_key_load_private(o.key, &key, &err)) == TL_OK)
-			r = tl_ballot_make(manifest, hash, o.voter, o.seq, o.votes,
-			    o.nvotes, o.blanks, o.nblanks, o.blank_rest, &payload,
-			    &payload_len, &err);
+		if ((r = tl_key_load_private(o.voter.key, &key, &err)) == TL_OK)
+			r = tl_ballot_make(manifest, hash, o.voter.id, o.seq,
+			    o.votes, o.nvotes, o.blanks, o.nblanks, o.blank_rest,
+			    &payload, &payload_len, &err);
 		key_used = key;
 	}
 	if (r != TL_OK ||
@@ -202,7 +185,7 @@ exec_make(int argc, char **argv)
 		status = cli_fail(&err);
 		goto out;
 	}
-	status = cli_write_output(o.output, text, 0644);
+	status = cli_write_output(o.voter.output, text, 0644);
  out:
 	free(o.votes);
 	free(o.blanks);
@@ -225,49 +208,61 @@ fail_naming(struct tl_error *err, const char *path)
 	return cli_fail(err);
 }
 
+struct cast_opts {
+	const char *output;
+	const char *manifest;       /* pins the server's */
+	struct cli_client client;   /* --server, --cacert */
+};
+
+static int
+cast_option(int opt, const char *arg, void *ctx)
+{
+	struct cast_opts *o = ctx;
+
+	switch (opt) {
+	case 'o':
+		o->output = arg;
+		return 0;
+	case 'm':
+		o->manifest = arg;
+		return 0;
+	default:
+		return cli_client_option(opt, arg, &o->client);
+	}
+}
+
 static int
 exec_cast(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
-		{"server", required_argument, NULL, 'S'},
 		{"manifest", required_argument, NULL, 'm'},
-		{"cacert", required_argument, NULL, 'C'},
+		CLI_CLIENT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
-	struct ballot_opts o = {0};
-	struct tl_client_server server;
+	struct cast_opts o = {0};
 	struct tl_store *store = NULL;
 	struct tl_error err;
-	char *text = NULL, *receipt = NULL, *pinned = NULL;
-	size_t len = 0, pinned_len = 0;
+	char *text = NULL, *receipt = NULL;
+	size_t len = 0;
 	int first, status;
 
-	if ((status = cli_parse(argc, argv, "o:", longopts, ballot_option, &o,
+	if ((status = cli_parse(argc, argv, "o:", longopts, cast_option, &o,
 	    &first)) >= 0)
 		return status;
-	if ((status = cli_operands(argc - first, 1, 1)) != 0)
-		return status;
-	if (o.manifest != NULL && o.server == NULL)
-		return cli_usage_error("--manifest pins the manifest a server's "
-		    "receipt is checked with; it goes with --server");
-	if (o.cacert != NULL && o.server == NULL)
-		return cli_usage_error("--cacert names whom to trust for an "
-		    "https server; it goes with --server");
-	server.url = o.server;
-	server.ca_file = o.cacert;
+	if ((status = cli_operands(argc - first, 1, 1)) != 0 ||
+	    (status = cli_client_setup(&o.client, o.manifest)) != 0)
+		goto out;
 	tl_error_clear(&err);
 	if (cli_read_file(argv[first], TL_ENVELOPE_MAX_BALLOT, &text, &len,
-	    &err) != TL_OK ||
-	    (o.manifest != NULL && tl_read_file(o.manifest,
-	    TL_ENVELOPE_MAX_DEFAULT, &pinned, &pinned_len, &err) != TL_OK)) {
+	    &err) != TL_OK) {
 		status = cli_fail(&err);
 		goto out;
 	}
-	if (o.server != NULL) {
+	if (o.client.server.url != NULL) {
 		/* Sent, then the receipt checked before it is printed. */
-		if (tl_client_cast(&server, text, len, pinned, pinned_len,
-		    &receipt, &err) != TL_OK) {
+		if (tl_client_cast(&o.client.server, text, len, o.client.pinned,
+		    o.client.pinned_len, &receipt, &err) != TL_OK) {
 			status = fail_naming(&err, argv[first]);
 			goto out;
 		}
@@ -282,9 +277,9 @@ exec_cast(int argc, char **argv)
 	}
 	status = cli_write_output(o.output, receipt, 0644);
  out:
+	cli_client_free(&o.client);
 	tl_store_close(store);
 	free(text);
-	free(pinned);
 	free(receipt);
 	return status;
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client-opts.h"
 #include "teller/client.h"
 #include "teller/receipt.h"
 #include "teller/record.h"
@@ -246,43 +247,29 @@ server_close(void *ctx)
 }
 
 /* Opens a server as the source of the log of election (the receipt's);
- * the authority key comes from the pinned manifest (a file), else from
- * the server's.  Returns an exit status. */
+ * the authority key comes from the pinned manifest (read by
+ * cli_client_setup), else from the server's.  Returns an exit status. */
 static int
-open_server_source(const char *url, const char *cacert,
-    const char *election, const char *manifest_path,
+open_server_source(const struct cli_client *client, const char *election,
     struct receipt_source *src)
 {
 	struct server_source *s;
 	struct tl_error err;
-	char *pinned = NULL;
-	size_t pinned_len = 0;
-	int r;
 
 	tl_error_clear(&err);
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		cli_error("out of memory");
 		return EXIT_INTERNAL;
 	}
-	s->server.url = url;
-	s->server.ca_file = cacert;
+	s->server = client->server;
 	snprintf(s->election, sizeof(s->election), "%s", election);
-	if (manifest_path != NULL && tl_read_file(manifest_path,
-	    TL_ENVELOPE_MAX_DEFAULT, &pinned, &pinned_len, &err) != TL_OK) {
-		free(s);
-		cli_fail(&err);
-		return EXIT_USAGE;
-	}
-	r = tl_client_manifest(&s->server, election, pinned, pinned_len,
-	    &s->manifest,
-	    &s->authority, &err);
-	free(pinned);
-	if (r != TL_OK) {
+	if (tl_client_manifest(&s->server, election, client->pinned,
+	    client->pinned_len, &s->manifest, &s->authority, &err) != TL_OK) {
 		free(s);
 		return cli_fail(&err);
 	}
 	snprintf(src->description, sizeof(src->description), "server (%s)",
-	    url);
+	    s->server.url);
 	src->ctx = s;
 	src->election = server_election;
 	src->authority = server_authority;
@@ -477,8 +464,7 @@ check_receipt(const struct tl_receipt *rc, struct receipt_source *src,
 
 struct receipt_opts {
 	const char *record;
-	const char *server;
-	const char *cacert;
+	struct cli_client client;   /* --server, --cacert; the pin */
 	const char *manifest;
 	const char *output;
 	unsigned quorum;
@@ -495,14 +481,8 @@ receipt_option(int opt, const char *arg, void *ctx)
 	case 'r':
 		o->record = arg;
 		return 0;
-	case 'S':
-		o->server = arg;
-		return 0;
 	case 'm':
 		o->manifest = arg;
-		return 0;
-	case 'C':
-		o->cacert = arg;
 		return 0;
 	case 'j':
 		o->json = 1;
@@ -517,7 +497,7 @@ receipt_option(int opt, const char *arg, void *ctx)
 		o->quorum = (unsigned)n;
 		return 0;
 	}
-	return EXIT_USAGE;
+	return cli_client_option(opt, arg, &o->client);
 }
 
 static void
@@ -548,14 +528,13 @@ exec_receipt_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"record", required_argument, NULL, 'r'},
-		{"server", required_argument, NULL, 'S'},
 		{"manifest", required_argument, NULL, 'm'},
-		{"cacert", required_argument, NULL, 'C'},
 		{"json", no_argument, NULL, 'j'},
 		{"witness-quorum", required_argument, NULL, 'q'},
+		CLI_CLIENT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
-	struct receipt_opts opts = {NULL, NULL, NULL, NULL, NULL, 0, 0};
+	struct receipt_opts opts = {0};
 	struct receipt_source src;
 	struct tl_receipt *rc = NULL;
 	struct outcome o = {NULL, 0};
@@ -573,21 +552,18 @@ exec_receipt_verify(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0)
 		return status;
-	if ((opts.record == NULL) == (opts.server == NULL))
+	if ((opts.record == NULL) == (opts.client.server.url == NULL))
 		return cli_usage_error("say what to check the receipt against: "
 		    "--record FILE (an exported record) or --server URL (a "
 		    "teller server)");
-	if (opts.manifest != NULL && opts.server == NULL)
-		return cli_usage_error("--manifest pins the manifest a server's "
-		    "answers are checked with; it goes with --server");
-	if (opts.cacert != NULL && opts.server == NULL)
-		return cli_usage_error("--cacert names whom to trust for an "
-		    "https server; it goes with --server");
+	if ((status = cli_client_setup(&opts.client, opts.manifest)) != 0)
+		goto out;
 	tl_error_clear(&err);
 	if (cli_read_file(argv[first], TL_RECEIPT_MAX, &text, &len, &err) !=
 	    TL_OK) {
 		cli_fail(&err);
-		return EXIT_USAGE;
+		status = EXIT_USAGE;
+		goto out;
 	}
 	if (tl_receipt_parse(text, len, &rc, &err) != TL_OK) {
 		tl_error_prefix(&err, "%s", argv[first]);
@@ -596,8 +572,8 @@ exec_receipt_verify(int argc, char **argv)
 		goto out;
 	}
 	if ((status = opts.record != NULL ? open_record_source(opts.record,
-	    &src) : open_server_source(opts.server, opts.cacert,
-	    rc->election_id, opts.manifest, &src)) != 0)
+	    &src) : open_server_source(&opts.client, rc->election_id,
+	    &src)) != 0)
 		goto out;
 	if ((o.checks = json_array()) == NULL) {
 		cli_error("out of memory");
@@ -627,6 +603,7 @@ exec_receipt_verify(int argc, char **argv)
 	}
 	status = o.failed ? EXIT_INVALID : 0;
  out:
+	cli_client_free(&opts.client);
 	if (src.close != NULL)
 		src.close(src.ctx);
 	json_decref(doc);
@@ -642,18 +619,16 @@ static int
 exec_receipt_witness(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"server", required_argument, NULL, 'S'},
 		{"manifest", required_argument, NULL, 'm'},
 		{"witness-quorum", required_argument, NULL, 'q'},
 		{"output", required_argument, NULL, 'o'},
-		{"cacert", required_argument, NULL, 'C'},
+		CLI_CLIENT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
-	struct receipt_opts opts = {NULL, NULL, NULL, NULL, NULL, 0, 0};
-	struct tl_client_server server;
+	struct receipt_opts opts = {0};
 	struct tl_error err;
-	char *text = NULL, *pinned = NULL, *witnessed = NULL;
-	size_t len = 0, pinned_len = 0;
+	char *text = NULL, *witnessed = NULL;
+	size_t len = 0;
 	int first, status;
 
 	if ((status = cli_parse(argc, argv, "o:", longopts, receipt_option,
@@ -661,29 +636,28 @@ exec_receipt_witness(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0)
 		return status;
-	if (opts.server == NULL)
+	if (opts.client.server.url == NULL)
 		return cli_usage_error("--server URL is required: the server "
 		    "that holds the witnesses' cosignatures");
+	if ((status = cli_client_setup(&opts.client, opts.manifest)) != 0)
+		goto out;
 	tl_error_clear(&err);
 	if (cli_read_file(argv[first], TL_RECEIPT_MAX, &text, &len, &err) !=
-	    TL_OK ||
-	    (opts.manifest != NULL && tl_read_file(opts.manifest,
-	    TL_ENVELOPE_MAX_DEFAULT, &pinned, &pinned_len, &err) != TL_OK)) {
+	    TL_OK) {
 		cli_fail(&err);
 		status = EXIT_USAGE;
 		goto out;
 	}
-	server.url = opts.server;
-	server.ca_file = opts.cacert;
-	if (tl_client_witnessed_receipt(&server, text, len, pinned,
-	    pinned_len, opts.quorum, &witnessed, &err) != TL_OK) {
+	if (tl_client_witnessed_receipt(&opts.client.server, text, len,
+	    opts.client.pinned, opts.client.pinned_len, opts.quorum,
+	    &witnessed, &err) != TL_OK) {
 		status = cli_fail(&err);
 		goto out;
 	}
 	status = cli_write_output(opts.output, witnessed, 0644);
  out:
+	cli_client_free(&opts.client);
 	free(text);
-	free(pinned);
 	free(witnessed);
 	return status;
 }

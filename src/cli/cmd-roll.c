@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client-opts.h"
 #include "teller/client.h"
 #include "teller/election.h"
 #include "teller/enrol.h"
@@ -273,7 +274,7 @@ const struct cli_command cmd_roll_remove = {
 
 struct roll_check_opts {
 	const char *record;
-	struct tl_client_server server;   /* url NULL: not given */
+	struct cli_client client;   /* --server, --cacert; the pinned manifest */
 	const char *election;
 	const char *manifest;
 	const char *voter;
@@ -290,12 +291,6 @@ roll_check_option(int opt, const char *arg, void *ctx)
 	switch (opt) {
 	case 'r':
 		o->record = arg;
-		return 0;
-	case 'S':
-		o->server.url = arg;
-		return 0;
-	case 'C':
-		o->server.ca_file = arg;
 		return 0;
 	case 'e':
 		o->election = arg;
@@ -316,7 +311,7 @@ roll_check_option(int opt, const char *arg, void *ctx)
 		o->json = 1;
 		return 0;
 	}
-	return EXIT_USAGE;
+	return cli_client_option(opt, arg, &o->client);
 }
 
 /* The roll of an exported record: line 2, signed by the authority of
@@ -400,26 +395,26 @@ static int
 roll_from_server(const struct roll_check_opts *o, struct tl_roll **roll,
     char *where, size_t where_len)
 {
+	const struct tl_client_server *server = &o->client.server;
 	struct tl_manifest *m = NULL, *pinned_m = NULL;
 	struct tl_key *authority = NULL, *pinned_key = NULL;
 	struct tl_error err;
-	char *line1 = NULL, *line2 = NULL, *pinned = NULL;
+	char *line1 = NULL, *line2 = NULL;
 	char hash[TL_HASH_HEX_LEN + 1], pinned_hash[TL_HASH_HEX_LEN + 1];
-	size_t len1 = 0, len2 = 0, pinned_len = 0;
+	size_t len1 = 0, len2 = 0;
 	uint64_t size = 0;
 	int r, status = 0;
 
 	tl_error_clear(&err);
-	if ((r = tl_client_log_entry(&o->server, o->election, 0, &line1, &len1,
+	if ((r = tl_client_log_entry(server, o->election, 0, &line1, &len1,
 	    &err)) != TL_OK ||
 	    (r = tl_client_open_manifest(line1, len1, &m, hash, &authority,
 	    &err)) != TL_OK)
 		goto fail;
-	if (o->manifest != NULL) {
-		if ((r = tl_read_file(o->manifest, TL_ENVELOPE_MAX_DEFAULT,
-		    &pinned, &pinned_len, &err)) != TL_OK ||
-		    (r = tl_client_open_manifest(pinned, pinned_len, &pinned_m,
-		    pinned_hash, &pinned_key, &err)) != TL_OK)
+	if (o->client.pinned != NULL) {
+		if ((r = tl_client_open_manifest(o->client.pinned,
+		    o->client.pinned_len, &pinned_m, pinned_hash, &pinned_key,
+		    &err)) != TL_OK)
 			goto fail;
 		if (strcmp(pinned_hash, hash) != 0) {
 			r = tl_error_set(&err, TL_EVERIFY, "the server's log starts "
@@ -433,17 +428,17 @@ roll_from_server(const struct roll_check_opts *o, struct tl_roll **roll,
 		    "with the manifest of election %s", o->election, m->id);
 		goto fail;
 	}
-	if ((r = served_entry(&o->server, o->election, authority, 0, line1,
+	if ((r = served_entry(server, o->election, authority, 0, line1,
 	    len1, &size, &err)) != TL_OK ||
-	    (r = tl_client_log_entry(&o->server, o->election, 1, &line2, &len2,
+	    (r = tl_client_log_entry(server, o->election, 1, &line2, &len2,
 	    &err)) != TL_OK ||
-	    (r = served_entry(&o->server, o->election, authority, 1, line2,
+	    (r = served_entry(server, o->election, authority, 1, line2,
 	    len2, &size, &err)) != TL_OK ||
 	    (r = tl_roll_open_entry(line2, len2, m, hash, authority, roll,
 	    &err)) != TL_OK)
 		goto fail;
 	snprintf(where, where_len, "entry 1 of the log of %s on %s (in its "
-	    "signed tree of %llu entries)", o->election, o->server.url,
+	    "signed tree of %llu entries)", o->election, server->url,
 	    (unsigned long long)size);
 	goto out;
  fail:
@@ -458,7 +453,6 @@ roll_from_server(const struct roll_check_opts *o, struct tl_roll **roll,
 	tl_key_free(pinned_key);
 	free(line1);
 	free(line2);
-	free(pinned);
 	return status;
 }
 
@@ -467,14 +461,13 @@ exec_roll_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"record", required_argument, NULL, 'r'},
-		{"server", required_argument, NULL, 'S'},
 		{"election", required_argument, NULL, 'e'},
 		{"manifest", required_argument, NULL, 'm'},
 		{"voter", required_argument, NULL, 'V'},
 		{"key", required_argument, NULL, 'k'},
 		{"public-key", required_argument, NULL, 'P'},
 		{"json", no_argument, NULL, 'j'},
-		{"cacert", required_argument, NULL, 'C'},
+		CLI_CLIENT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct roll_check_opts o;
@@ -493,10 +486,10 @@ exec_roll_check(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 0, 0)) != 0)
 		return status;
-	if ((o.record == NULL) == (o.server.url == NULL))
+	if ((o.record == NULL) == (o.client.server.url == NULL))
 		return cli_usage_error("say where the roll is: --record FILE (an "
 		    "exported record) or --server URL --election ID");
-	if (o.server.url != NULL && o.election == NULL)
+	if (o.client.server.url != NULL && o.election == NULL)
 		return cli_usage_error("--server needs --election ID");
 	if (o.record != NULL && (o.election != NULL || o.manifest != NULL))
 		return cli_usage_error("--election and --manifest go with "
@@ -507,16 +500,22 @@ exec_roll_check(int argc, char **argv)
 	if (o.key != NULL && o.public_key != NULL)
 		return cli_usage_error("give --key FILE or --public-key BASE64, "
 		    "not both");
+	if ((status = cli_client_setup(&o.client, o.manifest)) != 0)
+		return status;
 	tl_error_clear(&err);
 	if (o.key != NULL) {
-		if (tl_key_load_private(o.key, &key, &err) != TL_OK)
-			return cli_fail(&err);
+		if (tl_key_load_private(o.key, &key, &err) != TL_OK) {
+			status = cli_fail(&err);
+			goto out;
+		}
 		tl_key_public_base64(key, mine);
 		tl_key_free(key);
 	} else if (o.public_key != NULL) {
-		if (tl_key_from_public_base64(o.public_key, &key, NULL) != TL_OK)
-			return cli_usage_error("--public-key: \"%.64s\" is not the "
-			    "base64 of an Ed25519 public key", o.public_key);
+		if (tl_key_from_public_base64(o.public_key, &key, NULL) != TL_OK) {
+			status = cli_usage_error("--public-key: \"%.64s\" is not "
+			    "the base64 of an Ed25519 public key", o.public_key);
+			goto out;
+		}
 		tl_key_public_base64(key, mine);
 		tl_key_free(key);
 	}
@@ -565,6 +564,7 @@ exec_roll_check(int argc, char **argv)
 	}
 	status = v != NULL && matches != 0 ? 0 : EXIT_INVALID;
  out:
+	cli_client_free(&o.client);
 	json_decref(doc);
 	tl_roll_free(roll);
 	free(election);

@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client-opts.h"
 #include "teller/client.h"
 #include "teller/crypto.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
-#include "teller/log.h"
 #include "teller/trustee.h"
 #include "teller/unseal.h"
 #include "teller/util.h"
@@ -117,8 +117,7 @@ const struct cli_command cmd_trustee_keygen = {
 
 struct unseal_opts {
 	const char *key;
-	const char *server;
-	const char *cacert;
+	struct cli_client client;   /* --server, --cacert */
 	int json;
 };
 
@@ -131,28 +130,18 @@ unseal_option(int opt, const char *arg, void *ctx)
 	case 'k':
 		o->key = arg;
 		return 0;
-	case 'S':
-		o->server = arg;
-		return 0;
-	case 'C':
-		o->cacert = arg;
-		return 0;
 	case 'j':
 		o->json = 1;
 		return 0;
 	default:
-		return EXIT_USAGE;
+		return cli_client_option(opt, arg, &o->client);
 	}
 }
 
-/* Where the election is: a server, or the local database. */
-struct unseal_source {
-	const struct tl_client_server *server;
-	struct tl_store *store;
-};
-
+/* The election's signed manifest, from a server or the local database
+ * (struct cli_source). */
 static int
-source_manifest(struct unseal_source *s, const char *id,
+source_manifest(const struct cli_source *s, const char *id,
     struct tl_manifest **m, struct tl_key **authority, struct tl_error *err)
 {
 	char *text = NULL;
@@ -176,13 +165,13 @@ source_manifest(struct unseal_source *s, const char *id,
  * claims a close it has not logged gets nothing.
  */
 static int
-check_close(struct unseal_source *s, const char *id, json_t *close,
+check_close(const struct cli_source *s, const char *id, json_t *close,
     const struct tl_key *authority, struct tl_error *err)
 {
 	const char *hash = json_string_value(json_object_get(close, "entry"));
 	json_t *index = json_object_get(close, "leaf_index");
 	struct tl_envelope *env = NULL;
-	char *entry = NULL, *kind = NULL, got[TL_HASH_HEX_LEN + 1];
+	char *entry = NULL, got[TL_HASH_HEX_LEN + 1];
 	size_t len = 0;
 	int r;
 
@@ -190,11 +179,8 @@ check_close(struct unseal_source *s, const char *id, json_t *close,
 	    json_integer_value(index) < 0)
 		return tl_error_set(err, TL_ESTATE, "election %s is not closed: "
 		    "a trustee unseals only after the close", id);
-	r = s->server != NULL ? tl_client_log_entry(s->server, id,
-	    (uint64_t)json_integer_value(index), &entry, &len, err) :
-	    tl_log_entry(s->store, id, (uint64_t)json_integer_value(index),
-	    &entry, &len, &kind, err);
-	if (r != TL_OK)
+	if ((r = cli_source_log_entry(s, id,
+	    (uint64_t)json_integer_value(index), &entry, &len, err)) != TL_OK)
 		goto out;
 	tl_sha256_hex(entry, len, got);
 	if (strcmp(got, hash) != 0 || tl_envelope_parse(entry, len,
@@ -210,7 +196,6 @@ check_close(struct unseal_source *s, const char *id, json_t *close,
  out:
 	tl_envelope_free(env);
 	free(entry);
-	free(kind);
 	return r;
 }
 
@@ -219,14 +204,12 @@ exec_trustee_unseal(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"key", required_argument, NULL, 'k'},
-		{"server", required_argument, NULL, 'S'},
-		{"cacert", required_argument, NULL, 'C'},
 		{"json", no_argument, NULL, 'j'},
+		CLI_CLIENT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct unseal_opts o = {0};
-	struct unseal_source src = {NULL, NULL};
-	struct tl_client_server server;
+	struct cli_source src = {NULL, NULL};
 	struct tl_trustee_key *key = NULL;
 	struct tl_manifest *m = NULL;
 	struct tl_key *authority = NULL;
@@ -247,19 +230,14 @@ exec_trustee_unseal(int argc, char **argv)
 	if (o.key == NULL)
 		return cli_usage_error("give the trustee's key file: --key FILE "
 		    "(from 'teller trustee keygen')");
-	if (o.cacert != NULL && o.server == NULL)
-		return cli_usage_error("--cacert names whom to trust for an "
-		    "https --server; it goes with --server");
-	server.url = o.server;
-	server.ca_file = o.cacert;
+	if ((status = cli_client_setup(&o.client, NULL)) != 0)
+		return status;
 	tl_error_clear(&err);
 	if (tl_trustee_key_load(o.key, &key, &err) != TL_OK) {
 		status = cli_fail(&err);
 		goto out;
 	}
-	if (o.server != NULL)
-		src.server = &server;
-	else if ((src.store = cli_open_store(0, &status)) == NULL)
+	if ((status = cli_source_open(&o.client, &src)) != 0)
 		goto out;
 	if (source_manifest(&src, id, &m, &authority, &err) != TL_OK ||
 	    (src.server != NULL ? tl_client_unseal_status(src.server, id,
@@ -317,8 +295,7 @@ exec_trustee_unseal(int argc, char **argv)
 	tl_trustee_key_free(key);
 	tl_manifest_free(m);
 	tl_key_free(authority);
-	if (src.store != NULL)
-		tl_store_close(src.store);
+	cli_source_close(&src);
 	return status;
 }
 

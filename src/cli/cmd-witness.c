@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "client-opts.h"
 #include "teller/client.h"
 #include "teller/log.h"
 #include "teller/manifest.h"
@@ -31,7 +32,7 @@
 #include "teller/witness.h"
 
 struct witness_opts {
-	struct tl_client_server server;   /* url NULL: not given */
+	struct cli_client client;   /* run: --server, --cacert; the pin */
 	const char *election;
 	const char *key;
 	const char *name;
@@ -52,12 +53,6 @@ witness_option(int opt, const char *arg, void *ctx)
 	struct witness_opts *o = ctx;
 
 	switch (opt) {
-	case 'S':
-		o->server.url = arg;
-		return 0;
-	case 'C':
-		o->server.ca_file = arg;
-		return 0;
 	case 'e':
 		o->election = arg;
 		return 0;
@@ -97,7 +92,7 @@ witness_option(int opt, const char *arg, void *ctx)
 		o->once = 1;
 		return 0;
 	}
-	return EXIT_USAGE;
+	return cli_client_option(opt, arg, &o->client);
 }
 
 /* --- the state file -------------------------------------------------------- */
@@ -326,12 +321,12 @@ poll_once(const struct witness_opts *o, struct tl_witness_state *state,
 	int status;
 
 	tl_error_clear(&err);
-	if (tl_client_tree_head(&o->server, state->election, &head, &err) !=
+	if (tl_client_tree_head(&o->client.server, state->election, &head, &err) !=
 	    TL_OK)
 		return cli_fail(&err);
 	if ((status = head_size(head, &size)) != 0)
 		goto out;
-	if (needs_proof(state, size) && tl_client_consistency(&o->server,
+	if (needs_proof(state, size) && tl_client_consistency(&o->client.server,
 	    state->election, state->cosigned->head.size, size, &proof, &err) !=
 	    TL_OK) {
 		status = cli_fail(&err);
@@ -355,7 +350,7 @@ poll_once(const struct witness_opts *o, struct tl_witness_state *state,
 		status = EXIT_INTERNAL;
 		goto out;
 	}
-	if (tl_client_send_cosigned(&o->server, state->election, text,
+	if (tl_client_send_cosigned(&o->client.server, state->election, text,
 	    strlen(text), &count, &err) != TL_OK) {
 		tl_error_prefix(&err, "cannot give the server the cosignature");
 		status = cli_fail(&err);
@@ -372,7 +367,6 @@ static int
 exec_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"server", required_argument, NULL, 'S'},
 		{"election", required_argument, NULL, 'e'},
 		{"key", required_argument, NULL, 'k'},
 		{"name", required_argument, NULL, 'n'},
@@ -381,7 +375,7 @@ exec_run(int argc, char **argv)
 		{"evidence", required_argument, NULL, 'E'},
 		{"interval", required_argument, NULL, 'i'},
 		{"once", no_argument, NULL, '1'},
-		{"cacert", required_argument, NULL, 'C'},
+		CLI_CLIENT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct witness_opts o;
@@ -390,8 +384,6 @@ exec_run(int argc, char **argv)
 	struct tl_key *key = NULL, *authority = NULL;
 	struct sigaction sa, old_int, old_term;
 	struct tl_error err;
-	char *pinned = NULL;
-	size_t pinned_len = 0;
 	int first, status, sent = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -401,26 +393,25 @@ exec_run(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 0, 0)) != 0)
 		return status;
-	if (o.server.url == NULL || o.election == NULL || o.key == NULL ||
-	    o.name == NULL || o.state == NULL)
+	if (o.client.server.url == NULL || o.election == NULL ||
+	    o.key == NULL || o.name == NULL || o.state == NULL)
 		return cli_usage_error("--server, --election, --key, --name and "
 		    "--state are required");
+	if ((status = cli_client_setup(&o.client, o.manifest)) != 0)
+		goto out;
 	tl_error_clear(&err);
-	if (tl_key_load_private(o.key, &key, &err) != TL_OK)
-		return cli_fail(&err);
+	if (tl_key_load_private(o.key, &key, &err) != TL_OK) {
+		status = cli_fail(&err);
+		goto out;
+	}
 	if ((status = read_state(o.state, &state)) != 0)
 		goto out;
-	if (state == NULL || o.manifest != NULL) {
+	if (state == NULL || o.client.pinned != NULL) {
 		/* The authority key to trust: the pinned manifest's, or on
 		 * first use the server's. */
-		if (o.manifest != NULL && tl_read_file(o.manifest,
-		    TL_ENVELOPE_MAX_DEFAULT, &pinned, &pinned_len, &err) !=
-		    TL_OK) {
-			status = cli_fail(&err);
-			goto out;
-		}
-		if (tl_client_manifest(&o.server, o.election, pinned, pinned_len,
-		    &m, &authority, &err) != TL_OK) {
+		if (tl_client_manifest(&o.client.server, o.election,
+		    o.client.pinned, o.client.pinned_len, &m, &authority,
+		    &err) != TL_OK) {
 			status = cli_fail(&err);
 			goto out;
 		}
@@ -452,11 +443,11 @@ exec_run(int argc, char **argv)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
  out:
+	cli_client_free(&o.client);
 	tl_witness_state_free(state);
 	tl_manifest_free(m);
 	tl_key_free(key);
 	tl_key_free(authority);
-	free(pinned);
 	return status;
 }
 

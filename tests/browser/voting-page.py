@@ -34,7 +34,15 @@ protocol (cdp.py), one browser profile per voter's device:
      server closes; 'teller remind' skips s1; a revote from the same
      browser reuses the credential (seq 2); another browser's request
      for s1 is refused with nothing stored; the record verifies.
-  6. No page ever reports a Content-Security-Policy violation or a
+  6. A sealed election (3 trustees, threshold 2): in the browser, the
+     page's HPKE reproduces RFC 9180 A.1.1 byte for byte and its sealing
+     gives, from fixed randomness, the bytes tests/unit/check_seal.c
+     holds the C code to; v1 obtains a credential, the page seals and
+     casts, the log holds no choice, the ballot is 'teller ballot make
+     --credential's up to the sealed member; a refused revote stores
+     nothing; after the close two trustees unseal, the tally counts the
+     page's ballot, verify and receipt verify accept.
+  7. No page ever reports a Content-Security-Policy violation or a
      script error.
 
   voting-page.py --teller PATH --chromium PATH --smtp-python PATH
@@ -174,6 +182,344 @@ def cast_and_download_receipt(page, browser):
           "the receipt checks in the page: " + page.text())
     page.press("#download-receipt")
     return browser.wait_download()
+
+
+def open_election(election, roll):
+    """Imports the roll, opens the vote, writes ELECTION.signed.json."""
+    teller("roll", "import", election, roll)
+    teller("election", "open", election)
+    teller("manifest", election, "--output", election + ".signed.json")
+
+
+def log_entries(url, election, kind):
+    """The lines of the entries of one kind in the election's log."""
+    log = json.loads(get("%s/v1/elections/%s/log" % (url, election)))
+    return [e["entry"] for e in log["entries"] if e["kind"] == kind]
+
+
+def testdata_file(name):
+    """A file of the shared test data (TELLER_TESTDATA, else ../shared/
+    testdata beside the source tree), or None when it is absent."""
+    d = os.environ.get("TELLER_TESTDATA") or os.path.join(
+        args.srcdir, "..", "shared", "testdata")
+    path = os.path.join(d, name)
+    return path if os.path.exists(path) else None
+
+
+def c_vectors(path):
+    """The hex strings 'static const char vec_NAME[] = "..." "...";' of a C
+    test file, by name."""
+    with open(path) as f:
+        src = f.read()
+    return {m.group(1): re.sub(r'[\s"]', "", m.group(2)) for m in re.finditer(
+        r'static const char (vec_\w+)\[\] =\s*((?:"[0-9a-f]*"\s*)+);', src)}
+
+
+def known_answers(device, url):
+    """In the browser: the page's HPKE against RFC 9180 A.1.1 byte for
+    byte, and its sealing (Shamir over GF(2^8), AES-256-GCM, HPKE, the
+    bindings) against the known answer tests/unit/check_seal.c holds
+    teller's C code to, from the same fixed randomness."""
+    vectors = testdata_file("crypto/rfc9180-x25519-sha256-aes128gcm.json")
+    with device("known-answers") as b:
+        page = b.new_page()
+        page.navigate(url + "/vote/club")
+        page.wait_for("typeof Teller === 'object'")
+        if vectors is None:
+            if os.environ.get("TELLER_REQUIRE_BROWSER") == "1":
+                fail("RFC 9180's vectors are absent (set TELLER_TESTDATA)")
+            print("SKIP (part): RFC 9180's vectors are absent (set "
+                  "TELLER_TESTDATA); the page's HPKE was not checked "
+                  "against them", flush=True)
+        else:
+            with open(vectors) as f:
+                v = json.load(f)
+            got = page.eval("""(async v => {
+  const H = Teller.hpke, h = Teller.hex, x = Teller.fromHex, out = {};
+  const e = await H.deriveKeyPair(x(v.ikmE)), r = await H.deriveKeyPair(x(v.ikmR));
+  Object.assign(out, {skEm: h(e.sk), pkEm: h(e.pk), skRm: h(r.sk), pkRm: h(r.pk)});
+  const dkp = await H.labeledExtract(H.suiteKem, new Uint8Array(0), "dkp_prk", x(v.ikmE));
+  out.dkp_prk_E = h(dkp);
+  const en = await H.encap(x(v.pkRm), x(v.ikmE));
+  Object.assign(out, {enc: h(en.enc), shared_secret: h(en.sharedSecret)});
+  const ctx = await H.keySchedule(en.sharedSecret, x(v.info));
+  Object.assign(out, {key_schedule_context: h(ctx.keyScheduleContext),
+    secret: h(ctx.secret), key: h(ctx.key), base_nonce: h(ctx.baseNonce),
+    exporter_secret: h(ctx.exporterSecret)});
+  out.encryptions = [];
+  for (const c of v.encryptions) {
+    ctx.seq = c.sequence_number;
+    out.encryptions.push(h(await H.contextSeal(ctx, x(c.aad), x(c.pt))));
+  }
+  out.exports = [];
+  for (const c of v.exports)
+    out.exports.push(h(await H.contextExport(ctx, x(c.exporter_context), c.L)));
+  const single = await H.sealBase(x(v.pkRm), x(v.info), x(v.encryptions[0].aad),
+    x(v.encryptions[0].pt), x(v.ikmE));
+  out.single = h(single);
+  return out;
+})(%s)""" % json.dumps(v))
+            want = {k: v[k] for k in ("skEm", "pkEm", "skRm", "pkRm", "enc",
+                                      "shared_secret", "key_schedule_context",
+                                      "secret", "key", "base_nonce",
+                                      "exporter_secret")}
+            want["dkp_prk_E"] = v["derived_values"]["dkp_prk_E"]
+            want["encryptions"] = [c["ct"] for c in v["encryptions"]]
+            want["exports"] = [c["exported_value"] for c in v["exports"]]
+            want["single"] = v["enc"] + v["encryptions"][0]["ct"]
+            for k in want:
+                check(got.get(k) == want[k], "RFC 9180 %s: page %s, RFC %s"
+                      % (k, got.get(k), want[k]))
+            check(len(want["encryptions"]) == 7, "seven encryptions checked")
+            ok("the page's HPKE is RFC 9180 A.1.1 byte for byte: "
+               "DeriveKeyPair, Encap, the key schedule, %d encryptions "
+               "(seq 0 to 256), the exports and SealBase" %
+               len(want["encryptions"]))
+
+        vec = c_vectors(os.path.join(args.srcdir, "tests/unit/check_seal.c"))
+        check(len(vec) >= 13, "the vectors of check_seal.c: %s" % sorted(vec))
+        got = page.eval("""(async v => {
+  const x = Teller.fromHex, h = Teller.hex, keys = [];
+  for (let i = 1; i <= 3; i++)
+    keys.push((await Teller.hpke.deriveKeyPair(x(v["vec_trustee_ikm_" + i]))).pk);
+  const rnd = {key: x(v.vec_content_key), nonce: x(v.vec_nonce),
+    coefficients: x(v.vec_coefficients),
+    ephemeral: [0x20, 0x21, 0x22].map(b => new Uint8Array(32).fill(b))};
+  const s = await Teller.sealWith(rnd, keys, 2, {election: "isoc-2026",
+    manifestHash: x(v.vec_manifest_hash),
+    ballotKey: Uint8Array.from({length: 32}, (_, i) => i)},
+    Teller.utf8('[{"contest":"chapters","marks":["okafor","chen"]}]'));
+  return {selections: h(s.selections), sealed: s.shares.map(h),
+    shares: Teller.shamirSplit(rnd.key, 2, 3, rnd.coefficients).map(h),
+    product: Teller.gfMul(0x57, 0x83)};
+})(%s)""" % json.dumps(vec))
+        check(got["product"] == 0xc1, "{57} x {83} = {c1} in the page")
+        check(got["selections"] == vec["vec_selections"],
+              "sealed selections: page %s, C %s" % (got["selections"],
+                                                    vec["vec_selections"]))
+        for i in range(3):
+            check(got["shares"][i] == vec["vec_share_%d" % (i + 1)],
+                  "share %d: page %s" % (i + 1, got["shares"][i]))
+            check(got["sealed"][i] == vec["vec_sealed_share_%d" % (i + 1)],
+                  "sealed share %d: page %s, C %s" % (
+                      i + 1, got["sealed"][i],
+                      vec["vec_sealed_share_%d" % (i + 1)]))
+    ok("the page's sealing, from check_seal.c's fixed K, nonce, "
+       "coefficients and ephemeral keys, gives C's bytes: the sealed "
+       "selections, the three shares and the three sealed shares")
+
+
+def payload_of(line):
+    return base64.b64decode(json.loads(line)["payload"]).decode()
+
+
+def sealed_election(device, url, public_key, cast_and_download_receipt,
+                    problem):
+    """A sealed secret election with 3 trustees, threshold 2: the page
+    obtains a credential, seals and casts; the log holds no choice; the
+    ballot is 'teller ballot make --credential's but for the sealed
+    member's randomness; a refused revote stores nothing; after the
+    close t1 and t2 unseal; the tally counts the page's ballot; verify
+    and receipt verify accept."""
+    console = []
+    people = [{"id": "ann", "name": "Ann Lee"}, {"id": "ben", "name": "Ben Ng"},
+              {"id": "cy", "name": "Cy Ørsted"}]
+    trustees = {}
+    for tr in ("t1", "t2", "t3"):
+        trustees[tr] = json.loads(teller("trustee", "keygen", "-o",
+                                         tr + ".pem", "--json").stdout)
+    vault = {"id": "vault", "title": "Sealed board", "secrecy": "secret",
+             "revote": "first", "opens": utc(-3600), "closes": utc(86400),
+             "constituencies": [{"id": "members", "name": "Members"}],
+             "contests": [
+                 {"id": "board", "title": "Board", "constituency": "members",
+                  "method": "plurality", "candidates": people},
+                 {"id": "chair", "title": "Chair", "constituency": "members",
+                  "method": "irv", "candidates": people},
+                 {"id": "budget", "title": "Approve the budget",
+                  "constituency": "members", "method": "referendum"}],
+             "trustees": [{"id": tr, "identity_key":
+                           trustees[tr]["identity_key"], "sealing_key":
+                           trustees[tr]["sealing_key"]}
+                          for tr in ("t1", "t2", "t3")],
+             "threshold": 2}
+    with open(os.path.join(T, "vault.json"), "w") as f:
+        json.dump(vault, f, ensure_ascii=False)
+    teller("election", "create", "vault.json")
+    with open(os.path.join(T, "vault-roll.csv"), "w") as f:
+        f.write("voter_id,name,constituency,weight,public_key\n"
+                "v1,Vi One,members,1,%s\n"
+                "v2,Vi Two,members,1,%s\n" % (public_key("m3.pem"),
+                                              public_key("s3.pem")))
+    open_election("vault", "vault-roll.csv")
+
+    def to_review(page, board):
+        page.navigate(url + "/vote/vault#voter=v1")
+        page.view("key")
+        page.set_file("#key-file", os.path.join(T, "m3.pem"))
+        page.press("#continue")
+        page.view("ballot")
+        check("2 of the election's 3 trustees" in page.text("#sealed-note"),
+              "the page says the ballot is sealed: " + page.text())
+        page.press("#c-board-" + board, " ")
+
+    with device("v1") as b:
+        page = b.new_page()
+        to_review(page, "ann")
+        rank_in_order(page, "chair", ("ben", "ann"))
+        page.press("#c-budget-yes", " ")
+        receipt, cred_file = cast_keeping_credential(page, b)
+        console += b.console
+    ballots = log_entries(url, "vault", "ballot")
+    check(len(ballots) == 1, "one ballot in the sealed election's log")
+    text = payload_of(ballots[0])
+    payload = json.loads(text)
+    check(list(payload) == ["election", "manifest", "ballot_key",
+                            "credential", "seq", "sealed"],
+          "a sealed ballot's members: %s" % list(payload))
+    check(len(payload["sealed"]["shares"]) == 3 and all(
+        len(base64.b64decode(s)) == 80 for s in payload["sealed"]["shares"]),
+          "three 80-byte sealed shares")
+    for word in ('"ann"', '"ben"', '"yes"', '"marks"', '"ranking"',
+                 '"answer"', '"selections":['):
+        check(word not in text, "the log shows %s: %s" % (word, text))
+    ok("v1 obtained a credential in the page, sealed its choices for 3 "
+       "trustees and cast; the log holds no choice")
+    teller("receipt", "verify", receipt, "--server", url)
+    ok("teller receipt verify accepts the sealed ballot's receipt")
+
+    # The CLI's ballot from the page's credential file: the same bytes
+    # up to the sealed member (whose K, nonce and ephemeral keys are
+    # fresh for each ballot), and sealed selections of the same length.
+    cli = teller("ballot", "make", "--manifest", "vault.signed.json",
+                 "--credential", cred_file, "--vote", "board=ann",
+                 "--vote", "chair=ben>ann", "--vote", "budget=yes").stdout
+    cli_text = payload_of(cli)
+    cut = text.index('"sealed":')
+    check(cli_text[:cut] == text[:cut] and cli_text[cut:].startswith(
+        '"sealed":'), "the page's ballot up to its sealed member is the "
+          "CLI's:\npage: %s\ncli:  %s" % (text, cli_text))
+    cli_sealed = json.loads(cli_text)["sealed"]
+    check([len(base64.b64decode(x["selections"])) for x in (
+        payload["sealed"], cli_sealed)] == [len(base64.b64decode(
+            cli_sealed["selections"]))] * 2, "padded alike")
+    check(re.fullmatch(r'\{"selections":"[A-Za-z0-9+/=]+","shares":\['
+                       r'"[A-Za-z0-9+/=]+","[A-Za-z0-9+/=]+",'
+                       r'"[A-Za-z0-9+/=]+"\]\}\}', text[cut + 9:]) is not None,
+          "the sealed member written as teller writes it: " + text[cut:])
+    ok("the page's sealed ballot is 'teller ballot make --credential's "
+       "byte for byte up to the sealed member, padded to the same length")
+
+    # A revote under revote "first" is refused; nothing is stored.
+    with device("v1") as b:
+        page = b.new_page()
+        to_review(page, "ben")
+        cast_refused_as_first(page)
+        console += b.console
+    ok("a sealed revote the server refuses is shown as refused, nothing "
+       "stored")
+
+    # v2 votes with the CLI; the vote closes; t1 and t2 unseal, t3 never.
+    teller("credential", "request", "--manifest", "vault.signed.json",
+           "--key", "s3.pem", "--voter", "v2", "--server", url, "-o",
+           "v2.cred")
+    teller("ballot", "make", "--manifest", "vault.signed.json",
+           "--credential", "v2.cred", "--vote", "board=ben",
+           "--vote", "chair=ann", "--vote", "budget=yes", "-o", "v2.ballot")
+    teller("ballot", "cast", "v2.ballot", "--server", url, "-o",
+           "v2.receipt")
+    teller("election", "close", "vault", "--early", "--reason",
+           "The browser test ends the vote early.")
+    with device("v1") as b:
+        page = b.new_page()
+        page.navigate(url + "/vote/vault#voter=v1")
+        check("closed at" in problem(page), "the closed sealed election")
+        console += b.console
+    teller("trustee", "unseal", "vault", "--key", "t1.pem")
+    teller("trustee", "unseal", "vault", "--key", "t2.pem", "--server", url)
+    result = json.loads(teller("tally", "vault", "--json").stdout)
+    board, chair, budget = result["contests"]
+    check(board["rounds"][-1]["votes"] == {"ann": 1, "ben": 1, "cy": 0},
+          "board: %s" % board["rounds"][-1])
+    check(chair["rounds"][0]["votes"] == {"ann": 1, "ben": 1, "cy": 0},
+          "chair: %s" % chair["rounds"][0])
+    check(budget["rounds"][-1]["votes"] == {"yes": 2, "no": 0, "abstain": 0},
+          "budget: %s" % budget["rounds"][-1])
+    check(result["spoiled"] == [], "spoiled: %s" % result["spoiled"])
+    ok("t1 and t2 unsealed; the tally opened and counted the page's "
+       "ballot (board ann, chair ben first, budget yes), none spoiled")
+    with open(os.path.join(T, "vault-record.jsonl"), "w") as f:
+        f.write(teller("export", "vault").stdout)
+    report = json.loads(teller("verify", "vault-record.jsonl",
+                               "--json").stdout)
+    check(report["valid"] and report["unseal"]["opening"] == ["t1", "t2"]
+          and report["unseal"]["spoiled"] == 0, "verify: %s" %
+          report.get("unseal"))
+    teller("receipt", "verify", receipt, "--record", "vault-record.jsonl")
+    ok("teller verify opens and recounts the record; teller receipt verify "
+       "accepts the page's receipt against it")
+
+    # A trustee key no ballot can be sealed for (the X25519 point 0, whose
+    # every DH is zero): the page says so before it asks for anything.
+    broken = dict(vault, id="broken", revote="last")
+    broken["trustees"] = [dict(vault["trustees"][0]), dict(
+        vault["trustees"][1], sealing_key=base64.b64encode(
+            bytes(32)).decode())]
+    broken["threshold"] = 1
+    with open(os.path.join(T, "broken.json"), "w") as f:
+        json.dump(broken, f, ensure_ascii=False)
+    teller("election", "create", "broken.json")
+    open_election("broken", "vault-roll.csv")
+    with device("v1-broken") as b:
+        page = b.new_page()
+        before = stored()
+        page.navigate(url + "/vote/broken#voter=v1")
+        page.view("key")
+        page.set_file("#key-file", os.path.join(T, "m3.pem"))
+        page.press("#continue")
+        text = problem(page)
+        check("cannot be sealed for this election's trustees" in text and
+              "trustee t2 is not usable" in text, "unusable key: " + text)
+        check(stored() == before and log_entries(
+            url, "broken", "credential-request") == [],
+              "nothing stored, no credential asked for")
+        console += b.console
+    ok("a sealed election with a trustee key the page cannot seal for is "
+       "refused before anything is sent")
+    return console
+
+
+def rank_in_order(page, contest, candidates):
+    """Adds the candidates to the contest's ranking, in order."""
+    for cand in candidates:
+        page.press('#contest-%s button[data-action="add"]'
+                   '[data-candidate="%s"]' % (contest, cand), "Enter")
+
+
+def cast_keeping_credential(page, browser):
+    """Reviews and casts the ballot of a secret election; the receipt and
+    the credential file the page offers, as downloaded."""
+    page.press("#review")
+    page.view("review")
+    receipt = cast_and_download_receipt(page, browser)
+    page.press("#download-credential")
+    cred_file = browser.wait_download()
+    os.chmod(cred_file, 0o600)
+    return receipt, cred_file
+
+
+def cast_refused_as_first(page):
+    """Reviews and casts a ballot the server refuses (revote policy
+    "first"): the page says so, and nothing is stored."""
+    page.press("#review")
+    page.view("review")
+    before = stored()
+    page.press("#cast")
+    page.wait_for("document.getElementById('alert').textContent"
+                  ".includes('Your ballot was refused')")
+    check("first ballot is the one that counts" in page.text("#alert"),
+          page.text("#alert"))
+    check(stored() == before, "nothing stored for a refused ballot")
 
 
 def main():
@@ -575,15 +921,7 @@ def run(procs):
         check("Your first ballot is the one that counts" in page.text(),
               "the page says the first ballot counts")
         page.press("#c-budget-no", " ")
-        page.press("#review")
-        page.view("review")
-        before = stored()
-        page.press("#cast")
-        page.wait_for("document.getElementById('alert').textContent"
-                      ".includes('Your ballot was refused')")
-        check("first ballot is the one that counts" in
-              page.text("#alert"), page.text("#alert"))
-        check(stored() == before, "nothing stored for a refused ballot")
+        cast_refused_as_first(page)
         console += b.console
     ok("a ballot the server refuses is shown as refused, nothing stored")
 
@@ -643,13 +981,10 @@ def run(procs):
             teller("key", "generate", "s%d.pem" % i)
             f.write("s%d,Sam %d,members,1,%s,s%d@example.org\n" % (
                 i, i, public_key("s%d.pem" % i), i))
-    teller("roll", "import", "sec", "sec-roll.csv")
-    teller("election", "open", "sec")
-    teller("manifest", "sec", "--output", "sec.signed.json")
+    open_election("sec", "sec-roll.csv")
 
     def sec_log(kind):
-        log = json.loads(get(url + "/v1/elections/sec/log"))
-        return [e["entry"] for e in log["entries"] if e["kind"] == kind]
+        return log_entries(url, "sec", kind)
 
     def sec_vote(page, key_file, voter, board=None):
         """To the ballot with the key file; with board, on to the review
@@ -670,16 +1005,9 @@ def run(procs):
         check("your ballot will not carry your name" in page.text(
             "#secret-note"), "the page says the election is secret")
         page.press("#c-board-ann", " ")
-        for cand in ("ben", "ann"):
-            page.press('#contest-chair button[data-action="add"]'
-                       '[data-candidate="%s"]' % cand, "Enter")
-        page.press("#review")
-        page.view("review")
-        sec_receipt = cast_and_download_receipt(page, b)
-        page.press("#download-credential")
-        cred_file = b.wait_download()
+        rank_in_order(page, "chair", ("ben", "ann"))
+        sec_receipt, cred_file = cast_keeping_credential(page, b)
         console += b.console
-    os.chmod(cred_file, 0o600)
     check([len(sec_log(k)) for k in ("credential-request", "credential",
                                       "ballot")] == [1, 1, 1],
           "one request, its issuance and one ballot logged")
@@ -755,7 +1083,12 @@ def run(procs):
     teller("verify", "sec-record.jsonl")
     ok("teller verify accepts the secret election's record")
 
-    # --- 6. the console -----------------------------------------------------
+    # --- 6. a sealed election: the page seals for the trustees --------------
+    known_answers(device, url)
+    console += sealed_election(device, url, public_key, cast_and_download_receipt,
+                               problem)
+
+    # --- 7. the console -----------------------------------------------------
     # (Chromium logs each 4xx answer as "Failed to load resource": the
     # refusals above are meant.)
     bad = [c for c in console if (c[0] in ("error", "exception") and

@@ -78,6 +78,9 @@ nope.jsonl verify nope.jsonl
 nope.json receipt verify nope.json --record record.jsonl
 nope.jsonl receipt verify receipt.json --record nope.jsonl
 nope.json receipt verify receipt.json --server http://127.0.0.1:9 --manifest nope.json
+nope.json receipt witness receipt.json --server http://127.0.0.1:9 --manifest nope.json
+nope.json roll check --server http://127.0.0.1:9 --election e --voter v1 --manifest nope.json
+nope.json witness run --server http://127.0.0.1:9 --election e --key k.pem --name w --state w.json --manifest nope.json
 nope.pem petition endorse e 1 --key nope.pem --voter v1
 nope.json petition endorse --envelope nope.json
 nope.txt challenge file e --text nope.txt --key k.pem --voter v1
@@ -100,6 +103,46 @@ while read -r file args; do
 	expect_stderr "$file"
 done <missing.txt
 pass "$n commands exit 2 when a file they read is missing, naming it"
+
+# --- a server's client: --server, --cacert, a pinned --manifest --------------
+# Every command that talks to a server takes them through one parser
+# (src/cli/client-opts.c): --cacert and a pinned --manifest go with
+# --server, in the same words everywhere, and are refused without it.
+cat >client.txt <<'EOF2'
+ballot cast b.json
+receipt verify receipt.json --record record.jsonl
+roll check --record record.jsonl --voter v1
+credential request --manifest m.json --key k.pem --voter v1 -o cred.json
+trustee unseal e --key k.pem
+EOF2
+while read -r args; do
+	# shellcheck disable=SC2086
+	expect_status 2 teller $args --cacert ca.pem
+	expect_stderr "teller: --cacert names whom to trust for an https server; it goes with --server"
+done <client.txt
+for args in "ballot cast b.json" \
+    "receipt verify receipt.json --record record.jsonl"; do
+	# shellcheck disable=SC2086
+	expect_status 2 teller $args --manifest m.json
+	expect_stderr "teller: --manifest pins the manifest a server's answers are checked with; it goes with --server"
+done
+[ ! -e cred.json ] || fail "a refused credential request wrote its file"
+pass "--cacert and a pinned --manifest need --server, in one message"
+
+# --- a voter's statement: --key and --voter, or --envelope alone -------------
+expect_status 2 teller petition endorse --envelope x.json --key k.pem
+expect_stderr "teller: --envelope records an endorsement signed elsewhere; give it alone"
+expect_status 2 teller challenge file --envelope x.json --text text.txt
+expect_stderr "teller: --envelope records a challenge signed elsewhere; give it alone"
+expect_status 2 teller challenge file e --envelope x.json
+expect_stderr "too many operands"
+expect_status 2 teller petition endorse e --key k.pem --voter v1
+expect_stderr "missing operand"
+expect_status 2 teller petition endorse e 1 --key k.pem
+expect_stderr "teller: --key and --voter are required"
+expect_status 2 teller challenge file e --key k.pem --voter v1
+expect_stderr "teller: --text, --key and --voter are required"
+pass "a voter's statement takes --key and --voter, or --envelope alone"
 
 # A directory where a file should be, and a file nobody may read.
 mkdir adir

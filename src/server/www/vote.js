@@ -430,7 +430,7 @@
 		    t("wrong_key", {voter}) : null;
 		if (problem !== null)
 			return fromBrowser ? stop(problem) : warn(problem);
-		ballotForm(opened, e, key, r.json, fromBrowser);
+		await ballotForm(opened, e, key, r.json, fromBrowser);
 	}
 
 	/* --- a secret election: the anonymous credential ------------------------
@@ -728,8 +728,20 @@
 		    g.map(nameOf).join(" = ")).join("; ")};
 	}
 
-	function ballotForm(opened, e, key, voter, fromBrowser) {
+	/* A sealed election needs X25519 here and trustee keys it can
+	 * seal for: checked before anything is asked of the server. */
+	async function ballotForm(opened, e, key, voter, fromBrowser) {
 		const m = opened.manifest;
+		if (Teller.sealed(m)) {
+			if (!await Teller.canSeal())
+				return stop(t("no_seal_support"));
+			try {
+				await Teller.checkSealing(m);
+			} catch (err) {
+				return stop(t("seal_impossible", {detail:
+				    err.message}));
+			}
+		}
 		const contests = m.contests.filter(c =>
 		    c.constituency === voter.constituency);
 		if (contests.length === 0)
@@ -743,6 +755,10 @@
 		if (secret(opened))
 			nodes.push(el("p", {className: "note", id: "secret-note"},
 			    t("secret_note")));
+		if (Teller.sealed(m))
+			nodes.push(el("p", {className: "note", id: "sealed-note"},
+			    t("sealed_note", {k: m.threshold,
+			    n: m.trustees.length})));
 		else if (voter.ballots > 0)
 			nodes.push(el("p", {className: "note"},
 			    t("voted_before", {count: voter.ballots}) + " " +
@@ -829,6 +845,8 @@
 		const cred = await credential(opened, key, voter);
 		const seq = cred.seq + 1;
 		const f = cred.file;
+		if (Teller.sealed(opened.manifest))
+			say(t("sealing"));
 		return {seq, cred, name: "receipt-" + page.election + "-" + seq +
 		    ".json", line: await Teller.signSecretBallot(cred.ballotKey,
 		    opened, {constituency: f.constituency, weight: f.weight,
