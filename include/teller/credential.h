@@ -170,6 +170,12 @@ struct tl_credential_issuance {
 
 int tl_credential_request_parse(const char *payload, size_t len,
     struct tl_credential_request *out, struct tl_error *err);
+/* The fast path of tl_credential_request_parse, which tries it first: a
+ * payload in exactly the form tl_credential_request_serialize writes is
+ * read byte by byte, with no JSON tree, to the same request; anything else
+ * is TL_EINPUT with nothing said (the general path says what is wrong). */
+int tl_credential_request_parse_canonical(const char *payload, size_t len,
+    struct tl_credential_request *out);
 int tl_credential_request_serialize(const struct tl_credential_request *r,
     char **out, size_t *len, struct tl_error *err);
 int tl_credential_issuance_parse(const char *payload, size_t len,

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "client-opts.h"
 #include "teller/envelope.h"
+#include "teller/log.h"
 #include "teller/util.h"
 
 int
@@ -54,4 +55,37 @@ cli_client_free(struct cli_client *c)
 	free(c->pinned);
 	c->pinned = NULL;
 	c->pinned_len = 0;
+}
+
+int
+cli_source_open(const struct cli_client *c, struct cli_source *src)
+{
+	int status = 0;
+
+	src->server = NULL;
+	src->store = NULL;
+	if (c->server.url != NULL)
+		src->server = &c->server;
+	else if ((src->store = cli_open_store(CLI_STORE_WRITE, &status)) ==
+	    NULL)
+		return status;
+	return 0;
+}
+
+void
+cli_source_close(struct cli_source *src)
+{
+	tl_store_close(src->store);
+	src->store = NULL;
+}
+
+int
+cli_source_log_entry(const struct cli_source *src, const char *election,
+    uint64_t index, char **entry, size_t *len, struct tl_error *err)
+{
+	if (src->server != NULL)
+		return tl_client_log_entry(src->server, election, index, entry,
+		    len, err);
+	return tl_log_entry(src->store, election, index, entry, len, NULL,
+	    err);
 }

@@ -16,8 +16,10 @@
 #define TELLER_CLI_CLIENT_OPTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "teller/client.h"
+#include "teller/store.h"
 
 struct cli_client {
 	struct tl_client_server server; /* server.url NULL: no --server */
@@ -47,5 +49,27 @@ int cli_client_setup(struct cli_client *c, const char *manifest);
 
 /* Frees what cli_client_setup read; c itself is the caller's. */
 void cli_client_free(struct cli_client *c);
+
+/*
+ * Where a command that also runs on the authority's machine (credential
+ * request, trustee unseal) finds the election: the server of --server,
+ * else the local database (--db), opened for writing.  Exactly one of
+ * server (borrowed from the struct cli_client) and store is set.
+ */
+struct cli_source {
+	const struct tl_client_server *server;
+	struct tl_store *store;
+};
+
+/* Opens *src from c (after cli_client_setup): 0, or the exit status after
+ * printing why.  cli_source_close closes what it opened (and accepts a
+ * source never opened, zeroed). */
+int cli_source_open(const struct cli_client *c, struct cli_source *src);
+void cli_source_close(struct cli_source *src);
+
+/* Entry `index` of the election's log, its exact bytes (*entry
+ * NUL-terminated, the caller's; unchecked), from either source. */
+int cli_source_log_entry(const struct cli_source *src, const char *election,
+    uint64_t index, char **entry, size_t *len, struct tl_error *err);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "client-opts.h"
+#include "voter-opts.h"
 #include "teller/ballot.h"
 #include "teller/cast.h"
 #include "teller/client.h"
@@ -21,12 +22,9 @@
 #include "teller/util.h"
 
 struct ballot_opts {
-	struct cli_client client;   /* cast: --server, --cacert */
 	const char *manifest;
-	const char *key;
-	const char *voter;
+	struct cli_voter voter;   /* --key, --voter, -o */
 	const char *credential;
-	const char *output;
 	int64_t seq;
 	const char **votes;
 	size_t nvotes;
@@ -59,17 +57,8 @@ ballot_option(int opt, const char *arg, void *ctx)
 	case 'm':
 		o->manifest = arg;
 		return 0;
-	case 'k':
-		o->key = arg;
-		return 0;
-	case 'V':
-		o->voter = arg;
-		return 0;
 	case 'c':
 		o->credential = arg;
-		return 0;
-	case 'o':
-		o->output = arg;
 		return 0;
 	case 's':
 		if (tl_parse_int64(arg, 1, INT64_MAX / 2, &o->seq) != TL_OK)
@@ -84,7 +73,7 @@ ballot_option(int opt, const char *arg, void *ctx)
 		o->blank_rest = 1;
 		return 0;
 	default:
-		return cli_client_option(opt, arg, &o->client);
+		return cli_voter_option(opt, arg, &o->voter);
 	}
 }
 
@@ -116,8 +105,7 @@ exec_make(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"manifest", required_argument, NULL, 'm'},
-		{"key", required_argument, NULL, 'k'},
-		{"voter", required_argument, NULL, 'V'},
+		CLI_VOTER_LONGOPTS,
 		{"credential", required_argument, NULL, 'c'},
 		{"vote", required_argument, NULL, 'v'},
 		{"blank", required_argument, NULL, 'b'},
@@ -156,7 +144,8 @@ exec_make(int argc, char **argv)
 	}
 	if (manifest->secrecy == TL_SECRECY_SECRET) {
 		/* A secret ballot: the credential's ballot key signs it. */
-		if (o.credential == NULL || o.key != NULL || o.voter != NULL) {
+		if (o.credential == NULL || o.voter.key != NULL ||
+		    o.voter.id != NULL) {
 			status = cli_usage_error("election %s is secret: make its "
 			    "ballot with --credential FILE (from 'teller "
 			    "credential request'), without --key and --voter",
@@ -177,16 +166,16 @@ exec_make(int argc, char **argv)
 			    "and --voter instead of --credential", manifest->id);
 			goto out;
 		}
-		if (o.key == NULL || o.voter == NULL) {
+		if (o.voter.key == NULL || o.voter.id == NULL) {
 			status = cli_usage_error("--manifest, --key and --voter are "
 			    "required (election %s is open: its ballots name their "
 			    "voter)", manifest->id);
 			goto out;
 		}
-		if ((r = tl_key_load_private(o.key, &key, &err)) == TL_OK)
-			r = tl_ballot_make(manifest, hash, o.voter, o.seq, o.votes,
-			    o.nvotes, o.blanks, o.nblanks, o.blank_rest, &payload,
-			    &payload_len, &err);
+		if ((r = tl_key_load_private(o.voter.key, &key, &err)) == TL_OK)
+			r = tl_ballot_make(manifest, hash, o.voter.id, o.seq,
+			    o.votes, o.nvotes, o.blanks, o.nblanks, o.blank_rest,
+			    &payload, &payload_len, &err);
 		key_used = key;
 	}
 	if (r != TL_OK ||
@@ -196,7 +185,7 @@ exec_make(int argc, char **argv)
 		status = cli_fail(&err);
 		goto out;
 	}
-	status = cli_write_output(o.output, text, 0644);
+	status = cli_write_output(o.voter.output, text, 0644);
  out:
 	free(o.votes);
 	free(o.blanks);
@@ -219,6 +208,29 @@ fail_naming(struct tl_error *err, const char *path)
 	return cli_fail(err);
 }
 
+struct cast_opts {
+	const char *output;
+	const char *manifest;       /* pins the server's */
+	struct cli_client client;   /* --server, --cacert */
+};
+
+static int
+cast_option(int opt, const char *arg, void *ctx)
+{
+	struct cast_opts *o = ctx;
+
+	switch (opt) {
+	case 'o':
+		o->output = arg;
+		return 0;
+	case 'm':
+		o->manifest = arg;
+		return 0;
+	default:
+		return cli_client_option(opt, arg, &o->client);
+	}
+}
+
 static int
 exec_cast(int argc, char **argv)
 {
@@ -228,14 +240,14 @@ exec_cast(int argc, char **argv)
 		CLI_CLIENT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
-	struct ballot_opts o = {0};
+	struct cast_opts o = {0};
 	struct tl_store *store = NULL;
 	struct tl_error err;
 	char *text = NULL, *receipt = NULL;
 	size_t len = 0;
 	int first, status;
 
-	if ((status = cli_parse(argc, argv, "o:", longopts, ballot_option, &o,
+	if ((status = cli_parse(argc, argv, "o:", longopts, cast_option, &o,
 	    &first)) >= 0)
 		return status;
 	if ((status = cli_operands(argc - first, 1, 1)) != 0 ||

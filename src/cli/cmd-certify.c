@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "voter-opts.h"
 #include "teller/crypto.h"
 #include "teller/cycle.h"
 #include "teller/envelope.h"
@@ -18,10 +19,7 @@
 
 struct challenge_opts {
 	const char *text;
-	const char *key;
-	const char *voter;
-	const char *envelope;
-	const char *output;
+	struct cli_voter voter;   /* file: --key, --voter, --envelope, -o */
 	const char *decision;
 	const char *remedy;
 	const char *receipt;
@@ -36,18 +34,6 @@ challenge_option(int opt, const char *arg, void *ctx)
 	case 't':
 		o->text = arg;
 		return 0;
-	case 'k':
-		o->key = arg;
-		return 0;
-	case 'V':
-		o->voter = arg;
-		return 0;
-	case 'e':
-		o->envelope = arg;
-		return 0;
-	case 'o':
-		o->output = arg;
-		return 0;
 	case 'd':
 		o->decision = arg;
 		return 0;
@@ -58,7 +44,7 @@ challenge_option(int opt, const char *arg, void *ctx)
 		o->receipt = arg;
 		return 0;
 	default:
-		return EXIT_USAGE;
+		return cli_voter_option(opt, arg, &o->voter);
 	}
 }
 
@@ -128,21 +114,37 @@ challenge_election(const char *envelope, size_t len, char out[65])
 	tl_envelope_free(env);
 }
 
+/* A voter's challenge, made with their key (cli_voter_statement). */
+struct challenge {
+	struct tl_store *store;
+	const char *election;
+	const char *text;
+};
+
+static int
+make_challenge(void *ctx, const char *voter, const struct tl_key *key,
+    char **envelope, struct tl_error *err)
+{
+	struct challenge *c = ctx;
+
+	return tl_challenge_make(c->store, c->election, voter, key, c->text,
+	    envelope, err);
+}
+
 static int
 exec_file(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"text", required_argument, NULL, 't'},
-		{"key", required_argument, NULL, 'k'},
-		{"voter", required_argument, NULL, 'V'},
+		CLI_VOTER_LONGOPTS,
 		{"envelope", required_argument, NULL, 'e'},
 		{"output", required_argument, NULL, 'o'},
 		{"receipt", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	struct challenge_opts o = {0};
+	struct challenge c = {NULL, NULL, NULL};
 	struct tl_store *store = NULL;
-	struct tl_key *key = NULL;
 	struct tl_error err;
 	char *text = NULL, *envelope = NULL, *receipt = NULL, election[65];
 	int64_t number = 0;
@@ -152,42 +154,28 @@ exec_file(int argc, char **argv)
 	if ((status = cli_parse(argc, argv, "o:", longopts, challenge_option,
 	    &o, &first)) >= 0)
 		return status;
-	if (o.envelope != NULL) {
-		if (o.key != NULL || o.voter != NULL || o.text != NULL)
-			return cli_usage_error("--envelope records a challenge "
-			    "signed elsewhere; give it alone");
-		if ((status = cli_operands(argc - first, 0, 0)) != 0)
-			return status;
-	} else {
-		if ((status = cli_operands(argc - first, 1, 1)) != 0)
-			return status;
-		if (o.key == NULL || o.voter == NULL || o.text == NULL)
-			return cli_usage_error("--text, --key and --voter are "
-			    "required");
-	}
+	if ((status = cli_voter_check(&o.voter, "a challenge", "--text",
+	    o.text != NULL, argc - first, 1)) != 0)
+		return status;
 	if ((store = cli_open_store(0, &status)) == NULL)
 		return status;
 	tl_error_clear(&err);
-	if (o.envelope != NULL) {
-		if (cli_read_file(o.envelope, TL_ENVELOPE_MAX_CHALLENGE,
-		    &envelope, &len, &err) != TL_OK)
-			goto fail;
-	} else if (read_text(o.text, &text, &err) != TL_OK ||
-	    tl_key_load_private(o.key, &key, &err) != TL_OK ||
-	    tl_challenge_make(store, argv[first], o.voter, key, text, &envelope,
-	    &err) != TL_OK)
+	if (o.text != NULL && read_text(o.text, &text, &err) != TL_OK)
 		goto fail;
-	else
-		len = strlen(envelope);
-	if (tl_challenge_file(store, envelope, len, cli_now(), &number, &err) !=
+	c.store = store;
+	c.election = o.voter.envelope == NULL ? argv[first] : NULL;
+	c.text = text;
+	if (cli_voter_statement(&o.voter, TL_ENVELOPE_MAX_CHALLENGE,
+	    make_challenge, &c, &envelope, &len, &err) != TL_OK ||
+	    tl_challenge_file(store, envelope, len, cli_now(), &number, &err) !=
 	    TL_OK)
 		goto fail;
-	if (o.output != NULL && (status = cli_write_output(o.output, envelope,
-	    0644)) != 0)
+	if (o.voter.output != NULL && (status = cli_write_output(
+	    o.voter.output, envelope, 0644)) != 0)
 		goto out;
 	/* Committed: the challenger's receipt, as a voter's for a ballot,
 	 * shows it is in the log (teller receipt verify). */
-	if (o.envelope == NULL)
+	if (o.voter.envelope == NULL)
 		snprintf(election, sizeof(election), "%s", argv[first]);
 	else
 		challenge_election(envelope, len, election);
@@ -212,7 +200,6 @@ exec_file(int argc, char **argv)
  fail:
 	status = cli_fail(&err);
  out:
-	tl_key_free(key);
 	free(text);
 	free(envelope);
 	free(receipt);

@@ -22,19 +22,17 @@
 
 #include "cli.h"
 #include "client-opts.h"
+#include "voter-opts.h"
 #include "teller/client.h"
 #include "teller/credential.h"
 #include "teller/envelope.h"
 #include "teller/issuance.h"
-#include "teller/log.h"
 #include "teller/roll.h"
 #include "teller/util.h"
 
 struct credential_opts {
 	const char *manifest;
-	const char *key;
-	const char *voter;
-	const char *output;
+	struct cli_voter voter;     /* --key, --voter, -o */
 	struct cli_client client;   /* --server, --cacert */
 };
 
@@ -47,29 +45,18 @@ credential_option(int opt, const char *arg, void *ctx)
 	case 'm':
 		o->manifest = arg;
 		return 0;
-	case 'k':
-		o->key = arg;
-		return 0;
-	case 'V':
-		o->voter = arg;
-		return 0;
-	case 'o':
-		o->output = arg;
-		return 0;
-	default:
+	case 'S':
+	case 'C':
 		return cli_client_option(opt, arg, &o->client);
+	default:
+		return cli_voter_option(opt, arg, &o->voter);
 	}
 }
 
-/* Where the election's class keys and roll come from: a server, or the
- * local database. */
-struct source {
-	const struct tl_client_server *server;
-	struct tl_store *store;
-};
-
+/* The election's class keys and roll come from a server, or the local
+ * database (struct cli_source). */
 static int
-source_keys(struct source *s, const char *election, char **text,
+source_keys(const struct cli_source *s, const char *election, char **text,
     struct tl_error *err)
 {
 	if (s->server != NULL)
@@ -77,24 +64,9 @@ source_keys(struct source *s, const char *election, char **text,
 	return tl_election_credential_keys(s->store, election, text, err);
 }
 
-/* The signed roll (log entry 1). */
 static int
-source_roll(struct source *s, const char *election, char **text, size_t *len,
-    struct tl_error *err)
-{
-	char *kind = NULL;
-	int r;
-
-	if (s->server != NULL)
-		return tl_client_log_entry(s->server, election, 1, text, len, err);
-	r = tl_log_entry(s->store, election, 1, text, len, &kind, err);
-	free(kind);
-	return r;
-}
-
-static int
-source_send(struct source *s, const char *election, const char *request,
-    char **answer, struct tl_error *err)
+source_send(const struct cli_source *s, const char *election,
+    const char *request, char **answer, struct tl_error *err)
 {
 	if (s->server != NULL)
 		return tl_client_credential_request(s->server, election, request,
@@ -210,14 +182,13 @@ exec_request(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"manifest", required_argument, NULL, 'm'},
-		{"key", required_argument, NULL, 'k'},
-		{"voter", required_argument, NULL, 'V'},
+		CLI_VOTER_LONGOPTS,
 		{"output", required_argument, NULL, 'o'},
 		CLI_CLIENT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct credential_opts o = {0};
-	struct source src = {NULL, NULL};
+	struct cli_source src = {NULL, NULL};
 	struct tl_manifest *m = NULL;
 	struct tl_key *authority = NULL, *roll_key = NULL;
 	struct tl_credential_keys *keys = NULL;
@@ -235,11 +206,11 @@ exec_request(int argc, char **argv)
 		return status;
 	if ((status = cli_operands(argc - first, 0, 0)) != 0)
 		return status;
-	if (o.manifest == NULL || o.key == NULL || o.voter == NULL ||
-	    o.output == NULL)
+	if (o.manifest == NULL || o.voter.key == NULL || o.voter.id == NULL ||
+	    o.voter.output == NULL)
 		return cli_usage_error("--manifest, --key, --voter and --output "
 		    "are required");
-	if (strcmp(o.output, "-") == 0)
+	if (strcmp(o.voter.output, "-") == 0)
 		return cli_usage_error("--output: the credential goes to a file "
 		    "(it holds your ballot key), not standard output");
 	if ((status = cli_client_setup(&o.client, NULL)) != 0)
@@ -256,12 +227,10 @@ exec_request(int argc, char **argv)
 		    "with 'teller ballot make --key FILE --voter ID'", m->id);
 		goto out;
 	}
-	if (access(o.output, F_OK) == 0 &&
-	    (status = resume(o.output, m, hash, o.voter, &h)) != 0)
+	if (access(o.voter.output, F_OK) == 0 &&
+	    (status = resume(o.voter.output, m, hash, o.voter.id, &h)) != 0)
 		goto out;
-	if (o.client.server.url != NULL)
-		src.server = &o.client.server;
-	else if ((src.store = cli_open_store(0, &status)) == NULL)
+	if ((status = cli_source_open(&o.client, &src)) != 0)
 		goto out;
 	if (source_keys(&src, m->id, &keys_text, &err) != TL_OK ||
 	    tl_credential_keys_open(keys_text, strlen(keys_text), authority, m,
@@ -271,11 +240,13 @@ exec_request(int argc, char **argv)
 		goto out;
 	}
 	if (h == NULL) {
-		if (tl_key_load_private(o.key, &roll_key, &err) != TL_OK ||
-		    source_roll(&src, m->id, &roll_text, &roll_len, &err) !=
+		if (tl_key_load_private(o.voter.key, &roll_key, &err) !=
 		    TL_OK ||
-		    roll_voter(roll_text, roll_len, authority, m, o.voter, &roll,
-		    &voter, &err) != TL_OK ||
+		    /* The signed roll: log entry 1. */
+		    cli_source_log_entry(&src, m->id, 1, &roll_text, &roll_len,
+		    &err) != TL_OK ||
+		    roll_voter(roll_text, roll_len, authority, m, o.voter.id,
+		    &roll, &voter, &err) != TL_OK ||
 		    tl_credential_holder_new(m, hash, keys, voter, roll_key, &h,
 		    &err) != TL_OK) {
 			status = cli_fail(&err);
@@ -283,12 +254,12 @@ exec_request(int argc, char **argv)
 		}
 		/* Saved before it is sent: a lost answer is asked for again
 		 * with this same request. */
-		if ((status = save(h, o.output)) != 0)
+		if ((status = save(h, o.voter.output)) != 0)
 			goto out;
 	}
 	if (source_send(&src, m->id, h->request, &answer, &err) != TL_OK) {
 		tl_error_prefix(&err, "the credential request (kept in %s: run "
-		    "this command again to send it again)", o.output);
+		    "this command again to send it again)", o.voter.output);
 		status = cli_fail(&err);
 		goto out;
 	}
@@ -297,7 +268,7 @@ exec_request(int argc, char **argv)
 		status = cli_fail(&err);
 		goto out;
 	}
-	if ((status = save(h, o.output)) != 0)
+	if ((status = save(h, o.voter.output)) != 0)
 		goto out;
 	printf("Credential of voter %s for election %s (class %s, weight "
 	    "%lld) saved in %s.\n"
@@ -308,9 +279,9 @@ exec_request(int argc, char **argv)
 	    "  teller ballot make --manifest %s --credential %s --vote ...\n"
 	    "  teller ballot cast BALLOT\n", h->voter, m->id,
 	    h->credential.constituency, (long long)h->credential.weight,
-	    o.output, o.manifest, o.output);
+	    o.voter.output, o.manifest, o.voter.output);
  out:
-	tl_store_close(src.store);
+	cli_source_close(&src);
 	tl_manifest_free(m);
 	tl_key_free(authority);
 	tl_key_free(roll_key);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "voter-opts.h"
 #include "teller/crypto.h"
 #include "teller/cycle.h"
 #include "teller/util.h"
@@ -20,10 +21,7 @@ struct petition_opts {
 	const char *contest;
 	const char *name;
 	const char *id;
-	const char *key;
-	const char *voter;
-	const char *envelope;
-	const char *output;
+	struct cli_voter voter;   /* endorse: --key, --voter, --envelope, -o */
 };
 
 static int
@@ -41,20 +39,8 @@ petition_option(int opt, const char *arg, void *ctx)
 	case 'i':
 		o->id = arg;
 		return 0;
-	case 'k':
-		o->key = arg;
-		return 0;
-	case 'V':
-		o->voter = arg;
-		return 0;
-	case 'e':
-		o->envelope = arg;
-		return 0;
-	case 'o':
-		o->output = arg;
-		return 0;
 	default:
-		return EXIT_USAGE;
+		return cli_voter_option(opt, arg, &o->voter);
 	}
 }
 
@@ -170,6 +156,24 @@ print_petition(const json_t *p, int with_voters)
 	printf("\n");
 }
 
+/* A voter's endorsement of an election's petition, made with their key
+ * (cli_voter_statement). */
+struct endorsement {
+	struct tl_store *store;
+	const char *election;
+	int64_t number;
+};
+
+static int
+make_endorsement(void *ctx, const char *voter, const struct tl_key *key,
+    char **text, struct tl_error *err)
+{
+	struct endorsement *e = ctx;
+
+	return tl_petition_endorsement(e->store, e->election, e->number, voter,
+	    key, text, err);
+}
+
 /* The status of petition `number`, after an endorsement. */
 static void
 report_endorsement(struct tl_store *store, const char *id, int64_t number)
@@ -191,73 +195,52 @@ static int
 exec_endorse(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"voter", required_argument, NULL, 'V'},
+		CLI_VOTER_LONGOPTS,
 		{"envelope", required_argument, NULL, 'e'},
 		{"output", required_argument, NULL, 'o'},
 		{NULL, 0, NULL, 0},
 	};
 	struct petition_opts o = {0};
-	struct tl_store *store = NULL;
-	struct tl_key *key = NULL;
+	struct endorsement e = {NULL, NULL, 0};
 	struct tl_error err;
 	char *text = NULL;
-	const char *election = NULL;
-	int64_t number = 0;
 	size_t len = 0;
 	int first, status;
 
 	if ((status = cli_parse(argc, argv, "o:", longopts, petition_option, &o,
 	    &first)) >= 0)
 		return status;
-	if (o.envelope != NULL) {
-		if (o.key != NULL || o.voter != NULL)
-			return cli_usage_error("--envelope records an endorsement "
-			    "signed elsewhere; give it alone");
-		if ((status = cli_operands(argc - first, 0, 0)) != 0)
-			return status;
-	} else {
-		if ((status = cli_operands(argc - first, 2, 2)) != 0)
-			return status;
-		if (o.key == NULL || o.voter == NULL)
-			return cli_usage_error("--key and --voter are required");
-		election = argv[first];
-		if (tl_parse_int64(argv[first + 1], 1, INT64_MAX, &number) !=
+	if ((status = cli_voter_check(&o.voter, "an endorsement", NULL, 0,
+	    argc - first, 2)) != 0)
+		return status;
+	if (o.voter.envelope == NULL) {
+		e.election = argv[first];
+		if (tl_parse_int64(argv[first + 1], 1, INT64_MAX, &e.number) !=
 		    TL_OK)
 			return cli_usage_error("the petition number must be a "
 			    "whole number from 1, not \"%s\"", argv[first + 1]);
 	}
 	tl_error_clear(&err);
-	if ((store = cli_open_store(0, &status)) == NULL)
+	if ((e.store = cli_open_store(0, &status)) == NULL)
 		return status;
-	if (o.envelope != NULL) {
-		if (cli_read_file(o.envelope, TL_ENVELOPE_MAX_ENDORSEMENT, &text,
-		    &len, &err) != TL_OK)
-			goto fail;
-	} else if (tl_key_load_private(o.key, &key, &err) != TL_OK ||
-	    tl_petition_endorsement(store, election, number, o.voter, key,
-	    &text, &err) != TL_OK)
-		goto fail;
-	else
-		len = strlen(text);
-	if (tl_petition_endorse(store, text, len, cli_now(), &number, &err) !=
-	    TL_OK)
-		goto fail;
-	if (o.output != NULL && (status = cli_write_output(o.output, text,
-	    0644)) != 0)
+	if (cli_voter_statement(&o.voter, TL_ENVELOPE_MAX_ENDORSEMENT,
+	    make_endorsement, &e, &text, &len, &err) != TL_OK ||
+	    tl_petition_endorse(e.store, text, len, cli_now(), &e.number,
+	    &err) != TL_OK) {
+		status = cli_fail(&err);
+		goto out;
+	}
+	if (o.voter.output != NULL && (status = cli_write_output(
+	    o.voter.output, text, 0644)) != 0)
 		goto out;
 	printf("Endorsement of petition %lld recorded in the log.\n",
-	    (long long)number);
-	if (election != NULL)
-		report_endorsement(store, election, number);
+	    (long long)e.number);
+	if (e.election != NULL)
+		report_endorsement(e.store, e.election, e.number);
 	status = 0;
-	goto out;
- fail:
-	status = cli_fail(&err);
  out:
-	tl_key_free(key);
 	free(text);
-	tl_store_close(store);
+	tl_store_close(e.store);
 	return status;
 }
 

@@ -17,7 +17,6 @@
 #include "teller/crypto.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
-#include "teller/log.h"
 #include "teller/trustee.h"
 #include "teller/unseal.h"
 #include "teller/util.h"
@@ -139,14 +138,10 @@ unseal_option(int opt, const char *arg, void *ctx)
 	}
 }
 
-/* Where the election is: a server, or the local database. */
-struct unseal_source {
-	const struct tl_client_server *server;
-	struct tl_store *store;
-};
-
+/* The election's signed manifest, from a server or the local database
+ * (struct cli_source). */
 static int
-source_manifest(struct unseal_source *s, const char *id,
+source_manifest(const struct cli_source *s, const char *id,
     struct tl_manifest **m, struct tl_key **authority, struct tl_error *err)
 {
 	char *text = NULL;
@@ -170,13 +165,13 @@ source_manifest(struct unseal_source *s, const char *id,
  * claims a close it has not logged gets nothing.
  */
 static int
-check_close(struct unseal_source *s, const char *id, json_t *close,
+check_close(const struct cli_source *s, const char *id, json_t *close,
     const struct tl_key *authority, struct tl_error *err)
 {
 	const char *hash = json_string_value(json_object_get(close, "entry"));
 	json_t *index = json_object_get(close, "leaf_index");
 	struct tl_envelope *env = NULL;
-	char *entry = NULL, *kind = NULL, got[TL_HASH_HEX_LEN + 1];
+	char *entry = NULL, got[TL_HASH_HEX_LEN + 1];
 	size_t len = 0;
 	int r;
 
@@ -184,11 +179,8 @@ check_close(struct unseal_source *s, const char *id, json_t *close,
 	    json_integer_value(index) < 0)
 		return tl_error_set(err, TL_ESTATE, "election %s is not closed: "
 		    "a trustee unseals only after the close", id);
-	r = s->server != NULL ? tl_client_log_entry(s->server, id,
-	    (uint64_t)json_integer_value(index), &entry, &len, err) :
-	    tl_log_entry(s->store, id, (uint64_t)json_integer_value(index),
-	    &entry, &len, &kind, err);
-	if (r != TL_OK)
+	if ((r = cli_source_log_entry(s, id,
+	    (uint64_t)json_integer_value(index), &entry, &len, err)) != TL_OK)
 		goto out;
 	tl_sha256_hex(entry, len, got);
 	if (strcmp(got, hash) != 0 || tl_envelope_parse(entry, len,
@@ -204,7 +196,6 @@ check_close(struct unseal_source *s, const char *id, json_t *close,
  out:
 	tl_envelope_free(env);
 	free(entry);
-	free(kind);
 	return r;
 }
 
@@ -218,7 +209,7 @@ exec_trustee_unseal(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct unseal_opts o = {0};
-	struct unseal_source src = {NULL, NULL};
+	struct cli_source src = {NULL, NULL};
 	struct tl_trustee_key *key = NULL;
 	struct tl_manifest *m = NULL;
 	struct tl_key *authority = NULL;
@@ -246,9 +237,7 @@ exec_trustee_unseal(int argc, char **argv)
 		status = cli_fail(&err);
 		goto out;
 	}
-	if (o.client.server.url != NULL)
-		src.server = &o.client.server;
-	else if ((src.store = cli_open_store(0, &status)) == NULL)
+	if ((status = cli_source_open(&o.client, &src)) != 0)
 		goto out;
 	if (source_manifest(&src, id, &m, &authority, &err) != TL_OK ||
 	    (src.server != NULL ? tl_client_unseal_status(src.server, id,
@@ -306,8 +295,7 @@ exec_trustee_unseal(int argc, char **argv)
 	tl_trustee_key_free(key);
 	tl_manifest_free(m);
 	tl_key_free(authority);
-	if (src.store != NULL)
-		tl_store_close(src.store);
+	cli_source_close(&src);
 	return status;
 }
 

@@ -434,6 +434,60 @@ get_rsa_bytes(json_t *obj, const char *key, const char *what, uint8_t *out,
 	return TL_OK;
 }
 
+/* A hash at *p: the rest of a string of 64 lowercase hex digits. */
+static int
+take_hash(const char **p, const char *end, char out[TL_HASH_SIZE])
+{
+	return tl_json_take_string(p, end, out, TL_HASH_SIZE) &&
+	    strlen(out) == TL_HASH_HEX_LEN &&
+	    strspn(out, "0123456789abcdef") == TL_HASH_HEX_LEN;
+}
+
+/* An id at *p: the rest of a string that tl_valid_id takes. */
+static int
+take_id(const char **p, const char *end, char out[TL_ID_SIZE])
+{
+	return tl_json_take_string(p, end, out, TL_ID_SIZE) && tl_valid_id(out);
+}
+
+int
+tl_credential_request_parse_canonical(const char *payload, size_t len,
+    struct tl_credential_request *out)
+{
+	const char *p = payload, *end = payload + len;
+	uint8_t *blinded = NULL;
+	size_t n = 0;
+	int ok;
+
+	memset(out, 0, sizeof(*out));
+	ok = len <= TL_CREDENTIAL_PAYLOAD_MAX &&
+	    TL_JSON_TAKE(&p, end, "{\"election\":\"") &&
+	    take_id(&p, end, out->election) &&
+	    TL_JSON_TAKE(&p, end, ",\"manifest\":\"") &&
+	    take_hash(&p, end, out->manifest) &&
+	    TL_JSON_TAKE(&p, end, ",\"voter\":\"") &&
+	    take_id(&p, end, out->voter) &&
+	    TL_JSON_TAKE(&p, end, ",\"constituency\":\"") &&
+	    take_id(&p, end, out->constituency) &&
+	    TL_JSON_TAKE(&p, end, ",\"weight\":") &&
+	    tl_json_take_positive(&p, end, TL_WEIGHT_MAX, &out->weight) &&
+	    TL_JSON_TAKE(&p, end, ",\"blinded_message\":\"") &&
+	    tl_json_take_base64(&p, end, &blinded, &n);
+	if (ok && (!TL_JSON_TAKE(&p, end, "}") || p != end ||
+	    n < TL_BLINDRSA_MIN_BITS / 8 || n > TL_BLINDRSA_MAX_LEN))
+		ok = 0;
+	if (ok) {
+		memcpy(out->blinded, blinded, n);
+		out->blinded_len = n;
+	}
+	free(blinded);
+	if (!ok) {
+		memset(out, 0, sizeof(*out));
+		return TL_EINPUT;
+	}
+	return TL_OK;
+}
+
 int
 tl_credential_request_parse(const char *payload, size_t len,
     struct tl_credential_request *out, struct tl_error *err)
@@ -444,7 +498,8 @@ tl_credential_request_parse(const char *payload, size_t len,
 	json_t *doc = NULL;
 	int r;
 
-	memset(out, 0, sizeof(*out));
+	if (tl_credential_request_parse_canonical(payload, len, out) == TL_OK)
+		return TL_OK;
 	if ((r = tl_json_load_object(payload, len, TL_CREDENTIAL_PAYLOAD_MAX,
 	    what, keys, TL_EINPUT, &doc, err)) != TL_OK)
 		return r;
@@ -522,12 +577,28 @@ int
 tl_credential_issuance_serialize(const struct tl_credential_issuance *i,
     char **out, size_t *len, struct tl_error *err)
 {
+	static const char form[] = "{\"election\":\"%s\",\"request\":\"%s\","
+	    "\"blind_signature\":\"%s\"}";
 	char *b64 = NULL;
 	json_t *doc;
+	int n;
 
 	if (tl_base64_encode(i->blind_signature, i->blind_signature_len,
 	    &b64) != TL_OK)
 		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	/* Strings that JSON writes as they are (always, from teller): the
+	 * compact form directly, the same bytes as by Jansson. */
+	if (tl_json_plain(i->election) && tl_json_plain(i->request)) {
+		n = asprintf(out, form, i->election, i->request, b64);
+		free(b64);
+		if (n < 0) {
+			*out = NULL;
+			return tl_error_set(err, TL_ENOMEM, "out of memory");
+		}
+		if (len != NULL)
+			*len = (size_t)n;
+		return TL_OK;
+	}
 	doc = json_pack("{s:s, s:s, s:s}", "election", i->election, "request",
 	    i->request, "blind_signature", b64);
 	free(b64);

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "jsonutil.h"
 #include "teller/envelope.h"
 #include "teller/util.h"
 
@@ -107,13 +108,83 @@ tl_envelope_sign(const char *type, const void *payload, size_t len,
 	return r;
 }
 
+/* Appends the n bytes at s to *o. */
+static void
+put(char **o, const char *s, size_t n)
+{
+	memcpy(*o, s, n);
+	*o += n;
+}
+#define PUT(o, lit) put(o, lit, sizeof(lit) - 1)
+
+/*
+ * The canonical form written directly, without a JSON tree, when every
+ * string in it is one Jansson writes as it is (the types and key ids
+ * teller makes always are): the same bytes as the JSON path below.
+ * NULL for any other envelope (or out of memory).
+ */
+static char *
+serialize_plain(const struct tl_envelope *env, size_t *outlen)
+{
+	static const char head[] = "{\"payloadType\":\"\",\"payload\":\"\","
+	    "\"signatures\":[]}";
+	static const char sig_head[] = ",{\"keyid\":\"\",\"sig\":\"\"}";
+	const size_t sig_len = sizeof(sig_head) + TL_KEYID_LEN +
+	    (TL_ED25519_SIG_LEN + 2) / 3 * 4;
+	size_t tlen = strlen(env->payload_type), n;
+	char *text, *o;
+
+	if (!tl_json_plain(env->payload_type) ||
+	    env->payload_len > (size_t)INT32_MAX / 4 * 3 ||
+	    env->nsignatures > TL_ENVELOPE_MAX_SIGNATURES)
+		return NULL;
+	for (size_t i = 0; i < env->nsignatures; i++)
+		if (strlen(env->signatures[i].keyid) != TL_KEYID_LEN ||
+		    !tl_json_plain(env->signatures[i].keyid))
+			return NULL;
+	n = sizeof(head) + tlen + (env->payload_len + 2) / 3 * 4 +
+	    env->nsignatures * sig_len;
+	if ((text = malloc(n)) == NULL)
+		return NULL;
+	o = text;
+	PUT(&o, "{\"payloadType\":\"");
+	put(&o, env->payload_type, tlen);
+	PUT(&o, "\",\"payload\":\"");
+	tl_base64_encode_to(env->payload, env->payload_len, o);
+	o += (env->payload_len + 2) / 3 * 4;
+	PUT(&o, "\",\"signatures\":[");
+	for (size_t i = 0; i < env->nsignatures; i++) {
+		if (i > 0)
+			PUT(&o, ",");
+		PUT(&o, "{\"keyid\":\"");
+		put(&o, env->signatures[i].keyid, TL_KEYID_LEN);
+		PUT(&o, "\",\"sig\":\"");
+		tl_base64_encode_to(env->signatures[i].sig, TL_ED25519_SIG_LEN,
+		    o);
+		o += (TL_ED25519_SIG_LEN + 2) / 3 * 4;
+		PUT(&o, "\"}");
+	}
+	PUT(&o, "]}");
+	*o = '\0';
+	*outlen = (size_t)(o - text);
+	return text;
+}
+
 int
 tl_envelope_serialize(const struct tl_envelope *env, char **out,
     size_t *outlen, struct tl_error *err)
 {
 	json_t *root = NULL, *sigs = NULL;
 	char *payload_b64 = NULL, *text = NULL;
+	size_t len;
 	int r = TL_ENOMEM;
+
+	if ((text = serialize_plain(env, &len)) != NULL) {
+		if (outlen != NULL)
+			*outlen = len;
+		*out = text;
+		return TL_OK;
+	}
 
 	if (tl_base64_encode(env->payload, env->payload_len, &payload_b64) !=
 	    TL_OK)
@@ -195,6 +266,66 @@ parse_signature(json_t *item, size_t index, struct tl_signature *sig,
 }
 
 int
+tl_envelope_parse_canonical(const char *data, size_t len, size_t max_len,
+    struct tl_envelope **out)
+{
+	const char *p = data, *end = data + len;
+	struct tl_signature sigs[TL_ENVELOPE_MAX_SIGNATURES];
+	struct tl_envelope *env = NULL;
+	char type[256];
+	uint8_t *payload = NULL, *sig = NULL;
+	size_t payload_len = 0, sig_len = 0, nsigs = 0;
+	int ok;
+
+	if (len > max_len ||
+	    !TL_JSON_TAKE(&p, end, "{\"payloadType\":\"") ||
+	    !tl_json_take_string(&p, end, type, sizeof(type)) ||
+	    type[0] == '\0' ||
+	    !TL_JSON_TAKE(&p, end, ",\"payload\":\"") ||
+	    !tl_json_take_base64(&p, end, &payload, &payload_len))
+		return TL_EINPUT;
+	ok = TL_JSON_TAKE(&p, end, ",\"signatures\":[");
+	while (ok) {
+		struct tl_signature *s = &sigs[nsigs];
+		char keyid[TL_KEYID_LEN + 2];
+
+		ok = nsigs < TL_ENVELOPE_MAX_SIGNATURES &&
+		    TL_JSON_TAKE(&p, end, "{\"keyid\":\"") &&
+		    tl_json_take_string(&p, end, keyid, sizeof(keyid)) &&
+		    strlen(keyid) == TL_KEYID_LEN &&
+		    strspn(keyid, "0123456789abcdef") == TL_KEYID_LEN &&
+		    TL_JSON_TAKE(&p, end, ",\"sig\":\"") &&
+		    tl_json_take_base64(&p, end, &sig, &sig_len);
+		if (ok) {
+			ok = sig_len == TL_ED25519_SIG_LEN &&
+			    TL_JSON_TAKE(&p, end, "}");
+			if (ok) {
+				memcpy(s->keyid, keyid, sizeof(s->keyid));
+				memcpy(s->sig, sig, TL_ED25519_SIG_LEN);
+				nsigs++;
+			}
+			free(sig);
+			sig = NULL;
+		}
+		if (ok && !TL_JSON_TAKE(&p, end, ","))
+			break;
+	}
+	ok = ok && TL_JSON_TAKE(&p, end, "]}") && p == end;
+	if (ok && ((env = envelope_new(type, payload, payload_len)) == NULL ||
+	    (env->signatures = calloc(nsigs, sizeof(*sigs))) == NULL))
+		ok = 0;
+	free(payload);
+	if (!ok) {
+		tl_envelope_free(env);
+		return TL_EINPUT;
+	}
+	memcpy(env->signatures, sigs, nsigs * sizeof(*sigs));
+	env->nsignatures = nsigs;
+	*out = env;
+	return TL_OK;
+}
+
+int
 tl_envelope_parse(const char *data, size_t len, size_t max_len,
     struct tl_envelope **out, struct tl_error *err)
 {
@@ -209,6 +340,8 @@ tl_envelope_parse(const char *data, size_t len, size_t max_len,
 	if (len > max_len)
 		return tl_error_set(err, TL_ETOOBIG,
 		    "envelope is %zu bytes, over the limit of %zu", len, max_len);
+	if (tl_envelope_parse_canonical(data, len, max_len, out) == TL_OK)
+		return TL_OK;
 	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return tl_error_set(err, TL_EINPUT,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "teller/crypto.h"
 #include "teller/utf8.h"
 #include "teller/util.h"
 
@@ -274,6 +275,29 @@ tl_json_take_string(const char **p, const char *end, char *buf, size_t cap)
 }
 
 int
+tl_json_take_base64(const char **p, const char *end, uint8_t **out,
+    size_t *outlen)
+{
+	const char *close = memchr(*p, '"', (size_t)(end - *p));
+
+	if (close == NULL ||
+	    tl_base64_decode(*p, (size_t)(close - *p), out, outlen) != TL_OK)
+		return 0;
+	*p = close + 1;
+	return 1;
+}
+
+int
+tl_json_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e ||
+		    *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+int
 tl_json_take_positive(const char **p, const char *end, int64_t max,
     int64_t *out)
 {
@@ -290,4 +314,12 @@ tl_json_take_positive(const char **p, const char *end, int64_t max,
 	*out = v;
 	*p = s;
 	return 1;
+}
+
+size_t
+tl_json_quoted_len(const char *p, const char *end)
+{
+	const char *q = memchr(p, '"', (size_t)(end - p));
+
+	return q != NULL ? (size_t)(q - p) : (size_t)(end - p);
 }

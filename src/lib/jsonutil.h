@@ -84,9 +84,24 @@ int tl_json_take_literal(const char **p, const char *end, const char *lit,
 int tl_json_take_string(const char **p, const char *end, char *buf,
     size_t cap);
 
+/* The rest of a base64 string after its opening quote, and the closing
+ * quote, decoded (*out, caller frees): canonical base64 only
+ * (tl_base64_decode), whose digits JSON writes as they are. */
+int tl_json_take_base64(const char **p, const char *end, uint8_t **out,
+    size_t *outlen);
+
+/* Whether Jansson writes s as it is between quotes (printable ASCII but
+ * '"' and '\\'), so that a fast path can write it itself. */
+int tl_json_plain(const char *s);
+
 /* An integer from 1 to max, as JSON writes it (no sign, no leading zero,
  * no fraction or exponent: what follows is not checked). */
 int tl_json_take_positive(const char **p, const char *end, int64_t max,
     int64_t *out);
+
+/* How many bytes follow p before the next '"' (all to end if none): the
+ * characters of a string with no escape, such as base64 text, which its
+ * decoder then checks (tl_base64_decode refuses any other character). */
+size_t tl_json_quoted_len(const char *p, const char *end);
 
 #endif

@@ -115,6 +115,11 @@ int writer_start(struct server *srv, struct writer **out,
  * suspended.  Returns TL_ESTATE (and queues nothing) once the writer is
  * stopping. */
 int writer_submit(struct writer *w, struct pending *p, struct tl_error *err);
+/* A credential request's check (and blind signature) begins (delta 1) or
+ * has ended (-1, after it was submitted or refused): while any is being
+ * checked, a queue of credentials alone is held open for a few
+ * milliseconds so that they share a commit. */
+void writer_signing(struct writer *w, int delta);
 /* Whether p's group has committed (or failed). */
 int writer_done(struct writer *w, const struct pending *p);
 /* Commits what is queued, then stops and frees the writer. */

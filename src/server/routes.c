@@ -685,7 +685,7 @@ post_ballot(struct request *req, struct tl_store *store)
  * client.
  */
 static enum MHD_Result
-post_credential(struct request *req, struct tl_store *store)
+check_credential(struct request *req, struct tl_store *store)
 {
 	struct tl_error err;
 	struct tl_issuance *iss = NULL;
@@ -719,6 +719,17 @@ post_credential(struct request *req, struct tl_store *store)
 	}
 	req->pending.issuance = iss;
 	return submit(req);
+}
+
+static enum MHD_Result
+post_credential(struct request *req, struct tl_store *store)
+{
+	enum MHD_Result ret;
+
+	writer_signing(req->srv->writer, 1);
+	ret = check_credential(req, store);
+	writer_signing(req->srv->writer, -1);
+	return ret;
 }
 
 /* The credential request's group has committed (or failed). */

@@ -129,6 +129,21 @@ done
 [ ! -e cred.json ] || fail "a refused credential request wrote its file"
 pass "--cacert and a pinned --manifest need --server, in one message"
 
+# --- a voter's statement: --key and --voter, or --envelope alone -------------
+expect_status 2 teller petition endorse --envelope x.json --key k.pem
+expect_stderr "teller: --envelope records an endorsement signed elsewhere; give it alone"
+expect_status 2 teller challenge file --envelope x.json --text text.txt
+expect_stderr "teller: --envelope records a challenge signed elsewhere; give it alone"
+expect_status 2 teller challenge file e --envelope x.json
+expect_stderr "too many operands"
+expect_status 2 teller petition endorse e --key k.pem --voter v1
+expect_stderr "missing operand"
+expect_status 2 teller petition endorse e 1 --key k.pem
+expect_stderr "teller: --key and --voter are required"
+expect_status 2 teller challenge file e --key k.pem --voter v1
+expect_stderr "teller: --text, --key and --voter are required"
+pass "a voter's statement takes --key and --voter, or --envelope alone"
+
 # A directory where a file should be, and a file nobody may read.
 mkdir adir
 expect_status 2 teller verify adir

@@ -1,6 +1,8 @@
 /*
- * check_envelope.c: DSSE envelopes: PAE bytes, signing, canonical form,
- * bounded parsing and every way an envelope can be malformed or forged.
+ * check_envelope.c: DSSE envelopes: PAE bytes, signing, canonical form
+ * (written directly, byte for byte as by Jansson, and read back by the
+ * fast path to the same envelope as by the general path), bounded parsing
+ * and every way an envelope can be malformed or forged.
  */
 #include <config.h>
 
@@ -8,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "helpers.h"
 #include "teller/envelope.h"
@@ -139,6 +143,8 @@ expect_bad(const char *text, int code, const char *part)
 
 #define SIG64 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="
 #define KEYID "0000000000000000000000000000000000000000000000000000000000000000"
+#define KEYID_UPPER "ABCDEF0000000000000000000000000000000000000000000000000000000000"
+#define SIG63 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
 START_TEST(malformed_envelopes)
 {
@@ -202,6 +208,194 @@ START_TEST(too_many_signatures)
 }
 END_TEST
 
+/* The canonical form of env as Jansson writes it (compact, DSSE's order). */
+static char *
+jansson_form(const struct tl_envelope *env)
+{
+	json_t *root, *sigs = json_array();
+	char *b64 = NULL, *text;
+
+	ck_assert_int_eq(tl_base64_encode(env->payload, env->payload_len, &b64),
+	    TL_OK);
+	for (size_t i = 0; i < env->nsignatures; i++) {
+		char *sig = NULL;
+
+		ck_assert_int_eq(tl_base64_encode(env->signatures[i].sig,
+		    TL_ED25519_SIG_LEN, &sig), TL_OK);
+		json_array_append_new(sigs, json_pack("{s:s, s:s}", "keyid",
+		    env->signatures[i].keyid, "sig", sig));
+		free(sig);
+	}
+	root = json_pack("{s:s, s:s, s:o}", "payloadType", env->payload_type,
+	    "payload", b64, "signatures", sigs);
+	ck_assert_ptr_nonnull(root);
+	text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	free(b64);
+	return text;
+}
+
+static void
+same_envelope(const struct tl_envelope *a, const struct tl_envelope *b)
+{
+	ck_assert_str_eq(a->payload_type, b->payload_type);
+	ck_assert_uint_eq(a->payload_len, b->payload_len);
+	ck_assert_mem_eq(a->payload, b->payload, a->payload_len + 1);
+	ck_assert_uint_eq(a->nsignatures, b->nsignatures);
+	for (size_t i = 0; i < a->nsignatures; i++) {
+		ck_assert_str_eq(a->signatures[i].keyid, b->signatures[i].keyid);
+		ck_assert_mem_eq(a->signatures[i].sig, b->signatures[i].sig,
+		    TL_ED25519_SIG_LEN);
+	}
+}
+
+/*
+ * text parses (by the fast path if fast, else only by the general one)
+ * to the envelope the general path reads from it (made to run by a blank
+ * after the text, which the fast path never takes).
+ */
+static void
+parses_alike(const char *text, int fast)
+{
+	struct tl_envelope *quick = NULL, *full = NULL, *slow = NULL;
+	struct tl_envelope *none = NULL;
+	struct tl_error err;
+	char *spaced = NULL;
+	size_t len = strlen(text);
+
+	ck_assert_int_ge(asprintf(&spaced, "%s ", text), 0);
+	ck_assert_int_eq(tl_envelope_parse_canonical(spaced, len + 1, 1 << 20,
+	    &quick), TL_EINPUT);
+	ck_assert_int_eq(tl_envelope_parse_canonical(text, len, 1 << 20,
+	    &quick), fast ? TL_OK : TL_EINPUT);
+	ck_assert_msg(tl_envelope_parse(spaced, len + 1, 1 << 20, &slow,
+	    &err) == TL_OK, "%s: %s", text, err.message);
+	ck_assert_int_eq(tl_envelope_parse(text, len, 1 << 20, &full, &err),
+	    TL_OK);
+	same_envelope(full, slow);
+	if (fast)
+		same_envelope(quick, slow);
+	/* The fast path takes no more than the size limit. */
+	ck_assert_int_eq(tl_envelope_parse_canonical(text, len, len - 1,
+	    &none), TL_EINPUT);
+	ck_assert_ptr_null(none);
+	tl_envelope_free(quick);
+	tl_envelope_free(full);
+	tl_envelope_free(slow);
+	free(spaced);
+}
+
+START_TEST(canonical_form_fast)
+{
+	struct tl_key **keys = th_keys(2);
+	struct tl_envelope *env = NULL;
+	struct tl_error err;
+	char *text = NULL, *want = NULL;
+	size_t len = 0;
+
+	/* Two signatures, written directly: what Jansson writes. */
+	ck_assert_int_eq(tl_envelope_sign(TL_TYPE_BALLOT, "{\"a\":1}", 7,
+	    keys[0], &env, &err), TL_OK);
+	env->signatures = realloc(env->signatures, 2 *
+	    sizeof(*env->signatures));
+	ck_assert_ptr_nonnull(env->signatures);
+	env->signatures[1] = env->signatures[0];
+	tl_key_id(keys[1], env->signatures[1].keyid);
+	env->nsignatures = 2;
+	ck_assert_int_eq(tl_envelope_serialize(env, &text, &len, &err), TL_OK);
+	want = jansson_form(env);
+	ck_assert_str_eq(text, want);
+	ck_assert_uint_eq(len, strlen(want));
+	parses_alike(text, 1);
+	free(text);
+	free(want);
+	/* An empty payload. */
+	env->payload_len = 0;
+	env->payload[0] = '\0';
+	ck_assert_int_eq(tl_envelope_serialize(env, &text, &len, &err), TL_OK);
+	want = jansson_form(env);
+	ck_assert_str_eq(text, want);
+	parses_alike(text, 1);
+	free(text);
+	free(want);
+	/* A type JSON escapes ('"', '/' is not; a control character, and
+	 * UTF-8): written by Jansson, read by the general path alone. */
+	free(env->payload_type);
+	env->payload_type = strdup("a/\"b\"\t\xc3\xa9");
+	ck_assert_int_eq(tl_envelope_serialize(env, &text, &len, &err), TL_OK);
+	want = jansson_form(env);
+	ck_assert_str_eq(text, want);
+	ck_assert_ptr_nonnull(strstr(text, "a/\\\"b\\\"\\t\xc3\xa9"));
+	parses_alike(text, 0);
+	free(text);
+	free(want);
+	/* UTF-8 unescaped in the type: the fast path reads it too. */
+	parses_alike("{\"payloadType\":\"t\xc3\xa9\",\"payload\":\"\","
+	    "\"signatures\":[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64
+	    "\"}]}", 1);
+	/* Other spellings of the same envelope: the general path only. */
+	parses_alike("{\"payload\":\"\",\"payloadType\":\"t\",\"signatures\":"
+	    "[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64 "\"}]}", 0);
+	parses_alike("{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":"
+	    "[{\"sig\":\"" SIG64 "\",\"keyid\":\"" KEYID "\"}]}", 0);
+	parses_alike("{\"payloadType\":\"\\u0074\",\"payload\":\"\","
+	    "\"signatures\":[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64
+	    "\"}]}", 0);
+	parses_alike("{\"payloadType\":\"t\",\"payload\":\"Zm9v\","
+	    "\"signatures\":[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64
+	    "\"}]} ", 0);
+	parses_alike("{\"payloadType\":\"t\",\"payload\":\"Zm9v\","
+	    "\"signatures\": [{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64
+	    "\"}]}", 0);
+	tl_envelope_free(env);
+	th_keys_free(keys, 2);
+}
+END_TEST
+
+/* What the fast path does not take and the general path refuses. */
+START_TEST(canonical_form_refusals)
+{
+	static const char *const bad[] = {
+		/* keyid in capitals */
+		"{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":"
+		"[{\"keyid\":\"" KEYID_UPPER "\",\"sig\":\"" SIG64 "\"}]}",
+		/* a 63-byte signature */
+		"{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":"
+		"[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG63 "\"}]}",
+		/* base64 that is not canonical */
+		"{\"payloadType\":\"t\",\"payload\":\"Zh==\",\"signatures\":"
+		"[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64 "\"}]}",
+		/* an empty type */
+		"{\"payloadType\":\"\",\"payload\":\"\",\"signatures\":"
+		"[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64 "\"}]}",
+		/* no signature */
+		"{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":[]}",
+		/* something after it */
+		"{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":"
+		"[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64 "\"}]}x",
+		/* cut short */
+		"{\"payloadType\":\"t\",\"payload\":\"\",\"signatures\":"
+		"[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64 "\"}]",
+		/* a control character in the type */
+		"{\"payloadType\":\"t\x01\",\"payload\":\"\",\"signatures\":"
+		"[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64 "\"}]}",
+		/* a type that is not UTF-8 */
+		"{\"payloadType\":\"t\xc3\",\"payload\":\"\",\"signatures\":"
+		"[{\"keyid\":\"" KEYID "\",\"sig\":\"" SIG64 "\"}]}",
+	};
+	struct tl_envelope *env = NULL;
+	struct tl_error err;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(tl_envelope_parse_canonical(bad[i],
+		    strlen(bad[i]), 4096, &env), TL_EINPUT);
+		ck_assert_msg(tl_envelope_parse(bad[i], strlen(bad[i]), 4096,
+		    &env, &err) == TL_EINPUT, "%s was taken", bad[i]);
+		ck_assert_ptr_null(env);
+	}
+}
+END_TEST
+
 static Suite *
 envelope_suite(void)
 {
@@ -213,6 +407,8 @@ envelope_suite(void)
 	tcase_add_test(tc, malformed_envelopes);
 	tcase_add_test(tc, size_limit);
 	tcase_add_test(tc, too_many_signatures);
+	tcase_add_test(tc, canonical_form_fast);
+	tcase_add_test(tc, canonical_form_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -722,6 +722,127 @@ START_TEST(credential_file_round_trip)
 }
 END_TEST
 
+/*
+ * The request's fast path: what tl_credential_request_serialize writes is
+ * read by it, to the request the general path reads (made to run by a
+ * blank after the payload); other spellings are left to the general path,
+ * which reads or refuses them as before.
+ */
+static void
+request_alike(const char *payload, int fast, int ok)
+{
+	struct tl_credential_request quick, full, slow;
+	char *spaced = NULL;
+	size_t len = strlen(payload);
+
+	ck_assert_int_ge(asprintf(&spaced, "%s ", payload), 0);
+	ck_assert_int_eq(tl_credential_request_parse_canonical(spaced, len + 1,
+	    &quick), TL_EINPUT);
+	ck_assert_int_eq(tl_credential_request_parse_canonical(payload, len,
+	    &quick), fast ? TL_OK : TL_EINPUT);
+	ck_assert_int_eq(tl_credential_request_parse(spaced, len + 1, &slow,
+	    NULL), ok ? TL_OK : TL_EINPUT);
+	ck_assert_int_eq(tl_credential_request_parse(payload, len, &full,
+	    NULL), ok ? TL_OK : TL_EINPUT);
+	if (ok)
+		ck_assert_mem_eq(&full, &slow, sizeof(full));
+	if (fast)
+		ck_assert_mem_eq(&quick, &slow, sizeof(quick));
+	free(spaced);
+}
+
+START_TEST(request_fast_path)
+{
+	static const char *const bad_weights[] = {"0", "1001", "1.0", "-1"};
+	struct tl_credential_request q;
+	struct tl_credential_issuance i;
+	char *text = NULL, *b64 = NULL, *doc = NULL;
+	const char *weight;
+	size_t len = 0;
+
+	memset(&q, 0, sizeof(q));
+	strcpy(q.election, "e-1.x");
+	memset(q.manifest, 'a', TL_HASH_HEX_LEN);
+	strcpy(q.voter, "v_9");
+	strcpy(q.constituency, "c");
+	q.weight = 1000;
+	q.blinded_len = 384;
+	for (size_t k = 0; k < q.blinded_len; k++)
+		q.blinded[k] = (uint8_t)(k * 7);
+	ck_assert_int_eq(tl_credential_request_serialize(&q, &text, &len, NULL),
+	    TL_OK);
+	request_alike(text, 1, 1);
+	/* Keys in another order, or a blank: the general path. */
+	weight = strstr(text, ",\"weight\":1000");
+	ck_assert_ptr_nonnull(weight);
+	ck_assert_int_eq(tl_base64_encode(q.blinded, q.blinded_len, &b64),
+	    TL_OK);
+	ck_assert_int_ge(asprintf(&doc, "{\"voter\":\"v_9\",\"election\":"
+	    "\"e-1.x\",\"manifest\":\"%s\",\"constituency\":\"c\","
+	    "\"weight\":1000,\"blinded_message\":\"%s\"}", q.manifest, b64),
+	    0);
+	request_alike(doc, 0, 1);
+	free(doc);
+	/* What both refuse: a weight of 0 or over the limit, or not an
+	 * integer; a bad id or hash; an unknown member; a message too short. */
+	for (size_t k = 0; k < sizeof(bad_weights) / sizeof(bad_weights[0]);
+	    k++) {
+		ck_assert_int_ge(asprintf(&doc, "%.*s,\"weight\":%s%s",
+		    (int)(weight - text), text, bad_weights[k], weight + 14), 0);
+		request_alike(doc, 0, 0);
+		free(doc);
+	}
+	ck_assert_int_ge(asprintf(&doc, "{\"election\":\"-e\"%s",
+	    strstr(text, ",\"manifest\"")), 0);
+	request_alike(doc, 0, 0);
+	free(doc);
+	ck_assert_int_ge(asprintf(&doc, "{\"election\":\"e\",\"manifest\":"
+	    "\"%.63s\"%s", q.manifest, strstr(text, ",\"voter\"")), 0);
+	request_alike(doc, 0, 0);
+	free(doc);
+	ck_assert_int_ge(asprintf(&doc, "%.*s,\"x\":1}", (int)strlen(text) - 1,
+	    text), 0);
+	request_alike(doc, 0, 0);
+	free(doc);
+	free(text);
+	free(b64);
+	q.blinded_len = 255;
+	ck_assert_int_eq(tl_base64_encode(q.blinded, q.blinded_len, &b64),
+	    TL_OK);
+	ck_assert_int_ge(asprintf(&doc, "{\"election\":\"e\",\"manifest\":"
+	    "\"%s\",\"voter\":\"v\",\"constituency\":\"c\",\"weight\":1,"
+	    "\"blinded_message\":\"%s\"}", q.manifest, b64), 0);
+	request_alike(doc, 0, 0);
+	free(doc);
+	free(b64);
+	/* An issuance, written directly: as Jansson writes it, and read back. */
+	memset(&i, 0, sizeof(i));
+	strcpy(i.election, "e-1.x");
+	memset(i.request, 'f', TL_HASH_HEX_LEN);
+	i.blind_signature_len = 384;
+	memset(i.blind_signature, 0xa5, i.blind_signature_len);
+	ck_assert_int_eq(tl_credential_issuance_serialize(&i, &text, &len,
+	    NULL), TL_OK);
+	ck_assert_int_eq(tl_base64_encode(i.blind_signature, 384, &b64), TL_OK);
+	{
+		json_t *j = json_pack("{s:s, s:s, s:s}", "election", i.election,
+		    "request", i.request, "blind_signature", b64);
+		char *want = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		struct tl_credential_issuance back;
+
+		ck_assert_str_eq(text, want);
+		ck_assert_uint_eq(len, strlen(want));
+		ck_assert_int_eq(tl_credential_issuance_parse(text, len, &back,
+		    NULL), TL_OK);
+		ck_assert_mem_eq(&back, &i, sizeof(i));
+		free(want);
+		json_decref(j);
+	}
+	free(b64);
+	free(text);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -738,6 +859,7 @@ main(void)
 	tcase_add_test(tc, refused_ballots);
 	tcase_add_test(tc, nothing_links_a_ballot_to_its_voter);
 	tcase_add_test(tc, credential_file_round_trip);
+	tcase_add_test(tc, request_fast_path);
 	suite_add_tcase(s, tc);
 	return th_run(s);
 }
