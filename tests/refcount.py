@@ -7,7 +7,9 @@ bytes), doc/methods.md (the counting rules, the options, BLT files) and
 doc/result-format.md (every member of every report) -- and reading no C
 source.  It is meant to be read beside them: each function names the
 section it follows.  Readable rather than fast; Python 3 standard library
-only.
+only, but for a sealed election's record (record-format.md 5.16 and
+section 13), whose ballots it opens with Debian's python3-cryptography
+(X25519, HKDF-Expand, AES-GCM, Ed25519).
 
 Usage:
   refcount.py blt FILE.blt --method M [--seats N] [--seed TEXT]
@@ -17,7 +19,8 @@ Usage:
       recompute the result document from an exported record and compare
       it, byte for byte, with the payload of every result in the record
       (open or secret: in a secret election the ballot key stands in for
-      the voter, record-format.md 8.1 and 8.2)
+      the voter, record-format.md 8.1 and 8.2; a sealed election's
+      ballots are opened first with the trustees' published keys, 5.16)
   refcount.py corpus TELLER DIR [DIR...]
       for every BLT case of each DIR (a cases.json, or every *.blt file of
       the folder), compare `TELLER count --format json` with this count
@@ -31,6 +34,7 @@ usage or input.
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import random
@@ -955,7 +959,8 @@ def read_record(path):
     for line in lines[:-1]:
         env = json.loads(line)
         entries.append((env["payloadType"],
-                        base64.b64decode(env["payload"], validate=True)))
+                        base64.b64decode(env["payload"], validate=True),
+                        env["signatures"], line))
     return entries
 
 
@@ -990,21 +995,266 @@ def seed_of(manifest_hash, contest_id, values):
     return hashlib.sha256(data).digest()
 
 
+# --- record-format.md section 13 and 5.16: opening sealed ballots --------
+
+def crypto():
+    """python3-cryptography's pieces, imported only for a sealed record."""
+    from cryptography.exceptions import InvalidSignature, InvalidTag
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+    return (InvalidSignature, InvalidTag, hashes, ed25519, x25519, AESGCM,
+            HKDFExpand)
+
+
+def pae(ptype, body):
+    """Section 3: the bytes a signature covers."""
+    t = ptype.encode()
+    return b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body)
+
+
+def signed_by(ptype, payload, signatures, public_b64):
+    """Section 3: the envelope's one signature is by this Ed25519 key."""
+    InvalidSignature, _, _, ed25519, _, _, _ = crypto()
+    raw = base64.b64decode(public_b64)
+    if len(signatures) != 1 or \
+            signatures[0]["keyid"] != hashlib.sha256(raw).hexdigest():
+        return False
+    try:
+        ed25519.Ed25519PublicKey.from_public_bytes(raw).verify(
+            base64.b64decode(signatures[0]["sig"]), pae(ptype, payload))
+        return True
+    except InvalidSignature:
+        return False
+
+
+# 13.1: HPKE (RFC 9180) base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
+# AES-128-GCM; suite ids of RFC 9180 sections 4.1 and 5.1.
+KEM_SUITE = b"KEM\x00\x20"
+HPKE_SUITE = b"HPKE\x00\x20\x00\x01\x00\x01"
+
+
+def labeled_extract(suite, salt, label, ikm):
+    # HKDF-Extract(salt, IKM) is HMAC-SHA256(salt, IKM) (RFC 5869 2.2); an
+    # empty salt is HashLen zeros, which HMAC treats as the empty key.
+    return hmac.new(salt or bytes(32), b"HPKE-v1" + suite + label + ikm,
+                    hashlib.sha256).digest()
+
+
+def labeled_expand(suite, prk, label, info, length):
+    _, _, hashes, _, _, _, HKDFExpand = crypto()
+    return HKDFExpand(hashes.SHA256(), length,
+                      length.to_bytes(2, "big") + b"HPKE-v1" + suite +
+                      label + info).derive(prk)
+
+
+def open_base(enc, sk, info, ct):
+    """RFC 9180 6.1 OpenBase(enc, skR, info, aad = "", ct); None if it
+    does not open."""
+    _, InvalidTag, _, _, x25519, AESGCM, _ = crypto()
+    key = x25519.X25519PrivateKey.from_private_bytes(sk)
+    pk = key.public_key().public_bytes(*raw_format())
+    try:
+        dh = key.exchange(x25519.X25519PublicKey.from_public_bytes(enc))
+    except ValueError:
+        return None                     # a small-order enc (7.1.4)
+    eae_prk = labeled_extract(KEM_SUITE, b"", b"eae_prk", dh)
+    shared = labeled_expand(KEM_SUITE, eae_prk, b"shared_secret", enc + pk,
+                            32)
+    context = b"\x00" + \
+        labeled_extract(HPKE_SUITE, b"", b"psk_id_hash", b"") + \
+        labeled_extract(HPKE_SUITE, b"", b"info_hash", info)
+    secret = labeled_extract(HPKE_SUITE, shared, b"secret", b"")
+    k = labeled_expand(HPKE_SUITE, secret, b"key", context, 16)
+    nonce = labeled_expand(HPKE_SUITE, secret, b"base_nonce", context, 12)
+    try:
+        return AESGCM(k).decrypt(nonce, ct, b"")
+    except InvalidTag:
+        return None
+
+
+def raw_format():
+    from cryptography.hazmat.primitives import serialization
+    return (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def x25519_public(sk):
+    _, _, _, _, x25519, _, _ = crypto()
+    return x25519.X25519PrivateKey.from_private_bytes(sk).public_key(
+        ).public_bytes(*raw_format())
+
+
+def gf_mul(a, b):
+    """13.3: GF(2^8) modulo x^8 + x^4 + x^3 + x + 1."""
+    p = 0
+    while b:
+        if b & 1:
+            p ^= a
+        a = (a << 1) ^ (0x11b if a & 0x80 else 0)
+        b >>= 1
+    return p
+
+
+def gf_inv(a):
+    r = 1
+    for _ in range(254):
+        r = gf_mul(r, a)
+    return r
+
+
+def recover(shares):
+    """13.3: K from {index: share} by Lagrange interpolation at 0."""
+    key = bytearray(32)
+    for xa, sa in shares.items():
+        coef = 1
+        for xb in shares:
+            if xb != xa:
+                coef = gf_mul(coef, gf_mul(xb, gf_inv(xa ^ xb)))
+        for j in range(32):
+            key[j] ^= gf_mul(sa[j], coef)
+    return bytes(key)
+
+
+def binding(label, election, manifest_hash, ballot_key):
+    """13.2."""
+    return label + b"\x00" + election.encode() + b"\x00" + \
+        bytes.fromhex(manifest_hash) + ballot_key
+
+
+def valid_selections(definition, constituency, selections):
+    """5.3 and 5.15.5: what a ballot of the class could carry; None, or
+    what is wrong (in this program's words, which may differ from
+    teller's: 5.16 step 5)."""
+    if not isinstance(selections, list):
+        return "not an array of selections"
+    contests = {c["id"]: c for c in definition["contests"]}
+    seen = set()
+    for sel in selections:
+        if not isinstance(sel, dict) or "contest" not in sel or \
+                sel["contest"] not in contests or sel["contest"] in seen:
+            return "an unknown or repeated contest"
+        c = contests[sel["contest"]]
+        seen.add(c["id"])
+        if c["constituency"] != constituency:
+            return "contest %s is not of the ballot's constituency" % c["id"]
+        kinds = [k for k in ("marks", "ranking", "answer") if k in sel]
+        if len(kinds) != 1 or set(sel) != {"contest", kinds[0]}:
+            return "contest %s: not one selection" % c["id"]
+        if c["method"] == "referendum":
+            if kinds != ["answer"] or sel["answer"] not in ("yes", "no",
+                                                            "abstain"):
+                return "contest %s: not an answer" % c["id"]
+            continue
+        ids = {x["id"] for x in c["candidates"]}
+        if c["method"] in ("plurality", "approval"):
+            if kinds != ["marks"]:
+                return "contest %s: not marks" % c["id"]
+            names = sel["marks"]
+            if c["method"] == "plurality" and len(names) > c.get("seats", 1):
+                return "contest %s: too many marks" % c["id"]
+        else:
+            if kinds != ["ranking"] or not all(
+                    isinstance(g, list) and g for g in sel["ranking"]):
+                return "contest %s: not a ranking" % c["id"]
+            if c["method"] != "schulze" and any(len(g) > 1
+                                                for g in sel["ranking"]):
+                return "contest %s: equal ranks" % c["id"]
+            names = [n for g in sel["ranking"] for n in g]
+        if not all(n in ids for n in names) or len(set(names)) != len(names):
+            return "contest %s: an unknown or repeated candidate" % c["id"]
+    return None
+
+
+def opening_keys(definition, manifest_hash, entries, close_index):
+    """5.16, check 17: the opening trustees' private keys, {index: key},
+    from the unseal statements accepted after the close and before the
+    result; None when fewer than the threshold were."""
+    close_line = entries[close_index][3]
+    close_hash = hashlib.sha256(close_line).hexdigest()
+    close_time = json.loads(entries[close_index][1])["time"]
+    trustees = definition["trustees"]
+    accepted = {}
+    for ptype, payload, sigs, _ in entries[close_index + 1:]:
+        if ptype == TYPE % "result":
+            break
+        if ptype != TYPE % "unseal":
+            continue
+        u = json.loads(payload)
+        index = [t["id"] for t in trustees].index(u["trustee"]) + 1 \
+            if u.get("trustee") in [t["id"] for t in trustees] else None
+        if index is None or index in accepted:
+            continue
+        t = trustees[index - 1]
+        sk = base64.b64decode(u["private_key"])
+        # 13.6: its signature, its key the trustee's, after the close
+        # (times in the one RFC 3339 form compare as text).
+        if u["election"] == definition["id"] and \
+                u["manifest"] == manifest_hash and \
+                signed_by(ptype, payload, sigs, t["identity_key"]) and \
+                len(sk) == 32 and \
+                x25519_public(sk) == base64.b64decode(t["sealing_key"]) and \
+                u["close"] == close_hash and u["time"] >= close_time:
+            accepted[index] = sk
+    k = definition["threshold"]
+    if len(accepted) < k:
+        return None
+    return {i: accepted[i] for i in sorted(accepted)[:k]}
+
+
+def open_ballot(ballot, definition, manifest_hash, keys):
+    """5.16 steps 1 to 5: (selections, None) or (None, reason)."""
+    _, InvalidTag, _, _, _, AESGCM, _ = crypto()
+    ballot_key = base64.b64decode(ballot["ballot_key"])
+    sealed = ballot["sealed"]
+    shares = {}
+    for i, sk in keys.items():
+        raw = base64.b64decode(sealed["shares"][i - 1])
+        info = binding(b"teller/v1/share", definition["id"], manifest_hash,
+                       ballot_key) + bytes([i])
+        share = open_base(raw[:32], sk, info, raw[32:])
+        if share is None:
+            return None, "share of trustee %s does not open" % \
+                definition["trustees"][i - 1]["id"]
+        shares[i] = share
+    key = recover(shares)
+    raw = base64.b64decode(sealed["selections"])
+    try:
+        plain = AESGCM(key).decrypt(
+            raw[:12], raw[12:], binding(b"teller/v1/selections",
+                                        definition["id"], manifest_hash,
+                                        ballot_key))
+    except InvalidTag:
+        return None, "selections do not open"
+    text, _, padding = plain.partition(b"\x00")
+    if padding.strip(b"\x00"):
+        return None, "padding is not zero"
+    try:
+        selections = json.loads(text)
+    except ValueError as e:
+        return None, "selections are not valid: %s" % e
+    wrong = valid_selections(definition, ballot["credential"]["constituency"],
+                             selections)
+    if wrong is not None:
+        return None, "selections are not valid: %s" % wrong
+    return selections, None
+
+
 def result_document(entries):
     """(the result document, [result payloads]) of a record's entries, or
     (None, []) when it has no close statement."""
     initial = json.loads(entries[0][1])
     definition, definition_bytes = initial, entries[0][1]
     roll = json.loads(entries[1][1])
-    ballots, close, results = [], None, []
-    for ptype, payload in entries[2:]:
+    ballots, close, results, close_index = [], None, [], None
+    for n, (ptype, payload, _, _) in enumerate(entries[2:], 2):
         if ptype == TYPE % "manifest" and has_nomination_stage(initial) and \
                 definition is initial:
             definition, definition_bytes = json.loads(payload), payload
         elif ptype == TYPE % "ballot" and close is None:
             ballots.append(json.loads(payload))
         elif ptype == TYPE % "close" and close is None:
-            close = json.loads(payload)
+            close, close_index = json.loads(payload), n
         elif ptype == TYPE % "result":
             results.append(payload)
     if close is None:
@@ -1012,6 +1262,19 @@ def result_document(entries):
     manifest_hash = hashlib.sha256(definition_bytes).hexdigest()
     voters = {v["id"]: v for v in roll["voters"]}
     secret = initial.get("secrecy", "open") == "secret"
+    # 5.16: a sealed election's ballots, opened (every one, superseded
+    # ones too); a spoiled one counts in no contest.
+    sealed = secret and bool(definition.get("trustees"))
+    spoiled = {}
+    if sealed:
+        keys = opening_keys(definition, manifest_hash, entries, close_index)
+        if keys is None:
+            return None, results
+        for n, b in enumerate(ballots):
+            b["selections"], reason = open_ballot(b, definition,
+                                                  manifest_hash, keys)
+            if reason is not None:
+                spoiled[n] = reason
 
     def who(ballot):
         """(who cast it, their constituency, their weight): the voter of
@@ -1026,14 +1289,14 @@ def result_document(entries):
 
     # 8.1: the revote rule; 8.2: the voters who voted (the ballot keys,
     # in a secret election), in the order of each one's first ballot.
-    counted, order = {}, []
-    for b in ballots:
+    counted, order, which = {}, [], {}
+    for n, b in enumerate(ballots):
         vid = who(b)
         if vid not in counted:
             order.append(vid)
-            counted[vid] = b
+            counted[vid], which[vid] = b, n
         elif definition.get("revote", "last") == "last":
-            counted[vid] = b
+            counted[vid], which[vid] = b, n
     random_values = [r["value"] for r in close["random"]]
     sources = definition.get("random_sources", [])
     seed_values = random_values
@@ -1052,7 +1315,8 @@ def result_document(entries):
         count_ballots = []
         for vid in order:
             _, constituency, weight = vid
-            if constituency != contest["constituency"]:
+            if constituency != contest["constituency"] or \
+                    which[vid] in spoiled:
                 continue
             entries_ = []
             for sel in counted[vid]["selections"]:
@@ -1090,9 +1354,16 @@ def result_document(entries):
             "eligible_weight": sum(v["weight"] for v in members),
             "voted": len(voted),
             "voted_weight": sum(voted)})
-    return {"election": definition["id"], "manifest": manifest_hash,
-            "random": random_values, "contests": reports,
-            "turnout": turnout}, results
+    doc = {"election": definition["id"], "manifest": manifest_hash,
+           "random": random_values, "contests": reports,
+           "turnout": turnout}
+    if sealed:
+        # 5.16: the counted ballots that are spoiled, in the order of
+        # their ballot keys' first ballots.
+        doc["spoiled"] = [{"ballot_key": vid[0],
+                           "reason": spoiled[which[vid]]}
+                          for vid in order if which[vid] in spoiled]
+    return doc, results
 
 
 def first_difference(a, b):

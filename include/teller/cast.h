@@ -41,8 +41,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "teller/ballot.h"
 #include "teller/crypto.h"
 #include "teller/error.h"
+#include "teller/manifest.h"
 #include "teller/store.h"
 
 struct tl_cast;
@@ -52,6 +54,17 @@ int tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
 
 int tl_cast_store(struct tl_store *store, struct tl_cast *cast, int64_t now,
     struct tl_error *err);
+
+/*
+ * The rows of the selections table (one per candidate marked or ranked,
+ * or per answer) for a ballot of election m whose row in the ballots
+ * table is ballot_id, inside the caller's transaction: tl_cast_store
+ * writes them for a ballot in the clear, the count for a sealed ballot
+ * once it opens (a spoiled one has none).  Rows already there are kept.
+ */
+int tl_cast_store_selections(struct tl_store *store,
+    const struct tl_manifest *m, const struct tl_ballot *ballot,
+    int64_t ballot_id, struct tl_error *err);
 
 int tl_cast_receipt(struct tl_store *store, const struct tl_cast *cast,
     const char *tree_head, const struct tl_key *authority, char **receipt,

@@ -142,4 +142,30 @@ int tl_valid_id(const char *s);
  * TL_RESERVED_CANDIDATE_ID. */
 int tl_candidate_id_valid(const char *s);
 
+/*
+ * A pool of threads that runs fn(ctx, i) once for each item i the caller
+ * makes ready, on every core, while the caller goes on making more: items
+ * [0, n) are ready once the caller says so with tl_pool_ready(pool, n)
+ * (n only grows).  tl_pool_finish says no more will come, works on the
+ * rest with the pool, and returns when every ready item is done; the
+ * pool is then freed.
+ *
+ * fn must touch only what item i owns, and read what is shared: which
+ * thread runs which item is not fixed, so results go to per-item slots,
+ * and the caller reads them (in its own order: a deterministic result)
+ * after tl_pool_finish.  Items must not move in memory while the pool
+ * runs (allocate them all first).
+ *
+ * tl_pool_start fails only for want of memory (TL_ENOMEM); when it cannot
+ * start a thread, tl_pool_ready and tl_pool_finish run the items on the
+ * calling thread.  threads is how many threads work besides the caller
+ * (0: the caller alone), TL_POOL_CORES one per core less the caller.
+ */
+#define TL_POOL_CORES ((unsigned)-1)
+struct tl_pool;
+int tl_pool_start(struct tl_pool **pool, unsigned threads,
+    void (*fn)(void *ctx, size_t i), void *ctx);
+void tl_pool_ready(struct tl_pool *pool, size_t n);
+void tl_pool_finish(struct tl_pool *pool);
+
 #endif

@@ -370,6 +370,133 @@ take_selection(const char **p, const char *end, const struct tl_contest *c,
 	return 0;
 }
 
+/*
+ * The selections of a ballot in the compact form, from just after the '['
+ * of their array through its ']', into ballot->selections (which must be
+ * NULL).  TL_OK, TL_EINPUT (another form, or not valid: the caller frees
+ * what is in ballot->selections, with the ballot or drop_selections) or
+ * TL_ENOMEM.
+ */
+static int
+take_selections(const char **p, const char *end,
+    const struct tl_manifest *manifest, struct tl_ballot *ballot)
+{
+	char contest[FAST_STRING_CAP];
+	uint8_t *voted, *seen;
+	size_t maxcand = 1;
+	int r = TL_EINPUT;
+
+	for (size_t i = 0; i < manifest->ncontests; i++)
+		if (manifest->contests[i].ncandidates > maxcand)
+			maxcand = manifest->contests[i].ncandidates;
+	if ((voted = calloc(manifest->ncontests + maxcand, 1)) == NULL ||
+	    (manifest->ncontests != 0 && (ballot->selections = calloc(
+	    manifest->ncontests, sizeof(*ballot->selections))) == NULL)) {
+		free(voted);
+		return TL_ENOMEM;
+	}
+	seen = voted + manifest->ncontests;
+	for (size_t i = 0; !TL_JSON_TAKE(p, end, "]"); i++) {
+		const struct tl_contest *c;
+		struct tl_selection *sel;
+		size_t ci, cap;
+
+		if ((i > 0 && !TL_JSON_TAKE(p, end, ",")) ||
+		    i >= manifest->ncontests ||
+		    !TL_JSON_TAKE(p, end, "{\"contest\":\"") ||
+		    !tl_json_take_string(p, end, contest, sizeof(contest)) ||
+		    (c = tl_manifest_contest(manifest, contest)) == NULL)
+			goto out;
+		ci = (size_t)(c - manifest->contests);
+		if (voted[ci])
+			goto out;
+		voted[ci] = 1;
+		sel = &ballot->selections[ballot->nselections++];
+		sel->contest_index = ci;
+		cap = c->method == TL_METHOD_REFERENDUM ? 1 : c->ncandidates;
+		if (cap != 0 && (sel->prefs = malloc(cap *
+		    sizeof(uint32_t))) == NULL) {
+			r = TL_ENOMEM;
+			goto out;
+		}
+		if (!take_selection(p, end, c, seen, sel))
+			goto out;
+		if (sel->n == 0) {
+			free(sel->prefs);
+			sel->prefs = NULL;
+		}
+	}
+	if (ballot->nselections == 0) {
+		free(ballot->selections);
+		ballot->selections = NULL;
+	}
+	r = TL_OK;
+ out:
+	free(voted);
+	return r;
+}
+
+/* A base64 string's characters up to its closing quote (taken too),
+ * decoded (canonical base64 only) into *out; TL_EINPUT if longer than
+ * maxlen characters or not base64. */
+static int
+take_base64(const char **p, const char *end, size_t maxlen, uint8_t **out,
+    size_t *outlen)
+{
+	const char *q = *p;
+	size_t run = tl_json_quoted_len(q, end);
+
+	q += run;
+	if (run > maxlen || !TL_JSON_TAKE(&q, end, "\"") ||
+	    tl_base64_decode(*p, run, out, outlen) != TL_OK)
+		return TL_EINPUT;
+	*p = q;
+	return TL_OK;
+}
+
+/*
+ * A sealed ballot's "sealed" member as tl_sealed_to_json writes it, from
+ * just after its "selections" member's opening quote through the
+ * member's closing brace:
+ *   ...","shares":["S1",...,"Sn"]}
+ * with one share per trustee; into ballot->sealed.
+ */
+static int
+take_sealed(const char **p, const char *end,
+    const struct tl_manifest *manifest, struct tl_ballot *ballot)
+{
+	struct tl_sealed *s;
+	uint8_t *raw = NULL;
+	size_t len = 0;
+
+	if (manifest->ntrustees == 0 ||
+	    manifest->ntrustees > TL_SEAL_MAX_TRUSTEES)
+		return TL_EINPUT;
+	if ((s = ballot->sealed = calloc(1, sizeof(*s))) == NULL ||
+	    (s->shares = calloc(manifest->ntrustees, sizeof(*s->shares))) ==
+	    NULL)
+		return TL_ENOMEM;
+	s->nshares = manifest->ntrustees;
+	if (take_base64(p, end, (TL_SEALED_PLAINTEXT_MAX + TL_SEAL_OVERHEAD +
+	    2) / 3 * 4, &s->selections, &s->selections_len) != TL_OK ||
+	    s->selections_len < TL_SEAL_OVERHEAD ||
+	    !TL_JSON_TAKE(p, end, ",\"shares\":["))
+		return TL_EINPUT;
+	for (size_t i = 0; i < s->nshares; i++) {
+		if ((i > 0 && !TL_JSON_TAKE(p, end, ",")) ||
+		    !TL_JSON_TAKE(p, end, "\"") ||
+		    take_base64(p, end, (TL_SEAL_SHARE_LEN + 2) / 3 * 4, &raw,
+		    &len) != TL_OK)
+			return TL_EINPUT;
+		if (len == TL_SEAL_SHARE_LEN)
+			memcpy(s->shares[i], raw, TL_SEAL_SHARE_LEN);
+		free(raw);
+		if (len != TL_SEAL_SHARE_LEN)
+			return TL_EINPUT;
+	}
+	return TL_JSON_TAKE(p, end, "]}") ? TL_OK : TL_EINPUT;
+}
+
 int
 tl_ballot_parse_canonical(const char *payload, size_t len,
     const struct tl_manifest *manifest, const char *manifest_hash,
@@ -377,18 +504,17 @@ tl_ballot_parse_canonical(const char *payload, size_t len,
 {
 	const char *p = payload, *end = payload + len;
 	char election[FAST_STRING_CAP], voter[FAST_STRING_CAP];
-	char hash[TL_HASH_HEX_LEN + 2], contest[FAST_STRING_CAP];
+	char hash[TL_HASH_HEX_LEN + 2];
 	char key[FAST_STRING_CAP], prefix[FAST_STRING_CAP];
 	char signature[SIGNATURE_MAX / 3 * 4 + 8];
 	int secret = manifest->secrecy == TL_SECRECY_SECRET;
+	int sealed = tl_manifest_sealed(manifest);
 	struct tl_ballot *ballot = NULL;
-	uint8_t *voted = NULL, *seen;
-	size_t maxcand = 1;
 	int64_t seq, weight = 0;
 	int r = TL_EINPUT;
 
-	if (tl_manifest_sealed(manifest))
-		return TL_EINPUT; /* the full parser reads sealed ballots */
+	if (sealed && !secret)
+		return TL_EINPUT;
 	if (!TL_JSON_TAKE(&p, end, "{\"election\":\"") ||
 	    !tl_json_take_string(&p, end, election, sizeof(election)) ||
 	    strcmp(election, manifest->id) != 0 ||
@@ -413,19 +539,16 @@ tl_ballot_parse_canonical(const char *payload, size_t len,
 	    !tl_json_take_string(&p, end, signature, sizeof(signature)) ||
 	    !TL_JSON_TAKE(&p, end, "}"))
 		return TL_EINPUT;
+	/* The selections, or in a sealed election the sealed member. */
 	if (!TL_JSON_TAKE(&p, end, ",\"seq\":") ||
 	    !tl_json_take_positive(&p, end, INT64_MAX / 2, &seq) ||
-	    !TL_JSON_TAKE(&p, end, ",\"selections\":["))
+	    !(sealed ? TL_JSON_TAKE(&p, end,
+	    ",\"sealed\":{\"selections\":\"") :
+	    TL_JSON_TAKE(&p, end, ",\"selections\":[")))
 		return TL_EINPUT;
-	for (size_t i = 0; i < manifest->ncontests; i++)
-		if (manifest->contests[i].ncandidates > maxcand)
-			maxcand = manifest->contests[i].ncandidates;
-	if ((voted = calloc(manifest->ncontests + maxcand, 1)) == NULL ||
-	    (ballot = calloc(1, sizeof(*ballot))) == NULL ||
+	if ((ballot = calloc(1, sizeof(*ballot))) == NULL ||
 	    (ballot->election_id = strdup(election)) == NULL ||
-	    (!secret && (ballot->voter_id = strdup(voter)) == NULL) ||
-	    (manifest->ncontests != 0 && (ballot->selections = calloc(
-	    manifest->ncontests, sizeof(*ballot->selections))) == NULL)) {
+	    (!secret && (ballot->voter_id = strdup(voter)) == NULL)) {
 		r = TL_ENOMEM;
 		goto out;
 	}
@@ -435,51 +558,19 @@ tl_ballot_parse_canonical(const char *payload, size_t len,
 			r = TL_EINPUT;
 		goto out;
 	}
-	r = TL_EINPUT;
-	seen = voted + manifest->ncontests;
 	memcpy(ballot->manifest_hash, hash, TL_HASH_HEX_LEN + 1);
 	ballot->seq = seq;
-	for (size_t i = 0; !TL_JSON_TAKE(&p, end, "]}"); i++) {
-		const struct tl_contest *c;
-		struct tl_selection *sel;
-		size_t ci, cap;
-
-		if ((i > 0 && !TL_JSON_TAKE(&p, end, ",")) ||
-		    i >= manifest->ncontests ||
-		    !TL_JSON_TAKE(&p, end, "{\"contest\":\"") ||
-		    !tl_json_take_string(&p, end, contest, sizeof(contest)) ||
-		    (c = tl_manifest_contest(manifest, contest)) == NULL)
-			goto out;
-		ci = (size_t)(c - manifest->contests);
-		if (voted[ci])
-			goto out;
-		voted[ci] = 1;
-		sel = &ballot->selections[ballot->nselections++];
-		sel->contest_index = ci;
-		cap = c->method == TL_METHOD_REFERENDUM ? 1 : c->ncandidates;
-		if (cap != 0 && (sel->prefs = malloc(cap *
-		    sizeof(uint32_t))) == NULL) {
-			r = TL_ENOMEM;
-			goto out;
-		}
-		if (!take_selection(&p, end, c, seen, sel))
-			goto out;
-		if (sel->n == 0) {
-			free(sel->prefs);
-			sel->prefs = NULL;
-		}
-	}
-	if (p != end)
+	if ((r = sealed ? take_sealed(&p, end, manifest, ballot) :
+	    take_selections(&p, end, manifest, ballot)) != TL_OK)
 		goto out;
-	if (ballot->nselections == 0) {
-		free(ballot->selections);
-		ballot->selections = NULL;
+	if (!TL_JSON_TAKE(&p, end, "}") || p != end) {
+		r = TL_EINPUT;
+		goto out;
 	}
 	*out = ballot;
 	ballot = NULL;
 	r = TL_OK;
  out:
-	free(voted);
 	tl_ballot_free(ballot);
 	return r;
 }
@@ -657,17 +748,40 @@ tl_ballot_binding(const struct tl_ballot *ballot, struct tl_seal_binding *b)
 	return TL_OK;
 }
 
+/* Frees an opened ballot's selections (a sealed ballot has none else). */
+static void
+drop_selections(struct tl_ballot *ballot)
+{
+	for (size_t i = 0; i < ballot->nselections; i++)
+		free(ballot->selections[i].prefs);
+	free(ballot->selections);
+	ballot->selections = NULL;
+	ballot->nselections = 0;
+}
+
 /* The selections of an opened ballot: text, a JSON array as an open
- * ballot's "selections" member, of the ballot's class. */
+ * ballot's "selections" member, of the ballot's class.  The compact form
+ * the voter's side writes is read by the fast path (take_selections);
+ * anything else by Jansson, which also says what is wrong. */
 static int
 read_opened(struct tl_ballot *ballot, const struct tl_manifest *m,
     const char *text, size_t len, struct tl_error *err)
 {
+	const char *p = text, *end = text + len;
 	json_t *array = NULL;
 	uint8_t *voted = NULL, *seen = NULL;
 	size_t maxcand = 1;
 	int r;
 
+	if (len <= TL_BALLOT_MAX && TL_JSON_TAKE(&p, end, "[")) {
+		if ((r = take_selections(&p, end, m, ballot)) == TL_OK &&
+		    p == end)
+			return tl_ballot_check_constituency(ballot, m,
+			    ballot->credential->constituency_index, err);
+		drop_selections(ballot);
+		if (r == TL_ENOMEM)
+			return tl_error_set(err, r, "out of memory");
+	}
 	if ((r = tl_json_load(text, len, TL_BALLOT_MAX, "the selections",
 	    TL_EBALLOT, &array, err)) != TL_OK)
 		return r;
@@ -707,11 +821,7 @@ spoil(struct tl_ballot *ballot, const char *prefix, const char *detail)
 	char reason[TL_BALLOT_REASON_MAX];
 
 	snprintf(reason, sizeof(reason), "%s%s", prefix, detail);
-	for (size_t i = 0; i < ballot->nselections; i++)
-		free(ballot->selections[i].prefs);
-	free(ballot->selections);
-	ballot->selections = NULL;
-	ballot->nselections = 0;
+	drop_selections(ballot);
 	free(ballot->spoiled);
 	return (ballot->spoiled = strdup(reason)) != NULL ? TL_OK : TL_ENOMEM;
 }

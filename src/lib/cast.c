@@ -384,22 +384,24 @@ tl_cast_check(struct tl_store *store, const char *envelope, size_t len,
 	return r;
 }
 
-static int
-store_selections(struct tl_store *store, const struct tl_cast *cast,
+int
+tl_cast_store_selections(struct tl_store *store,
+    const struct tl_manifest *m, const struct tl_ballot *ballot,
     int64_t ballot_id, struct tl_error *err)
 {
 	static const char *const answers[] = {"yes", "no", "abstain"};
 	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = tl_db_cached(store, "INSERT INTO selections (ballot_id, "
-	    "election_id, contest_id, rank, choice) VALUES (?, ?, ?, ?, ?)",
-	    &stmt, err)) != TL_OK)
+	/* OR IGNORE: a ballot's selections written again (a count redone
+	 * after one that failed) are the same rows. */
+	if ((r = tl_db_cached(store, "INSERT OR IGNORE INTO selections "
+	    "(ballot_id, election_id, contest_id, rank, choice) "
+	    "VALUES (?, ?, ?, ?, ?)", &stmt, err)) != TL_OK)
 		return r;
-	for (size_t i = 0; i < cast->ballot->nselections; i++) {
-		const struct tl_selection *sel = &cast->ballot->selections[i];
-		const struct tl_contest *c =
-		    &cast->manifest->contests[sel->contest_index];
+	for (size_t i = 0; i < ballot->nselections; i++) {
+		const struct tl_selection *sel = &ballot->selections[i];
+		const struct tl_contest *c = &m->contests[sel->contest_index];
 		int answer = tl_method_selection_kind(c->method) ==
 		    TL_SELECTION_ANSWER;
 		int rank = 0;
@@ -411,8 +413,7 @@ store_selections(struct tl_store *store, const struct tl_cast *cast,
 				rank++;
 			sqlite3_reset(stmt);
 			sqlite3_bind_int64(stmt, 1, ballot_id);
-			sqlite3_bind_text(stmt, 2, cast->election_id, -1,
-			    SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 2, m->id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(stmt, 3, c->id, -1, SQLITE_STATIC);
 			sqlite3_bind_int(stmt, 4, rank);
 			sqlite3_bind_text(stmt, 5, answer ? answers[idx] :
@@ -470,7 +471,7 @@ tl_cast_store(struct tl_store *store, struct tl_cast *cast, int64_t now,
 		    cast->entry_hash);
 	if (r != TL_OK)
 		return r;
-	return store_selections(store, cast,
+	return tl_cast_store_selections(store, cast->manifest, cast->ballot,
 	    sqlite3_last_insert_rowid(store->db), err);
 }
 

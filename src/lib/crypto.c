@@ -81,6 +81,7 @@ struct thread_cache {
 	EVP_MD_CTX *verify;
 	EVP_MD_CTX *hash;
 	EVP_PKEY_CTX *ed25519;
+	EVP_PKEY_CTX *x25519;
 	EVP_KDF_CTX *hkdf;
 };
 static pthread_key_t cache_key;
@@ -95,6 +96,7 @@ thread_cache_free(void *p)
 	EVP_MD_CTX_free(tc->verify);
 	EVP_MD_CTX_free(tc->hash);
 	EVP_PKEY_CTX_free(tc->ed25519);
+	EVP_PKEY_CTX_free(tc->x25519);
 	EVP_KDF_CTX_free(tc->hkdf);
 	free(tc);
 }
@@ -448,31 +450,59 @@ tl_key_load_private(const char *path, struct tl_key **out,
 	return tl_key_load_private_encrypted(path, NULL, 0, out, err);
 }
 
+/*
+ * A public key of algorithm name ("ED25519", "X25519") from its 32 raw
+ * bytes, through the EVP_PKEY_fromdata context the thread keeps at *slot
+ * (made on first use: EVP_PKEY_new_raw_public_key fetches the key
+ * manager on every call), or without a cache (slot NULL) directly.  NULL
+ * if the bytes are not such a key.
+ */
+static EVP_PKEY *
+raw_public_pkey(EVP_PKEY_CTX **slot, const char *name, int type,
+    const uint8_t raw[32])
+{
+	EVP_PKEY *pkey = NULL;
+
+	if (slot != NULL && *slot == NULL &&
+	    (*slot = EVP_PKEY_CTX_new_from_name(NULL, name, NULL)) != NULL &&
+	    EVP_PKEY_fromdata_init(*slot) != 1) {
+		EVP_PKEY_CTX_free(*slot);
+		*slot = NULL;
+	}
+	if (slot != NULL && *slot != NULL) {
+		OSSL_PARAM params[2];
+
+		params[0] = OSSL_PARAM_construct_octet_string(
+		    OSSL_PKEY_PARAM_PUB_KEY, (void *)raw, 32);
+		params[1] = OSSL_PARAM_construct_end();
+		if (EVP_PKEY_fromdata(*slot, &pkey, EVP_PKEY_PUBLIC_KEY,
+		    params) != 1)
+			pkey = NULL;
+	} else
+		pkey = EVP_PKEY_new_raw_public_key(type, NULL, raw, 32);
+	return pkey;
+}
+
+EVP_PKEY *
+tl_crypto_x25519_public(const uint8_t raw[32])
+{
+	struct thread_cache *tc = thread_cache();
+	EVP_PKEY *pkey = raw_public_pkey(tc != NULL ? &tc->x25519 : NULL,
+	    "X25519", EVP_PKEY_X25519, raw);
+
+	if (pkey == NULL)
+		ERR_clear_error();
+	return pkey;
+}
+
 int
 tl_key_from_public_raw(const uint8_t raw[TL_ED25519_PUBLIC_LEN],
     struct tl_key **out, struct tl_error *err)
 {
 	struct thread_cache *tc = thread_cache();
-	EVP_PKEY *pkey = NULL;
+	EVP_PKEY *pkey = raw_public_pkey(tc != NULL ? &tc->ed25519 : NULL,
+	    "ED25519", EVP_PKEY_ED25519, raw);
 
-	if (tc != NULL && tc->ed25519 == NULL &&
-	    (tc->ed25519 = EVP_PKEY_CTX_new_from_name(NULL, "ED25519",
-	    NULL)) != NULL && EVP_PKEY_fromdata_init(tc->ed25519) != 1) {
-		EVP_PKEY_CTX_free(tc->ed25519);
-		tc->ed25519 = NULL;
-	}
-	if (tc != NULL && tc->ed25519 != NULL) {
-		OSSL_PARAM params[2];
-
-		params[0] = OSSL_PARAM_construct_octet_string(
-		    OSSL_PKEY_PARAM_PUB_KEY, (void *)raw, TL_ED25519_PUBLIC_LEN);
-		params[1] = OSSL_PARAM_construct_end();
-		if (EVP_PKEY_fromdata(tc->ed25519, &pkey, EVP_PKEY_PUBLIC_KEY,
-		    params) != 1)
-			pkey = NULL;
-	} else
-		pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw,
-		    TL_ED25519_PUBLIC_LEN);
 	if (pkey == NULL)
 		return tl_crypto_openssl_error(err, TL_EINPUT,
 		    "not an Ed25519 public key");

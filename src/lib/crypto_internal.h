@@ -7,6 +7,7 @@
 #define TELLER_CRYPTO_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <openssl/evp.h>
 
@@ -19,6 +20,11 @@ int tl_crypto_openssl_error(struct tl_error *err, int code, const char *what);
 /* SHA-384, fetched once per process (an implicit fetch on every digest
  * costs more than hashing a short message). */
 const EVP_MD *tl_crypto_md_sha384(void);
+
+/* An X25519 public key from its 32 bytes (RFC 7748), made through a
+ * context the calling thread keeps; the caller frees it with
+ * EVP_PKEY_free.  NULL if OpenSSL refuses it. */
+EVP_PKEY *tl_crypto_x25519_public(const uint8_t raw[32]);
 
 /* A private key as PKCS#8 PEM text (*out NUL-terminated; the caller wipes
  * and frees it with tl_wipe_free). */

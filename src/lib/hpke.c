@@ -11,6 +11,7 @@
  */
 #include <config.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@
 
 struct tl_hpke_key {
 	EVP_PKEY *pkey;
+	EVP_PKEY_CTX *derive;      /* derive_init done, copied for each DH */
 	uint8_t sk[TL_HPKE_NSK];   /* clamped (7.1.2) */
 	uint8_t pk[TL_HPKE_NPK];
 };
@@ -238,7 +240,10 @@ tl_hpke_key_from_private(const uint8_t sk[TL_HPKE_NSK],
 	memcpy(key->sk, sk, TL_HPKE_NSK);
 	tl_hpke_clamp_private_key(key->sk);  /* DeserializePrivateKey */
 	if ((key->pkey = private_pkey(key->sk)) == NULL ||
-	    pkey_public(key->pkey, key->pk) != TL_OK) {
+	    pkey_public(key->pkey, key->pk) != TL_OK ||
+	    (key->derive = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey,
+	    NULL)) == NULL || EVP_PKEY_derive_init(key->derive) != 1) {
+		ERR_clear_error();
 		tl_hpke_key_free(key);
 		return TL_ECRYPTO;
 	}
@@ -263,6 +268,7 @@ tl_hpke_key_free(struct tl_hpke_key *key)
 {
 	if (key == NULL)
 		return;
+	EVP_PKEY_CTX_free(key->derive);
 	EVP_PKEY_free(key->pkey);
 	tl_wipe(key, sizeof(*key));
 	free(key);
@@ -307,13 +313,17 @@ tl_hpke_private_key_from_pem(const char *pem, size_t len,
 }
 
 /*
- * Section 4.1: DH(skX, pkY), X25519 (RFC 7748 section 6.1).  Section
+ * Section 4.1: DH(skX, pkY), X25519 (RFC 7748 section 6.1), with skX
+ * either a key (sk) or, for a receiver's key that opens many messages, a
+ * derivation context already initialised with it (prepared), which is
+ * copied: making a new one fetches the key exchange every time.  Section
  * 7.1.4: a DH result of all zeros (pkY of small order) must be refused;
  * OpenSSL's X25519 refuses it, and it is checked again here.  TL_EINPUT
  * for such a pkY.
  */
 static int
-dh(EVP_PKEY *sk, const uint8_t pk[TL_HPKE_NPK], uint8_t out[TL_HPKE_NSECRET])
+dh(EVP_PKEY *sk, EVP_PKEY_CTX *prepared, const uint8_t pk[TL_HPKE_NPK],
+    uint8_t out[TL_HPKE_NSECRET])
 {
 	static const uint8_t zeros[TL_HPKE_NSECRET];
 	EVP_PKEY *peer = NULL;
@@ -321,10 +331,10 @@ dh(EVP_PKEY *sk, const uint8_t pk[TL_HPKE_NPK], uint8_t out[TL_HPKE_NSECRET])
 	size_t len = TL_HPKE_NSECRET;
 	int r = TL_EINPUT;
 
-	if ((peer = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, pk,
-	    TL_HPKE_NPK)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, sk, NULL)) == NULL ||
-	    EVP_PKEY_derive_init(ctx) != 1 ||
+	if ((peer = tl_crypto_x25519_public(pk)) == NULL ||
+	    (ctx = prepared != NULL ? EVP_PKEY_CTX_dup(prepared) :
+	    EVP_PKEY_CTX_new_from_pkey(NULL, sk, NULL)) == NULL ||
+	    (prepared == NULL && EVP_PKEY_derive_init(ctx) != 1) ||
 	    EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) != 1) {
 		r = TL_ECRYPTO;
 		goto out;
@@ -372,7 +382,7 @@ encap_with(const uint8_t sk_e[TL_HPKE_NSK], const uint8_t pk_r[TL_HPKE_NPK],
 
 	if (pkey_e == NULL)
 		return TL_ECRYPTO;
-	if ((r = dh(pkey_e, pk_r, dh_out)) != TL_OK ||
+	if ((r = dh(pkey_e, NULL, pk_r, dh_out)) != TL_OK ||
 	    (r = pkey_public(pkey_e, enc)) != TL_OK)  /* SerializePublicKey */
 		goto out;
 	memcpy(kem_context, enc, TL_HPKE_NENC);
@@ -422,7 +432,7 @@ tl_hpke_decap(const uint8_t enc[TL_HPKE_NENC],
 
 	/* DeserializePublicKey(enc) is the identity for X25519; dh refuses
 	 * an enc of small order. */
-	if ((r = dh(sk_r->pkey, enc, dh_out)) != TL_OK) {
+	if ((r = dh(sk_r->pkey, sk_r->derive, enc, dh_out)) != TL_OK) {
 		if (r == TL_EINPUT)
 			r = TL_EDECRYPT;
 		goto out;
@@ -435,12 +445,27 @@ tl_hpke_decap(const uint8_t enc[TL_HPKE_NENC],
 	return r;
 }
 
+/* psk_id_hash = LabeledExtract("", "psk_id_hash", psk_id) with the empty
+ * psk_id of base mode: the same for every message, so made once. */
+static uint8_t empty_psk_id_hash[TL_HPKE_NH];
+static int empty_psk_id_hash_ok;
+static pthread_once_t psk_id_hash_once = PTHREAD_ONCE_INIT;
+
+static void
+make_psk_id_hash(void)
+{
+	empty_psk_id_hash_ok = tl_hpke_labeled_extract(TL_HPKE_SUITE_HPKE,
+	    NULL, 0, "psk_id_hash", NULL, 0, empty_psk_id_hash) == TL_OK;
+}
+
 /* Section 5.1: KeySchedule(mode_base, shared_secret, info, psk = "",
- * psk_id = ""). */
-int
-tl_hpke_key_schedule(const uint8_t shared_secret[TL_HPKE_NSECRET],
+ * psk_id = ""); the exporter secret only if exporter is set (a context
+ * that only opens one message never exports). */
+static int
+key_schedule(const uint8_t shared_secret[TL_HPKE_NSECRET],
     const uint8_t *info, size_t infolen, struct tl_hpke_context *ctx,
-    uint8_t key_schedule_context[TL_HPKE_KEY_SCHEDULE_CONTEXT_LEN])
+    uint8_t key_schedule_context[TL_HPKE_KEY_SCHEDULE_CONTEXT_LEN],
+    int exporter)
 {
 	uint8_t context[TL_HPKE_KEY_SCHEDULE_CONTEXT_LEN], secret[TL_HPKE_NH];
 	int r;
@@ -449,22 +474,27 @@ tl_hpke_key_schedule(const uint8_t shared_secret[TL_HPKE_NSECRET],
 		return TL_EINPUT;
 	/* VerifyPSKInputs(mode_base, "", ""): holds, as neither is given. */
 	context[0] = MODE_BASE;
+	pthread_once(&psk_id_hash_once, make_psk_id_hash);
+	if (empty_psk_id_hash_ok)
+		memcpy(context + 1, empty_psk_id_hash, TL_HPKE_NH);
+	else if ((r = tl_hpke_labeled_extract(TL_HPKE_SUITE_HPKE, NULL, 0,
+	    "psk_id_hash", NULL, 0, context + 1)) != TL_OK)
+		goto out;
 	if ((r = tl_hpke_labeled_extract(TL_HPKE_SUITE_HPKE, NULL, 0,
-	    "psk_id_hash", NULL, 0, context + 1)) != TL_OK ||
-	    (r = tl_hpke_labeled_extract(TL_HPKE_SUITE_HPKE, NULL, 0,
 	    "info_hash", info, infolen, context + 1 + TL_HPKE_NH)) != TL_OK)
 		goto out;
 	if ((r = tl_hpke_labeled_extract(TL_HPKE_SUITE_HPKE, shared_secret,
 	    TL_HPKE_NSECRET, "secret", NULL, 0, secret)) != TL_OK)
 		goto out;
+	memset(ctx->exporter_secret, 0, sizeof(ctx->exporter_secret));
 	if ((r = tl_hpke_labeled_expand(TL_HPKE_SUITE_HPKE, secret, "key",
 	    context, sizeof(context), ctx->key, TL_HPKE_NK)) != TL_OK ||
 	    (r = tl_hpke_labeled_expand(TL_HPKE_SUITE_HPKE, secret,
 	    "base_nonce", context, sizeof(context), ctx->base_nonce,
 	    TL_HPKE_NN)) != TL_OK ||
-	    (r = tl_hpke_labeled_expand(TL_HPKE_SUITE_HPKE, secret, "exp",
-	    context, sizeof(context), ctx->exporter_secret,
-	    TL_HPKE_NH)) != TL_OK)
+	    (exporter && (r = tl_hpke_labeled_expand(TL_HPKE_SUITE_HPKE,
+	    secret, "exp", context, sizeof(context), ctx->exporter_secret,
+	    TL_HPKE_NH)) != TL_OK))
 		goto out;
 	ctx->seq = 0;
 	if (key_schedule_context != NULL)
@@ -474,6 +504,15 @@ tl_hpke_key_schedule(const uint8_t shared_secret[TL_HPKE_NSECRET],
 	if (r != TL_OK)
 		tl_hpke_context_wipe(ctx);
 	return r;
+}
+
+int
+tl_hpke_key_schedule(const uint8_t shared_secret[TL_HPKE_NSECRET],
+    const uint8_t *info, size_t infolen, struct tl_hpke_context *ctx,
+    uint8_t key_schedule_context[TL_HPKE_KEY_SCHEDULE_CONTEXT_LEN])
+{
+	return key_schedule(shared_secret, info, infolen, ctx,
+	    key_schedule_context, 1);
 }
 
 /* Section 5.1.1: SetupBaseS(pkR, info). */
@@ -604,7 +643,9 @@ tl_hpke_seal_base(const uint8_t pk_r[TL_HPKE_NPK], const uint8_t *info,
 	return r;
 }
 
-/* Section 6.1: OpenBase(enc, skR, info, aad, ct). */
+/* Section 6.1: OpenBase(enc, skR, info, aad, ct): SetupBaseR, then one
+ * Open; the context is never exported from, so its exporter secret is
+ * not derived. */
 int
 tl_hpke_open_base(const uint8_t enc[TL_HPKE_NENC],
     const struct tl_hpke_key *sk_r, const uint8_t *info, size_t infolen,
@@ -612,11 +653,15 @@ tl_hpke_open_base(const uint8_t enc[TL_HPKE_NENC],
     uint8_t *pt)
 {
 	struct tl_hpke_context ctx;
+	uint8_t shared_secret[TL_HPKE_NSECRET];
 	int r;
 
-	if ((r = tl_hpke_setup_base_receiver(enc, sk_r, info, infolen,
-	    &ctx)) == TL_OK)
+	memset(&ctx, 0, sizeof(ctx));
+	if ((r = tl_hpke_decap(enc, sk_r, shared_secret)) == TL_OK &&
+	    (r = key_schedule(shared_secret, info, infolen, &ctx, NULL, 0)) ==
+	    TL_OK)
 		r = tl_hpke_context_open(&ctx, aad, aadlen, ct, ctlen, pt);
+	tl_wipe(shared_secret, sizeof(shared_secret));
 	tl_hpke_context_wipe(&ctx);
 	return r;
 }

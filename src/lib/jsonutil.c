@@ -315,3 +315,11 @@ tl_json_take_positive(const char **p, const char *end, int64_t max,
 	*p = s;
 	return 1;
 }
+
+size_t
+tl_json_quoted_len(const char *p, const char *end)
+{
+	const char *q = memchr(p, '"', (size_t)(end - p));
+
+	return q != NULL ? (size_t)(q - p) : (size_t)(end - p);
+}

@@ -99,4 +99,9 @@ int tl_json_plain(const char *s);
 int tl_json_take_positive(const char **p, const char *end, int64_t max,
     int64_t *out);
 
+/* How many bytes follow p before the next '"' (all to end if none): the
+ * characters of a string with no escape, such as base64 text, which its
+ * decoder then checks (tl_base64_decode refuses any other character). */
+size_t tl_json_quoted_len(const char *p, const char *end);
+
 #endif

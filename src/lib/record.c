@@ -86,19 +86,6 @@ static const char *const canonical_types[] = {
 	TL_TYPE_CREDENTIAL_REQUEST, TL_TYPE_CREDENTIAL, TL_TYPE_UNSEAL,
 };
 
-/* The length of the run of base64 characters at p. */
-static size_t
-base64_run(const char *p, const char *end)
-{
-	const char *q = p;
-
-	while (q < end && ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' &&
-	    *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '+' ||
-	    *q == '/' || *q == '='))
-		q++;
-	return (size_t)(q - p);
-}
-
 static int
 read_template(const char *data, size_t len, struct tl_envelope **out)
 {
@@ -119,7 +106,7 @@ read_template(const char *data, size_t len, struct tl_envelope **out)
 	if (type == NULL || !TL_JSON_TAKE(&p, end, "\",\"payload\":\""))
 		return TL_EINPUT;
 	payload = p;
-	payload_len = base64_run(p, end);
+	payload_len = tl_json_quoted_len(p, end);
 	p += payload_len;
 	if (!TL_JSON_TAKE(&p, end, "\",\"signatures\":[{\"keyid\":\""))
 		return TL_EINPUT;
@@ -131,7 +118,7 @@ read_template(const char *data, size_t len, struct tl_envelope **out)
 	if (!TL_JSON_TAKE(&p, end, "\",\"sig\":\""))
 		return TL_EINPUT;
 	sig = p;
-	p += base64_run(p, end);
+	p += tl_json_quoted_len(p, end);
 	if ((size_t)(p - sig) != 88 || !TL_JSON_TAKE(&p, end, "\"}]}") || p != end)
 		return TL_EINPUT;
 	if (tl_base64_decode(payload, payload_len, &bytes, &bytes_len) != TL_OK ||

@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "record_internal.h"
 #include "store_internal.h"
 #include "teller/ballot.h"
 #include "teller/blt.h"
+#include "teller/cast.h"
 #include "teller/credential.h"
 #include "teller/election.h"
 #include "teller/envelope.h"
@@ -24,17 +26,42 @@
 #include "teller/util.h"
 #include "teller/webhook.h"
 
+/*
+ * A ballot entry of the log: read from the database in log order by the
+ * calling thread, which hands its text (a copy) to a pool of threads
+ * (util.h) that parse it and, in a sealed election, open it; the ballots
+ * are then taken in log order.
+ */
+struct pending {
+	char *text;
+	size_t len;
+	uint64_t index;
+	struct tl_ballot *ballot;
+	int r;
+	char *error;           /* when r is not TL_OK */
+};
+
 /* What the count needs from the log. */
 struct log_inputs {
 	const struct tl_manifest *manifest;
 	const char *manifest_hash;
 	struct tl_roll *roll;
 	struct tl_ballot **ballots;
-	size_t nballots, cap;
+	uint64_t *leaves;      /* each ballot's index in the log */
+	size_t nballots;
 	char **random;
 	size_t nrandom;
+	int want_requesters;   /* turnout: who obtained a credential */
 	char **requesters;     /* a secret election: who obtained a credential */
 	size_t nrequesters, cap_requesters;
+	/* A sealed election: the opening trustees' keys (unseal.h), or NULL
+	 * to leave the ballots sealed. */
+	const struct tl_hpke_key *opening[TL_MAX_TRUSTEES];
+	uint8_t indices[TL_MAX_TRUSTEES];
+	int open;
+	struct pending *pending;
+	size_t npending, maxpending;
+	struct tl_pool *pool;
 	struct tl_error *err;
 };
 
@@ -53,28 +80,100 @@ read_roll(struct log_inputs *in, const struct tl_envelope *env, uint64_t index)
 	return TL_OK;
 }
 
+/* How many ballot entries the reader hands to the pool at once. */
+#define PENDING_BATCH 64
+
 static int
-read_ballot(struct log_inputs *in, const struct tl_envelope *env,
-    uint64_t index)
+read_ballot(struct log_inputs *in, uint64_t index, const char *entry,
+    size_t len)
 {
-	struct tl_ballot *ballot = NULL;
-	int r;
+	struct pending *p;
 
-	if (in->nballots == in->cap) {
-		size_t cap = in->cap != 0 ? in->cap * 2 : 256;
-		struct tl_ballot **p = realloc(in->ballots, cap * sizeof(*p));
-
-		if (p == NULL)
-			return tl_error_set(in->err, TL_ENOMEM, "out of memory");
-		in->ballots = p;
-		in->cap = cap;
-	}
-	if ((r = tl_ballot_parse((const char *)env->payload, env->payload_len,
-	    in->manifest, in->manifest_hash, &ballot, in->err)) != TL_OK)
-		return tl_error_prefix(in->err, "log entry %llu",
-		    (unsigned long long)index);
-	in->ballots[in->nballots++] = ballot;
+	if (in->npending == in->maxpending)
+		return tl_error_set(in->err, TL_EDB, "log entry %llu: more "
+		    "entries than the log holds", (unsigned long long)index);
+	p = &in->pending[in->npending];
+	if ((p->text = malloc(len + 1)) == NULL)
+		return tl_error_set(in->err, TL_ENOMEM, "out of memory");
+	memcpy(p->text, entry, len);
+	p->text[len] = '\0';
+	p->len = len;
+	p->index = index;
+	if (++in->npending % PENDING_BATCH == 0)
+		tl_pool_ready(in->pool, in->npending);
 	return TL_OK;
+}
+
+/* On a thread of the pool: a ballot entry's envelope (the canonical form
+ * teller logs is read without a JSON parser; another goes through the
+ * general one), its ballot, and in a sealed election the ballot opened. */
+static void
+parse_pending(void *ctx, size_t i)
+{
+	struct log_inputs *in = ctx;
+	struct pending *p = &in->pending[i];
+	struct tl_envelope *env = NULL;
+	struct tl_error err;
+
+	tl_error_clear(&err);
+	if (tl_record_read_envelope(p->text, p->len, TL_ENVELOPE_MAX_ROLL, &env,
+	    NULL) != TL_OK)
+		p->r = tl_envelope_parse(p->text, p->len, TL_ENVELOPE_MAX_ROLL,
+		    &env, &err);
+	if (p->r == TL_OK)
+		p->r = tl_ballot_parse((const char *)env->payload,
+		    env->payload_len, in->manifest, in->manifest_hash,
+		    &p->ballot, &err);
+	if (p->r == TL_OK && in->open && p->ballot->sealed != NULL)
+		p->r = tl_ballot_open(p->ballot, in->manifest, in->opening,
+		    in->indices, in->manifest->threshold, &err);
+	if (p->r != TL_OK && (p->error = strdup(err.message)) == NULL)
+		p->r = TL_ENOMEM;
+	tl_envelope_free(env);
+	free(p->text);
+	p->text = NULL;
+}
+
+/* The pool's ballots, in log order; the first entry that failed names
+ * the fault. */
+static int
+take_pending(struct log_inputs *in)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < in->npending; i++)
+		if (in->pending[i].r != TL_OK) {
+			if (in->pending[i].error == NULL)
+				return tl_error_set(in->err, in->pending[i].r,
+				    "out of memory");
+			return tl_error_set(in->err, in->pending[i].r,
+			    "log entry %llu: %s", (unsigned long long)
+			    in->pending[i].index, in->pending[i].error);
+		}
+	if ((in->ballots = calloc(in->npending + 1, sizeof(*in->ballots))) ==
+	    NULL || (in->leaves = calloc(in->npending + 1,
+	    sizeof(*in->leaves))) == NULL)
+		return tl_error_set(in->err, TL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < in->npending; i++) {
+		in->leaves[n] = in->pending[i].index;
+		in->ballots[n++] = in->pending[i].ballot;
+		in->pending[i].ballot = NULL;
+	}
+	in->nballots = n;
+	return TL_OK;
+}
+
+static void
+pending_free(struct log_inputs *in)
+{
+	for (size_t i = 0; i < in->npending; i++) {
+		free(in->pending[i].text);
+		free(in->pending[i].error);
+		tl_ballot_free(in->pending[i].ballot);
+	}
+	free(in->pending);
+	in->pending = NULL;
+	in->npending = 0;
 }
 
 static int
@@ -148,23 +247,31 @@ read_entry(void *ctx, uint64_t index, const char *kind, const char *entry,
 	struct tl_envelope *env = NULL;
 	int r;
 
+	if (strcmp(kind, "ballot") == 0)
+		return read_ballot(in, index, entry, len);
+	if (strcmp(kind, "roll") != 0 && strcmp(kind, "close") != 0 &&
+	    (strcmp(kind, "credential-request") != 0 || !in->want_requesters))
+		return TL_OK;
 	if ((r = tl_envelope_parse(entry, len, TL_ENVELOPE_MAX_ROLL, &env,
 	    in->err)) != TL_OK)
 		return tl_error_prefix(in->err, "log entry %llu",
 		    (unsigned long long)index);
 	if (strcmp(kind, "roll") == 0)
 		r = read_roll(in, env, index);
-	else if (strcmp(kind, "ballot") == 0)
-		r = read_ballot(in, env, index);
 	else if (strcmp(kind, "close") == 0)
 		r = read_close(in, env, index);
-	else if (strcmp(kind, "credential-request") == 0)
+	else
 		r = read_request(in, env, index);
 	tl_envelope_free(env);
 	return r;
 }
 
-/* Reads the election's whole log: its roll, ballots and random values. */
+/*
+ * Reads the election's whole log: its roll, ballots and random values
+ * (and, if in->want_requesters, who obtained a credential).  The ballots
+ * are parsed, and opened if in->open, on every core while the log is
+ * read.
+ */
 static int
 read_log(struct tl_store *store, const char *id,
     const struct tl_manifest *m, const char *hash, struct log_inputs *in,
@@ -176,14 +283,29 @@ read_log(struct tl_store *store, const char *id,
 	in->manifest = m;
 	in->manifest_hash = hash;
 	in->err = err;
-	if ((r = tl_log_size(store, id, &size, err)) != TL_OK ||
-	    (r = tl_log_foreach(store, id, 0, size, read_entry, in, err)) !=
-	    TL_OK)
+	if ((r = tl_log_size(store, id, &size, err)) != TL_OK)
 		return r;
+	if (size > SIZE_MAX / sizeof(*in->pending) - 1 ||
+	    (in->pending = calloc((size_t)size + 1, sizeof(*in->pending))) ==
+	    NULL)
+		return tl_error_set(err, TL_ENOMEM, "out of memory");
+	in->maxpending = (size_t)size;
+	if ((r = tl_pool_start(&in->pool, TL_POOL_CORES, parse_pending,
+	    in)) != TL_OK) {
+		r = tl_error_set(err, r, "out of memory");
+		goto out;
+	}
+	r = tl_log_foreach(store, id, 0, size, read_entry, in, err);
+	tl_pool_ready(in->pool, in->npending);
+	tl_pool_finish(in->pool);
+	in->pool = NULL;
+	if (r != TL_OK || (r = take_pending(in)) != TL_OK)
+		goto out;
 	if (in->roll == NULL)
-		return tl_error_set(err, TL_EDB, "the log of %s has no roll",
-		    id);
-	return TL_OK;
+		r = tl_error_set(err, TL_EDB, "the log of %s has no roll", id);
+ out:
+	pending_free(in);
+	return r;
 }
 
 static void
@@ -192,6 +314,7 @@ inputs_free(struct log_inputs *in)
 	for (size_t i = 0; i < in->nballots; i++)
 		tl_ballot_free(in->ballots[i]);
 	free(in->ballots);
+	free(in->leaves);
 	for (size_t i = 0; i < in->nrandom; i++)
 		free(in->random[i]);
 	free(in->random);
@@ -388,24 +511,79 @@ tl_election_result(struct tl_store *store, const char *id, json_t **result,
 	return r;
 }
 
-/* A sealed election's ballots opened with the keys its trustees have
- * published (unseal.h); TL_ESTATE naming the trustees awaited when fewer
- * than its threshold have unsealed. */
+/* A sealed election's opening trustees (unseal.h), from the keys its
+ * trustees have published (keys, m->ntrustees entries, which the caller
+ * frees with tl_hpke_key_free after the count): read_log then opens the
+ * ballots.  TL_ESTATE naming the trustees awaited when fewer than its
+ * threshold have unsealed. */
 static int
 open_sealed(struct tl_store *store, const char *id,
-    const struct tl_manifest *m, struct log_inputs *in, struct tl_error *err)
+    const struct tl_manifest *m, struct log_inputs *in,
+    struct tl_hpke_key **keys, struct tl_error *err)
 {
-	struct tl_hpke_key *keys[TL_MAX_TRUSTEES];
 	int r;
 
+	for (size_t i = 0; i < TL_MAX_TRUSTEES; i++)
+		keys[i] = NULL;
 	if (!tl_manifest_sealed(m))
 		return TL_OK;
-	if ((r = tl_election_unseal_keys(store, id, m, keys, err)) == TL_OK)
-		r = tl_unseal_open_ballots(m, in->ballots, in->nballots,
-		    (const struct tl_hpke_key *const *)keys, err);
-	for (size_t i = 0; i < m->ntrustees; i++)
-		tl_hpke_key_free(keys[i]);
+	if ((r = tl_election_unseal_keys(store, id, m, keys, err)) != TL_OK ||
+	    (r = tl_unseal_opening(m, (const struct tl_hpke_key *const *)keys,
+	    in->indices, in->opening, err)) != TL_OK)
+		return r;
+	in->open = 1;
+	return TL_OK;
+}
+
+/*
+ * A sealed election's ballots, opened by the count: their selections
+ * written to the selections table in the count's transaction, as
+ * tl_cast_store writes a ballot's in the clear (cast.h), so that the
+ * database shows what was counted the same way for both.  A spoiled
+ * ballot has none.
+ */
+static int
+store_opened(struct tl_store *store, const char *id,
+    const struct tl_manifest *m, const struct log_inputs *in,
+    struct tl_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t b = 0;
+	int r, s;
+
+	if (!in->open)
+		return TL_OK;
+	if ((r = tl_db_prepare(store, "SELECT id, leaf_index FROM ballots "
+	    "WHERE election_id = ? ORDER BY leaf_index", &stmt, err)) != TL_OK)
+		return r;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+		uint64_t leaf = (uint64_t)sqlite3_column_int64(stmt, 1);
+
+		while (b < in->nballots && in->leaves[b] < leaf)
+			b++;
+		if (b == in->nballots || in->leaves[b] != leaf) {
+			r = tl_error_set(err, TL_EDB, "election %s: the ballot "
+			    "stored as log entry %llu is not in the log", id,
+			    (unsigned long long)leaf);
+			goto out;
+		}
+		if ((r = tl_cast_store_selections(store, m, in->ballots[b],
+		    sqlite3_column_int64(stmt, 0), err)) != TL_OK)
+			goto out;
+	}
+	if (s != SQLITE_DONE)
+		r = tl_db_error(store, err, "cannot read the ballots");
+ out:
+	sqlite3_finalize(stmt);
 	return r;
+}
+
+static void
+keys_free(struct tl_hpke_key **keys)
+{
+	for (size_t i = 0; i < TL_MAX_TRUSTEES; i++)
+		tl_hpke_key_free(keys[i]);
 }
 
 int
@@ -414,6 +592,7 @@ tl_election_tally(struct tl_store *store, const char *id, int64_t now,
 {
 	struct log_inputs in;
 	struct tl_manifest *m = NULL;
+	struct tl_hpke_key *keys[TL_MAX_TRUSTEES] = {NULL};
 	struct tl_key *authority = NULL;
 	struct tl_envelope *env = NULL;
 	sqlite3_stmt *stmt = NULL;
@@ -443,11 +622,12 @@ tl_election_tally(struct tl_store *store, const char *id, int64_t now,
 	if ((r = tl_store_authority(store, &authority, err)) != TL_OK ||
 	    (r = tl_db_begin(store, err)) != TL_OK)
 		goto out;
-	if ((r = read_log(store, id, m, hash, &in, err)) != TL_OK ||
-	    (r = open_sealed(store, id, m, &in, err)) != TL_OK)
+	if ((r = open_sealed(store, id, m, &in, keys, err)) != TL_OK ||
+	    (r = read_log(store, id, m, hash, &in, err)) != TL_OK)
 		goto rollback;
 	if ((r = tl_result_compute(m, hash, in.roll, in.ballots, in.nballots,
-	    (const char *const *)in.random, in.nrandom, &doc, err)) != TL_OK)
+	    (const char *const *)in.random, in.nrandom, &doc, err)) != TL_OK ||
+	    (r = store_opened(store, id, m, &in, err)) != TL_OK)
 		goto rollback;
 	if ((r = tl_result_serialize(doc, &payload, &payload_len)) != TL_OK) {
 		tl_error_set(err, r, "out of memory");
@@ -498,6 +678,7 @@ tl_election_tally(struct tl_store *store, const char *id, int64_t now,
  out:
 	sqlite3_finalize(stmt);
 	inputs_free(&in);
+	keys_free(keys);
 	tl_envelope_free(env);
 	tl_key_free(authority);
 	tl_manifest_free(m);
@@ -514,6 +695,7 @@ tl_election_contest_blt(struct tl_store *store, const char *id,
 {
 	struct log_inputs in;
 	struct tl_manifest *m = NULL;
+	struct tl_hpke_key *keys[TL_MAX_TRUSTEES] = {NULL};
 	struct tl_ballot_set set;
 	struct tl_count_input cin;
 	const struct tl_contest *c = NULL;
@@ -549,8 +731,8 @@ tl_election_contest_blt(struct tl_store *store, const char *id,
 		    "a BLT file holds candidates", c->id);
 		goto out;
 	}
-	if ((r = read_log(store, id, m, hash, &in, err)) != TL_OK ||
-	    (r = open_sealed(store, id, m, &in, err)) != TL_OK)
+	if ((r = open_sealed(store, id, m, &in, keys, err)) != TL_OK ||
+	    (r = read_log(store, id, m, hash, &in, err)) != TL_OK)
 		goto out;
 	if ((r = tl_result_contest_ballots(m, in.roll, in.ballots,
 	    in.nballots, (size_t)(c - m->contests), &set, err)) != TL_OK)
@@ -575,6 +757,7 @@ tl_election_contest_blt(struct tl_store *store, const char *id,
 	r = tl_blt_write(&cin, c->title, out, err);
  out:
 	inputs_free(&in);
+	keys_free(keys);
 	tl_ballot_set_free(&set);
 	tl_manifest_free(m);
 	free(ids);
@@ -601,6 +784,7 @@ tl_election_turnout(struct tl_store *store, const char *id, json_t **out,
 		    "no log yet, and no turnout", id);
 		goto out;
 	}
+	in.want_requesters = 1;
 	if ((r = read_log(store, id, m, hash, &in, err)) != TL_OK)
 		goto out;
 	if ((voted = calloc(in.nballots + 1, sizeof(*voted))) == NULL) {

@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "jsonutil.h"
 #include "store_internal.h"
@@ -18,9 +17,6 @@
 #include "teller/trustee.h"
 #include "teller/unseal.h"
 #include "teller/util.h"
-
-/* The most threads that open ballots at once. */
-#define OPEN_THREADS_MAX 64
 
 /* An unseal statement's envelope and payload, read (not checked). */
 static int
@@ -129,31 +125,33 @@ tl_unseal_opening(const struct tl_manifest *m,
 	    have > 0 ? " (" : "", done, have > 0 ? ")" : "", awaited);
 }
 
-/* One thread's share of the ballots to open: every nthreads-th. */
+/* The ballots to open, one item of a pool each, and the first that
+ * could not be (the lowest index, whichever thread met it). */
 struct opener {
 	const struct tl_manifest *m;
 	struct tl_ballot *const *ballots;
-	size_t nballots, first, step;
 	const struct tl_hpke_key *const *keys;
 	const uint8_t *indices;
-	int r;
-	size_t failed;
+	pthread_mutex_t lock;
+	size_t failed;              /* nballots: none */
 	struct tl_error err;
 };
 
-static void *
-open_share(void *arg)
+static void
+open_one(void *ctx, size_t b)
 {
-	struct opener *o = arg;
+	struct opener *o = ctx;
+	struct tl_error err;
 
-	for (size_t b = o->first; b < o->nballots; b += o->step)
-		if (o->ballots[b]->sealed != NULL && (o->r = tl_ballot_open(
-		    o->ballots[b], o->m, o->keys, o->indices, o->m->threshold,
-		    &o->err)) != TL_OK) {
-			o->failed = b;
-			break;
-		}
-	return NULL;
+	if (o->ballots[b]->sealed == NULL || tl_ballot_open(o->ballots[b],
+	    o->m, o->keys, o->indices, o->m->threshold, &err) == TL_OK)
+		return;
+	pthread_mutex_lock(&o->lock);
+	if (b < o->failed) {
+		o->failed = b;
+		o->err = err;
+	}
+	pthread_mutex_unlock(&o->lock);
 }
 
 int
@@ -163,48 +161,35 @@ tl_unseal_open_ballots(const struct tl_manifest *m,
 {
 	const struct tl_hpke_key *opening[TL_MAX_TRUSTEES];
 	uint8_t indices[TL_MAX_TRUSTEES];
-	struct opener o[OPEN_THREADS_MAX];
-	pthread_t threads[OPEN_THREADS_MAX];
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = 1, started = 0;
+	struct tl_pool *pool = NULL;
+	struct opener o;
 	int r;
 
 	if ((r = tl_unseal_opening(m, keys, indices, opening, err)) != TL_OK)
 		return r;
+	memset(&o, 0, sizeof(o));
+	o.m = m;
+	o.ballots = ballots;
+	o.keys = opening;
+	o.indices = indices;
+	o.failed = nballots;
+	pthread_mutex_init(&o.lock, NULL);
 	/* Each ballot opens on its own (k X25519 operations): on every
 	 * core, when there are enough of them. */
-	if (nballots >= 256 && cores > 1)
-		n = cores < OPEN_THREADS_MAX ? (size_t)cores : OPEN_THREADS_MAX;
-	for (size_t t = 0; t < n; t++) {
-		memset(&o[t], 0, sizeof(o[t]));
-		o[t].m = m;
-		o[t].ballots = ballots;
-		o[t].nballots = nballots;
-		o[t].first = t;
-		o[t].step = n;
-		o[t].keys = opening;
-		o[t].indices = indices;
+	if ((r = tl_pool_start(&pool, nballots >= 256 ? TL_POOL_CORES : 0,
+	    open_one, &o)) != TL_OK) {
+		pthread_mutex_destroy(&o.lock);
+		return tl_error_set(err, r, "out of memory");
 	}
-	for (size_t t = 1; t < n; t++) {
-		if (pthread_create(&threads[t], NULL, open_share, &o[t]) != 0)
-			break;
-		started = t;
-	}
-	/* What no thread took, this one opens. */
-	if (started + 1 < n)
-		for (size_t t = started + 1; t < n; t++)
-			open_share(&o[t]);
-	open_share(&o[0]);
-	for (size_t t = 1; t <= started; t++)
-		pthread_join(threads[t], NULL);
-	for (size_t t = 0; t < n; t++)
-		if (o[t].r != TL_OK) {
-			if (err == NULL)
-				return o[t].r;
-			*err = o[t].err;
-			return tl_error_prefix(err, "ballot %zu", o[t].failed + 1);
-		}
-	return TL_OK;
+	tl_pool_ready(pool, nballots);
+	tl_pool_finish(pool);
+	pthread_mutex_destroy(&o.lock);
+	if (o.failed == nballots)
+		return TL_OK;
+	if (err == NULL)
+		return o.err.code;
+	*err = o.err;
+	return tl_error_prefix(err, "ballot %zu", o.failed + 1);
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "teller/util.h"
@@ -606,4 +607,122 @@ int
 tl_candidate_id_valid(const char *s)
 {
 	return tl_valid_id(s) && strcmp(s, TL_RESERVED_CANDIDATE_ID) != 0;
+}
+
+/* --- a pool of threads over items made ready in turn --------------------- */
+
+/* The most threads a pool starts, and how many items a thread takes at
+ * once (few enough that the last ones spread over the threads). */
+#define POOL_THREADS_MAX 64
+#define POOL_CHUNK 16
+
+struct tl_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t more;        /* items ready, or no more to come */
+	size_t ready, next;
+	int finished;
+	void (*fn)(void *, size_t);
+	void *ctx;
+	pthread_t threads[POOL_THREADS_MAX];
+	unsigned nthreads;
+};
+
+/* Takes up to POOL_CHUNK ready items [*first, *last); 0 when there are
+ * none now (and, if wait, none will come). */
+static int
+pool_take(struct tl_pool *pool, int wait, size_t *first, size_t *last)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&pool->lock);
+	while (wait && pool->next >= pool->ready && !pool->finished)
+		pthread_cond_wait(&pool->more, &pool->lock);
+	if (pool->next < pool->ready) {
+		*first = pool->next;
+		*last = pool->ready - pool->next > POOL_CHUNK ?
+		    pool->next + POOL_CHUNK : pool->ready;
+		pool->next = *last;
+		got = 1;
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return got;
+}
+
+static void
+pool_work(struct tl_pool *pool, int wait)
+{
+	size_t first, last;
+
+	while (pool_take(pool, wait, &first, &last))
+		for (size_t i = first; i < last; i++)
+			pool->fn(pool->ctx, i);
+}
+
+static void *
+pool_main(void *arg)
+{
+	pool_work(arg, 1);
+	return NULL;
+}
+
+int
+tl_pool_start(struct tl_pool **out, unsigned threads,
+    void (*fn)(void *ctx, size_t i), void *ctx)
+{
+	struct tl_pool *pool;
+	long cores;
+
+	if ((pool = calloc(1, sizeof(*pool))) == NULL)
+		return TL_ENOMEM;
+	if (threads == TL_POOL_CORES) {
+		cores = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = cores > 1 ? (unsigned)(cores - 1) : 0;
+	}
+	if (threads > POOL_THREADS_MAX)
+		threads = POOL_THREADS_MAX;
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->more, NULL);
+	pool->fn = fn;
+	pool->ctx = ctx;
+	for (unsigned t = 0; t < threads; t++) {
+		if (pthread_create(&pool->threads[t], NULL, pool_main, pool) !=
+		    0)
+			break; /* fewer threads: slower, not wrong */
+		pool->nthreads++;
+	}
+	*out = pool;
+	return TL_OK;
+}
+
+void
+tl_pool_ready(struct tl_pool *pool, size_t n)
+{
+	if (pool == NULL)
+		return;
+	pthread_mutex_lock(&pool->lock);
+	if (n > pool->ready) {
+		pool->ready = n;
+		pthread_cond_broadcast(&pool->more);
+	}
+	pthread_mutex_unlock(&pool->lock);
+	/* With no thread of its own, the pool's work is the caller's. */
+	if (pool->nthreads == 0)
+		pool_work(pool, 0);
+}
+
+void
+tl_pool_finish(struct tl_pool *pool)
+{
+	if (pool == NULL)
+		return;
+	pthread_mutex_lock(&pool->lock);
+	pool->finished = 1;
+	pthread_cond_broadcast(&pool->more);
+	pthread_mutex_unlock(&pool->lock);
+	pool_work(pool, 0);
+	for (unsigned t = 0; t < pool->nthreads; t++)
+		pthread_join(pool->threads[t], NULL);
+	pthread_cond_destroy(&pool->more);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool);
 }

@@ -1,9 +1,11 @@
 /*
  * fuzz_ballot.c: libFuzzer harness for ballot payloads, validated against a
- * manifest with a contest of every kind.  Whatever is accepted must only
- * name existing contests and candidates, each at most once per contest;
- * and what the fast path for the compact form takes, the general path
- * (made to run by a blank after the text) takes with the same ballot.
+ * manifest with a contest of every kind, and against a sealed secret
+ * election's (3 trustees).  Whatever is accepted must only name existing
+ * contests and candidates, each at most once per contest; and what the
+ * fast path for the compact form takes, the general path (made to run by
+ * a blank after the text) takes with the same ballot: the same voter, or
+ * the same credential and the same sealed bytes.
  */
 #include <config.h>
 
@@ -34,6 +36,54 @@ static const char manifest_json[] =
     "   \"method\": \"referendum\"}]}";
 #define HASH "1111111111111111111111111111111111111111111111111111111111111111"
 
+/* A secret election sealed for 3 trustees (made by bench/verify-gen). */
+#define TRUSTEE(n, identity, sealing) "{\"id\": \"t" #n "\", " \
+	"\"identity_key\": \"" identity "\", \"sealing_key\": \"" sealing "\"}"
+static const char sealed_json[] =
+    "{\"id\": \"e1\", \"title\": \"T\", \"secrecy\": \"secret\","
+    " \"trustees\": ["
+    TRUSTEE(1, "uM6DCvCkflJFNL2WOypHqj4FF5Jho52xdfji01q0LaU=",
+    "a4iH/R29x6Gg9aj90UnVp/wbJ7hENxuCpXGerI4nZwE=") ", "
+    TRUSTEE(2, "rBaSh/M+Wl9Hwu3Y16ynZi0BBVpHzuGx+OzWgY0Kf2g=",
+    "ncNKMteyRI2uCR7MKc5EY4a7WCD9qcCr12NfOZmKzk0=") ", "
+    TRUSTEE(3, "60fFrGOuo4fDo0lnMHa4nvJLnwq5QjE0K9Zw7QxjZkc=",
+    "oIwQFnp8ZaShl6OLkT1Kdkb62kop21aaYfvPo5HdKUQ=") "],"
+    " \"threshold\": 2, \"opens\": \"2026-11-22T00:00:00Z\","
+    " \"closes\": \"2026-11-23T00:00:00Z\","
+    " \"constituencies\": [{\"id\": \"members\"}],"
+    " \"contests\": ["
+    "  {\"id\": \"board\", \"title\": \"B\", \"constituency\": \"members\","
+    "   \"seats\": 3, \"method\": \"plurality\", \"candidates\": " CANDS "},"
+    "  {\"id\": \"budget\", \"title\": \"R\", \"constituency\": \"members\","
+    "   \"method\": \"referendum\"}],"
+    " \"authority_key\": \"zwTYqgITAb2v2exd2jjfJSpbgXYKtg6JzoVN/spzkEg=\"}";
+
+static int
+same_credential(const struct tl_ballot_credential *x,
+    const struct tl_ballot_credential *y)
+{
+	if (x == NULL || y == NULL)
+		return x == y;
+	return memcmp(x->ballot_key, y->ballot_key, sizeof(x->ballot_key)) ==
+	    0 && strcmp(x->constituency, y->constituency) == 0 &&
+	    x->constituency_index == y->constituency_index &&
+	    x->weight == y->weight &&
+	    memcmp(x->prefix, y->prefix, sizeof(x->prefix)) == 0 &&
+	    x->signature_len == y->signature_len &&
+	    memcmp(x->signature, y->signature, x->signature_len) == 0;
+}
+
+static int
+same_sealed(const struct tl_sealed *x, const struct tl_sealed *y)
+{
+	if (x == NULL || y == NULL)
+		return x == y;
+	return x->selections_len == y->selections_len &&
+	    memcmp(x->selections, y->selections, x->selections_len) == 0 &&
+	    x->nshares == y->nshares &&
+	    memcmp(x->shares, y->shares, x->nshares * sizeof(*x->shares)) == 0;
+}
+
 /* The general path's ballot for data, the same as the fast path's. */
 static void
 check_fast_path(const struct tl_manifest *m, const uint8_t *data, size_t size,
@@ -48,9 +98,13 @@ check_fast_path(const struct tl_manifest *m, const uint8_t *data, size_t size,
 	spaced[size] = ' ';
 	if (tl_ballot_parse(spaced, size + 1, m, HASH, &slow, NULL) != TL_OK ||
 	    strcmp(fast->election_id, slow->election_id) != 0 ||
-	    strcmp(fast->voter_id, slow->voter_id) != 0 ||
+	    (fast->voter_id == NULL) != (slow->voter_id == NULL) ||
+	    (fast->voter_id != NULL &&
+	    strcmp(fast->voter_id, slow->voter_id) != 0) ||
 	    strcmp(fast->manifest_hash, slow->manifest_hash) != 0 ||
-	    fast->seq != slow->seq || fast->nselections != slow->nselections)
+	    fast->seq != slow->seq || fast->nselections != slow->nselections ||
+	    !same_credential(fast->credential, slow->credential) ||
+	    !same_sealed(fast->sealed, slow->sealed))
 		abort();
 	for (size_t i = 0; i < fast->nselections; i++) {
 		const struct tl_selection *x = &fast->selections[i];
@@ -65,15 +119,13 @@ check_fast_path(const struct tl_manifest *m, const uint8_t *data, size_t size,
 	free(spaced);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The general path's ballot for data (NULL if it refuses it), after
+ * checking the fast path's against it. */
+static struct tl_ballot *
+parse_both(const struct tl_manifest *m, const uint8_t *data, size_t size)
 {
-	static struct tl_manifest *m;
 	struct tl_ballot *b = NULL;
 
-	if (m == NULL && tl_manifest_parse(manifest_json, strlen(manifest_json),
-	    &m, NULL) != TL_OK)
-		abort();
 	if (tl_ballot_parse_canonical((const char *)data, size, m, HASH, &b) ==
 	    TL_OK) {
 		check_fast_path(m, data, size, b);
@@ -82,6 +134,39 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (tl_ballot_parse((const char *)data, size, m, HASH, &b, NULL) !=
 	    TL_OK)
+		return NULL;
+	return b;
+}
+
+/* Against the sealed election: what either path takes is sealed. */
+static void
+sealed_ballot(const uint8_t *data, size_t size)
+{
+	static struct tl_manifest *m;
+	struct tl_ballot *b;
+
+	if (m == NULL && tl_manifest_parse(sealed_json, strlen(sealed_json),
+	    &m, NULL) != TL_OK)
+		abort();
+	if ((b = parse_both(m, data, size)) == NULL)
+		return;
+	if (b->sealed == NULL || b->nselections != 0 || b->credential == NULL ||
+	    b->sealed->nshares != m->ntrustees)
+		abort();
+	tl_ballot_free(b);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct tl_manifest *m;
+	struct tl_ballot *b;
+
+	if (m == NULL && tl_manifest_parse(manifest_json, strlen(manifest_json),
+	    &m, NULL) != TL_OK)
+		abort();
+	sealed_ballot(data, size);
+	if ((b = parse_both(m, data, size)) == NULL)
 		return 0;
 	for (size_t i = 0; i < b->nselections; i++) {
 		const struct tl_selection *s = &b->selections[i];

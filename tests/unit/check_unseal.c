@@ -14,6 +14,11 @@
  *   a result before 2 trustees unsealed;
  *   a ballot with inconsistent shares: spoiled, listed in the result
  *   (valid), and reported with all 3 keys; a result that counts it.
+ *
+ * And the count writes the opened ballots' selections to the database's
+ * selections table, as casting writes those of ballots in the clear; a
+ * sealed ballot as teller writes it is read by the fast path, to the
+ * same ballot as the general one.
  */
 #include <config.h>
 
@@ -23,10 +28,12 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "helpers.h"
 #include "record_fixture.h"
 #include "secret_fixture.h"
+#include "store_internal.h"
 #include "teller/ballot.h"
 #include "teller/cast.h"
 #include "teller/election.h"
@@ -620,6 +627,113 @@ START_TEST(all_keys_report_shares_that_disagree)
 }
 END_TEST
 
+/* The selections table's rows of election e1, as text: each contest,
+ * rank and choice with how many rows have it (caller frees). */
+static char *
+selection_rows(struct tl_store *store)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *text;
+	char *copy;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store->db, "SELECT "
+	    "ifnull(group_concat(row, ' '), '') FROM (SELECT contest_id || ':' "
+	    "|| rank || ':' || choice || '=' || count(*) AS row FROM selections "
+	    "WHERE election_id = 'e1' GROUP BY contest_id, rank, choice ORDER "
+	    "BY contest_id, rank, choice)", -1, &stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	text = (const char *)sqlite3_column_text(stmt, 0);
+	copy = strdup(text != NULL ? text : "");
+	sqlite3_finalize(stmt);
+	ck_assert_ptr_nonnull(copy);
+	return copy;
+}
+
+START_TEST(opened_selections_are_stored)
+{
+	struct sf_election e, clear;
+	struct rf_lines lines;
+	char *sealed_rows, *again, *clear_rows;
+
+	build(&e, &lines, 1u | 4u, 0);
+	/* Sealed until the count: no selection in the database. */
+	ck_assert_int_eq(th_count(e.store, "selections"), 0);
+	tally(&e);
+	sealed_rows = selection_rows(e.store);
+	ck_assert_int_gt(th_count(e.store, "selections"), 0);
+	/* Counted again: the stored result, and the same rows. */
+	tally(&e);
+	again = selection_rows(e.store);
+	ck_assert_str_eq(again, sealed_rows);
+	/* The same voters' same ballots in a secret election that is not
+	 * sealed: casting wrote the same rows. */
+	sf_set_trustees(NULL);
+	sf_build(&clear, 12, 5, 2, RF_CLOSED, 13);
+	clear_rows = selection_rows(clear.store);
+	ck_assert_int_eq(th_count(clear.store, "selections"),
+	    th_count(e.store, "selections"));
+	ck_assert_str_eq(sealed_rows, clear_rows);
+	free(sealed_rows);
+	free(again);
+	free(clear_rows);
+	sf_free(&clear);
+	done(&e, &lines);
+}
+END_TEST
+
+START_TEST(sealed_ballots_take_the_fast_path)
+{
+	struct sf_election e;
+	struct rf_lines lines;
+	struct tl_error err;
+	size_t ballots = 0;
+
+	build(&e, &lines, 0, 0);
+	for (size_t i = 0; i < lines.n; i++) {
+		struct tl_ballot *fast = NULL, *slow = NULL;
+		char *type = NULL, *payload = rf_payload(lines.line[i], &type);
+		char *spaced;
+		size_t len = strlen(payload);
+
+		if (strcmp(type, TL_TYPE_BALLOT) != 0) {
+			free(payload);
+			free(type);
+			continue;
+		}
+		ballots++;
+		ck_assert_int_eq(tl_ballot_parse_canonical(payload, len,
+		    e.manifest, e.hash, &fast), TL_OK);
+		/* A blank at the end sends it down the general path. */
+		ck_assert_ptr_nonnull(spaced = malloc(len + 2));
+		memcpy(spaced, payload, len);
+		memcpy(spaced + len, " ", 2);
+		ck_assert_msg(tl_ballot_parse(spaced, len + 1, e.manifest, e.hash,
+		    &slow, &err) == TL_OK, "%s", err.message);
+		ck_assert_ptr_nonnull(fast->sealed);
+		ck_assert_ptr_nonnull(slow->sealed);
+		ck_assert_uint_eq(fast->sealed->selections_len,
+		    slow->sealed->selections_len);
+		ck_assert_mem_eq(fast->sealed->selections,
+		    slow->sealed->selections, fast->sealed->selections_len);
+		ck_assert_uint_eq(fast->sealed->nshares, 3);
+		ck_assert_uint_eq(slow->sealed->nshares, 3);
+		ck_assert_mem_eq(fast->sealed->shares, slow->sealed->shares,
+		    3 * TL_SEAL_SHARE_LEN);
+		ck_assert_mem_eq(fast->credential->ballot_key,
+		    slow->credential->ballot_key, TL_ED25519_PUBLIC_LEN);
+		ck_assert_int_eq(fast->seq, slow->seq);
+		ck_assert_uint_eq(fast->nselections, 0);
+		tl_ballot_free(fast);
+		tl_ballot_free(slow);
+		free(spaced);
+		free(payload);
+		free(type);
+	}
+	ck_assert_uint_gt(ballots, 0);
+	done(&e, &lines);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -636,6 +750,8 @@ main(void)
 	tcase_add_test(tc, result_before_two_trustees);
 	tcase_add_test(tc, inconsistent_shares_spoil_the_ballot);
 	tcase_add_test(tc, all_keys_report_shares_that_disagree);
+	tcase_add_test(tc, opened_selections_are_stored);
+	tcase_add_test(tc, sealed_ballots_take_the_fast_path);
 	suite_add_tcase(s, tc);
 	return th_run(s);
 }
