@@ -19,7 +19,7 @@
 #include "teller/log.h"
 #include "teller/roll.h"
 #include "teller/statement.h"
-#include "teller/unseal.h"
+#include "teller/authtrustee.h"
 #include "teller/util.h"
 #include "teller/webhook.h"
 
@@ -343,8 +343,8 @@ tl_cycle_start_log(struct tl_store *store, const char *id,
 	    (r = check_roll_enrolled(id, roll, err)) != TL_OK)
 		goto out;
 	/* A secret election without trustees: the authority is its only
-	 * trustee, named in the manifest it signs now (unseal.h). */
-	if ((r = tl_unseal_authority_manifest(m, authority, &payload,
+	 * trustee, named in the manifest it signs now (authtrustee.h). */
+	if ((r = tl_authtrustee_manifest(m, authority, &payload,
 	    &payload_len, err)) != TL_OK ||
 	    (payload != NULL && (r = store_definition(store, id, payload,
 	    err)) != TL_OK))

@@ -19,7 +19,7 @@
 #include "teller/log.h"
 #include "teller/rfc3797.h"
 #include "teller/statement.h"
-#include "teller/unseal.h"
+#include "teller/authtrustee.h"
 #include "teller/util.h"
 #include "teller/webhook.h"
 
@@ -956,11 +956,11 @@ close_election(struct tl_store *store, const char *id,
 		goto rollback;
 	}
 	/* With the authority as a trustee, its unseal statement follows
-	 * the close at once (unseal.h). */
+	 * the close at once (authtrustee.h). */
 	if ((r = tl_cycle_append_signed(store, id, "close", TL_TYPE_CLOSE,
 	    payload, payload_len, authority, now, NULL, close_hash, NULL,
 	    err)) != TL_OK ||
-	    (r = tl_unseal_authority_close(store, m, hash, authority,
+	    (r = tl_authtrustee_close(store, m, hash, authority,
 	    close_hash, now, err)) != TL_OK ||
 	    (r = tl_log_sign_head(store, id, authority, now, NULL, err)) !=
 	    TL_OK)
