@@ -500,6 +500,19 @@ receipt_option(int opt, const char *arg, void *ctx)
 	return cli_client_option(opt, arg, &o->client);
 }
 
+/* The receipt file: any failure to read it is bad input (exit 2). */
+static int
+read_receipt(const char *path, char **text, size_t *len)
+{
+	struct tl_error err;
+
+	tl_error_clear(&err);
+	if (cli_read_file(path, TL_RECEIPT_MAX, text, len, &err) == TL_OK)
+		return 0;
+	cli_fail(&err);
+	return EXIT_USAGE;
+}
+
 static void
 render_outcome(const struct tl_receipt *rc, const struct outcome *o,
     struct tl_buf *out)
@@ -556,15 +569,10 @@ exec_receipt_verify(int argc, char **argv)
 		return cli_usage_error("say what to check the receipt against: "
 		    "--record FILE (an exported record) or --server URL (a "
 		    "teller server)");
-	if ((status = cli_client_setup(&opts.client, opts.manifest)) != 0)
+	if ((status = cli_client_setup(&opts.client, opts.manifest)) != 0 ||
+	    (status = read_receipt(argv[first], &text, &len)) != 0)
 		goto out;
 	tl_error_clear(&err);
-	if (cli_read_file(argv[first], TL_RECEIPT_MAX, &text, &len, &err) !=
-	    TL_OK) {
-		cli_fail(&err);
-		status = EXIT_USAGE;
-		goto out;
-	}
 	if (tl_receipt_parse(text, len, &rc, &err) != TL_OK) {
 		tl_error_prefix(&err, "%s", argv[first]);
 		cli_fail(&err);
@@ -639,15 +647,10 @@ exec_receipt_witness(int argc, char **argv)
 	if (opts.client.server.url == NULL)
 		return cli_usage_error("--server URL is required: the server "
 		    "that holds the witnesses' cosignatures");
-	if ((status = cli_client_setup(&opts.client, opts.manifest)) != 0)
+	if ((status = cli_client_setup(&opts.client, opts.manifest)) != 0 ||
+	    (status = read_receipt(argv[first], &text, &len)) != 0)
 		goto out;
 	tl_error_clear(&err);
-	if (cli_read_file(argv[first], TL_RECEIPT_MAX, &text, &len, &err) !=
-	    TL_OK) {
-		cli_fail(&err);
-		status = EXIT_USAGE;
-		goto out;
-	}
 	if (tl_client_witnessed_receipt(&opts.client.server, text, len,
 	    opts.client.pinned, opts.client.pinned_len, opts.quorum,
 	    &witnessed, &err) != TL_OK) {
