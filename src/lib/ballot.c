@@ -436,21 +436,14 @@ take_selections(const char **p, const char *end,
 	return r;
 }
 
-/* A base64 string's characters up to its closing quote (taken too),
- * decoded (canonical base64 only) into *out; TL_EINPUT if longer than
- * maxlen characters or not base64. */
+/* tl_json_take_base64, for a string of at most maxlen characters. */
 static int
 take_base64(const char **p, const char *end, size_t maxlen, uint8_t **out,
     size_t *outlen)
 {
-	const char *q = *p;
-	size_t run = tl_json_quoted_len(q, end);
-
-	q += run;
-	if (run > maxlen || !TL_JSON_TAKE(&q, end, "\"") ||
-	    tl_base64_decode(*p, run, out, outlen) != TL_OK)
+	if (tl_json_quoted_len(*p, end) > maxlen ||
+	    !tl_json_take_base64(p, end, out, outlen))
 		return TL_EINPUT;
-	*p = q;
 	return TL_OK;
 }
 

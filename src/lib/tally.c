@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "jsonutil.h"
-#include "record_internal.h"
 #include "store_internal.h"
 #include "teller/ballot.h"
 #include "teller/blt.h"
@@ -104,9 +103,8 @@ read_ballot(struct log_inputs *in, uint64_t index, const char *entry,
 	return TL_OK;
 }
 
-/* On a thread of the pool: a ballot entry's envelope (the canonical form
- * teller logs is read without a JSON parser; another goes through the
- * general one), its ballot, and in a sealed election the ballot opened. */
+/* On a thread of the pool: a ballot entry's envelope, its ballot, and in
+ * a sealed election the ballot opened. */
 static void
 parse_pending(void *ctx, size_t i)
 {
@@ -116,10 +114,8 @@ parse_pending(void *ctx, size_t i)
 	struct tl_error err;
 
 	tl_error_clear(&err);
-	if (tl_record_read_envelope(p->text, p->len, TL_ENVELOPE_MAX_ROLL, &env,
-	    NULL) != TL_OK)
-		p->r = tl_envelope_parse(p->text, p->len, TL_ENVELOPE_MAX_ROLL,
-		    &env, &err);
+	p->r = tl_envelope_parse(p->text, p->len, TL_ENVELOPE_MAX_ROLL, &env,
+	    &err);
 	if (p->r == TL_OK)
 		p->r = tl_ballot_parse((const char *)env->payload,
 		    env->payload_len, in->manifest, in->manifest_hash,
