@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "teller/crypto.h"
+#include "teller/trustee.h"
 #include "teller/util.h"
 #include "teller/webhook.h"
 
@@ -205,6 +206,40 @@ make_witnesses(json_t **list)
 	return 0;
 }
 
+/* The secret election's three trustees, any two of whom can open its
+ * ballots after the close. */
+static const char *const trustee_keys[3] = {"keys/trustee-1.pem",
+    "keys/trustee-2.pem", "keys/trustee-3.pem"};
+static const char *const trustee_ids[3] = {"trustee-1", "trustee-2",
+    "trustee-3"};
+
+/* Each trustee makes its keys ('teller trustee keygen'); *list gets the
+ * manifest's "trustees". */
+static int
+make_trustees(json_t **list)
+{
+	struct tl_trustee_key *key = NULL;
+	struct tl_error err;
+	char pub[TL_PUBLIC_B64_LEN + 1], seal[TL_PUBLIC_B64_LEN + 1];
+	int status;
+
+	*list = json_array();
+	for (size_t i = 0; i < 3; i++) {
+		if ((status = run(i == 0 ? SHOW | QUIET : QUIET, "trustee",
+		    "keygen", "-o", trustee_keys[i], (char *)NULL)) != 0)
+			return status;
+		tl_error_clear(&err);
+		if (tl_trustee_key_load(trustee_keys[i], &key, &err) != TL_OK)
+			return cli_fail(&err);
+		tl_key_public_base64(key->identity, pub);
+		tl_trustee_sealing_public_base64(key, seal);
+		tl_trustee_key_free(key);
+		json_array_append_new(*list, json_pack("{s:s, s:s, s:s}", "id",
+		    trustee_ids[i], "identity_key", pub, "sealing_key", seal));
+	}
+	return 0;
+}
+
 /* Each witness judges the record's final tree head and, if it extends
  * the tree it cosigned before, cosigns it; the committee keeps the
  * cosignatures.  The first is shown. */
@@ -249,7 +284,7 @@ write_json(const char *path, json_t *doc)
  * takes the list), and the IESG's confirmation by roll-call
  * (manifest-iesg.json). */
 static int
-write_manifests(int64_t now, json_t *witnesses)
+write_manifests(int64_t now, json_t *witnesses, json_t *trustees)
 {
 	json_t *doc, *contests, *cands;
 	char opens[TL_TIME_LEN], closes[TL_TIME_LEN];
@@ -291,8 +326,12 @@ write_manifests(int64_t now, json_t *witnesses)
 	if (doc != NULL) {
 		json_object_set_new(doc, "witnesses", witnesses);
 		json_object_set_new(doc, "witness_quorum", json_integer(2));
-	} else
+		json_object_set_new(doc, "trustees", trustees);
+		json_object_set_new(doc, "threshold", json_integer(2));
+	} else {
 		json_decref(witnesses);
+		json_decref(trustees);
+	}
 	if ((status = write_json("manifest.json", doc)) != 0)
 		return status;
 	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s}], "
@@ -623,7 +662,7 @@ exec_demo(int argc, char **argv)
 	char dir[PATH_MAX], cwd[PATH_MAX], first_vote[96], random_value[64];
 	char secret[PATH_MAX];
 	struct voter_files revoter;
-	json_t *witnesses = NULL;
+	json_t *witnesses = NULL, *trustees = NULL;
 	const char *saved_db = cli.db_path;
 	int first, status, cast = 0, credentials = 0, shown = 0;
 
@@ -659,7 +698,7 @@ exec_demo(int argc, char **argv)
 	}
 	memset(&d, 0, sizeof(d));
 	d.rng = (uint64_t)o.seed;
-	d.nsteps = o.webhook != NULL ? 13 : 12;
+	d.nsteps = o.webhook != NULL ? 14 : 13;
 	cli.db_path = "teller.db";
 
 	printf("teller demo: an Internet Society-style board election, end to "
@@ -673,13 +712,15 @@ exec_demo(int argc, char **argv)
 		goto out;
 
 	step(&d, "It defines the elections: by secret ballot, Chapters elect 2 "
-	    "trustees and\n      Organization Members 1, their ballots sealed "
-	    "until the close (the\n      authority is the only trustee who can "
-	    "open them), and two independent\n      witnesses, named with their "
-	    "keys, will cosign its log; by roll-call,\n      the IESG confirms "
-	    "the IAB's selection (yes/no/abstain, simple majority)");
+	    "trustees and\n      Organization Members 1, the ballots sealed "
+	    "until the close for three\n      election trustees (any two of "
+	    "them can open them), and two independent\n      witnesses, named "
+	    "with their keys, will cosign its log; by roll-call,\n      the "
+	    "IESG confirms the IAB's selection (yes/no/abstain, simple "
+	    "majority)");
 	if ((status = make_witnesses(&witnesses)) != 0 ||
-	    (status = write_manifests(cli_now(), witnesses)) != 0 ||
+	    (status = make_trustees(&trustees)) != 0 ||
+	    (status = write_manifests(cli_now(), witnesses, trustees)) != 0 ||
 	    (status = run(SHOW, "election", "create", "manifest.json",
 	    (char *)NULL)) != 0 ||
 	    (status = run(SHOW, "election", "create", "manifest-iesg.json",
@@ -759,8 +800,7 @@ exec_demo(int argc, char **argv)
 
 	step(&d, "Voting closes early (its window has a week to run), saying "
 	    "why; the published random value that seeds any tie-break is "
-	    "logged;\n      the authority, the secret election's only trustee, "
-	    "publishes the key that opens\n      its sealed ballots");
+	    "logged");
 	snprintf(random_value, sizeof(random_value), "demo-draw-%lld",
 	    (long long)o.seed);
 	if ((status = run(SHOW, "election", "close", ELECTION_ID, "--random",
@@ -769,6 +809,15 @@ exec_demo(int argc, char **argv)
 	    (status = run(SHOW, "election", "close", IESG_ID, "--random",
 	    random_value, "--early", "--reason", "The demonstration ends the "
 	    "vote once every voter has had their turn.", (char *)NULL)) != 0)
+		goto out;
+
+	step(&d, "Two of the three election trustees publish their sealing "
+	    "keys, now that the\n      vote is closed (the third need not): "
+	    "with two, the sealed ballots can be opened");
+	for (size_t i = 0; i < 2 && status == 0; i++)
+		status = run(SHOW, "trustee", "unseal", ELECTION_ID, "--key",
+		    trustee_keys[i], (char *)NULL);
+	if (status != 0)
 		goto out;
 
 	step(&d, "The committee counts: votes per candidate (weighted), "
@@ -821,8 +870,8 @@ const struct cli_command cmd_demo = {
 	"of its own.  By secret ballot: the Chapters elect 2 trustees\n"
 	"(plurality) and the Organization Members 1 (plurality weighted by\n"
 	"membership class); each voter obtains an anonymous credential and votes\n"
-	"with it, the ballot sealed until the close (the authority, the only\n"
-	"trustee, publishes its key then).  By roll-call, an open election beside it: the IESG confirms\n"
+	"with it, the ballot sealed until the close for three election trustees,\n"
+	"two of whom unseal after the close.  By roll-call, an open election beside it: the IESG confirms\n"
 	"the IAB's selection (referendum).  278 voters with their own keys,\n"
 	"about 80% turnout, a revote and a refused credential request; then it\n"
 	"closes and counts both elections.  Two witnesses named in the secret\n"

@@ -3,7 +3,7 @@
 # same counts.  Its Chapters and Organization Members vote by secret ballot
 # (isoc-2026), the IESG by roll-call (isoc-2026-iesg); in the secret
 # election's database and export nothing ties a ballot to its voter, and
-# its ballots are sealed, the authority their only trustee.
+# its ballots are sealed for three trustees, two of whom unseal.
 . "$(dirname "$0")/lib.sh"
 
 teller demo --dir "$T/one" --seed 7 >"$T/one.txt"
@@ -90,7 +90,7 @@ pass "the secret election's database relates no ballot to its voter"
 teller export isoc-2026 >"$T/record.jsonl"
 teller verify "$T/record.jsonl" >"$T/verify.txt" || { cat "$T/verify.txt"; fail "the demo's record does not verify"; }
 grep -q "credentials    a secret election" "$T/verify.txt" || fail "no credentials check"
-grep -q "opened with authority; 0 spoiled" "$T/verify.txt" || { cat "$T/verify.txt"; fail "the sealed ballots not opened with the authority's key"; }
+grep -q "for 3 trustees, threshold 2; 2 unsealed; opened with trustee-1, trustee-2; 0 spoiled" "$T/verify.txt" || { cat "$T/verify.txt"; fail "the sealed ballots not opened with two trustees' keys"; }
 "$PYTHON3" - "$T/record.jsonl" "$T/one/roll-chapters.csv" "$T/one/roll-organizations.csv" <<'PY'
 import base64, csv, json, sys
 voters = set()
@@ -104,13 +104,13 @@ for line in open(sys.argv[1]):
     text = base64.b64decode(env["payload"]).decode()
     payload = json.loads(text)
     assert "voter" not in payload, payload
-    # Sealed, for the authority as the only trustee: no choice in the clear.
-    assert "selections" not in payload and len(payload["sealed"]["shares"]) == 1, payload
+    # Sealed for the three trustees: no choice in the clear.
+    assert "selections" not in payload and len(payload["sealed"]["shares"]) == 3, payload
     assert not any('"%s"' % v in text for v in voters), text
     ballots += 1
 assert ballots >= 150, ballots
 PY
-pass "the secret election's export verifies, its ballots sealed for the authority and opened, none naming a voter"
+pass "the secret election's export verifies, its ballots sealed for 3 trustees and opened with 2, none naming a voter"
 
 # The demo refuses a directory that already holds one.
 expect_status 2 teller demo --dir "$T/one"
