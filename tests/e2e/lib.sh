@@ -122,6 +122,19 @@ free_port() { "$PYTHON3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.
 # public_key FILE: the base64 public key of a key file made by teller.
 public_key() { teller key generate "$1" | sed -n 's/^public_key: //p'; }
 
+# trustee ID [NAME]: makes trustee ID's keys in ID.pem with teller trustee
+# keygen and prints its member of a manifest's "trustees" (with NAME if given).
+trustee() {
+	teller trustee keygen -o "$1.pem" --json >"$1.json" || return 1
+	"$PYTHON3" -c 'import json, sys
+k = json.load(open(sys.argv[1]))
+m = {"id": sys.argv[2]}
+if len(sys.argv) > 3: m["name"] = sys.argv[3]
+m["identity_key"] = k["identity_key"]
+m["sealing_key"] = k["sealing_key"]
+print(json.dumps(m))' "$1.json" "$@"
+}
+
 # utc OFFSET_SECONDS: an RFC 3339 UTC time relative to now.
 utc() { date -u -d "@$(( $(date +%s) + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
 

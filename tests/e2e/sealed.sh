@@ -10,10 +10,10 @@
 
 cd "$T"
 teller init >/dev/null
-for t in t1 t2 t3 other; do
-	teller trustee keygen -o "$t.pem" --json >"$t.json"
-done
-key() { "$PYTHON3" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1.json" "$2"; }
+t1=$(trustee t1 "Trustee One")
+t2=$(trustee t2)
+t3=$(trustee t3)
+trustee other >/dev/null
 cat >manifest.json <<EOF
 {"id": "club", "title": "Club board", "secrecy": "secret",
  "opens": "$(utc -3600)", "closes": "$(utc 86400)",
@@ -25,9 +25,7 @@ cat >manifest.json <<EOF
   {"id": "motion", "title": "Motion", "constituency": "members",
    "method": "referendum"}],
  "trustees": [
-   {"id": "t1", "name": "Trustee One", "identity_key": "$(key t1 identity_key)", "sealing_key": "$(key t1 sealing_key)"},
-   {"id": "t2", "identity_key": "$(key t2 identity_key)", "sealing_key": "$(key t2 sealing_key)"},
-   {"id": "t3", "identity_key": "$(key t3 identity_key)", "sealing_key": "$(key t3 sealing_key)"}],
+   $t1, $t2, $t3],
  "threshold": 2}
 EOF
 teller election create manifest.json >/dev/null
