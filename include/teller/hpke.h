@@ -121,6 +121,15 @@ void tl_hpke_clamp_private_key(uint8_t sk[TL_HPKE_NSK]);
 int tl_hpke_public_key(const uint8_t sk[TL_HPKE_NSK],
     uint8_t pk[TL_HPKE_NPK]);
 
+/*
+ * Whether a public key can be sealed for: TL_EINPUT for a point of small
+ * order, whose X25519 result with every private key is all zeros (7.1.4),
+ * so that every Encap to it fails.  Clamped scalars are multiples of the
+ * cofactor and smaller than 8 times the group order, so one DH with any
+ * fixed private key tells it.
+ */
+int tl_hpke_public_key_check(const uint8_t pk[TL_HPKE_NPK]);
+
 /* A receiver's key from its private key (*out, caller frees). */
 int tl_hpke_key_from_private(const uint8_t sk[TL_HPKE_NSK],
     struct tl_hpke_key **out);

@@ -353,6 +353,23 @@ dh(EVP_PKEY *sk, EVP_PKEY_CTX *prepared, const uint8_t pk[TL_HPKE_NPK],
 	return r;
 }
 
+int
+tl_hpke_public_key_check(const uint8_t pk[TL_HPKE_NPK])
+{
+	uint8_t sk[TL_HPKE_NSK], out[TL_HPKE_NSECRET];
+	EVP_PKEY *pkey;
+	int r;
+
+	memset(sk, 0x5c, sizeof(sk));
+	tl_hpke_clamp_private_key(sk);
+	if ((pkey = private_pkey(sk)) == NULL)
+		return TL_ECRYPTO;
+	r = dh(pkey, NULL, pk, out);
+	tl_wipe(out, sizeof(out));
+	EVP_PKEY_free(pkey);
+	return r;
+}
+
 /* Section 4.1: ExtractAndExpand(dh, kem_context). */
 static int
 extract_and_expand(const uint8_t dh_out[TL_HPKE_NSECRET],

@@ -11,6 +11,7 @@
 
 #include "jsonutil.h"
 #include "teller/crypto.h"
+#include "teller/hpke.h"
 #include "teller/manifest.h"
 #include "teller/util.h"
 
@@ -606,6 +607,13 @@ parse_trustees(struct tl_manifest *m, struct tl_error *err)
 		}
 		memcpy(t->sealing_key, raw, rawlen);
 		free(raw);
+		if ((r = tl_hpke_public_key_check(t->sealing_key)) == TL_EINPUT)
+			return BAD("%s.sealing_key: a point of small order, for "
+			    "which no ballot can be sealed (every X25519 result "
+			    "with it is zero)", where);
+		if (r != TL_OK)
+			return tl_error_set(err, r, "%s.sealing_key: cannot be "
+			    "checked", where);
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(m->trustees[j].id, t->id) == 0)
 				return BAD("%s.id: \"%s\" is already the id of "

@@ -470,7 +470,10 @@ def sealed_election(device, url, public_key, cast_and_download_receipt,
        "accepts the page's receipt against it")
 
     # A trustee key no ballot can be sealed for (the X25519 point 0, whose
-    # every DH is zero): the page says so before it asks for anything.
+    # every DH is zero): teller refuses the manifest, so no signed manifest
+    # carries one; the page's own check, which runs before it asks the
+    # server for anything, still refuses such a manifest (given to it
+    # directly here, as a forged one would be).
     broken = dict(vault, id="broken", revote="last")
     broken["trustees"] = [dict(vault["trustees"][0]), dict(
         vault["trustees"][1], sealing_key=base64.b64encode(
@@ -478,24 +481,25 @@ def sealed_election(device, url, public_key, cast_and_download_receipt,
     broken["threshold"] = 1
     with open(os.path.join(T, "broken.json"), "w") as f:
         json.dump(broken, f, ensure_ascii=False)
-    teller("election", "create", "broken.json")
-    open_election("broken", "vault-roll.csv")
+    before = stored()
+    r = teller("election", "create", "broken.json", status=2)
+    check("trustees[1].sealing_key: a point of small order" in r.stderr,
+          "election create names the unusable key: " + r.stderr)
+    check(stored() == before, "the refused manifest stores nothing")
     with device("v1-broken") as b:
         page = b.new_page()
-        before = stored()
-        page.navigate(url + "/vote/broken#voter=v1")
-        page.view("key")
-        page.set_file("#key-file", os.path.join(T, "m3.pem"))
-        page.press("#continue")
-        text = problem(page)
-        check("cannot be sealed for this election's trustees" in text and
-              "trustee t2 is not usable" in text, "unusable key: " + text)
-        check(stored() == before and log_entries(
-            url, "broken", "credential-request") == [],
-              "nothing stored, no credential asked for")
+        page.navigate(url + "/vote/vault#voter=v1")
+        page.wait_for("typeof Teller === 'object'")
+        got = page.eval("""(async m => {
+  const say = p => p.then(() => "sealable", e => e.message);
+  return {broken: await say(Teller.checkSealing(m)),
+    vault: await say(Teller.checkSealing(%s))};
+})(%s)""" % (json.dumps(vault), json.dumps(broken)))
+        check(got["broken"] == "the sealing key of trustee t2 is not usable"
+              and got["vault"] == "sealable", "the page's check: %s" % got)
         console += b.console
-    ok("a sealed election with a trustee key the page cannot seal for is "
-       "refused before anything is sent")
+    ok("a trustee key no ballot can be sealed for is refused by election "
+       "create, and by the page's own check before anything is sent")
     return console
 
 

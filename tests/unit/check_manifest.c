@@ -116,6 +116,20 @@ START_TEST(trustees)
 		    "trustees[0].sealing_key: not the base64 of an X25519"},
 		{"\"trustees\": [" TRUSTEE("t1", "x", TK2) "], \"threshold\": 1, ",
 		    "trustees[0].identity_key: not the base64"},
+		/* Points of small order: 0, 1, p - 1 and one of order 8. */
+		{"\"trustees\": [" TRUSTEE("t1", TK1, "AAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		    "AAAAAAAAAAAAAAAA=") "], \"threshold\": 1, ",
+		    "trustees[0].sealing_key: a point of small order"},
+		{"\"trustees\": [" TRUSTEE("t1", TK1, TK2) ", " TRUSTEE("t2", TK3,
+		    "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=") "], "
+		    "\"threshold\": 1, ", "trustees[1].sealing_key: a point of "
+		    "small order"},
+		{"\"trustees\": [" TRUSTEE("t1", TK1, "7P//////////////////////////"
+		    "/////////////38=") "], \"threshold\": 1, ",
+		    "trustees[0].sealing_key: a point of small order"},
+		{"\"trustees\": [" TRUSTEE("t1", TK1, "4Ot6fDtBuK4WVuP68Z/EatoJjeuc"
+		    "MrH9hmIFFl9JuAA=") "], \"threshold\": 1, ",
+		    "trustees[0].sealing_key: a point of small order"},
 		{"\"trustees\": [{\"id\": \"t1\", \"identity_key\": \"" TK1 "\","
 		    " \"sealing_key\": \"" TK2 "\", \"role\": \"x\"}], "
 		    "\"threshold\": 1, ", "trustees[0]"},
