@@ -96,6 +96,8 @@ struct tl_ballot {
 	struct tl_sealed *sealed;    /* a sealed ballot's; else NULL */
 	char *spoiled;               /* why a sealed ballot did not open
 	                                (the words of a report); else NULL */
+	int share_unopened;          /* tl_ballot_open: one of the opening
+	                                trustees' shares did not open */
 };
 
 /*

@@ -836,6 +836,7 @@ tl_ballot_open(struct tl_ballot *ballot, const struct tl_manifest *m,
 		return tl_error_set(err, TL_EINPUT, "the ballot is not sealed");
 	r = tl_sealed_open(ballot->sealed, keys, indices, count, &b, &text,
 	    &len, &outcome, &trustee);
+	ballot->share_unopened = r != TL_OK && outcome == TL_SEALED_SHARE;
 	if (r == TL_ENOMEM)
 		return tl_error_set(err, r, "out of memory");
 	if (r == TL_EINPUT)

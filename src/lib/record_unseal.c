@@ -115,8 +115,18 @@ check_agreement(struct verify *v, struct unseal_walk *u,
 		char key[TL_PUBLIC_B64_LEN + 1];
 		json_t *who;
 
-		if (ballots[b]->sealed == NULL ||
-		    tl_ballot_binding(ballots[b], &bind) != TL_OK ||
+		if (ballots[b]->sealed == NULL)
+			continue;
+		/* n = k: the opening used every share, and interpolating k
+		 * shares at one of their own indices gives that share, so
+		 * they agree exactly when all of them opened, which the
+		 * opening found out (tl_sealed_shares_agree: all n named
+		 * when fewer than k open). */
+		if (m->ntrustees == m->threshold) {
+			if (!ballots[b]->share_unopened)
+				continue;
+			bad = (uint32_t)((UINT64_C(1) << m->ntrustees) - 1);
+		} else if (tl_ballot_binding(ballots[b], &bind) != TL_OK ||
 		    tl_sealed_shares_agree(ballots[b]->sealed,
 		    (const struct tl_hpke_key *const *)u->keys,
 		    (unsigned)m->ntrustees, m->threshold, &bind, &bad) !=

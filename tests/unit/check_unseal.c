@@ -52,9 +52,9 @@
 static const char *const ids[3] = {"t1", "t2", "t3"};
 static struct tl_trustee_key *tk[3];
 
-/* The manifest members that name the 3 trustees, threshold 2. */
+/* The manifest members that name the 3 trustees, threshold k. */
 static void
-name_trustees(void)
+name_trustees_k(unsigned k)
 {
 	char members[3000], *p = members;
 	struct tl_error err;
@@ -70,8 +70,14 @@ name_trustees(void)
 		    "\"sealing_key\": \"%s\"}", i > 0 ? ", " : "", ids[i], id,
 		    seal);
 	}
-	sprintf(p, "], \"threshold\": 2, ");
+	sprintf(p, "], \"threshold\": %u, ", k);
 	sf_set_trustees(members);
+}
+
+static void
+name_trustees(void)
+{
+	name_trustees_k(2);
 }
 
 static void
@@ -676,6 +682,101 @@ START_TEST(all_keys_report_shares_that_disagree)
 }
 END_TEST
 
+/* Voter h's ballot for x, with trustee t's share altered in its last
+ * byte and the ballot signed again by its ballot key, as a voter could. */
+static char *
+altered_share_ballot(const struct sf_election *e,
+    const struct tl_credential_holder *h, size_t t)
+{
+	static const char *const plu_x[] = {"plu=x"};
+	struct tl_envelope *env = NULL;
+	struct tl_error err;
+	char *ballot, *payload, *b64 = NULL, *out = NULL;
+	const char *share;
+	uint8_t *raw = NULL;
+	size_t rawlen = 0;
+	json_t *doc, *shares;
+
+	ballot = sf_ballot(e, h, 1, plu_x, 1);
+	payload = rf_payload(ballot, NULL);
+	free(ballot);
+	doc = json_loads(payload, 0, NULL);
+	free(payload);
+	shares = json_object_get(json_object_get(doc, "sealed"), "shares");
+	share = json_string_value(json_array_get(shares, t));
+	ck_assert_ptr_nonnull(share);
+	ck_assert_int_eq(tl_base64_decode(share, strlen(share), &raw,
+	    &rawlen), TL_OK);
+	raw[rawlen - 1] ^= 1;
+	ck_assert_int_eq(tl_base64_encode(raw, rawlen, &b64), TL_OK);
+	free(raw);
+	json_array_set_new(shares, t, json_string(b64));
+	free(b64);
+	payload = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	ck_assert_int_eq(tl_envelope_sign(TL_TYPE_BALLOT, payload,
+	    strlen(payload), h->ballot_key, &env, &err), TL_OK);
+	ck_assert_int_eq(tl_envelope_serialize(env, &out, NULL, &err), TL_OK);
+	tl_envelope_free(env);
+	free(payload);
+	return out;
+}
+
+/* n = k = 3, all three unseal: the opening uses every share, so a ballot
+ * whose share of t2 does not open is spoiled and named with all three
+ * trustees (as tl_sealed_shares_agree names them when fewer than k
+ * shares open), and the ballots whose shares all open are not named. */
+START_TEST(all_keys_of_n_equal_k_report_an_unopened_share)
+{
+	static const char *const plu_y[] = {"plu=y"};
+	struct sf_election e;
+	struct rf_lines lines;
+	struct tl_credential_holder *h[3];
+	json_t *report, *list, *who;
+	char id[8], *ballot, *text, key[TL_PUBLIC_B64_LEN + 1];
+	size_t len = 0;
+
+	name_trustees_k(3);
+	sf_open(&e, 3, 1, 0);
+	for (int i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "a%d", i + 1);
+		h[i] = sf_credential(&e, id);
+		ballot = i == 1 ? altered_share_ballot(&e, h[i], 1) :
+		    sf_ballot(&e, h[i], 1, plu_y, 1);
+		free(sf_cast(&e, ballot));
+		free(ballot);
+	}
+	rf_finish(e.store, RF_CLOSED);
+	for (int t = 0; t < 3; t++)
+		unseal(&e, t);
+	tally(&e);
+	text = rf_export_store(e.store, "e1", &len);
+	rf_split(text, len, &lines);
+	free(text);
+	report = rf_verify_lines(&lines);
+	ck_assert_msg(rf_is_valid(report), "%s", json_dumps(json_object_get(
+	    report, "problems"), 0));
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
+	    report, "unseal"), "spoiled")), 1);
+	list = json_object_get(json_object_get(report, "unseal"),
+	    "shares_disagree");
+	ck_assert_uint_eq(json_array_size(list), 1);
+	tl_base64_encode_to(h[1]->credential.ballot_key, TL_ED25519_PUBLIC_LEN,
+	    key);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    list, 0), "ballot_key")), key);
+	who = json_object_get(json_array_get(list, 0), "trustees");
+	ck_assert_uint_eq(json_array_size(who), 3);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_str_eq(json_string_value(json_array_get(who, i)),
+		    ids[i]);
+	json_decref(report);
+	for (int i = 0; i < 3; i++)
+		tl_credential_holder_free(h[i]);
+	done(&e, &lines);
+}
+END_TEST
+
 /* The selections table's rows of election e1, as text: each contest,
  * rank and choice with how many rows have it (caller frees). */
 static char *
@@ -803,6 +904,7 @@ main(void)
 	tcase_add_test(tc, result_before_two_trustees);
 	tcase_add_test(tc, inconsistent_shares_spoil_the_ballot);
 	tcase_add_test(tc, all_keys_report_shares_that_disagree);
+	tcase_add_test(tc, all_keys_of_n_equal_k_report_an_unopened_share);
 	tcase_add_test(tc, opened_selections_are_stored);
 	tcase_add_test(tc, sealed_ballots_take_the_fast_path);
 	suite_add_tcase(s, tc);
