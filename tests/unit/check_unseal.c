@@ -90,6 +90,25 @@ forget_trustees(void)
 	}
 }
 
+/* A ballot payload doc signed by holder h's ballot key, as a voter's
+ * client could sign anything: the envelope's text (caller frees). */
+static char *
+signed_by_ballot_key(json_t *doc, const struct tl_credential_holder *h)
+{
+	struct tl_envelope *env = NULL;
+	struct tl_error err;
+	char *payload = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *out = NULL;
+
+	ck_assert_ptr_nonnull(payload);
+	ck_assert_int_eq(tl_envelope_sign(TL_TYPE_BALLOT, payload,
+	    strlen(payload), h->ballot_key, &env, &err), TL_OK);
+	ck_assert_int_eq(tl_envelope_serialize(env, &out, NULL, &err), TL_OK);
+	tl_envelope_free(env);
+	free(payload);
+	return out;
+}
+
 /* The logged close statement's entry hash and time. */
 static void
 close_of(struct tl_store *store, char hash[TL_HASH_HEX_LEN + 1],
@@ -338,7 +357,6 @@ START_TEST(a_ballot_in_the_clear_is_refused)
 	struct sf_election e;
 	struct rf_lines lines;
 	struct tl_credential_holder *h;
-	struct tl_envelope *env = NULL;
 	struct tl_error err;
 	json_t *doc;
 	char *ballot, *payload, *text = NULL, *receipt = NULL;
@@ -354,10 +372,7 @@ START_TEST(a_ballot_in_the_clear_is_refused)
 	json_object_set_new(doc, "selections", json_loads(
 	    "[{\"contest\":\"plu\",\"marks\":[\"x\"]}]", 0, NULL));
 	free(payload);
-	payload = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	ck_assert_int_eq(tl_envelope_sign(TL_TYPE_BALLOT, payload,
-	    strlen(payload), h->ballot_key, &env, &err), TL_OK);
-	ck_assert_int_eq(tl_envelope_serialize(env, &text, NULL, &err), TL_OK);
+	text = signed_by_ballot_key(doc, h);
 	before = log_size(&e);
 	ck_assert_int_eq(tl_ballot_cast(e.store, text, strlen(text), TH_NOW,
 	    &receipt, &err), TL_EBALLOT);
@@ -367,9 +382,7 @@ START_TEST(a_ballot_in_the_clear_is_refused)
 	/* The sealed one is taken. */
 	free(sf_cast(&e, ballot));
 	ck_assert_uint_eq(log_size(&e), before + 1);
-	tl_envelope_free(env);
 	json_decref(doc);
-	free(payload);
 	free(text);
 	free(ballot);
 	tl_credential_holder_free(h);
@@ -538,7 +551,6 @@ faulty_ballot(const struct sf_election *e,
 	uint8_t keys[3][TL_HPKE_NPK];
 	struct tl_seal_binding b;
 	struct tl_sealed one, two;
-	struct tl_envelope *env = NULL;
 	struct tl_error err;
 	json_t *doc;
 	char *payload = NULL, *out = NULL;
@@ -562,13 +574,8 @@ faulty_ballot(const struct sf_election *e,
 	doc = json_loads(payload, 0, NULL);
 	json_object_set_new(doc, "sealed", tl_sealed_to_json(&one));
 	free(payload);
-	payload = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	ck_assert_int_eq(tl_envelope_sign(TL_TYPE_BALLOT, payload,
-	    strlen(payload), h->ballot_key, &env, &err), TL_OK);
-	ck_assert_int_eq(tl_envelope_serialize(env, &out, NULL, &err), TL_OK);
-	tl_envelope_free(env);
+	out = signed_by_ballot_key(doc, h);
 	json_decref(doc);
-	free(payload);
 	tl_sealed_free(&one);
 	tl_sealed_free(&two);
 	return out;
@@ -689,8 +696,6 @@ altered_share_ballot(const struct sf_election *e,
     const struct tl_credential_holder *h, size_t t)
 {
 	static const char *const plu_x[] = {"plu=x"};
-	struct tl_envelope *env = NULL;
-	struct tl_error err;
 	char *ballot, *payload, *b64 = NULL, *out = NULL;
 	const char *share;
 	uint8_t *raw = NULL;
@@ -712,13 +717,8 @@ altered_share_ballot(const struct sf_election *e,
 	free(raw);
 	json_array_set_new(shares, t, json_string(b64));
 	free(b64);
-	payload = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	out = signed_by_ballot_key(doc, h);
 	json_decref(doc);
-	ck_assert_int_eq(tl_envelope_sign(TL_TYPE_BALLOT, payload,
-	    strlen(payload), h->ballot_key, &env, &err), TL_OK);
-	ck_assert_int_eq(tl_envelope_serialize(env, &out, NULL, &err), TL_OK);
-	tl_envelope_free(env);
-	free(payload);
 	return out;
 }
 
