@@ -135,6 +135,39 @@ m["sealing_key"] = k["sealing_key"]
 print(json.dumps(m))' "$1.json" "$@"
 }
 
+# sealed_club SEATS METHOD [T1_NAME]: in the current directory, makes the
+# secret election "club" sealed for trustees t1, t2, t3 (keys in t1.pem ..
+# t3.pem; threshold 2; T1_NAME names t1), with a contest "board" of SEATS
+# seats counted by METHOD (ann, ben, cyd) and a referendum "motion", the
+# voters m1..m6 (keys m1.pem .. m6.pem) on its roll; opens it and writes
+# its signed manifest to signed.json.
+sealed_club() {
+	t1=$(trustee t1 ${3:+"$3"}) && t2=$(trustee t2) && t3=$(trustee t3) ||
+	    return 1
+	cat >manifest.json <<EOF
+{"id": "club", "title": "Club board", "secrecy": "secret",
+ "opens": "$(utc -3600)", "closes": "$(utc 86400)",
+ "constituencies": [{"id": "members", "name": "Members"}],
+ "contests": [{"id": "board", "title": "Board", "constituency": "members",
+   "seats": $1, "method": "$2",
+   "candidates": [{"id": "ann", "name": "Ann"}, {"id": "ben", "name": "Ben"},
+                  {"id": "cyd", "name": "Cyd"}]},
+  {"id": "motion", "title": "Motion", "constituency": "members",
+   "method": "referendum"}],
+ "trustees": [$t1, $t2, $t3], "threshold": 2}
+EOF
+	teller election create manifest.json >/dev/null || return 1
+	{
+		echo "voter_id,name,constituency,weight,public_key"
+		for i in 1 2 3 4 5 6; do
+			echo "m$i,Member $i,members,1,$(public_key m$i.pem)"
+		done
+	} >roll.csv
+	teller roll import club roll.csv >/dev/null &&
+	    teller election open club >/dev/null 2>&1 &&
+	    teller manifest club --output signed.json
+}
+
 # utc OFFSET_SECONDS: an RFC 3339 UTC time relative to now.
 utc() { date -u -d "@$(( $(date +%s) + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
 

@@ -10,32 +10,8 @@
 
 cd "$T"
 teller init >/dev/null
-t1=$(trustee t1 "Trustee One")
-t2=$(trustee t2)
-t3=$(trustee t3)
+sealed_club 1 plurality "Trustee One"
 trustee other >/dev/null
-cat >manifest.json <<EOF
-{"id": "club", "title": "Club board", "secrecy": "secret",
- "opens": "$(utc -3600)", "closes": "$(utc 86400)",
- "constituencies": [{"id": "members", "name": "Members"}],
- "contests": [{"id": "board", "title": "Board", "constituency": "members",
-   "seats": 1, "method": "plurality",
-   "candidates": [{"id": "ann", "name": "Ann"}, {"id": "ben", "name": "Ben"},
-                  {"id": "cyd", "name": "Cyd"}]},
-  {"id": "motion", "title": "Motion", "constituency": "members",
-   "method": "referendum"}],
- "trustees": [
-   $t1, $t2, $t3],
- "threshold": 2}
-EOF
-teller election create manifest.json >/dev/null
-{
-	echo "voter_id,name,constituency,weight,public_key"
-	for i in 1 2 3 4 5 6; do echo "m$i,Member $i,members,1,$(public_key m$i.pem)"; done
-} >roll.csv
-teller roll import club roll.csv >/dev/null
-teller election open club >/dev/null 2>&1
-teller manifest club --output signed.json
 
 # Ballots: sealed by 'teller ballot make', cast locally and to a server.
 for i in 1 2 3 4 5; do
